@@ -1,0 +1,53 @@
+package dev.elasticagents.agent;
+
+import dev.elasticagents.runtime.JobVariables;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A GoCD {@code create-agent} request. Accepts the v1/v2 body ({@code properties}) and the v5
+ * body ({@code elastic_agent_profile_properties}, {@code cluster_profile_properties},
+ * {@code job_identifier}); v1 {@code properties} are read as the elastic agent profile.
+ */
+public record CreateAgentRequest(
+    AutoRegisterKey autoRegisterKey,
+    String environment,
+    Map<String, String> profileProperties,
+    Map<String, String> clusterProfileProperties,
+    Optional<JobIdentifier> jobIdentifier) {
+
+  static final String V1_PROPERTIES = "properties";
+  static final String V5_PROFILE_PROPERTIES = "elastic_agent_profile_properties";
+
+  public CreateAgentRequest {
+    profileProperties = Map.copyOf(profileProperties);
+    clusterProfileProperties = Map.copyOf(clusterProfileProperties);
+  }
+
+  /**
+   * Reads a request from job variables.
+   *
+   * @throws dev.elasticagents.runtime.InvalidJobVariablesException listing every problem found
+   */
+  public static CreateAgentRequest from(JobVariables variables) {
+    AutoRegisterKey key = new AutoRegisterKey(variables.requiredString("auto_register_key"));
+    String environment = variables.optionalString("environment").orElse("");
+    Map<String, String> v1Properties = variables.stringMap(V1_PROPERTIES);
+    Map<String, String> v5Properties = variables.stringMap(V5_PROFILE_PROPERTIES);
+    Map<String, String> clusterProperties = variables.stringMap("cluster_profile_properties");
+    Optional<JobIdentifier> job =
+        variables.optionalObject("job_identifier").map(JobIdentifier::read);
+    if (!v1Properties.isEmpty() && !v5Properties.isEmpty() && !v1Properties.equals(v5Properties)) {
+      variables.reject(
+          "give the agent profile either as '%s' (v1) or as '%s' (v5), not as both with different values"
+              .formatted(V1_PROPERTIES, V5_PROFILE_PROPERTIES));
+    }
+    variables.throwIfInvalid();
+    return new CreateAgentRequest(
+        key,
+        environment,
+        v5Properties.isEmpty() ? v1Properties : v5Properties,
+        clusterProperties,
+        job);
+  }
+}

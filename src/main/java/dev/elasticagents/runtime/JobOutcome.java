@@ -1,0 +1,50 @@
+package dev.elasticagents.runtime;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+
+/** What a handler decided for one job; the runtime sends it to the cluster. */
+public sealed interface JobOutcome {
+
+  /** Completes the job with result variables. */
+  record Complete(Map<String, Object> variables) implements JobOutcome {
+    public Complete {
+      variables = Map.copyOf(variables);
+    }
+  }
+
+  /**
+   * Fails the job. With {@code retries} 0 the cluster raises an incident showing {@code message};
+   * otherwise it redelivers the job after {@code retryBackoff}.
+   */
+  record Fail(String message, int retries, Duration retryBackoff) implements JobOutcome {
+    public Fail {
+      Objects.requireNonNull(message, "message");
+      Objects.requireNonNull(retryBackoff, "retryBackoff");
+      if (retries < 0) {
+        throw new IllegalArgumentException("retries must not be negative: " + retries);
+      }
+    }
+
+    /** A failure no retry can fix: the cluster raises an incident at once. */
+    public static Fail incident(String message) {
+      return new Fail(message, 0, Duration.ZERO);
+    }
+  }
+
+  /** Throws a BPMN error that an error boundary event in the model can catch. */
+  record ThrowError(String errorCode, String message, Map<String, Object> variables)
+      implements JobOutcome {
+    public ThrowError {
+      Objects.requireNonNull(errorCode, "errorCode");
+      Objects.requireNonNull(message, "message");
+      variables = Map.copyOf(variables);
+    }
+  }
+
+  /** Completes a job with these variables. */
+  static Complete complete(Map<String, Object> variables) {
+    return new Complete(variables);
+  }
+}

@@ -1,0 +1,168 @@
+package dev.elasticagents.runtime;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Reads a job's variables into typed values and collects every problem it meets, so that one
+ * failure message lists all of them. Messages name the variable and the JSON type found, never
+ * the value: variables may carry secrets. One reader belongs to one job on one thread.
+ */
+public final class JobVariables {
+
+  private final Map<String, Object> values;
+  private final String path;
+  private final List<String> problems;
+
+  private JobVariables(Map<String, Object> values, String path, List<String> problems) {
+    this.values = values;
+    this.path = path;
+    this.problems = problems;
+  }
+
+  /** Starts reading the variables of one job. */
+  public static JobVariables of(Map<String, Object> variables) {
+    return new JobVariables(variables, "", new ArrayList<>());
+  }
+
+  /** A string that must be present and not blank. */
+  public String requiredString(String name) {
+    Object value = values.get(name);
+    if (value == null) {
+      problems.add("'%s' is required".formatted(qualified(name)));
+      return "";
+    }
+    if (!(value instanceof String text)) {
+      problems.add("'%s' must be a string, but is %s".formatted(qualified(name), jsonType(value)));
+      return "";
+    }
+    if (text.isBlank()) {
+      problems.add("'%s' must not be blank".formatted(qualified(name)));
+    }
+    return text;
+  }
+
+  /** A string that may be absent or null. */
+  public Optional<String> optionalString(String name) {
+    Object value = values.get(name);
+    if (value == null) {
+      return Optional.empty();
+    }
+    if (!(value instanceof String text)) {
+      problems.add("'%s' must be a string, but is %s".formatted(qualified(name), jsonType(value)));
+      return Optional.empty();
+    }
+    return Optional.of(text);
+  }
+
+  /**
+   * An object whose values are strings, numbers or booleans, read as strings (GoCD sends profile
+   * properties this way); empty when absent.
+   */
+  public Map<String, String> stringMap(String name) {
+    Object value = values.get(name);
+    if (value == null) {
+      return Map.of();
+    }
+    if (!(value instanceof Map<?, ?> map)) {
+      problems.add(
+          "'%s' must be an object of string values, but is %s"
+              .formatted(qualified(name), jsonType(value)));
+      return Map.of();
+    }
+    Map<String, String> result = new LinkedHashMap<>();
+    map.forEach(
+        (key, entry) -> {
+          String entryName = qualified(name) + "." + key;
+          if (entry instanceof String || entry instanceof Number || entry instanceof Boolean) {
+            result.put(String.valueOf(key), scalarText(entry));
+          } else {
+            problems.add(
+                "'%s' must be a string, but is %s".formatted(entryName, jsonType(entry)));
+          }
+        });
+    return Map.copyOf(result);
+  }
+
+  /** A nested object; empty when absent. */
+  public Optional<JobVariables> optionalObject(String name) {
+    Object value = values.get(name);
+    if (value == null) {
+      return Optional.empty();
+    }
+    if (!(value instanceof Map<?, ?> map)) {
+      problems.add("'%s' must be an object, but is %s".formatted(qualified(name), jsonType(value)));
+      return Optional.empty();
+    }
+    Map<String, Object> nested = new LinkedHashMap<>();
+    map.forEach((key, entry) -> nested.put(String.valueOf(key), entry));
+    return Optional.of(new JobVariables(nested, qualified(name), problems));
+  }
+
+  /** A whole number, given as a JSON number or as a string of digits (GoCD sends both). */
+  public long requiredWholeNumber(String name) {
+    Object value = values.get(name);
+    if (value == null) {
+      problems.add("'%s' is required".formatted(qualified(name)));
+      return 0;
+    }
+    try {
+      return switch (value) {
+        case Integer number -> number;
+        case Long number -> number;
+        case BigInteger number -> number.longValueExact();
+        case Number number -> new BigDecimal(number.toString()).longValueExact();
+        case String text -> Long.parseLong(text.strip());
+        default -> throw new NumberFormatException();
+      };
+    } catch (NumberFormatException | ArithmeticException e) {
+      problems.add(
+          "'%s' must be a whole number, but is %s".formatted(qualified(name), jsonType(value)));
+      return 0;
+    }
+  }
+
+  /** Records a problem that involves several variables at once. */
+  public void reject(String problem) {
+    problems.add(problem);
+  }
+
+  /**
+   * Throws when any read so far met a problem.
+   *
+   * @throws InvalidJobVariablesException listing every problem
+   */
+  public void throwIfInvalid() {
+    if (!problems.isEmpty()) {
+      throw new InvalidJobVariablesException(problems);
+    }
+  }
+
+  private String qualified(String name) {
+    return path.isEmpty() ? name : path + "." + name;
+  }
+
+  private static String scalarText(Object scalar) {
+    if (scalar instanceof Double || scalar instanceof Float || scalar instanceof BigDecimal) {
+      return new BigDecimal(scalar.toString()).stripTrailingZeros().toPlainString();
+    }
+    return scalar.toString();
+  }
+
+  private static String jsonType(Object value) {
+    return switch (value) {
+      case null -> "null";
+      case String text -> text.isBlank() ? "a blank string" : "a string";
+      case Number number -> "a number";
+      case Boolean bool -> "a boolean";
+      case Map<?, ?> map -> "an object";
+      case List<?> list -> "an array";
+      default -> "a " + value.getClass().getSimpleName();
+    };
+  }
+}

@@ -1,0 +1,25 @@
+package dev.elasticagents.runtime;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * How the job workers activate jobs (over gRPC) and send outcomes (over REST).
+ *
+ * @param timeout how long an activated job stays locked to this worker before Zeebe redelivers it
+ * @param maxJobsActive how many jobs one worker holds at a time
+ * @param streamEnabled whether jobs are pushed over a gRPC stream; polling remains as a fallback
+ * @param pollInterval how often the worker polls when the stream brings nothing
+ * @param requestTimeout how long one REST call that sends an outcome may take
+ * @param handlerErrorBackoff how long Zeebe waits before redelivering a job whose handler failed
+ *     unexpectedly
+ */
+@ConfigurationProperties("job-workers")
+public record WorkerProperties(
+    @DefaultValue("PT5M") Duration timeout,
+    @DefaultValue("32") int maxJobsActive,
+    @DefaultValue("true") boolean streamEnabled,
+    @DefaultValue("PT1S") Duration pollInterval,
+    @DefaultValue("PT10S") Duration requestTimeout,
+    @DefaultValue("PT10S") Duration handlerErrorBackoff) {}

@@ -1,0 +1,57 @@
+package dev.elasticagents;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.elasticagents.zeebe.ZeebeIntegrationTest;
+import io.camunda.client.CamundaClient;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.client.TestRestTemplate;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+
+@ZeebeIntegrationTest
+class ActuatorTest {
+
+  @Autowired TestRestTemplate http;
+  @Autowired CamundaClient client;
+
+  @Test
+  void healthReportsTheClusterConnection() {
+    ResponseEntity<Map<String, Object>> health = get("/actuator/health");
+
+    assertThat(health.getStatusCode()).isEqualTo(HttpStatus.OK);
+    assertThat(health.getBody()).containsEntry("status", "UP");
+    assertThat(health.getBody()).extractingByKey("components").asString().contains("camunda");
+  }
+
+  @Test
+  void prometheusExposesTheWorkerMetrics() {
+    client
+        .newCreateInstanceCommand()
+        .bpmnProcessId("elastic-agent-lifecycle")
+        .latestVersion()
+        .variables(Map.of("auto_register_key", "k", "environment", "production"))
+        .withResult()
+        .requestTimeout(Duration.ofSeconds(30))
+        .send()
+        .join();
+
+    // The send is timed after the cluster answered, so the metric may trail the instance a little.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(http.getForObject("/actuator/prometheus", String.class))
+        .containsPattern(
+            "zeebe_worker_jobs_total\\{[^}]*outcome=\"complete\"[^}]*type=\"create-agent\"")
+        .containsPattern(
+            "zeebe_worker_outcome_sent_seconds_count\\{[^}]*outcome=\"complete\",status=\"204\",type=\"create-agent\""));
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private ResponseEntity<Map<String, Object>> get(String path) {
+    return (ResponseEntity) http.getForEntity(path, Map.class);
+  }
+}

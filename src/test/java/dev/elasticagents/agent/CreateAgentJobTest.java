@@ -1,0 +1,157 @@
+package dev.elasticagents.agent;
+
+import static dev.elasticagents.agent.CreateAgentRequestTest.seed;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import dev.elasticagents.zeebe.RestRecorder;
+import dev.elasticagents.zeebe.ZeebeIntegrationTest;
+import io.camunda.client.CamundaClient;
+import io.camunda.client.api.command.ProblemException;
+import io.camunda.client.api.response.ProcessInstanceResult;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/** The create-agent worker on a real broker: activated over gRPC, answered over REST. */
+@ZeebeIntegrationTest
+class CreateAgentJobTest {
+
+  private static final Pattern JOB_PATH = Pattern.compile("/v2/jobs/(-?\\d+)/(completion|failure)");
+  private static final String PROCESS = "elastic-agent-lifecycle";
+
+  @Autowired CamundaClient client;
+  @Autowired RestRecorder rest;
+  private final ObjectMapper json = new ObjectMapper();
+
+  @Test
+  void completesTheSeedRequestOverRestWithTheRealJobKey() throws IOException {
+    ProcessInstanceResult result = runToCompletion(seed("create-agent-v1.json"));
+
+    String agentId = (String) result.getVariablesAsMap().get("elastic_agent_id");
+    assertThat(result.getVariablesAsMap()).containsEntry("agent_decision", "CREATED");
+    assertThat(agentId).matches("GoCD[0-9a-f]{32}");
+
+    ServeEvent completion = onlyExchange("completion", body -> body.contains(agentId));
+    long jobKey = jobKey(completion);
+    assertThat(jobKey).isPositive();
+    // Zeebe keys carry their partition in the top bits: a real job key of partition 1.
+    assertThat(jobKey >> 51).isEqualTo(1);
+    assertThat(completion.getRequest().getMethod().getName()).isEqualTo("POST");
+    assertThat(completion.getResponse().getStatus()).isEqualTo(204);
+    assertThat(completion.getRequest().getBodyAsString())
+        .doesNotContain("1e0e05fc-eb45-11e5-bc83-93882adfccf6");
+  }
+
+  @Test
+  void completesTheV5Request() throws IOException {
+    ProcessInstanceResult result = runToCompletion(seed("create-agent-v5.json"));
+
+    assertThat(result.getVariablesAsMap())
+        .containsEntry("agent_decision", "CREATED")
+        .containsKey("elastic_agent_id");
+  }
+
+  @Test
+  void failsAJobWithMalformedVariablesIntoAnIncidentWithAReadableMessage() throws IOException {
+    Instant start = Instant.now();
+    client
+        .newCreateInstanceCommand()
+        .bpmnProcessId(PROCESS)
+        .latestVersion()
+        .variables(Map.of("environment", "production", "properties", List.of("ami-c79d704a")))
+        .send()
+        .join();
+
+    ServeEvent failure =
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () ->
+                    exchanges("failure", body -> body.contains("auto_register_key")).stream()
+                        .filter(event -> !event.getRequest().getLoggedDate().before(Date.from(start)))
+                        .findFirst(),
+                java.util.Optional::isPresent)
+            .orElseThrow();
+
+    JsonNode body = json.readTree(failure.getRequest().getBodyAsString());
+    assertThat(body.path("retries").asInt(-1)).isZero();
+    assertThat(body.path("errorMessage").asText())
+        .contains("'auto_register_key' is required")
+        .contains("'properties' must be an object of string values, but is an array");
+    assertThat(failure.getResponse().getStatus()).isEqualTo(204);
+
+    // The job is now failed without retries: the broker refuses to complete it (an incident).
+    assertThatThrownBy(() -> completeOverRest(jobKey(failure)))
+        .isInstanceOfSatisfying(
+            ProblemException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(409);
+              assertThat(e.details().getDetail()).contains("FAILED");
+            });
+  }
+
+  @Test
+  void keepsWorkingAfterAMalformedJob() throws IOException {
+    client
+        .newCreateInstanceCommand()
+        .bpmnProcessId(PROCESS)
+        .latestVersion()
+        .variables(Map.of("auto_register_key", 12345))
+        .send()
+        .join();
+
+    assertThat(runToCompletion(seed("create-agent-v1.json")).getVariablesAsMap())
+        .containsEntry("agent_decision", "CREATED");
+  }
+
+  private ProcessInstanceResult runToCompletion(Map<String, Object> variables) {
+    return client
+        .newCreateInstanceCommand()
+        .bpmnProcessId(PROCESS)
+        .latestVersion()
+        .variables(variables)
+        .withResult()
+        .requestTimeout(Duration.ofSeconds(30))
+        .send()
+        .join();
+  }
+
+  @SuppressWarnings("deprecation")
+  private void completeOverRest(long jobKey) {
+    client.newCompleteCommand(jobKey).useRest().send().join();
+  }
+
+  private ServeEvent onlyExchange(String action, java.util.function.Predicate<String> body) {
+    List<ServeEvent> matching = exchanges(action, body);
+    assertThat(matching).hasSize(1);
+    return matching.getFirst();
+  }
+
+  private List<ServeEvent> exchanges(String action, java.util.function.Predicate<String> body) {
+    return rest.exchanges(
+        event -> {
+          Matcher path = JOB_PATH.matcher(event.getRequest().getUrl());
+          return path.matches()
+              && path.group(2).equals(action)
+              && body.test(event.getRequest().getBodyAsString());
+        });
+  }
+
+  private static long jobKey(ServeEvent event) {
+    Matcher path = JOB_PATH.matcher(event.getRequest().getUrl());
+    assertThat(path.matches()).isTrue();
+    return Long.parseLong(path.group(1));
+  }
+}

@@ -1,0 +1,117 @@
+package dev.elasticagents.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.elasticagents.runtime.InvalidJobVariablesException;
+import dev.elasticagents.runtime.JobVariables;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class CreateAgentRequestTest {
+
+  private static final String SEED_KEY = "1e0e05fc-eb45-11e5-bc83-93882adfccf6";
+
+  @Test
+  void readsTheV1SeedBodyWithPropertiesAsTheAgentProfile() throws IOException {
+    CreateAgentRequest request = read(seed("create-agent-v1.json"));
+
+    assertThat(request.autoRegisterKey().value()).isEqualTo(SEED_KEY);
+    assertThat(request.environment()).isEqualTo("production");
+    assertThat(request.profileProperties())
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of("ami-id", "ami-c79d704a", "region", "us-east-1"));
+    assertThat(request.clusterProfileProperties()).isEmpty();
+    assertThat(request.jobIdentifier()).isEmpty();
+  }
+
+  @Test
+  void readsTheV5BodyWithClusterProfileAndJobIdentifier() throws IOException {
+    CreateAgentRequest request = read(seed("create-agent-v5.json"));
+
+    assertThat(request.profileProperties()).containsEntry("memory", "2048");
+    assertThat(request.clusterProfileProperties()).containsEntry("max_running_agents", "4");
+    assertThat(request.jobIdentifier())
+        .contains(new JobIdentifier(100, "up42_job", 1, "up42", "up42", 1, "up42_stage"));
+    assertThat(request.jobIdentifier().orElseThrow().locator())
+        .isEqualTo("up42/1/up42_stage/1/up42_job");
+  }
+
+  @Test
+  void rejectsAMissingAutoRegisterKey() throws IOException {
+    Map<String, Object> body = seed("create-agent-v1.json");
+    body.remove("auto_register_key");
+
+    assertThatThrownBy(() -> read(body))
+        .isInstanceOfSatisfying(
+            InvalidJobVariablesException.class,
+            e -> assertThat(e.problems()).containsExactly("'auto_register_key' is required"));
+  }
+
+  @Test
+  void rejectsPropertiesThatAreNotAnObject() throws IOException {
+    Map<String, Object> body = seed("create-agent-v1.json");
+    body.put("properties", List.of("ami-c79d704a"));
+
+    assertThatThrownBy(() -> read(body))
+        .isInstanceOfSatisfying(
+            InvalidJobVariablesException.class,
+            e ->
+                assertThat(e.problems())
+                    .containsExactly(
+                        "'properties' must be an object of string values, but is an array"));
+  }
+
+  @Test
+  void rejectsWrongTypesWithoutQuotingTheKey() throws IOException {
+    Map<String, Object> body = seed("create-agent-v5.json");
+    body.put("environment", List.of("production"));
+    @SuppressWarnings("unchecked")
+    Map<String, Object> job = (Map<String, Object>) body.get("job_identifier");
+    job.put("pipeline_counter", "first");
+    job.remove("stage_name");
+
+    assertThatThrownBy(() -> read(body))
+        .isInstanceOfSatisfying(
+            InvalidJobVariablesException.class,
+            e ->
+                assertThat(e.problems())
+                    .containsExactlyInAnyOrder(
+                        "'environment' must be a string, but is an array",
+                        "'job_identifier.pipeline_counter' must be a whole number, but is a string",
+                        "'job_identifier.stage_name' is required"))
+        .hasMessageNotContaining("5f1b0c1e");
+  }
+
+  @Test
+  void rejectsV1AndV5ProfilesThatDisagree() throws IOException {
+    Map<String, Object> body = seed("create-agent-v5.json");
+    body.put("properties", Map.of("memory", "512"));
+
+    assertThatThrownBy(() -> read(body))
+        .hasMessageContaining("either as 'properties' (v1) or as 'elastic_agent_profile_properties' (v5)");
+  }
+
+  @Test
+  void neverShowsTheAutoRegisterKeyWhenPrinted() throws IOException {
+    CreateAgentRequest request = read(seed("create-agent-v1.json"));
+
+    assertThat(request.toString()).doesNotContain(SEED_KEY).contains("redacted");
+  }
+
+  private static CreateAgentRequest read(Map<String, Object> body) {
+    return CreateAgentRequest.from(JobVariables.of(body));
+  }
+
+  static Map<String, Object> seed(String name) throws IOException {
+    try (InputStream in = CreateAgentRequestTest.class.getResourceAsStream("/seeds/" + name)) {
+      return new HashMap<>(new ObjectMapper().readValue(in, new TypeReference<Map<String, Object>>() {}));
+    }
+  }
+}

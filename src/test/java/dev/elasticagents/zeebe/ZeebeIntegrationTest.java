@@ -1,0 +1,21 @@
+package dev.elasticagents.zeebe;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.ContextConfiguration;
+
+/**
+ * The whole service against the shared real broker. Every test class with this annotation shares
+ * one application context, so only one set of workers competes for jobs. REST calls to the
+ * cluster pass through a recording proxy, {@link RestRecorder}.
+ */
+@Target(ElementType.TYPE)
+@Retention(RetentionPolicy.RUNTIME)
+@AutoConfigureObservability
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@ContextConfiguration(initializers = LocalZeebeInitializer.class)
+public @interface ZeebeIntegrationTest {}
