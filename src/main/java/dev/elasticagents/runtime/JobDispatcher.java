@@ -1,8 +1,6 @@
 package dev.elasticagents.runtime;
 
 import io.camunda.client.api.response.ActivatedJob;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -17,54 +15,48 @@ public class JobDispatcher {
 
   private static final Logger log = LoggerFactory.getLogger(JobDispatcher.class);
 
-  private final JobOutcomeSender sender;
+  private final OutcomeSender sender;
+  private final OutcomeMetrics metrics;
   private final WorkerProperties properties;
-  private final MeterRegistry meters;
 
-  public JobDispatcher(JobOutcomeSender sender, WorkerProperties properties, MeterRegistry meters) {
+  public JobDispatcher(OutcomeSender sender, OutcomeMetrics metrics, WorkerProperties properties) {
     this.sender = sender;
+    this.metrics = metrics;
     this.properties = properties;
-    this.meters = meters;
   }
 
   /** Handles one job and sends its outcome. Never throws: the worker thread must survive. */
-  public void dispatch(JobHandler handler, ActivatedJob job) {
-    JobOutcome outcome = decide(handler, job);
-    sender.send(job, outcome);
+  public void dispatch(JobHandler handler, ActivatedJob activated) {
+    JobRef job = JobRef.of(activated);
+    sender.send(job, decide(handler, activated, job));
   }
 
-  private JobOutcome decide(JobHandler handler, ActivatedJob job) {
+  private JobOutcome decide(JobHandler handler, ActivatedJob activated, JobRef job) {
     try {
-      JobOutcome outcome = handler.handle(job);
-      count(job, JobOutcomeSender.kind(outcome), "handled");
+      JobOutcome outcome = handler.handle(activated);
+      metrics.decided(job, outcome, "handled");
       return outcome;
     } catch (InvalidJobVariablesException e) {
       log.warn(
           "Job {} of type '{}' has invalid variables, raising an incident: {}",
-          job.getKey(),
-          job.getType(),
+          job.key(),
+          job.type(),
           e.problems());
-      count(job, "fail", "invalid-variables");
-      return JobOutcome.Fail.incident(
-          "Job of type '%s' cannot be handled because its variables are invalid: %s. Correct the process variables, then resolve this incident."
-              .formatted(job.getType(), String.join("; ", e.problems())));
+      JobOutcome outcome =
+          JobOutcome.Fail.incident(
+              "Job of type '%s' cannot be handled because its variables are invalid: %s. Correct the process variables, then resolve this incident."
+                  .formatted(job.type(), String.join("; ", e.problems())));
+      metrics.decided(job, outcome, "invalid-variables");
+      return outcome;
     } catch (RuntimeException e) {
-      log.error("Handler for job {} of type '{}' failed", job.getKey(), job.getType(), e);
-      count(job, "fail", "handler-error");
-      return new JobOutcome.Fail(
-          "Handler for job type '%s' failed: %s".formatted(job.getType(), e),
-          Math.max(job.getRetries() - 1, 0),
-          properties.handlerErrorBackoff());
+      log.error("Handler for job {} of type '{}' failed", job.key(), job.type(), e);
+      JobOutcome outcome =
+          new JobOutcome.Fail(
+              "Handler for job type '%s' failed: %s".formatted(job.type(), e),
+              Math.max(job.retries() - 1, 0),
+              properties.handlerErrorBackoff());
+      metrics.decided(job, outcome, "handler-error");
+      return outcome;
     }
-  }
-
-  private void count(ActivatedJob job, String outcome, String cause) {
-    Counter.builder("zeebe.worker.jobs")
-        .description("Jobs handled, by the outcome their handler decided")
-        .tag("type", job.getType())
-        .tag("outcome", outcome)
-        .tag("cause", cause)
-        .register(meters)
-        .increment();
   }
 }

@@ -3,14 +3,24 @@ package dev.elasticagents.runtime;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /** What a handler decided for one job; the runtime sends it to the cluster. */
 public sealed interface JobOutcome {
 
-  /** Completes the job with result variables. */
-  record Complete(Map<String, Object> variables) implements JobOutcome {
+  /**
+   * Completes the job with result variables and, for a user-task listener, a result that may
+   * deny the transition. Listener completions carry no variables: the cluster rejects them.
+   */
+  record Complete(Map<String, Object> variables, Optional<UserTaskResult> userTaskResult)
+      implements JobOutcome {
     public Complete {
       variables = Map.copyOf(variables);
+      Objects.requireNonNull(userTaskResult, "userTaskResult");
+      if (userTaskResult.isPresent() && !variables.isEmpty()) {
+        throw new IllegalArgumentException(
+            "a user-task listener completes without variables, but got " + variables.keySet());
+      }
     }
   }
 
@@ -45,6 +55,21 @@ public sealed interface JobOutcome {
 
   /** Completes a job with these variables. */
   static Complete complete(Map<String, Object> variables) {
-    return new Complete(variables);
+    return new Complete(variables, Optional.empty());
+  }
+
+  /** Completes a user-task listener job with a result that approves or denies. */
+  static Complete completeUserTask(UserTaskResult result) {
+    return new Complete(Map.of(), Optional.of(result));
+  }
+
+  /** A short name for logs and metrics: complete, deny, fail or throw-error. */
+  default String kind() {
+    return switch (this) {
+      case Complete complete ->
+          complete.userTaskResult().filter(UserTaskResult::denied).isPresent() ? "deny" : "complete";
+      case Fail fail -> "fail";
+      case ThrowError error -> "throw-error";
+    };
   }
 }

@@ -1,6 +1,7 @@
 package dev.elasticagents.runtime;
 
 import java.time.Duration;
+import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -14,6 +15,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param requestTimeout how long one REST call that sends an outcome may take
  * @param handlerErrorBackoff how long Zeebe waits before redelivering a job whose handler failed
  *     unexpectedly
+ * @param problemPolicy what to do when the cluster does not accept an outcome, for every job type
+ * @param jobTypes settings of single job types that differ from the ones above
  */
 @ConfigurationProperties("job-workers")
 public record WorkerProperties(
@@ -22,4 +25,14 @@ public record WorkerProperties(
     @DefaultValue("true") boolean streamEnabled,
     @DefaultValue("PT1S") Duration pollInterval,
     @DefaultValue("PT10S") Duration requestTimeout,
-    @DefaultValue("PT10S") Duration handlerErrorBackoff) {}
+    @DefaultValue("PT10S") Duration handlerErrorBackoff,
+    @DefaultValue ProblemPolicy problemPolicy,
+    Map<String, JobTypeProperties> jobTypes) {
+
+  public WorkerProperties {
+    jobTypes = jobTypes == null ? Map.of() : Map.copyOf(jobTypes);
+  }
+
+  /** Settings of one job type; a setting left out (null) keeps the value for every job type. */
+  public record JobTypeProperties(ProblemPolicy.Override problemPolicy) {}
+}

@@ -16,6 +16,8 @@ import org.springframework.test.context.ContextConfiguration;
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 @AutoConfigureObservability
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@SpringBootTest(
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = "job-workers.job-types.policy-conflict-fails.problem-policy.invalid-state=fail")
 @ContextConfiguration(initializers = LocalZeebeInitializer.class)
 public @interface ZeebeIntegrationTest {}
