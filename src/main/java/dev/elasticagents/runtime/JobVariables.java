@@ -104,6 +104,30 @@ public final class JobVariables {
     return Optional.of(new JobVariables(nested, qualified(name), problems));
   }
 
+  /** An array of objects; empty when absent. */
+  public List<JobVariables> objects(String name) {
+    Object value = values.get(name);
+    if (value == null) {
+      return List.of();
+    }
+    if (!(value instanceof List<?> list)) {
+      problems.add("'%s' must be an array of objects, but is %s".formatted(qualified(name), jsonType(value)));
+      return List.of();
+    }
+    List<JobVariables> result = new ArrayList<>();
+    for (int index = 0; index < list.size(); index++) {
+      String element = "%s[%d]".formatted(qualified(name), index);
+      if (list.get(index) instanceof Map<?, ?> map) {
+        Map<String, Object> nested = new LinkedHashMap<>();
+        map.forEach((key, entry) -> nested.put(String.valueOf(key), entry));
+        result.add(new JobVariables(nested, element, problems));
+      } else {
+        problems.add("'%s' must be an object, but is %s".formatted(element, jsonType(list.get(index))));
+      }
+    }
+    return List.copyOf(result);
+  }
+
   /** A whole number, given as a JSON number or as a string of digits (GoCD sends both). */
   public long requiredWholeNumber(String name) {
     Object value = values.get(name);

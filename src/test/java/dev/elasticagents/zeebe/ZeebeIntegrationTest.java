@@ -18,6 +18,12 @@ import org.springframework.test.context.ContextConfiguration;
 @AutoConfigureObservability
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-    properties = "job-workers.job-types.policy-conflict-fails.problem-policy.invalid-state=fail")
+    properties = {
+      "job-workers.job-types.policy-conflict-fails.problem-policy.invalid-state=fail",
+      "spring.datasource.url=jdbc:h2:mem:registry;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1",
+      "elastic-agents.local.work-directory=target/test-agents",
+      "elastic-agents.cluster-defaults.max-running-agents=100",
+      "elastic-agents.cluster-defaults.max-pending-agents=100"
+    })
 @ContextConfiguration(initializers = LocalZeebeInitializer.class)
 public @interface ZeebeIntegrationTest {}

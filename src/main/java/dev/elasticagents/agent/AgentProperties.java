@@ -1,0 +1,55 @@
+package dev.elasticagents.agent;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * How the service runs elastic agents.
+ *
+ * @param pluginId the plugin id agents register with ({@code agent.auto.register.elasticAgent.pluginId})
+ * @param clusterDefaults values for cluster profiles that do not set them
+ * @param reuseAgents whether agents are kept for another job when the profile does not say
+ * @param declineRetryAfter how long the model waits before asking again after a decline
+ * @param provider which agent provider launches agents: {@code local}
+ * @param local settings of the {@code local} provider
+ */
+@ConfigurationProperties("elastic-agents")
+public record AgentProperties(
+    @DefaultValue("dev.elasticagents.zeebe") String pluginId,
+    @DefaultValue ClusterDefaults clusterDefaults,
+    @DefaultValue("true") boolean reuseAgents,
+    @DefaultValue("PT30S") Duration declineRetryAfter,
+    @DefaultValue("local") String provider,
+    @DefaultValue Local local) {
+
+  /**
+   * Cluster profile values used when its properties leave them out.
+   *
+   * @param maxRunningAgents agents of one cluster profile that may run at once, idle ones included
+   * @param maxPendingAgents agents of one profile that may be starting at once; more requests are
+   *     declined because enough agents will soon be idle
+   * @param idleTimeout how long a kept agent waits for another job before cleanup terminates it
+   * @param autoRegisterTimeout how long a new agent may take to register before cleanup
+   *     terminates it
+   */
+  public record ClusterDefaults(
+      @DefaultValue("10") int maxRunningAgents,
+      @DefaultValue("5") int maxPendingAgents,
+      @DefaultValue("PT10M") Duration idleTimeout,
+      @DefaultValue("PT10M") Duration autoRegisterTimeout) {}
+
+  /**
+   * The {@code local} provider: each agent is an operating-system process.
+   *
+   * @param workDirectory where each agent gets a directory of its own
+   * @param command the agent's command line, run without a shell in the agent's directory
+   * @param stopTimeout how long a terminated agent may take to exit before it is killed
+   */
+  public record Local(
+      @DefaultValue("elastic-agents") Path workDirectory,
+      @DefaultValue({"sleep", "infinity"}) List<String> command,
+      @DefaultValue("PT10S") Duration stopTimeout) {}
+}

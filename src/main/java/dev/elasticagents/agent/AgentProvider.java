@@ -1,0 +1,26 @@
+package dev.elasticagents.agent;
+
+import java.util.Set;
+
+/**
+ * Launches and removes the machines, containers or processes that run elastic agents. Terminating
+ * an agent calls {@link #disable}, {@link #terminate} and {@link #delete}, in that order, as the
+ * reference plugins do. Implementations are called from several threads at once.
+ */
+public interface AgentProvider {
+
+  /** Starts an agent that auto-registers with the settings in {@code launch}. */
+  void launch(AgentLaunch launch);
+
+  /** Stops the agent from taking new work. */
+  void disable(String agentId);
+
+  /** Stops the agent. */
+  void terminate(String agentId);
+
+  /** Removes what is left of the agent. */
+  void delete(String agentId);
+
+  /** The agents this provider runs now, whether the registry knows them or not. */
+  Set<String> runningAgents();
+}

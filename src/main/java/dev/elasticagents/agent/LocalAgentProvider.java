@@ -1,0 +1,179 @@
+package dev.elasticagents.agent;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+
+/**
+ * Runs each agent as an operating-system process in a directory of its own, holding its
+ * {@code config/autoregister.properties} (readable by the owner only). The command is the
+ * operator's, run without a shell; nothing taken from job variables reaches it. Agents started by
+ * this service stop with it, so a local run leaves no process behind.
+ */
+public class LocalAgentProvider implements AgentProvider, DisposableBean {
+
+  private static final Logger log = LoggerFactory.getLogger(LocalAgentProvider.class);
+  private static final String PID_FILE = "agent.pid";
+
+  private final Path workDirectory;
+  private final AgentProperties.Local settings;
+  private final Set<String> started = ConcurrentHashMap.newKeySet();
+
+  public LocalAgentProvider(AgentProperties.Local settings) {
+    this.settings = settings;
+    this.workDirectory = settings.workDirectory().toAbsolutePath().normalize();
+  }
+
+  @Override
+  public void launch(AgentLaunch launch) {
+    Path directory = directoryOf(launch.agentId());
+    try {
+      Files.createDirectories(directory.resolve("config"));
+      writeAutoRegisterProperties(directory.resolve("config/autoregister.properties"), launch);
+      Process process =
+          new ProcessBuilder(settings.command())
+              .directory(directory.toFile())
+              .redirectErrorStream(true)
+              .redirectOutput(directory.resolve("agent.log").toFile())
+              .start();
+      ProcessHandle handle = process.toHandle();
+      Instant startedAt = handle.info().startInstant().orElse(Instant.EPOCH);
+      Files.writeString(directory.resolve(PID_FILE), handle.pid() + " " + startedAt.toEpochMilli());
+      started.add(launch.agentId());
+      log.info("Launched local agent {} as process {} in {}", launch.agentId(), handle.pid(), directory);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot launch local agent " + launch.agentId(), e);
+    }
+  }
+
+  private static void writeAutoRegisterProperties(Path file, AgentLaunch launch) throws IOException {
+    Properties properties = new Properties();
+    properties.putAll(launch.autoRegisterProperties());
+    Files.deleteIfExists(file);
+    Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    try (Writer writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.WRITE)) {
+      properties.store(writer, "Written for elastic agent " + launch.agentId());
+    }
+  }
+
+  @Override
+  public void disable(String agentId) {
+    Path directory = directoryOf(agentId);
+    if (Files.isDirectory(directory)) {
+      try {
+        Files.writeString(directory.resolve("disabled"), "disabled at " + Instant.now());
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot disable local agent " + agentId, e);
+      }
+    }
+  }
+
+  @Override
+  public void terminate(String agentId) {
+    Optional<ProcessHandle> process = processOf(agentId);
+    process.ifPresent(this::stop);
+    started.remove(agentId);
+  }
+
+  private void stop(ProcessHandle process) {
+    process.descendants().forEach(ProcessHandle::destroy);
+    process.destroy();
+    try {
+      process.onExit().get(settings.stopTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      process.descendants().forEach(ProcessHandle::destroyForcibly);
+      process.destroyForcibly();
+    }
+  }
+
+  @Override
+  public void delete(String agentId) {
+    Path directory = directoryOf(agentId);
+    if (!Files.exists(directory)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(directory)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(path);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot delete local agent " + agentId, e);
+    }
+  }
+
+  @Override
+  public Set<String> runningAgents() {
+    if (!Files.isDirectory(workDirectory)) {
+      return Set.of();
+    }
+    try (Stream<Path> directories = Files.list(workDirectory)) {
+      return directories
+          .map(directory -> directory.getFileName().toString())
+          .filter(AgentId::isValid)
+          .filter(agentId -> processOf(agentId).isPresent())
+          .collect(Collectors.toUnmodifiableSet());
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot list local agents in " + workDirectory, e);
+    }
+  }
+
+  /** Where an agent lives; refuses any id that could lead outside the work directory. */
+  Path directoryOf(String agentId) {
+    if (!AgentId.isValid(agentId)) {
+      throw new IllegalArgumentException("Not an elastic agent id: it may hold only letters, digits, '_' and '-'");
+    }
+    Path directory = workDirectory.resolve(agentId).normalize();
+    if (!directory.getParent().equals(workDirectory)) {
+      throw new IllegalArgumentException("Agent directory outside " + workDirectory);
+    }
+    return directory;
+  }
+
+  /** The agent's live process; the start time in the pid file guards against a reused pid. */
+  Optional<ProcessHandle> processOf(String agentId) {
+    Path pidFile = directoryOf(agentId).resolve(PID_FILE);
+    try {
+      if (!Files.exists(pidFile)) {
+        return Optional.empty();
+      }
+      String[] fields = Files.readString(pidFile).strip().split(" ");
+      long pid = Long.parseLong(fields[0]);
+      long startedAt = Long.parseLong(fields[1]);
+      return ProcessHandle.of(pid)
+          .filter(ProcessHandle::isAlive)
+          .filter(
+              handle ->
+                  handle.info().startInstant().map(Instant::toEpochMilli).orElse(0L) == startedAt);
+    } catch (IOException | RuntimeException e) {
+      log.warn("Cannot read the process of local agent {}: {}", agentId, e.toString());
+      return Optional.empty();
+    }
+  }
+
+  /** Stops the agents this service started. */
+  @Override
+  public void destroy() {
+    Set<String> agents = Set.copyOf(started);
+    if (!agents.isEmpty()) {
+      log.info("Stopping {} local agent(s) started by this service", agents.size());
+      agents.forEach(this::terminate);
+    }
+  }
+}

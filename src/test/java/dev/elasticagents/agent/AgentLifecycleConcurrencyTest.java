@@ -1,0 +1,140 @@
+package dev.elasticagents.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+
+/**
+ * Many create-agent requests, for the same and for different GoCD jobs, from several threads and
+ * two service instances (each with its own connection pool) sharing one PostgreSQL database.
+ */
+class AgentLifecycleConcurrencyTest {
+
+  private static final int THREADS = 8;
+  private static final int JOBS = 60;
+  private static final int COPIES_PER_JOB = 4;
+  private static final int MAX_RUNNING = 12;
+  private static final List<String> CLUSTERS = List.of("cluster-a", "cluster-b");
+
+  private final List<HikariDataSource> pools = new ArrayList<>();
+
+  @AfterEach
+  void closePools() {
+    pools.forEach(HikariDataSource::close);
+  }
+
+  @Test
+  void neverGivesAJobTwoAgentsNorExceedsCapacityAcrossInstances() throws Exception {
+    DataSource database = RegistryDatabases.newPostgresDatabase();
+    RecordingAgentProvider provider = new RecordingAgentProvider();
+    List<AgentLifecycle> instances = List.of(instance(database, provider), instance(database, provider));
+    List<CreateAgentRequest> requests = new ArrayList<>();
+    for (int job = 1; job <= JOBS; job++) {
+      for (int copy = 0; copy < COPIES_PER_JOB; copy++) {
+        requests.add(request(job));
+      }
+    }
+    Collections.shuffle(requests, new java.util.Random(42));
+
+    Map<Long, Set<String>> agentsByJob = new ConcurrentHashMap<>();
+    Map<String, Integer> decisions = new ConcurrentHashMap<>();
+    ExecutorService threads = Executors.newFixedThreadPool(THREADS);
+    try {
+      List<Future<?>> work = new ArrayList<>();
+      for (int i = 0; i < requests.size(); i++) {
+        AgentLifecycle instance = instances.get(i % instances.size());
+        CreateAgentRequest request = requests.get(i);
+        work.add(
+            threads.submit(
+                () -> {
+                  AgentDecision decision = instance.createAgent(request);
+                  decisions.merge(decision.getClass().getSimpleName(), 1, Integer::sum);
+                  agentIdOf(decision)
+                      .ifPresent(
+                          agent ->
+                              agentsByJob
+                                  .computeIfAbsent(request.jobIdentifier().orElseThrow().jobId(), j -> ConcurrentHashMap.newKeySet())
+                                  .add(agent));
+                }));
+      }
+      for (Future<?> done : work) {
+        done.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      threads.shutdownNow();
+    }
+
+    AgentRegistry registry = AgentRegistryTest.registry(database);
+    System.out.printf(
+        "[concurrency] %d requests (%d jobs x %d copies), %d threads, %d instances: decisions %s, %d agents launched%n",
+        requests.size(), JOBS, COPIES_PER_JOB, THREADS, instances.size(), decisions, provider.launched().size());
+    assertThat(agentsByJob.values()).allSatisfy(agents -> assertThat(agents).hasSize(1));
+    assertThat(provider.launched()).hasSize(agentsByJob.size());
+    for (String cluster : CLUSTERS) {
+      assertThat(registry.runningAgents(cluster)).isLessThanOrEqualTo(MAX_RUNNING);
+    }
+    assertThat(provider.launched().size()).isEqualTo(MAX_RUNNING * CLUSTERS.size());
+    assertThat(decisions).containsKeys("Created", "AlreadyCreated", "Declined");
+  }
+
+  private AgentLifecycle instance(DataSource database, RecordingAgentProvider provider) {
+    HikariDataSource pool = new HikariDataSource();
+    pool.setDataSource(database);
+    pool.setMaximumPoolSize(THREADS);
+    pools.add(pool);
+    AgentProperties properties =
+        new AgentProperties(
+            "dev.elasticagents.zeebe",
+            new AgentProperties.ClusterDefaults(MAX_RUNNING, 100, Duration.ofMinutes(10), Duration.ofMinutes(10)),
+            true,
+            Duration.ofSeconds(30),
+            "recording",
+            new AgentProperties.Local(java.nio.file.Path.of("unused"), List.of("true"), Duration.ofSeconds(1)));
+    return new AgentLifecycle(
+        new AgentRegistry(JdbcClient.create(pool), new DataSourceTransactionManager(pool), Clock.systemUTC()),
+        provider,
+        properties,
+        Clock.systemUTC(),
+        new SimpleMeterRegistry());
+  }
+
+  private static CreateAgentRequest request(int job) {
+    Map<String, String> cluster = new HashMap<>();
+    cluster.put("id", CLUSTERS.get(job % CLUSTERS.size()));
+    return new CreateAgentRequest(
+        new AutoRegisterKey("key-" + job),
+        "production",
+        Map.of("image", "image-" + (job % 3)),
+        cluster,
+        Optional.of(new JobIdentifier(job, "build", job, "label", "pipeline", 1, "stage")));
+  }
+
+  private static Optional<String> agentIdOf(AgentDecision decision) {
+    return switch (decision) {
+      case AgentDecision.Created created -> Optional.of(created.agentId());
+      case AgentDecision.Reused reused -> Optional.of(reused.agentId());
+      case AgentDecision.AlreadyCreated existing -> Optional.of(existing.agentId());
+      case AgentDecision.Declined declined -> Optional.empty();
+    };
+  }
+}
