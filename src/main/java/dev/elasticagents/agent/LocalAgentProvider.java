@@ -8,13 +8,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -31,6 +35,7 @@ public class LocalAgentProvider implements AgentProvider, DisposableBean {
 
   private static final Logger log = LoggerFactory.getLogger(LocalAgentProvider.class);
   private static final String PID_FILE = "agent.pid";
+  private static final Duration KILL_TIMEOUT = Duration.ofSeconds(5);
 
   private final Path workDirectory;
   private final AgentProperties.Local settings;
@@ -93,13 +98,23 @@ public class LocalAgentProvider implements AgentProvider, DisposableBean {
   }
 
   private void stop(ProcessHandle process) {
-    process.descendants().forEach(ProcessHandle::destroy);
-    process.destroy();
+    List<ProcessHandle> tree = Stream.concat(process.descendants(), Stream.of(process)).toList();
+    tree.forEach(ProcessHandle::destroy);
+    if (!awaitExit(process, settings.stopTimeout())) {
+      tree.forEach(ProcessHandle::destroyForcibly);
+      awaitExit(process, KILL_TIMEOUT);
+    }
+  }
+
+  private static boolean awaitExit(ProcessHandle process, Duration timeout) {
     try {
-      process.onExit().get(settings.stopTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    } catch (Exception e) {
-      process.descendants().forEach(ProcessHandle::destroyForcibly);
-      process.destroyForcibly();
+      process.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (TimeoutException | ExecutionException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
     }
   }
 

@@ -12,13 +12,15 @@ import dev.elasticagents.zeebe.RestRecorder;
 import dev.elasticagents.zeebe.ZeebeIntegrationTest;
 import io.camunda.client.CamundaClient;
 import io.camunda.client.api.command.ProblemException;
-import io.camunda.client.api.response.ProcessInstanceResult;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -33,46 +35,35 @@ class CreateAgentJobTest {
 
   @Autowired CamundaClient client;
   @Autowired RestRecorder rest;
+  @Autowired AgentRegistry registry;
   private final ObjectMapper json = new ObjectMapper();
 
   @Test
   void completesTheSeedRequestOverRestWithTheRealJobKey() throws IOException {
-    ProcessInstanceResult result = runToCompletion(seed("create-agent-v1.json"));
+    Map<String, Object> body = seed("create-agent-v1.json");
+    AgentProfile profile = uniqueProfile(body);
+    start(body);
 
-    String agentId = (String) result.getVariablesAsMap().get("elastic_agent_id");
-    assertThat(result.getVariablesAsMap()).containsEntry("agent_decision", "CREATED");
-    assertThat(agentId).matches("GoCD[0-9a-f]{32}");
+    String agentId = awaitAgentOf(profile);
 
-    ServeEvent completion = onlyExchange("completion", body -> body.contains(agentId));
+    ServeEvent completion = onlyExchange("completion", request -> request.contains(agentId));
     long jobKey = jobKey(completion);
     assertThat(jobKey).isPositive();
     // Zeebe keys carry their partition in the top bits: a real job key of partition 1.
     assertThat(jobKey >> 51).isEqualTo(1);
     assertThat(completion.getRequest().getMethod().getName()).isEqualTo("POST");
     assertThat(completion.getResponse().getStatus()).isEqualTo(204);
+    JsonNode variables = json.readTree(completion.getRequest().getBodyAsString()).path("variables");
+    assertThat(variables.path("agent_decision").asText()).isEqualTo("CREATED");
+    assertThat(variables.path("elastic_agent_id").asText()).isEqualTo(agentId);
     assertThat(completion.getRequest().getBodyAsString())
         .doesNotContain("1e0e05fc-eb45-11e5-bc83-93882adfccf6");
   }
 
   @Test
-  void completesTheV5Request() throws IOException {
-    ProcessInstanceResult result = runToCompletion(seed("create-agent-v5.json"));
-
-    assertThat(result.getVariablesAsMap())
-        .containsEntry("agent_decision", "CREATED")
-        .containsKey("elastic_agent_id");
-  }
-
-  @Test
   void failsAJobWithMalformedVariablesIntoAnIncidentWithAReadableMessage() throws IOException {
     Instant start = Instant.now();
-    client
-        .newCreateInstanceCommand()
-        .bpmnProcessId(PROCESS)
-        .latestVersion()
-        .variables(Map.of("environment", "production", "properties", List.of("ami-c79d704a")))
-        .send()
-        .join();
+    start(Map.of("environment", "production", "properties", List.of("ami-c79d704a")));
 
     ServeEvent failure =
         await()
@@ -82,7 +73,7 @@ class CreateAgentJobTest {
                     exchanges("failure", body -> body.contains("auto_register_key")).stream()
                         .filter(event -> !event.getRequest().getLoggedDate().before(Date.from(start)))
                         .findFirst(),
-                java.util.Optional::isPresent)
+                Optional::isPresent)
             .orElseThrow();
 
     JsonNode body = json.readTree(failure.getRequest().getBodyAsString());
@@ -104,28 +95,36 @@ class CreateAgentJobTest {
 
   @Test
   void keepsWorkingAfterAMalformedJob() throws IOException {
-    client
-        .newCreateInstanceCommand()
-        .bpmnProcessId(PROCESS)
-        .latestVersion()
-        .variables(Map.of("auto_register_key", 12345))
-        .send()
-        .join();
+    start(Map.of("auto_register_key", 12345));
+    Map<String, Object> body = seed("create-agent-v1.json");
+    AgentProfile profile = uniqueProfile(body);
 
-    assertThat(runToCompletion(seed("create-agent-v1.json")).getVariablesAsMap())
-        .containsEntry("agent_decision", "CREATED");
+    start(body);
+
+    assertThat(awaitAgentOf(profile)).startsWith("GoCD");
   }
 
-  private ProcessInstanceResult runToCompletion(Map<String, Object> variables) {
-    return client
-        .newCreateInstanceCommand()
-        .bpmnProcessId(PROCESS)
-        .latestVersion()
-        .variables(variables)
-        .withResult()
-        .requestTimeout(Duration.ofSeconds(30))
-        .send()
-        .join();
+  private void start(Map<String, Object> variables) {
+    client.newCreateInstanceCommand().bpmnProcessId(PROCESS).latestVersion().variables(variables).send().join();
+  }
+
+  // A profile property of its own makes this test's agent the only one of its profile.
+  @SuppressWarnings("unchecked")
+  private static AgentProfile uniqueProfile(Map<String, Object> body) {
+    Map<String, String> properties = new java.util.HashMap<>((Map<String, String>) body.get("properties"));
+    properties.put("test", UUID.randomUUID().toString());
+    body.put("properties", properties);
+    return new AgentProfile((String) body.get("environment"), properties, true);
+  }
+
+  private String awaitAgentOf(AgentProfile profile) {
+    return await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> registry.live().stream().filter(agent -> agent.profileKey().equals(profile.key())).findFirst(),
+            Optional::isPresent)
+        .orElseThrow()
+        .id();
   }
 
   @SuppressWarnings("deprecation")
@@ -134,7 +133,7 @@ class CreateAgentJobTest {
   }
 
   // The proxy journals an exchange after it answered, so the journal may trail the broker a bit.
-  private ServeEvent onlyExchange(String action, java.util.function.Predicate<String> body) {
+  private ServeEvent onlyExchange(String action, Predicate<String> body) {
     List<ServeEvent> matching =
         await()
             .atMost(Duration.ofSeconds(5))
@@ -143,7 +142,7 @@ class CreateAgentJobTest {
     return matching.getFirst();
   }
 
-  private List<ServeEvent> exchanges(String action, java.util.function.Predicate<String> body) {
+  private List<ServeEvent> exchanges(String action, Predicate<String> body) {
     return rest.exchanges(
         event -> {
           Matcher path = JOB_PATH.matcher(event.getRequest().getUrl());

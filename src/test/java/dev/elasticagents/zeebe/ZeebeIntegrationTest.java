@@ -23,7 +23,8 @@ import org.springframework.test.context.ContextConfiguration;
       "spring.datasource.url=jdbc:h2:mem:registry;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1",
       "elastic-agents.local.work-directory=target/test-agents",
       "elastic-agents.cluster-defaults.max-running-agents=100",
-      "elastic-agents.cluster-defaults.max-pending-agents=100"
+      "elastic-agents.cluster-defaults.max-pending-agents=100",
+      "elastic-agents.decline-retry-after=PT1S"
     })
 @ContextConfiguration(initializers = LocalZeebeInitializer.class)
 public @interface ZeebeIntegrationTest {}

@@ -1,0 +1,241 @@
+package dev.elasticagents.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.elasticagents.zeebe.ZeebeIntegrationTest;
+import io.camunda.client.CamundaClient;
+import io.camunda.client.api.CamundaFuture;
+import io.camunda.client.api.response.ProcessInstanceResult;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+
+/**
+ * The elastic agent lifecycle end to end: GoCD request bodies into the real broker, agents as
+ * local processes, GoCD's job-completed and server-ping as messages.
+ */
+@ZeebeIntegrationTest
+class ElasticAgentLifecycleTest {
+
+  private static final AtomicInteger JOB_IDS = new AtomicInteger((int) (System.currentTimeMillis() % 1_000_000) * 100);
+
+  @Autowired CamundaClient client;
+  @Autowired AgentRegistry registry;
+
+  @Value("${elastic-agents.local.work-directory}")
+  Path agents;
+
+  private final String cluster = "cluster-" + UUID.randomUUID();
+
+  @Test
+  void launchesAnAgentKeepsItAfterItsJobAndReusesItForTheNextJob() throws IOException {
+    Map<String, Object> first = request(Map.of(), Map.of());
+    CamundaFuture<ProcessInstanceResult> lifecycle = start(first);
+    String agent = awaitAgentOf(first);
+
+    Properties autoRegister = autoRegisterPropertiesOf(agent);
+    assertThat(autoRegister)
+        .containsEntry("agent.auto.register.key", first.get("auto_register_key"))
+        .containsEntry("agent.auto.register.environments", "production")
+        .containsEntry("agent.auto.register.elasticAgent.agentId", agent)
+        .containsEntry("agent.auto.register.elasticAgent.pluginId", "dev.elasticagents.zeebe")
+        .containsEntry("agent.auto.register.hostname", agent)
+        .doesNotContainKey("agent.auto.register.resources");
+    assertThat(isRunning(agent)).isTrue();
+
+    jobCompleted(agent, first);
+    Map<String, Object> completed = lifecycle.join().getVariablesAsMap();
+    assertThat(completed).containsEntry("agent_decision", "CREATED").containsEntry("completion_decision", "KEPT");
+    assertThat(registry.find(agent)).get().extracting(Agent::state).isEqualTo(AgentState.IDLE);
+
+    Map<String, Object> second = request(Map.of(), Map.of());
+    CamundaFuture<ProcessInstanceResult> next = start(second);
+    assertThat(awaitAgentOf(second)).isEqualTo(agent);
+    jobCompleted(agent, second);
+    assertThat(next.join().getVariablesAsMap()).containsEntry("agent_decision", "REUSED");
+  }
+
+  @Test
+  void terminatesTheAgentOfAProfileThatDoesNotReuseAgents() {
+    Map<String, Object> request = request(Map.of("reuse_agents", "false"), Map.of());
+    CamundaFuture<ProcessInstanceResult> lifecycle = start(request);
+    String agent = awaitAgentOf(request);
+    ProcessHandle process = processOf(agent);
+
+    jobCompleted(agent, request);
+
+    assertThat(lifecycle.join().getVariablesAsMap()).containsEntry("completion_decision", "TERMINATED");
+    assertThat(process.isAlive()).isFalse();
+    assertThat(agents.resolve(agent)).doesNotExist();
+    assertThat(registry.find(agent)).get().extracting(Agent::state).isEqualTo(AgentState.TERMINATED);
+  }
+
+  @Test
+  void aReSentRequestForTheSameJobGetsTheSameAgent() {
+    Map<String, Object> request = request(Map.of(), Map.of());
+    CamundaFuture<ProcessInstanceResult> original = start(request);
+    String agent = awaitAgentOf(request);
+
+    ProcessInstanceResult duplicate = start(request).join();
+
+    assertThat(duplicate.getVariablesAsMap())
+        .containsEntry("agent_decision", "ALREADY_CREATED")
+        .containsEntry("elastic_agent_id", agent);
+    jobCompleted(agent, request);
+    original.join();
+  }
+
+  @Test
+  void aDeclinedRequestWaitsAndGetsAnAgentOnceCapacityFrees() {
+    Map<String, String> oneAgent = Map.of("max_running_agents", "1");
+    Map<String, Object> first = request(Map.of("reuse_agents", "false"), oneAgent);
+    CamundaFuture<ProcessInstanceResult> firstLifecycle = start(first);
+    String firstAgent = awaitAgentOf(first);
+    Map<String, Object> second = request(Map.of("reuse_agents", "false"), oneAgent);
+    CamundaFuture<ProcessInstanceResult> secondLifecycle = start(second);
+
+    await()
+        .during(Duration.ofSeconds(2))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> registry.agentOf(jobOf(second)).isEmpty());
+    jobCompleted(firstAgent, first);
+    firstLifecycle.join();
+    String secondAgent = awaitAgentOf(second);
+    jobCompleted(secondAgent, second);
+
+    assertThat(secondAgent).isNotEqualTo(firstAgent);
+    assertThat(secondLifecycle.join().getVariablesAsMap()).containsEntry("agent_decision", "CREATED");
+  }
+
+  @Test
+  void serverPingCleansUpAgentsThatNeverRegisteredOrStayedIdleTooLong() {
+    Map<String, Object> unregistered = request(Map.of(), Map.of("auto_register_timeout", "PT1S"));
+    start(unregistered);
+    String leaked = awaitAgentOf(unregistered);
+    Map<String, Object> idle = request(Map.of("image", "idle"), Map.of("idle_timeout", "PT1S"));
+    CamundaFuture<ProcessInstanceResult> idleLifecycle = start(idle);
+    String idleAgent = awaitAgentOf(idle);
+    jobCompleted(idleAgent, idle);
+    idleLifecycle.join();
+    ProcessHandle leakedProcess = processOf(leaked);
+    ProcessHandle idleProcess = processOf(idleAgent);
+
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              serverPing(List.of(idleAgent));
+              assertThat(registry.find(leaked)).get().extracting(Agent::state).isEqualTo(AgentState.TERMINATED);
+              assertThat(registry.find(idleAgent)).get().extracting(Agent::state).isEqualTo(AgentState.TERMINATED);
+            });
+    assertThat(leakedProcess.isAlive()).isFalse();
+    assertThat(idleProcess.isAlive()).isFalse();
+  }
+
+  private Map<String, Object> request(Map<String, String> profile, Map<String, String> clusterProfile) {
+    int job = JOB_IDS.incrementAndGet();
+    Map<String, String> profileProperties = new HashMap<>(Map.of("image", "gocd-agent", "memory", "2048"));
+    profileProperties.putAll(profile);
+    Map<String, String> clusterProperties = new HashMap<>(clusterProfile);
+    clusterProperties.put("id", cluster);
+    return Map.of(
+        "auto_register_key", UUID.randomUUID().toString(),
+        "environment", "production",
+        "elastic_agent_profile_properties", profileProperties,
+        "cluster_profile_properties", clusterProperties,
+        "job_identifier",
+        Map.of(
+            "job_id", job,
+            "job_name", "build",
+            "pipeline_counter", job,
+            "pipeline_label", String.valueOf(job),
+            "pipeline_name", "up42",
+            "stage_counter", "1",
+            "stage_name", "compile"));
+  }
+
+  private CamundaFuture<ProcessInstanceResult> start(Map<String, Object> request) {
+    return client
+        .newCreateInstanceCommand()
+        .bpmnProcessId("elastic-agent-lifecycle")
+        .latestVersion()
+        .variables(request)
+        .withResult()
+        .requestTimeout(Duration.ofMinutes(2))
+        .send();
+  }
+
+  private String awaitAgentOf(Map<String, Object> request) {
+    return await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> registry.agentOf(jobOf(request)), Optional::isPresent)
+        .orElseThrow();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static JobIdentifier jobOf(Map<String, Object> request) {
+    Map<String, Object> job = (Map<String, Object>) request.get("job_identifier");
+    int id = (Integer) job.get("job_id");
+    return new JobIdentifier(id, "build", id, String.valueOf(id), "up42", 1, "compile");
+  }
+
+  private void jobCompleted(String agent, Map<String, Object> request) {
+    client
+        .newPublishMessageCommand()
+        .messageName("job-completed")
+        .correlationKey(agent)
+        .variables(Map.of("job_identifier", request.get("job_identifier")))
+        .timeToLive(Duration.ofMinutes(1))
+        .send()
+        .join();
+  }
+
+  private void serverPing(List<String> knownAgents) {
+    client
+        .newPublishMessageCommand()
+        .messageName("server-ping")
+        .withoutCorrelationKey()
+        .variables(
+            Map.of(
+                "all_known_agents",
+                knownAgents.stream()
+                    .map(id -> Map.of("agent_id", id, "agent_state", "Idle", "build_state", "Idle", "config_state", "Enabled"))
+                    .toList()))
+        .send()
+        .join();
+  }
+
+  private Properties autoRegisterPropertiesOf(String agent) throws IOException {
+    Properties properties = new Properties();
+    try (Reader reader = Files.newBufferedReader(agents.resolve(agent).resolve("config/autoregister.properties"))) {
+      properties.load(reader);
+    }
+    return properties;
+  }
+
+  private boolean isRunning(String agent) {
+    return processOf(agent).isAlive();
+  }
+
+  private ProcessHandle processOf(String agent) {
+    try {
+      long pid = Long.parseLong(Files.readString(agents.resolve(agent).resolve("agent.pid")).split(" ")[0]);
+      return ProcessHandle.of(pid).orElseThrow();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,119 @@
+package dev.elasticagents.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Agents as real operating-system processes. */
+class LocalAgentProviderTest {
+
+  @TempDir Path work;
+  private LocalAgentProvider provider;
+
+  @AfterEach
+  void stopAgents() {
+    provider.destroy();
+  }
+
+  @Test
+  void launchesTheAgentProcessInItsDirectoryWithAutoRegisterProperties() throws IOException {
+    provider = provider(List.of("sleep", "infinity"));
+    String agent = AgentId.next();
+
+    provider.launch(launch(agent));
+
+    Path file = work.resolve(agent).resolve("config/autoregister.properties");
+    Properties written = new Properties();
+    try (Reader reader = Files.newBufferedReader(file)) {
+      written.load(reader);
+    }
+    assertThat(written)
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "agent.auto.register.key", "1e0e05fc-eb45-11e5-bc83-93882adfccf6",
+                "agent.auto.register.environments", "production",
+                "agent.auto.register.elasticAgent.agentId", agent,
+                "agent.auto.register.elasticAgent.pluginId", "dev.elasticagents.zeebe",
+                "agent.auto.register.hostname", agent));
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+    assertThat(provider.runningAgents()).containsExactly(agent);
+    assertThat(provider.processOf(agent)).get().satisfies(process -> assertThat(process.isAlive()).isTrue());
+  }
+
+  @Test
+  void disablesTerminatesAndDeletesAnAgent() {
+    provider = provider(List.of("sleep", "infinity"));
+    String agent = AgentId.next();
+    provider.launch(launch(agent));
+    ProcessHandle process = provider.processOf(agent).orElseThrow();
+
+    provider.disable(agent);
+    assertThat(work.resolve(agent).resolve("disabled")).exists();
+    provider.terminate(agent);
+    assertThat(process.isAlive()).isFalse();
+    provider.delete(agent);
+
+    assertThat(work.resolve(agent)).doesNotExist();
+    assertThat(provider.runningAgents()).isEmpty();
+  }
+
+  @Test
+  void killsAnAgentThatIgnoresTheRequestToStop() {
+    provider = provider(List.of("sh", "-c", "trap '' TERM; while :; do sleep 1; done"));
+    String agent = AgentId.next();
+    provider.launch(launch(agent));
+    ProcessHandle process = provider.processOf(agent).orElseThrow();
+
+    provider.terminate(agent);
+
+    assertThat(process.isAlive()).isFalse();
+  }
+
+  @Test
+  void refusesIdsThatLeadOutsideItsWorkDirectory() {
+    provider = provider(List.of("sleep", "infinity"));
+
+    for (String id : List.of("../escape", "..", "a/b", "", "-rf", "x".repeat(65))) {
+      assertThatThrownBy(() -> provider.delete(id))
+          .as(id)
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+    assertThat(work.getParent().resolve("escape")).doesNotExist();
+  }
+
+  @Test
+  void stopsTheAgentsItStartedWhenTheServiceStops() {
+    provider = provider(List.of("sleep", "infinity"));
+    String agent = AgentId.next();
+    provider.launch(launch(agent));
+    ProcessHandle process = provider.processOf(agent).orElseThrow();
+
+    provider.destroy();
+
+    assertThat(process.isAlive()).isFalse();
+  }
+
+  private LocalAgentProvider provider(List<String> command) {
+    return new LocalAgentProvider(new AgentProperties.Local(work, command, Duration.ofMillis(500)));
+  }
+
+  private static AgentLaunch launch(String agent) {
+    return new AgentLaunch(
+        agent,
+        "dev.elasticagents.zeebe",
+        new AutoRegisterKey("1e0e05fc-eb45-11e5-bc83-93882adfccf6"),
+        new AgentProfile("production", Map.of("image", "gocd-agent"), true));
+  }
+}
