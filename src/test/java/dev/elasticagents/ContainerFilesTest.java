@@ -45,6 +45,14 @@ class ContainerFilesTest {
   }
 
   @Test
+  void composeKeepsTheRegistryInTheComposedPostgres() throws IOException {
+    Map<String, Object> environment = workers().get("environment");
+
+    assertThat(environment.get("SPRING_DATASOURCE_URL").toString()).startsWith("jdbc:postgresql://postgres:5432/");
+    assertThat(services()).containsKey("postgres");
+  }
+
+  @Test
   void composeRunsAZeebeVersionThatHasTaskListeners() throws IOException {
     Matcher version =
         Pattern.compile("camunda/zeebe:(\\d+)\\.(\\d+)\\.\\d+")

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -22,7 +23,6 @@ import org.springframework.stereotype.Service;
 public class AgentLifecycle {
 
   private static final Logger log = LoggerFactory.getLogger(AgentLifecycle.class);
-  // A provider may list a new agent a little after launching it: reconcile older agents only.
   private static final Duration RECONCILE_GRACE = Duration.ofMinutes(1);
 
   private final AgentRegistry registry;
@@ -127,46 +127,54 @@ public class AgentLifecycle {
   }
 
   /**
-   * Terminates agents that never registered within their auto-register timeout or stayed idle past
-   * their idle timeout, finishes terminations that were cut short, and reconciles the registry
-   * with what the provider runs. {@code knownAgents} are the agents the GoCD server knows (its
-   * server-ping), which have therefore registered.
+   * Cleans up with server-ping semantics: terminates agents that never registered within their
+   * auto-register timeout or stayed idle past their idle timeout, finishes terminations that were
+   * cut short, and reconciles the registry with what the provider runs. {@code knownAgents} are
+   * the agents the GoCD server knows (its server-ping), which have therefore registered.
    */
   public List<Cleanup> cleanUp(Collection<String> knownAgents) {
     registry.markRegistered(knownAgents);
     Instant now = clock.instant();
-    List<Cleanup> cleaned = new ArrayList<>();
     List<Agent> live = registry.live();
-    for (Agent agent : live) {
-      agent.cleanupReason(now).ifPresent(reason -> {
-        if (agent.state() == AgentState.TERMINATING) {
-          finishTermination(agent.id(), reason);
-          cleaned.add(new Cleanup(agent.id(), reason));
-        } else if (terminate(agent.id(), reason)) {
-          cleaned.add(new Cleanup(agent.id(), reason));
-        }
-      });
-    }
     Set<String> running = provider.runningAgents();
-    Set<String> registered = live.stream().map(Agent::id).collect(Collectors.toSet());
-    for (String leaked : running) {
-      if (!registered.contains(leaked) && registry.find(leaked).map(a -> a.state() == AgentState.TERMINATED).orElse(true)) {
-        provider.disable(leaked);
-        provider.terminate(leaked);
-        provider.delete(leaked);
-        cleaned.add(new Cleanup(leaked, "not a live agent of the registry"));
-        log.info("Terminated agent {} that the registry does not know as live", leaked);
-      }
-    }
+    List<Cleanup> cleaned = new ArrayList<>();
     for (Agent agent : live) {
-      boolean gone = !running.contains(agent.id()) && agent.state() != AgentState.TERMINATING;
-      if (gone && agent.createdAt().plus(RECONCILE_GRACE).isBefore(now)
-          && cleaned.stream().noneMatch(c -> c.agentId().equals(agent.id()))
-          && terminate(agent.id(), "agent is no longer running")) {
-        cleaned.add(new Cleanup(agent.id(), "agent is no longer running"));
-      }
+      cleanupReason(agent, running, now)
+          .filter(reason -> agent.state() == AgentState.TERMINATING || registry.beginTermination(agent.id(), reason))
+          .ifPresent(
+              reason -> {
+                finishTermination(agent.id(), reason);
+                cleaned.add(new Cleanup(agent.id(), reason));
+              });
     }
+    Set<String> known = live.stream().map(Agent::id).collect(Collectors.toSet());
+    running.stream()
+        .filter(agentId -> !known.contains(agentId) && !isLive(agentId))
+        .forEach(
+            agentId -> {
+              provider.disable(agentId);
+              provider.terminate(agentId);
+              provider.delete(agentId);
+              log.info("Terminated agent {} that the registry does not know as live", agentId);
+              cleaned.add(new Cleanup(agentId, "not a live agent of the registry"));
+            });
     return cleaned;
+  }
+
+  private static Optional<String> cleanupReason(Agent agent, Set<String> running, Instant now) {
+    return agent
+        .cleanupReason(now)
+        .or(
+            () ->
+                // A provider may list a new agent a little after launching it.
+                !running.contains(agent.id()) && agent.createdAt().plus(RECONCILE_GRACE).isBefore(now)
+                    ? Optional.of("agent is no longer running")
+                    : Optional.empty());
+  }
+
+  // Launched by another instance after this cleanup read the registry?
+  private boolean isLive(String agentId) {
+    return registry.find(agentId).filter(agent -> agent.state() != AgentState.TERMINATED).isPresent();
   }
 
   private static String decisionName(AgentDecision decision) {

@@ -2,24 +2,32 @@ package dev.elasticagents.local;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.elasticagents.agent.AgentRegistry;
+import dev.elasticagents.agent.JobIdentifier;
 import io.camunda.client.CamundaClient;
-import io.camunda.client.api.response.ProcessInstanceEvent;
-import io.camunda.client.api.response.ProcessInstanceResult;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.core.task.SimpleAsyncTaskExecutor;
 
-/** Feeds a few sample GoCD requests into the local service once it has started. */
+/**
+ * Plays a GoCD server against the local service: sends create-agent requests, completes jobs and
+ * pings, so the log shows agents created, found again for a re-sent request, declined, reused,
+ * kept, terminated and cleaned up.
+ */
 @TestConfiguration(proxyBeanMethods = false)
 class SampleAgentRequests {
 
@@ -28,45 +36,151 @@ class SampleAgentRequests {
 
   @Bean
   @Order(Ordered.LOWEST_PRECEDENCE)
-  ApplicationRunner feedSampleRequests(CamundaClient client, ObjectMapper json) {
-    return (ApplicationArguments args) -> {
-      for (String sample : new String[] {"create-agent-v1.json", "create-agent-v5.json"}) {
-        ProcessInstanceResult result =
-            client
-                .newCreateInstanceCommand()
-                .bpmnProcessId(PROCESS)
-                .latestVersion()
-                .variables(read(json, sample))
-                .withResult()
-                .fetchVariables("agent_decision", "elastic_agent_id")
-                .requestTimeout(Duration.ofSeconds(30))
-                .send()
-                .join();
-        log.info(
-            "Sample {}: process instance {} completed with {}",
-            sample,
-            result.getProcessInstanceKey(),
-            result.getVariablesAsMap());
-      }
-      ProcessInstanceEvent malformed =
-          client
-              .newCreateInstanceCommand()
-              .bpmnProcessId(PROCESS)
-              .latestVersion()
-              .variables(Map.of("environment", "production", "properties", "not-an-object"))
-              .send()
-              .join();
-      log.info(
-          "Sample malformed request: process instance {} stops at an incident that names the bad variables",
-          malformed.getProcessInstanceKey());
+  ApplicationRunner playGoCdServer(CamundaClient client, AgentRegistry registry, ObjectMapper json) {
+    return args -> {
+      SimpleAsyncTaskExecutor executor = new SimpleAsyncTaskExecutor("gocd-server-");
+      executor.setDaemon(true);
+      executor.execute(() -> new GoCdServer(client, registry, json).play());
     };
   }
 
-  private static Map<String, Object> read(ObjectMapper json, String sample) {
-    try (InputStream in = SampleAgentRequests.class.getResourceAsStream("/seeds/" + sample)) {
-      return json.readValue(in, new TypeReference<>() {});
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read sample " + sample, e);
+  private record GoCdServer(CamundaClient client, AgentRegistry registry, ObjectMapper json) {
+
+    void play() {
+      try {
+        step("a v1 request (the seed body): an agent is created; it never registers, so cleanup removes it");
+        start(read("create-agent-v1.json"));
+
+        Map<String, Object> job100 = v5Request(100, "local", Map.of("max_running_agents", "1"), Map.of());
+        step("job 100 of cluster profile 'local' (at most 1 running agent): an agent is created");
+        start(job100);
+        String agent = awaitAgent(job100);
+
+        step("GoCD sends create-agent again for job 100: the same agent");
+        start(job100);
+
+        Map<String, Object> job101 = v5Request(101, "local", Map.of("max_running_agents", "1"), Map.of());
+        step("job 101 of the same profile: declined while job 100 runs; the model retries every 5 s");
+        start(job101);
+        pause(Duration.ofSeconds(7));
+
+        step("job 100 completes: its agent is kept, and job 101 reuses it on its next try");
+        ping(List.of(agent));
+        jobCompleted(agent, job100);
+        awaitAgent(job101);
+        pause(Duration.ofSeconds(6));
+        jobCompleted(agent, job101);
+
+        Map<String, Object> job102 = v5Request(102, "one-shot", Map.of(), Map.of("reuse_agents", "false"));
+        step("job 102 of a profile that does not reuse agents: terminated when its job completes");
+        start(job102);
+        String oneShot = awaitAgent(job102);
+        ping(List.of(agent, oneShot));
+        jobCompleted(oneShot, job102);
+
+        step("a malformed request: the job fails into an incident that names the bad variables");
+        start(Map.of("environment", "production", "properties", "not-an-object"));
+
+        step("GoCD pings every 10 s: idle and never-registered agents are cleaned up within a minute");
+        for (int ping = 0; ping < 6; ping++) {
+          pause(Duration.ofSeconds(10));
+          ping(List.of(agent));
+        }
+        step("done: the service keeps running (cleanup every minute); press Ctrl-C to stop it and the broker");
+      } catch (RuntimeException e) {
+        log.warn("The sample GoCD server stopped: {}", e.toString());
+      }
+    }
+
+    private void step(String description) {
+      log.info("GoCD sample: {}", description);
+    }
+
+    private void start(Map<String, Object> variables) {
+      client.newCreateInstanceCommand().bpmnProcessId(PROCESS).latestVersion().variables(variables).send().join();
+    }
+
+    private String awaitAgent(Map<String, Object> request) {
+      JobIdentifier job = job(request);
+      Instant deadline = Instant.now().plusSeconds(60);
+      while (Instant.now().isBefore(deadline)) {
+        Optional<String> agent = registry.agentOf(job);
+        if (agent.isPresent()) {
+          return agent.get();
+        }
+        pause(Duration.ofMillis(200));
+      }
+      throw new IllegalStateException("No agent for " + job.locator() + " within a minute");
+    }
+
+    private void jobCompleted(String agent, Map<String, Object> request) {
+      client
+          .newPublishMessageCommand()
+          .messageName("job-completed")
+          .correlationKey(agent)
+          .variables(Map.of("job_identifier", request.get("job_identifier")))
+          .timeToLive(Duration.ofMinutes(5))
+          .send()
+          .join();
+    }
+
+    private void ping(List<String> knownAgents) {
+      client
+          .newPublishMessageCommand()
+          .messageName("server-ping")
+          .withoutCorrelationKey()
+          .variables(
+              Map.of(
+                  "all_known_agents",
+                  knownAgents.stream().map(id -> Map.of("agent_id", id, "agent_state", "Idle")).toList()))
+          .send()
+          .join();
+    }
+
+    private Map<String, Object> v5Request(
+        int jobId, String clusterProfile, Map<String, String> cluster, Map<String, String> profile) {
+      Map<String, Object> request = new HashMap<>(read("create-agent-v5.json"));
+      Map<String, String> clusterProperties = new HashMap<>(cluster);
+      clusterProperties.put("id", clusterProfile);
+      Map<String, String> profileProperties = new HashMap<>(Map.of("image", "gocd/gocd-agent-debian-12:v25.1.0"));
+      profileProperties.putAll(profile);
+      request.put("cluster_profile_properties", clusterProperties);
+      request.put("elastic_agent_profile_properties", profileProperties);
+      request.put(
+          "job_identifier",
+          Map.of(
+              "job_id", jobId,
+              "job_name", "up42_job",
+              "pipeline_counter", jobId,
+              "pipeline_label", String.valueOf(jobId),
+              "pipeline_name", "up42",
+              "stage_counter", "1",
+              "stage_name", "up42_stage"));
+      return request;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static JobIdentifier job(Map<String, Object> request) {
+      Map<String, Object> job = (Map<String, Object>) request.get("job_identifier");
+      int id = (Integer) job.get("job_id");
+      return new JobIdentifier(id, "up42_job", id, String.valueOf(id), "up42", 1, "up42_stage");
+    }
+
+    private Map<String, Object> read(String sample) {
+      try (InputStream in = SampleAgentRequests.class.getResourceAsStream("/seeds/" + sample)) {
+        return json.readValue(in, new TypeReference<>() {});
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot read sample " + sample, e);
+      }
+    }
+
+    private static void pause(Duration duration) {
+      try {
+        Thread.sleep(duration);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted", e);
+      }
     }
   }
 }
