@@ -33,6 +33,7 @@ public class JobCompletionHandler implements JobHandler {
   public JobOutcome handle(ActivatedJob job) {
     JobVariables variables = JobVariables.of(job.getVariablesAsMap());
     String agentId = variables.requiredString("elastic_agent_id");
+    // The job is not needed to release its agent, but a malformed one is still bad input.
     variables.optionalObject("job_identifier").map(JobIdentifier::read);
     variables.throwIfInvalid();
     if (!AgentId.isValid(agentId)) {

@@ -27,7 +27,7 @@ public class JobWorkerRegistrar implements SmartLifecycle {
   private final WorkerProperties properties;
   private final String workerName;
 
-  // Only the lifecycle thread replaces this list; volatile publishes it to health and tests.
+  // Only the lifecycle thread replaces this list; volatile publishes it to isRunning() callers.
   private volatile List<JobWorker> workers = List.of();
 
   public JobWorkerRegistrar(
@@ -91,10 +91,5 @@ public class JobWorkerRegistrar implements SmartLifecycle {
   @Override
   public boolean isRunning() {
     return !workers.isEmpty();
-  }
-
-  /** The job types that have an open worker. */
-  public List<String> openJobTypes() {
-    return workers.isEmpty() ? List.of() : List.copyOf(handlersByType.keySet());
   }
 }

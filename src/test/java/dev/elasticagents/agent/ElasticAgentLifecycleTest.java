@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
@@ -34,11 +35,17 @@ class ElasticAgentLifecycleTest {
 
   @Autowired CamundaClient client;
   @Autowired AgentRegistry registry;
+  private GoCdServer gocd;
 
   @Value("${elastic-agents.local.work-directory}")
   Path agents;
 
   private final String cluster = "cluster-" + UUID.randomUUID();
+
+  @BeforeEach
+  void connectGoCdServer() {
+    gocd = new GoCdServer(client);
+  }
 
   @Test
   void launchesAnAgentKeepsItAfterItsJobAndReusesItForTheNextJob() throws IOException {
@@ -110,7 +117,7 @@ class ElasticAgentLifecycleTest {
     await()
         .during(Duration.ofSeconds(2))
         .atMost(Duration.ofSeconds(5))
-        .until(() -> registry.agentOf(jobOf(second)).isEmpty());
+        .until(() -> registry.agentOf(GoCdServer.jobOf(second)).isEmpty());
     jobCompleted(firstAgent, first);
     firstLifecycle.join();
     String secondAgent = awaitAgentOf(second);
@@ -146,76 +153,30 @@ class ElasticAgentLifecycleTest {
   }
 
   private Map<String, Object> request(Map<String, String> profile, Map<String, String> clusterProfile) {
-    int job = JOB_IDS.incrementAndGet();
     Map<String, String> profileProperties = new HashMap<>(Map.of("image", "gocd-agent", "memory", "2048"));
     profileProperties.putAll(profile);
     Map<String, String> clusterProperties = new HashMap<>(clusterProfile);
     clusterProperties.put("id", cluster);
-    return Map.of(
-        "auto_register_key", UUID.randomUUID().toString(),
-        "environment", "production",
-        "elastic_agent_profile_properties", profileProperties,
-        "cluster_profile_properties", clusterProperties,
-        "job_identifier",
-        Map.of(
-            "job_id", job,
-            "job_name", "build",
-            "pipeline_counter", job,
-            "pipeline_label", String.valueOf(job),
-            "pipeline_name", "up42",
-            "stage_counter", "1",
-            "stage_name", "compile"));
+    return GoCdServer.createAgentRequest(JOB_IDS.incrementAndGet(), profileProperties, clusterProperties);
   }
 
   private CamundaFuture<ProcessInstanceResult> start(Map<String, Object> request) {
-    return client
-        .newCreateInstanceCommand()
-        .bpmnProcessId("elastic-agent-lifecycle")
-        .latestVersion()
-        .variables(request)
-        .withResult()
-        .requestTimeout(Duration.ofMinutes(2))
-        .send();
+    return gocd.createAgentUntilReleased(request);
   }
 
   private String awaitAgentOf(Map<String, Object> request) {
     return await()
         .atMost(Duration.ofSeconds(30))
-        .until(() -> registry.agentOf(jobOf(request)), Optional::isPresent)
+        .until(() -> registry.agentOf(GoCdServer.jobOf(request)), Optional::isPresent)
         .orElseThrow();
   }
 
-  @SuppressWarnings("unchecked")
-  private static JobIdentifier jobOf(Map<String, Object> request) {
-    Map<String, Object> job = (Map<String, Object>) request.get("job_identifier");
-    int id = (Integer) job.get("job_id");
-    return new JobIdentifier(id, "build", id, String.valueOf(id), "up42", 1, "compile");
-  }
-
   private void jobCompleted(String agent, Map<String, Object> request) {
-    client
-        .newPublishMessageCommand()
-        .messageName("job-completed")
-        .correlationKey(agent)
-        .variables(Map.of("job_identifier", request.get("job_identifier")))
-        .timeToLive(Duration.ofMinutes(1))
-        .send()
-        .join();
+    gocd.jobCompleted(agent, request);
   }
 
   private void serverPing(List<String> knownAgents) {
-    client
-        .newPublishMessageCommand()
-        .messageName("server-ping")
-        .withoutCorrelationKey()
-        .variables(
-            Map.of(
-                "all_known_agents",
-                knownAgents.stream()
-                    .map(id -> Map.of("agent_id", id, "agent_state", "Idle", "build_state", "Idle", "config_state", "Enabled"))
-                    .toList()))
-        .send()
-        .join();
+    gocd.serverPing(knownAgents);
   }
 
   private Properties autoRegisterPropertiesOf(String agent) throws IOException {

@@ -3,6 +3,7 @@ package dev.elasticagents.local;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.elasticagents.agent.AgentRegistry;
+import dev.elasticagents.agent.GoCdServer;
 import dev.elasticagents.agent.JobIdentifier;
 import io.camunda.client.CamundaClient;
 import java.io.IOException;
@@ -40,11 +41,11 @@ class SampleAgentRequests {
     return args -> {
       SimpleAsyncTaskExecutor executor = new SimpleAsyncTaskExecutor("gocd-server-");
       executor.setDaemon(true);
-      executor.execute(() -> new GoCdServer(client, registry, json).play());
+      executor.execute(() -> new Script(new GoCdServer(client), registry, json).play());
     };
   }
 
-  private record GoCdServer(CamundaClient client, AgentRegistry registry, ObjectMapper json) {
+  private record Script(GoCdServer gocd, AgentRegistry registry, ObjectMapper json) {
 
     void play() {
       try {
@@ -97,11 +98,11 @@ class SampleAgentRequests {
     }
 
     private void start(Map<String, Object> variables) {
-      client.newCreateInstanceCommand().bpmnProcessId(PROCESS).latestVersion().variables(variables).send().join();
+      gocd.createAgent(variables);
     }
 
     private String awaitAgent(Map<String, Object> request) {
-      JobIdentifier job = job(request);
+      JobIdentifier job = GoCdServer.jobOf(request);
       Instant deadline = Instant.now().plusSeconds(60);
       while (Instant.now().isBefore(deadline)) {
         Optional<String> agent = registry.agentOf(job);
@@ -114,56 +115,20 @@ class SampleAgentRequests {
     }
 
     private void jobCompleted(String agent, Map<String, Object> request) {
-      client
-          .newPublishMessageCommand()
-          .messageName("job-completed")
-          .correlationKey(agent)
-          .variables(Map.of("job_identifier", request.get("job_identifier")))
-          .timeToLive(Duration.ofMinutes(5))
-          .send()
-          .join();
+      gocd.jobCompleted(agent, request);
     }
 
     private void ping(List<String> knownAgents) {
-      client
-          .newPublishMessageCommand()
-          .messageName("server-ping")
-          .withoutCorrelationKey()
-          .variables(
-              Map.of(
-                  "all_known_agents",
-                  knownAgents.stream().map(id -> Map.of("agent_id", id, "agent_state", "Idle")).toList()))
-          .send()
-          .join();
+      gocd.serverPing(knownAgents);
     }
 
-    private Map<String, Object> v5Request(
+    private static Map<String, Object> v5Request(
         int jobId, String clusterProfile, Map<String, String> cluster, Map<String, String> profile) {
-      Map<String, Object> request = new HashMap<>(read("create-agent-v5.json"));
       Map<String, String> clusterProperties = new HashMap<>(cluster);
       clusterProperties.put("id", clusterProfile);
       Map<String, String> profileProperties = new HashMap<>(Map.of("image", "gocd/gocd-agent-debian-12:v25.1.0"));
       profileProperties.putAll(profile);
-      request.put("cluster_profile_properties", clusterProperties);
-      request.put("elastic_agent_profile_properties", profileProperties);
-      request.put(
-          "job_identifier",
-          Map.of(
-              "job_id", jobId,
-              "job_name", "up42_job",
-              "pipeline_counter", jobId,
-              "pipeline_label", String.valueOf(jobId),
-              "pipeline_name", "up42",
-              "stage_counter", "1",
-              "stage_name", "up42_stage"));
-      return request;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static JobIdentifier job(Map<String, Object> request) {
-      Map<String, Object> job = (Map<String, Object>) request.get("job_identifier");
-      int id = (Integer) job.get("job_id");
-      return new JobIdentifier(id, "up42_job", id, String.valueOf(id), "up42", 1, "up42_stage");
+      return GoCdServer.createAgentRequest(jobId, profileProperties, clusterProperties);
     }
 
     private Map<String, Object> read(String sample) {

@@ -1,0 +1,96 @@
+package dev.elasticagents.agent;
+
+import io.camunda.client.CamundaClient;
+import io.camunda.client.api.CamundaFuture;
+import io.camunda.client.api.response.ProcessInstanceResult;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * What a GoCD server sends the service: create-agent requests start the lifecycle process,
+ * job completions and server pings arrive as messages.
+ */
+public final class GoCdServer {
+
+  private static final String LIFECYCLE = "elastic-agent-lifecycle";
+
+  private final CamundaClient client;
+
+  public GoCdServer(CamundaClient client) {
+    this.client = client;
+  }
+
+  /** A v5 create-agent body for GoCD job {@code jobId} of pipeline up42. */
+  public static Map<String, Object> createAgentRequest(
+      int jobId, Map<String, String> profileProperties, Map<String, String> clusterProfileProperties) {
+    return Map.of(
+        "auto_register_key", UUID.randomUUID().toString(),
+        "environment", "production",
+        "elastic_agent_profile_properties", profileProperties,
+        "cluster_profile_properties", clusterProfileProperties,
+        "job_identifier",
+        Map.of(
+            "job_id", jobId,
+            "job_name", "up42_job",
+            "pipeline_counter", jobId,
+            "pipeline_label", String.valueOf(jobId),
+            "pipeline_name", "up42",
+            "stage_counter", "1",
+            "stage_name", "up42_stage"));
+  }
+
+  /** The job a request made by {@link #createAgentRequest} is for. */
+  @SuppressWarnings("unchecked")
+  public static JobIdentifier jobOf(Map<String, Object> request) {
+    Map<String, Object> job = (Map<String, Object>) request.get("job_identifier");
+    int id = (Integer) job.get("job_id");
+    return new JobIdentifier(id, "up42_job", id, String.valueOf(id), "up42", 1, "up42_stage");
+  }
+
+  /** Sends create-agent. */
+  public void createAgent(Map<String, Object> request) {
+    client.newCreateInstanceCommand().bpmnProcessId(LIFECYCLE).latestVersion().variables(request).send().join();
+  }
+
+  /** Sends create-agent; the future completes with the lifecycle's variables when it ends. */
+  public CamundaFuture<ProcessInstanceResult> createAgentUntilReleased(Map<String, Object> request) {
+    return client
+        .newCreateInstanceCommand()
+        .bpmnProcessId(LIFECYCLE)
+        .latestVersion()
+        .variables(request)
+        .withResult()
+        .requestTimeout(Duration.ofMinutes(2))
+        .send();
+  }
+
+  /** Sends job-completion for the agent that ran the request's job. */
+  public void jobCompleted(String agentId, Map<String, Object> request) {
+    client
+        .newPublishMessageCommand()
+        .messageName("job-completed")
+        .correlationKey(agentId)
+        .variables(Map.of("job_identifier", request.get("job_identifier")))
+        .timeToLive(Duration.ofMinutes(5))
+        .send()
+        .join();
+  }
+
+  /** Sends server-ping with the agents the server knows. */
+  public void serverPing(List<String> knownAgents) {
+    client
+        .newPublishMessageCommand()
+        .messageName("server-ping")
+        .withoutCorrelationKey()
+        .variables(
+            Map.of(
+                "all_known_agents",
+                knownAgents.stream()
+                    .map(id -> Map.of("agent_id", id, "agent_state", "Idle", "build_state", "Idle", "config_state", "Enabled"))
+                    .toList()))
+        .send()
+        .join();
+  }
+}
