@@ -2,14 +2,20 @@ package dev.elasticagents.deployment;
 
 import io.camunda.client.CamundaClient;
 import io.camunda.client.api.command.DeployResourceCommandStep1.DeployResourceCommandStep2;
+import io.camunda.client.api.response.BrokerInfo;
 import io.camunda.client.api.response.DeploymentEvent;
 import io.camunda.client.api.response.Process;
+import io.camunda.client.api.response.Topology;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.ApplicationArguments;
@@ -21,7 +27,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Deploys the BPMN models when the application starts. Zeebe keeps the version of a model whose
- * content did not change, so deploying on every start is idempotent.
+ * content did not change, so deploying on every start is idempotent. A model that needs a newer
+ * cluster than the one it would go to (see {@link Model}) is left out, with a warning.
  */
 @Component
 public class ModelDeployer implements ApplicationRunner, Ordered {
@@ -52,12 +59,26 @@ public class ModelDeployer implements ApplicationRunner, Ordered {
       log.info("Model deployment is disabled");
       return;
     }
-    Resource[] models = models();
-    if (models.length == 0) {
+    Resource[] resources = models();
+    if (resources.length == 0) {
       log.warn("No models match '{}': nothing to deploy", properties.resources());
       return;
     }
-    DeploymentEvent deployment = deployWithRetries(models);
+    List<Model> models = read(resources);
+    Instant deadline = Instant.now().plus(properties.timeout());
+    DeploymentPlan plan =
+        withRetries(
+            "read the cluster version", deadline, () -> DeploymentPlan.forCluster(clusterVersion(), models));
+    warnAbout(plan);
+    if (plan.deployable().isEmpty()) {
+      log.warn("No model runs on this cluster version ({}): nothing to deploy", plan.clusterVersion());
+      return;
+    }
+    DeploymentEvent deployment =
+        withRetries(
+            "deploy %d model(s)".formatted(plan.deployable().size()),
+            deadline,
+            () -> deploy(plan.deployable()));
     deployment.getProcesses().stream()
         .sorted(Comparator.comparing(Process::getBpmnProcessId))
         .forEach(
@@ -69,17 +90,14 @@ public class ModelDeployer implements ApplicationRunner, Ordered {
                     process.getResourceName()));
   }
 
-  /** Deploys the models once and returns what the cluster recorded. */
+  /** Deploys the models that run on the cluster once and returns what the cluster recorded. */
   public DeploymentEvent deploy(Resource[] models) {
-    DeployResourceCommandStep2 command = null;
-    for (Resource model : models) {
-      byte[] content = read(model);
-      command =
-          command == null
-              ? client.newDeployResourceCommand().addResourceBytes(content, model.getFilename())
-              : command.addResourceBytes(content, model.getFilename());
-    }
-    return command.send().join();
+    return deploy(plan(models).deployable());
+  }
+
+  /** Which of these models run on the cluster as it is now. */
+  public DeploymentPlan plan(Resource[] models) {
+    return DeploymentPlan.forCluster(clusterVersion(), read(models));
   }
 
   /** The models that match the configured pattern, in a stable order. */
@@ -93,27 +111,80 @@ public class ModelDeployer implements ApplicationRunner, Ordered {
     }
   }
 
-  private DeploymentEvent deployWithRetries(Resource[] models) throws InterruptedException {
-    Instant deadline = Instant.now().plus(properties.timeout());
+  /**
+   * The version of the oldest broker, since every partition must run a model; the gateway's when
+   * no broker reports one.
+   */
+  private String clusterVersion() {
+    Topology topology = client.newTopologyRequest().send().join();
+    List<String> brokers =
+        topology.getBrokers().stream()
+            .map(BrokerInfo::getVersion)
+            .filter(version -> version != null && !version.isBlank())
+            .toList();
+    List<String> reported = brokers.isEmpty() ? List.of(topology.getGatewayVersion()) : brokers;
+    return reported.stream()
+        .filter(version -> CamundaVersion.parse(version).isPresent())
+        .min(Comparator.comparing(version -> CamundaVersion.parse(version).orElseThrow()))
+        .orElse(String.join(", ", reported));
+  }
+
+  private static void warnAbout(DeploymentPlan plan) {
+    if (plan.version().isEmpty()) {
+      log.warn(
+          "Cannot read the cluster version '{}': deploying every model and leaving it to the cluster",
+          plan.clusterVersion());
+    }
+    for (Model skipped : plan.skipped()) {
+      Model.Requirement requirement = skipped.requirement().orElseThrow();
+      log.warn(
+          "Not deploying {} on this cluster (version {}): it uses {}, which need Camunda {} or later. "
+              + "Process(es) {} are not available until the cluster is upgraded.",
+          skipped.filename(),
+          plan.clusterVersion(),
+          requirement.feature(),
+          requirement.minimum(),
+          skipped.processIds());
+    }
+  }
+
+  private DeploymentEvent deploy(List<Model> models) {
+    DeployResourceCommandStep2 command = null;
+    for (Model model : models) {
+      command =
+          command == null
+              ? client.newDeployResourceCommand().addResourceBytes(model.content(), model.filename())
+              : command.addResourceBytes(model.content(), model.filename());
+    }
+    return Optional.ofNullable(command)
+        .orElseThrow(() -> new IllegalArgumentException("No model to deploy"))
+        .send()
+        .join();
+  }
+
+  private <T> T withRetries(String action, Instant deadline, Supplier<T> attempt)
+      throws InterruptedException {
     Duration delay = FIRST_RETRY_DELAY;
     while (true) {
       try {
-        return deploy(models);
+        return attempt.get();
       } catch (RuntimeException e) {
         if (Instant.now().plus(delay).isAfter(deadline)) {
           throw new IllegalStateException(
-              "Could not deploy %d model(s) within %s: %s"
-                  .formatted(models.length, properties.timeout(), e.getMessage()),
-              e);
+              "Could not %s within %s: %s".formatted(action, properties.timeout(), e.getMessage()), e);
         }
-        log.warn("Cluster not ready for deployment ({}), retrying in {}", e.getMessage(), delay);
+        log.warn("Cluster not ready to {} ({}), retrying in {}", action, e.getMessage(), delay);
         Thread.sleep(delay);
         delay = delay.multipliedBy(2).compareTo(MAX_RETRY_DELAY) > 0 ? MAX_RETRY_DELAY : delay.multipliedBy(2);
       }
     }
   }
 
-  private static byte[] read(Resource model) {
+  private static List<Model> read(Resource[] resources) {
+    return Stream.of(resources).map(resource -> Model.read(resource.getFilename(), bytes(resource))).toList();
+  }
+
+  private static byte[] bytes(Resource model) {
     try (var in = model.getInputStream()) {
       return in.readAllBytes();
     } catch (IOException e) {

@@ -1,10 +1,13 @@
 package dev.elasticagents.runtime;
 
 import io.camunda.client.CamundaClient;
+import io.camunda.client.api.command.CommandWithCommunicationApiStep;
 import io.camunda.client.api.command.CompleteJobCommandStep1;
-import io.camunda.client.api.command.FinalCommandStep;
 import io.camunda.client.api.command.CompleteUserTaskJobResultStep1;
+import io.camunda.client.api.command.FinalCommandStep;
+import java.time.Duration;
 import java.util.Optional;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -14,54 +17,72 @@ import org.springframework.stereotype.Component;
 @Component
 public class RestCommands {
 
-  private final CamundaClient client;
-  private final WorkerProperties properties;
+  /** The protocol commands go over. The service always uses REST; see {@link #RestCommands}. */
+  enum Transport {
+    REST,
+    GRPC
+  }
 
+  private final CamundaClient client;
+  private final Duration requestTimeout;
+  private final Transport transport;
+
+  @Autowired
   public RestCommands(CamundaClient client, WorkerProperties properties) {
+    this(client, properties.requestTimeout(), Transport.REST);
+  }
+
+  /**
+   * Builds the same commands but may send them over gRPC: only for tests against an in-process
+   * engine that has no REST API, so that they exercise this very mapping of outcomes to commands.
+   */
+  RestCommands(CamundaClient client, Duration requestTimeout, Transport transport) {
     this.client = client;
-    this.properties = properties;
+    this.requestTimeout = requestTimeout;
+    this.transport = transport;
   }
 
   /** Sends the outcome and returns the problem, if the cluster did not accept it. */
   public Optional<Problem> send(long jobKey, JobOutcome outcome) {
     try {
-      command(jobKey, outcome).requestTimeout(properties.requestTimeout()).send().join();
+      command(jobKey, outcome).requestTimeout(requestTimeout).send().join();
       return Optional.empty();
     } catch (RuntimeException e) {
       return Optional.of(Problem.of(e));
     }
   }
 
-  // The 8.8 client deprecates the per-command protocol choice, but activation runs over gRPC
-  // (REST activation breaks against 8.6 gateways) while outcomes must go over REST.
-  @SuppressWarnings("deprecation")
   private FinalCommandStep<?> command(long jobKey, JobOutcome outcome) {
     return switch (outcome) {
       case JobOutcome.Complete complete -> {
-        CompleteJobCommandStep1 command =
-            complete.variables().isEmpty()
-                ? client.newCompleteCommand(jobKey).useRest()
-                : client.newCompleteCommand(jobKey).useRest().variables(complete.variables());
+        CompleteJobCommandStep1 command = over(client.newCompleteCommand(jobKey));
+        if (!complete.variables().isEmpty()) {
+          command = command.variables(complete.variables());
+        }
+        CompleteJobCommandStep1 withoutResult = command;
         yield complete
             .userTaskResult()
-            .map(result -> command.withResult(step -> userTask(step.forUserTask(), result)))
-            .orElse(command);
+            .map(result -> withoutResult.withResult(step -> userTask(step.forUserTask(), result)))
+            .orElse(withoutResult);
       }
       case JobOutcome.Fail fail ->
-          client
-              .newFailCommand(jobKey)
-              .useRest()
+          over(client.newFailCommand(jobKey))
               .retries(fail.retries())
               .retryBackoff(fail.retryBackoff())
               .errorMessage(fail.message());
       case JobOutcome.ThrowError error ->
-          client
-              .newThrowErrorCommand(jobKey)
-              .useRest()
+          over(client.newThrowErrorCommand(jobKey))
               .errorCode(error.errorCode())
               .errorMessage(error.message())
               .variables(error.variables());
     };
+  }
+
+  // The 8.8 client deprecates the per-command protocol choice, but activation runs over gRPC
+  // (REST activation breaks against 8.6 gateways) while outcomes must go over REST.
+  @SuppressWarnings("deprecation")
+  private <T> T over(CommandWithCommunicationApiStep<T> command) {
+    return transport == Transport.REST ? command.useRest() : command.useGrpc();
   }
 
   private static CompleteUserTaskJobResultStep1 userTask(

@@ -1,24 +1,36 @@
 package dev.elasticagents.deployment;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.elasticagents.zeebe.ZeebeIntegrationTest;
+import io.camunda.client.CamundaClient;
 import io.camunda.client.api.response.DeploymentEvent;
 import io.camunda.client.api.response.Process;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.DefaultApplicationArguments;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.ApplicationContext;
 import org.springframework.core.io.Resource;
 
+/** Deployment on the local broker, which runs Zeebe 8.6: a real cluster older than 8.8. */
 @ZeebeIntegrationTest
+@ExtendWith(OutputCaptureExtension.class)
 class ModelDeployerTest {
 
   @Autowired ModelDeployer deployer;
+  @Autowired CamundaClient client;
+  @Autowired DeploymentProperties properties;
+  @Autowired ApplicationContext resources;
 
   @Test
   void findsEveryModelInTheBpmnFolder() {
     assertThat(Arrays.stream(deployer.models()).map(Resource::getFilename))
-        .contains("elastic-agent-lifecycle.bpmn");
+        .contains("elastic-agent-lifecycle.bpmn", "elastic-agent-approval.bpmn");
   }
 
   @Test
@@ -28,6 +40,56 @@ class ModelDeployerTest {
 
     assertThat(second.getProcessDefinitionKey()).isEqualTo(first.getProcessDefinitionKey());
     assertThat(second.getVersion()).isEqualTo(first.getVersion());
+  }
+
+  @Test
+  void readsTheVersionOfTheClusterFromItsTopology() {
+    assertThat(deployer.plan(deployer.models()).clusterVersion()).isEqualTo("8.6.0");
+  }
+
+  @Test
+  void aPre88ClusterGetsTheLifecycleAndCleanupModelsButNotTheApprovalModel() {
+    DeploymentPlan plan = deployer.plan(deployer.models());
+
+    assertThat(plan.deployable())
+        .extracting(Model::filename)
+        .containsExactly("elastic-agent-cleanup.bpmn", "elastic-agent-lifecycle.bpmn");
+    assertThat(plan.skipped()).extracting(Model::filename).containsExactly("elastic-agent-approval.bpmn");
+  }
+
+  @Test
+  void theApprovalProcessIsNotDeployedOnAPre88Cluster() {
+    DeploymentEvent deployment = deployer.deploy(deployer.models());
+
+    assertThat(deployment.getProcesses())
+        .extracting(Process::getBpmnProcessId)
+        .containsExactly("elastic-agent-cleanup", "elastic-agent-lifecycle");
+    assertThatThrownBy(
+            () ->
+                client
+                    .newCreateInstanceCommand()
+                    .bpmnProcessId("elastic-agent-approval")
+                    .latestVersion()
+                    .send()
+                    .join())
+        .hasMessageContaining("elastic-agent-approval")
+        .hasMessageContaining("NOT_FOUND");
+  }
+
+  @Test
+  void startingOnAPre88ClusterSaysOnceAtWarnThatTheApprovalProcessIsNotDeployed(CapturedOutput output)
+      throws InterruptedException {
+    // The capture may hold this context's own start-up: look at this start only.
+    int before = output.getOut().length();
+    new ModelDeployer(client, properties, resources).run(new DefaultApplicationArguments());
+    String start = output.getOut().substring(before);
+
+    assertThat(start.lines().filter(line -> line.contains("WARN") && line.contains("elastic-agent-approval")))
+        .singleElement()
+        .asString()
+        .contains(
+            "Not deploying elastic-agent-approval.bpmn on this cluster (version 8.6.0): it uses user task listeners, which need Camunda 8.8 or later");
+    assertThat(start).contains("Deployed process 'elastic-agent-lifecycle'");
   }
 
   private static Process lifecycle(DeploymentEvent deployment) {

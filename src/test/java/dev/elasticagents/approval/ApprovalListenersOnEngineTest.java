@@ -1,0 +1,293 @@
+package dev.elasticagents.approval;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.elasticagents.runtime.GrpcCommands;
+import dev.elasticagents.runtime.JobOutcome;
+import dev.elasticagents.runtime.RestCommands;
+import dev.elasticagents.zeebe.InProcessEngine;
+import io.camunda.client.api.response.ActivatedJob;
+import io.camunda.client.api.search.enums.JobKind;
+import io.camunda.client.api.search.enums.ListenerEventType;
+import io.camunda.zeebe.process.test.api.ZeebeTestEngine;
+import io.camunda.zeebe.process.test.extension.ZeebeProcessTest;
+import io.camunda.zeebe.protocol.impl.record.value.usertask.UserTaskRecord;
+import io.camunda.zeebe.protocol.record.Record;
+import io.camunda.zeebe.protocol.record.RecordType;
+import io.camunda.zeebe.protocol.record.ValueType;
+import io.camunda.zeebe.protocol.record.intent.ProcessInstanceIntent;
+import io.camunda.zeebe.protocol.record.intent.UserTaskIntent;
+import io.camunda.zeebe.protocol.record.value.BpmnElementType;
+import io.camunda.zeebe.protocol.record.value.UserTaskRecordValue;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The approval model on the Camunda 8.8 engine (zeebe-process-test, in process): its task
+ * listeners are answered by the handler's own decisions, sent by the runtime's own commands over
+ * gRPC, and the engine's records show what each decision did to the task.
+ */
+@ZeebeProcessTest
+class ApprovalListenersOnEngineTest {
+
+  private static final String PROCESS = "elastic-agent-approval";
+  private static final Instant NOW = Instant.parse("2026-11-23T09:15:30Z");
+
+  private ZeebeTestEngine engine;
+  private InProcessEngine cluster;
+  private RestCommands commands;
+  private final AtomicInteger runningAgents = new AtomicInteger();
+  private ApproveAgentRequestHandler handler;
+
+  @BeforeEach
+  void deployTheApprovalModel() throws IOException {
+    cluster = new InProcessEngine(engine);
+    commands = GrpcCommands.over(cluster.client());
+    handler =
+        new ApproveAgentRequestHandler(
+            new ApprovalPolicy(ApprovalPolicies.bind(ApprovalPolicies.PRODUCTION_AND_DEFAULTS)),
+            profile -> runningAgents.get(),
+            Clock.fixed(NOW, ZoneOffset.UTC));
+    try (InputStream model = getClass().getResourceAsStream("/bpmn/elastic-agent-approval.bpmn")) {
+      cluster
+          .client()
+          .newDeployResourceCommand()
+          .addResourceBytes(model.readAllBytes(), "elastic-agent-approval.bpmn")
+          .send()
+          .join();
+    }
+  }
+
+  @AfterEach
+  void closeClient() {
+    cluster.close();
+  }
+
+  @Test
+  void assigningAnApproverIsLetThroughWithThePolicysCorrections() throws IOException {
+    long instance = start(seed());
+
+    cluster.assign(userTaskKey(instance), "alice");
+    ActivatedJob listener = listenerJob();
+    decide(listener);
+
+    assertThat(listener.getListenerEventType()).isEqualTo(ListenerEventType.ASSIGNING);
+    assertThat(listener.getKind()).isEqualTo(JobKind.TASK_LISTENER);
+    assertThat(listener.getUserTask().getAssignee()).isEqualTo("alice");
+    UserTaskRecordValue assigned = userTask(instance, UserTaskIntent.ASSIGNED);
+    assertThat(assigned.getAssignee()).isEqualTo("alice");
+    assertThat(assigned.getCandidateGroupsList()).containsExactly("production-approvers");
+    assertThat(assigned.getPriority()).isEqualTo(80);
+    assertThat(assigned.getDueDate()).isEqualTo("2026-11-23T13:15:30Z");
+    assertThat(userTask(instance, UserTaskIntent.CORRECTED).getChangedAttributes())
+        .containsExactlyInAnyOrder("candidateGroupsList", "priority", "dueDate");
+  }
+
+  @Test
+  void assigningSomeoneOutsideTheApproverGroupsIsDeniedAndTheTaskStaysUnassigned()
+      throws IOException {
+    long instance = start(seed());
+
+    cluster.assign(userTaskKey(instance), "mallory");
+    decide(listenerJob());
+
+    assertThat(deniedReason(userTask(instance, UserTaskIntent.ASSIGNMENT_DENIED)))
+        .isEqualTo(
+            "'mallory' cannot be assigned this task: only members of production-approvers decide on elastic agent requests for environment 'production'. Assign it to one of them.");
+    assertThat(intents(instance)).doesNotContain(UserTaskIntent.ASSIGNED, UserTaskIntent.CORRECTED);
+    assertThat(latest(instance).getAssignee()).isEmpty();
+  }
+
+  @Test
+  void completingAnApprovalWithinPolicyCreatesTheAgentWithTheOverrideRecorded() throws IOException {
+    long instance = start(seed());
+    assignToAlice(instance);
+    runningAgents.set(9);
+
+    cluster.complete(userTaskKey(instance), Map.of("approved", true));
+    ActivatedJob listener = listenerJob();
+    decide(listener);
+
+    assertThat(listener.getListenerEventType()).isEqualTo(ListenerEventType.COMPLETING);
+    assertThat(listener.getUserTask().getAssignee()).isEqualTo("alice");
+    assertThat(intents(instance)).contains(UserTaskIntent.COMPLETED);
+    ActivatedJob createAgent = onlyJob("create-agent");
+    assertThat(createAgent.getVariablesAsMap())
+        .containsEntry("capacity_override", true)
+        .containsEntry("approved", true)
+        .containsEntry("environment", "production")
+        .containsKey("auto_register_key");
+  }
+
+  @Test
+  void completingAnApprovalBeyondTheClusterProfilesCapacityIsDeniedAndTheTaskStaysOpen()
+      throws IOException {
+    long instance = start(seed());
+    assignToAlice(instance);
+    runningAgents.set(10);
+
+    cluster.complete(userTaskKey(instance), Map.of("approved", true));
+    decide(listenerJob());
+
+    assertThat(deniedReason(userTask(instance, UserTaskIntent.COMPLETION_DENIED)))
+        .isEqualTo(
+            "This request cannot be approved: the cluster profile 'default' is at capacity: 10 agent(s) run there, and an approved override may bring it to 10 at most. Complete the task with approved = false to reject it.");
+    assertThat(intents(instance)).doesNotContain(UserTaskIntent.COMPLETED);
+    assertThat(latest(instance).getAssignee()).isEqualTo("alice");
+    assertThat(jobs("create-agent")).isEmpty();
+  }
+
+  @Test
+  void completingAnApprovalOfAProfilePropertyThePolicyDoesNotAllowIsDenied() throws IOException {
+    Map<String, Object> request = seed();
+    request.put("properties", Map.of("ami-id", "ami-c79d704a", "region", "ap-south-1"));
+    long instance = start(request);
+    assignToAlice(instance);
+
+    cluster.complete(userTaskKey(instance), Map.of("approved", true));
+    decide(listenerJob());
+
+    assertThat(deniedReason(userTask(instance, UserTaskIntent.COMPLETION_DENIED)))
+        .contains("the elastic agent profile property 'region' has a value that is not allowed")
+        .doesNotContain("ap-south-1");
+    assertThat(intents(instance)).doesNotContain(UserTaskIntent.COMPLETED);
+  }
+
+  @Test
+  void completingARejectionIsLetThroughAndEndsWithoutAnAgent() throws IOException {
+    long instance = start(seed());
+    assignToAlice(instance);
+    runningAgents.set(10);
+
+    cluster.complete(userTaskKey(instance), Map.of("approved", false));
+    decide(listenerJob());
+
+    assertThat(intents(instance)).contains(UserTaskIntent.COMPLETED);
+    assertThat(completedElements(instance)).contains("EndEvent_RequestRejected");
+    assertThat(jobs("create-agent")).isEmpty();
+  }
+
+  @Test
+  void completionVariablesStayOnTheTaskSoTheAgentIsCreatedFromTheRequestAsItWasAsked()
+      throws IOException {
+    long instance = start(seed());
+    assignToAlice(instance);
+
+    cluster.complete(
+        userTaskKey(instance),
+        Map.of("approved", true, "properties", Map.of("ami-id", "ami-00000000", "region", "eu-west-1")));
+    decide(listenerJob());
+
+    assertThat(onlyJob("create-agent").getVariablesAsMap())
+        .containsEntry("properties", Map.of("ami-id", "ami-c79d704a", "region", "us-east-1"));
+  }
+
+  private void assignToAlice(long instance) {
+    cluster.assign(userTaskKey(instance), "alice");
+    decide(listenerJob());
+    assertThat(latest(instance).getAssignee()).isEqualTo("alice");
+  }
+
+  /** Runs the handler on the job and sends its outcome with the runtime's commands. */
+  private void decide(ActivatedJob job) {
+    JobOutcome outcome = handler.handle(job);
+    assertThat(commands.send(job.getKey(), outcome)).isEmpty();
+    cluster.awaitIdle();
+  }
+
+  private long start(Map<String, Object> variables) {
+    long instance =
+        cluster
+            .client()
+            .newCreateInstanceCommand()
+            .bpmnProcessId(PROCESS)
+            .latestVersion()
+            .variables(variables)
+            .send()
+            .join()
+            .getProcessInstanceKey();
+    cluster.awaitIdle();
+    return instance;
+  }
+
+  private ActivatedJob listenerJob() {
+    return onlyJob(ApproveAgentRequestHandler.JOB_TYPE);
+  }
+
+  private ActivatedJob onlyJob(String type) {
+    List<ActivatedJob> jobs = jobs(type);
+    assertThat(jobs).as("activated '%s' jobs", type).hasSize(1);
+    return jobs.getFirst();
+  }
+
+  private List<ActivatedJob> jobs(String type) {
+    return cluster.client().newActivateJobsCommand().jobType(type).maxJobsToActivate(10).send().join().getJobs();
+  }
+
+  private long userTaskKey(long instance) {
+    return userTaskRecords(instance).getFirst().getValue().getUserTaskKey();
+  }
+
+  private UserTaskRecordValue userTask(long instance, UserTaskIntent intent) {
+    return userTaskRecords(instance).stream()
+        .filter(record -> record.getIntent() == intent)
+        .reduce((first, second) -> second)
+        .orElseThrow(() -> new AssertionError("no user task record " + intent))
+        .getValue();
+  }
+
+  /** The task as the last event left it. */
+  private UserTaskRecordValue latest(long instance) {
+    return userTaskRecords(instance).stream()
+        .filter(record -> record.getRecordType() == RecordType.EVENT)
+        .reduce((first, second) -> second)
+        .orElseThrow()
+        .getValue();
+  }
+
+  private List<UserTaskIntent> intents(long instance) {
+    return userTaskRecords(instance).stream().map(record -> (UserTaskIntent) record.getIntent()).toList();
+  }
+
+  @SuppressWarnings("unchecked")
+  private List<Record<UserTaskRecordValue>> userTaskRecords(long instance) {
+    return StreamSupport.stream(cluster.records().records().spliterator(), false)
+        .filter(record -> record.getValueType() == ValueType.USER_TASK)
+        .map(record -> (Record<UserTaskRecordValue>) record)
+        .filter(record -> record.getValue().getProcessInstanceKey() == instance)
+        .toList();
+  }
+
+  /** The 8.8 protocol keeps the denied reason on the record, not yet on its public value type. */
+  private static String deniedReason(UserTaskRecordValue task) {
+    return ((UserTaskRecord) task).getDeniedReason();
+  }
+
+  private List<String> completedElements(long instance) {
+    return StreamSupport.stream(cluster.records().processInstanceRecords().spliterator(), false)
+        .filter(record -> record.getValue().getProcessInstanceKey() == instance)
+        .filter(record -> record.getIntent() == ProcessInstanceIntent.ELEMENT_COMPLETED)
+        .filter(record -> record.getValue().getBpmnElementType() != BpmnElementType.SEQUENCE_FLOW)
+        .map(record -> record.getValue().getElementId())
+        .toList();
+  }
+
+  private static Map<String, Object> seed() throws IOException {
+    try (InputStream in = ApprovalListenersOnEngineTest.class.getResourceAsStream("/seeds/create-agent-v1.json")) {
+      return new HashMap<>(new ObjectMapper().readValue(in, new TypeReference<Map<String, Object>>() {}));
+    }
+  }
+}

@@ -1,0 +1,88 @@
+package dev.elasticagents.approval;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.BindException;
+
+class ApprovalPropertiesTest {
+
+  @Test
+  void withoutConfigurationTheAgentApproversGroupDecidesOnEveryEnvironment() {
+    ApprovalProperties properties = ApprovalPolicies.bind(Map.of());
+
+    assertThat(properties.policyFor("production").approverGroups()).containsExactly("agent-approvers");
+    assertThat(properties.policyFor("production").allowedProperties()).isEmpty();
+    assertThat(properties.policyFor("production").priority()).isNull();
+    assertThat(properties.policyFor("production").dueIn()).isNull();
+  }
+
+  @Test
+  void withoutConfigurationAnOverrideMayBringAClusterProfileToTenAgents() {
+    assertThat(ApprovalPolicies.bind(Map.of()).maxRunningAgents("default")).isEqualTo(10);
+  }
+
+  @Test
+  void anEnvironmentTakesWhatItLeavesOutFromTheDefaults() {
+    ApprovalProperties properties =
+        ApprovalPolicies.bind(
+            Map.of(
+                "approvals.defaults.priority", "60",
+                "approvals.defaults.due-in", "PT8H",
+                "approvals.defaults.allowed-properties.region[0]", "eu-.*",
+                "approvals.environments.production.approver-groups[0]", "production-approvers",
+                "approvals.environments.production.allowed-properties.image[0]", "gocd/.*"));
+
+    ApprovalProperties.EnvironmentPolicy production = properties.policyFor("production");
+
+    assertThat(production.approverGroups()).containsExactly("production-approvers");
+    assertThat(production.priority()).isEqualTo(60);
+    assertThat(production.dueIn()).isEqualTo(Duration.ofHours(8));
+    assertThat(production.allowedProperties())
+        .containsOnly(Map.entry("region", List.of("eu-.*")), Map.entry("image", List.of("gocd/.*")));
+  }
+
+  @Test
+  void aClusterProfileWithoutItsOwnLimitTakesTheDefaultLimit() {
+    ApprovalProperties properties =
+        ApprovalPolicies.bind(
+            Map.of(
+                "approvals.max-running-agents", "4",
+                "approvals.cluster-profiles.k8s-eu.max-running-agents", "50"));
+
+    assertThat(properties.maxRunningAgents("k8s-eu")).isEqualTo(50);
+    assertThat(properties.maxRunningAgents("default")).isEqualTo(4);
+  }
+
+  @Test
+  void aUserBelongsToTheGroupsThatListThem() {
+    ApprovalProperties properties =
+        ApprovalPolicies.bind(Map.of("approvals.groups.production-approvers[0]", "alice"));
+
+    assertThat(properties.isMember("alice", List.of("agent-approvers", "production-approvers"))).isTrue();
+    assertThat(properties.isMember("alice", List.of("agent-approvers"))).isFalse();
+  }
+
+  @Test
+  void anInvalidRegularExpressionStopsTheServiceNamingTheProperty() {
+    assertThatThrownBy(
+            () ->
+                ApprovalPolicies.bind(
+                    Map.of("approvals.environments.production.allowed-properties.region[0]", "eu-(")))
+        .isInstanceOf(BindException.class)
+        .rootCause()
+        .hasMessageContaining("allowed-properties.region has an invalid regular expression");
+  }
+
+  @Test
+  void aPriorityOutsideZeroToAHundredStopsTheService() {
+    assertThatThrownBy(() -> ApprovalPolicies.bind(Map.of("approvals.defaults.priority", "101")))
+        .isInstanceOf(BindException.class)
+        .rootCause()
+        .hasMessageContaining("priority must be between 0 and 100");
+  }
+}

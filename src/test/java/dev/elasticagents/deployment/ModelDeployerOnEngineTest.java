@@ -1,0 +1,40 @@
+package dev.elasticagents.deployment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.camunda.client.CamundaClient;
+import io.camunda.client.api.response.Process;
+import io.camunda.zeebe.process.test.api.ZeebeTestEngine;
+import io.camunda.zeebe.process.test.extension.ZeebeProcessTest;
+import java.net.URI;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
+
+/** Deployment on the Camunda 8.8 engine (zeebe-process-test, in process, gRPC only). */
+@ZeebeProcessTest
+class ModelDeployerOnEngineTest {
+
+  private ZeebeTestEngine engine;
+
+  @Test
+  void an88ClusterGetsEveryModelTheApprovalModelIncluded() {
+    try (CamundaClient client =
+        CamundaClient.newClientBuilder()
+            .grpcAddress(URI.create("http://" + engine.getGatewayAddress()))
+            .preferRestOverGrpc(false)
+            .build()) {
+      ModelDeployer deployer =
+          new ModelDeployer(
+              client,
+              new DeploymentProperties(true, "classpath*:bpmn/*.bpmn", Duration.ofSeconds(30)),
+              new PathMatchingResourcePatternResolver());
+
+      assertThat(deployer.plan(deployer.models()).skipped()).isEmpty();
+      assertThat(deployer.deploy(deployer.models()).getProcesses())
+          .extracting(Process::getBpmnProcessId)
+          .containsExactlyInAnyOrder(
+              "elastic-agent-approval", "elastic-agent-cleanup", "elastic-agent-lifecycle");
+    }
+  }
+}
