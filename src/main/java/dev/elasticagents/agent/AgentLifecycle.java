@@ -52,13 +52,23 @@ public class AgentLifecycle {
         AgentProfile.from(request.environment(), request.profileProperties(), properties.reuseAgents());
     AgentDecision decision =
         registry.decide(
-            request.jobIdentifier(), cluster, profile, properties.declineRetryAfter(), AgentId::next);
+            request.jobIdentifier(),
+            cluster,
+            profile,
+            request.capacityOverride(),
+            properties.declineRetryAfter(),
+            AgentId::next);
     if (decision instanceof AgentDecision.Created created) {
       launch(created.agentId(), request, profile);
     }
     String job = request.jobIdentifier().map(JobIdentifier::locator).orElse("a request without job identifier");
     switch (decision) {
-      case AgentDecision.Created created -> log.info("Created agent {} for {}", created.agentId(), job);
+      case AgentDecision.Created created ->
+          log.info(
+              "Created agent {} for {}{}",
+              created.agentId(),
+              job,
+              request.capacityOverride() ? " (approved capacity override)" : "");
       case AgentDecision.Reused reused -> log.info("Reused idle agent {} for {}", reused.agentId(), job);
       case AgentDecision.AlreadyCreated existing ->
           log.info("Agent {} already serves {}: request was sent again", existing.agentId(), job);

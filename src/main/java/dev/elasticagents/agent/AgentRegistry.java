@@ -42,29 +42,39 @@ public class AgentRegistry {
 
   /**
    * Decides on an agent for a request: the job's live agent, an idle agent of the same profile,
-   * a new agent (reserved here, launched by the caller), or a decline.
+   * a new agent (reserved here, launched by the caller), or a decline. An approved capacity
+   * override lifts the cluster profile's running maximum for this request.
    */
   public AgentDecision decide(
       Optional<JobIdentifier> job,
       ClusterProfile cluster,
       AgentProfile profile,
+      boolean capacityOverride,
       Duration retryAfter,
       Supplier<String> newAgentId) {
     ensureClusterProfile(cluster.id());
+    Request request = new Request(job, cluster, profile, capacityOverride, retryAfter, newAgentId);
     try {
-      return transactions.execute(tx -> decideLocked(job, cluster, profile, retryAfter, newAgentId));
+      return transactions.execute(tx -> decideLocked(request));
     } catch (DuplicateKeyException e) {
       // The same job was decided at the same time under another cluster profile's lock.
-      return transactions.execute(tx -> decideLocked(job, cluster, profile, retryAfter, newAgentId));
+      return transactions.execute(tx -> decideLocked(request));
     }
   }
 
-  private AgentDecision decideLocked(
+  private record Request(
       Optional<JobIdentifier> job,
       ClusterProfile cluster,
       AgentProfile profile,
+      boolean capacityOverride,
       Duration retryAfter,
-      Supplier<String> newAgentId) {
+      Supplier<String> newAgentId) {}
+
+  private AgentDecision decideLocked(Request request) {
+    Optional<JobIdentifier> job = request.job();
+    ClusterProfile cluster = request.cluster();
+    AgentProfile profile = request.profile();
+    Duration retryAfter = request.retryAfter();
     lockClusterProfile(cluster.id());
     Optional<String> existing = job.flatMap(this::liveAgentOf);
     if (existing.isPresent()) {
@@ -80,7 +90,7 @@ public class AgentRegistry {
       return new AgentDecision.Reused(idle.get());
     }
     int running = count("cluster_profile_id = ? and state <> 'TERMINATED'", cluster.id());
-    if (running >= cluster.maxRunningAgents()) {
+    if (running >= cluster.maxRunningAgents() && !request.capacityOverride()) {
       return new AgentDecision.Declined(
           "cluster profile '%s' is at its maximum of %d running agents"
               .formatted(cluster.id(), cluster.maxRunningAgents()),
@@ -97,7 +107,7 @@ public class AgentRegistry {
               .formatted(starting),
           retryAfter);
     }
-    String agentId = newAgentId.get();
+    String agentId = request.newAgentId().get();
     jdbc.sql(
             """
             insert into agents (id, cluster_profile_id, profile_key, environment, state, reusable,

@@ -8,13 +8,16 @@ import java.util.Optional;
  * A GoCD {@code create-agent} request. Accepts the v1/v2 body ({@code properties}) and the v5
  * body ({@code elastic_agent_profile_properties}, {@code cluster_profile_properties},
  * {@code job_identifier}); v1 {@code properties} are read as the elastic agent profile.
+ * {@code capacity_override} is set by the approval process once a person approved the request:
+ * the agent may then exceed the cluster profile's running maximum.
  */
 public record CreateAgentRequest(
     AutoRegisterKey autoRegisterKey,
     String environment,
     Map<String, String> profileProperties,
     Map<String, String> clusterProfileProperties,
-    Optional<JobIdentifier> jobIdentifier) {
+    Optional<JobIdentifier> jobIdentifier,
+    boolean capacityOverride) {
 
   static final String V1_PROPERTIES = "properties";
   static final String V5_PROFILE_PROPERTIES = "elastic_agent_profile_properties";
@@ -37,6 +40,7 @@ public record CreateAgentRequest(
     Map<String, String> clusterProperties = variables.stringMap("cluster_profile_properties");
     Optional<JobIdentifier> job =
         variables.optionalObject("job_identifier").map(JobIdentifier::read);
+    boolean capacityOverride = variables.optionalBoolean("capacity_override").orElse(false);
     if (!v1Properties.isEmpty() && !v5Properties.isEmpty() && !v1Properties.equals(v5Properties)) {
       variables.reject(
           "give the agent profile either as '%s' (v1) or as '%s' (v5), not as both with different values"
@@ -48,6 +52,7 @@ public record CreateAgentRequest(
         environment,
         v5Properties.isEmpty() ? v1Properties : v5Properties,
         clusterProperties,
-        job);
+        job,
+        capacityOverride);
   }
 }

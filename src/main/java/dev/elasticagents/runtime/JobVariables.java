@@ -60,6 +60,19 @@ public final class JobVariables {
     return Optional.of(text);
   }
 
+  /** A boolean that may be absent or null. */
+  public Optional<Boolean> optionalBoolean(String name) {
+    Object value = values.get(name);
+    if (value == null) {
+      return Optional.empty();
+    }
+    if (!(value instanceof Boolean bool)) {
+      problems.add("'%s' must be true or false, but is %s".formatted(qualified(name), jsonType(value)));
+      return Optional.empty();
+    }
+    return Optional.of(bool);
+  }
+
   /**
    * An object whose values are strings, numbers or booleans, read as strings (GoCD sends profile
    * properties this way); empty when absent.

@@ -126,7 +126,8 @@ class AgentLifecycleConcurrencyTest {
         "production",
         Map.of("image", "image-" + (job % 3)),
         cluster,
-        Optional.of(new JobIdentifier(job, "build", job, "label", "pipeline", 1, "stage")));
+        Optional.of(new JobIdentifier(job, "build", job, "label", "pipeline", 1, "stage")),
+        false);
   }
 
   private static Optional<String> agentIdOf(AgentDecision decision) {

@@ -146,7 +146,7 @@ class AgentLifecycleTest {
   void rejectsProfilesThatCouldInjectIntoTheAgentsEnvironment() {
     CreateAgentRequest request =
         new CreateAgentRequest(
-            new AutoRegisterKey("k"), "prod; rm -rf /", Map.of("image", "x\nagent.auto.register.key=stolen"), Map.of(), Optional.empty());
+            new AutoRegisterKey("k"), "prod; rm -rf /", Map.of("image", "x\nagent.auto.register.key=stolen"), Map.of(), Optional.empty(), false);
 
     assertThatThrownBy(() -> lifecycle.createAgent(request))
         .isInstanceOfSatisfying(
@@ -168,7 +168,8 @@ class AgentLifecycleTest {
         "production",
         properties,
         Map.of("id", cluster),
-        Optional.of(new JobIdentifier(job, "build", job, "label", "pipeline", 1, "stage")));
+        Optional.of(new JobIdentifier(job, "build", job, "label", "pipeline", 1, "stage")),
+        false);
   }
 
   private static String created(AgentDecision decision) {

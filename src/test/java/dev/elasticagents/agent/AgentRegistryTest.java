@@ -40,7 +40,7 @@ class AgentRegistryTest {
     AgentRegistry registry = registry(database);
     ClusterProfile cluster = cluster(2, 2);
 
-    AgentDecision decision = registry.decide(Optional.of(job()), cluster, linux, RETRY_AFTER, AgentId::next);
+    AgentDecision decision = registry.decide(Optional.of(job()), cluster, linux, false, RETRY_AFTER, AgentId::next);
 
     assertThat(decision).isInstanceOf(AgentDecision.Created.class);
     String agentId = ((AgentDecision.Created) decision).agentId();
@@ -55,8 +55,8 @@ class AgentRegistryTest {
     ClusterProfile cluster = cluster(2, 2);
     JobIdentifier job = job();
 
-    String first = agentOf(registry.decide(Optional.of(job), cluster, linux, RETRY_AFTER, AgentId::next));
-    AgentDecision again = registry.decide(Optional.of(job), cluster, linux, RETRY_AFTER, AgentId::next);
+    String first = agentOf(registry.decide(Optional.of(job), cluster, linux, false, RETRY_AFTER, AgentId::next));
+    AgentDecision again = registry.decide(Optional.of(job), cluster, linux, false, RETRY_AFTER, AgentId::next);
 
     assertThat(again).isEqualTo(new AgentDecision.AlreadyCreated(first));
     assertThat(registry.runningAgents(cluster.id())).isEqualTo(1);
@@ -67,11 +67,11 @@ class AgentRegistryTest {
   void reusesAnIdleAgentOfTheSameProfileOnly(String name, DataSource database) {
     AgentRegistry registry = registry(database);
     ClusterProfile cluster = cluster(5, 5);
-    String idle = agentOf(registry.decide(Optional.of(job()), cluster, linux, RETRY_AFTER, AgentId::next));
+    String idle = agentOf(registry.decide(Optional.of(job()), cluster, linux, false, RETRY_AFTER, AgentId::next));
     assertThat(registry.keepIdle(idle)).isTrue();
 
-    AgentDecision other = registry.decide(Optional.of(job()), cluster, windows, RETRY_AFTER, AgentId::next);
-    AgentDecision same = registry.decide(Optional.of(job()), cluster, linux, RETRY_AFTER, AgentId::next);
+    AgentDecision other = registry.decide(Optional.of(job()), cluster, windows, false, RETRY_AFTER, AgentId::next);
+    AgentDecision same = registry.decide(Optional.of(job()), cluster, linux, false, RETRY_AFTER, AgentId::next);
 
     assertThat(other).isInstanceOf(AgentDecision.Created.class);
     assertThat(same).isEqualTo(new AgentDecision.Reused(idle));
@@ -83,11 +83,11 @@ class AgentRegistryTest {
   void declinesWhenTheClusterProfileRunsItsMaximumIdleAgentsIncluded(String name, DataSource database) {
     AgentRegistry registry = registry(database);
     ClusterProfile cluster = cluster(2, 5);
-    registry.decide(Optional.of(job()), cluster, linux, RETRY_AFTER, AgentId::next);
-    String idle = agentOf(registry.decide(Optional.of(job()), cluster, linux, RETRY_AFTER, AgentId::next));
+    registry.decide(Optional.of(job()), cluster, linux, false, RETRY_AFTER, AgentId::next);
+    String idle = agentOf(registry.decide(Optional.of(job()), cluster, linux, false, RETRY_AFTER, AgentId::next));
     registry.keepIdle(idle);
 
-    AgentDecision decision = registry.decide(Optional.of(job()), cluster, windows, RETRY_AFTER, AgentId::next);
+    AgentDecision decision = registry.decide(Optional.of(job()), cluster, windows, false, RETRY_AFTER, AgentId::next);
 
     assertThat(decision)
         .isEqualTo(
@@ -98,14 +98,29 @@ class AgentRegistryTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
+  void anApprovedCapacityOverrideCreatesAnAgentBeyondTheMaximum(String name, DataSource database) {
+    AgentRegistry registry = registry(database);
+    ClusterProfile cluster = cluster(1, 5);
+    registry.decide(Optional.of(job()), cluster, linux, false, RETRY_AFTER, AgentId::next);
+
+    AgentDecision declined = registry.decide(Optional.of(job()), cluster, linux, false, RETRY_AFTER, AgentId::next);
+    AgentDecision approved = registry.decide(Optional.of(job()), cluster, linux, true, RETRY_AFTER, AgentId::next);
+
+    assertThat(declined).isInstanceOf(AgentDecision.Declined.class);
+    assertThat(approved).isInstanceOf(AgentDecision.Created.class);
+    assertThat(registry.runningAgents(cluster.id())).isEqualTo(2);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
   void declinesWhenEnoughAgentsOfTheProfileAreStarting(String name, DataSource database) {
     AgentRegistry registry = registry(database);
     ClusterProfile cluster = cluster(10, 2);
-    registry.decide(Optional.of(job()), cluster, linux, RETRY_AFTER, AgentId::next);
-    registry.decide(Optional.of(job()), cluster, linux, RETRY_AFTER, AgentId::next);
+    registry.decide(Optional.of(job()), cluster, linux, false, RETRY_AFTER, AgentId::next);
+    registry.decide(Optional.of(job()), cluster, linux, false, RETRY_AFTER, AgentId::next);
 
-    AgentDecision decision = registry.decide(Optional.of(job()), cluster, linux, RETRY_AFTER, AgentId::next);
-    AgentDecision otherProfile = registry.decide(Optional.of(job()), cluster, windows, RETRY_AFTER, AgentId::next);
+    AgentDecision decision = registry.decide(Optional.of(job()), cluster, linux, false, RETRY_AFTER, AgentId::next);
+    AgentDecision otherProfile = registry.decide(Optional.of(job()), cluster, windows, false, RETRY_AFTER, AgentId::next);
 
     assertThat(decision).isInstanceOfSatisfying(
         AgentDecision.Declined.class,
@@ -119,13 +134,13 @@ class AgentRegistryTest {
     AgentRegistry registry = registry(database);
     ClusterProfile cluster = cluster(1, 1);
     JobIdentifier job = job();
-    String first = agentOf(registry.decide(Optional.of(job), cluster, linux, RETRY_AFTER, AgentId::next));
+    String first = agentOf(registry.decide(Optional.of(job), cluster, linux, false, RETRY_AFTER, AgentId::next));
 
     assertThat(registry.beginTermination(first, "test")).isTrue();
     assertThat(registry.beginTermination(first, "again")).isFalse();
     assertThat(registry.keepIdle(first)).isFalse();
     registry.markTerminated(first);
-    AgentDecision decision = registry.decide(Optional.of(job), cluster, linux, RETRY_AFTER, AgentId::next);
+    AgentDecision decision = registry.decide(Optional.of(job), cluster, linux, false, RETRY_AFTER, AgentId::next);
 
     assertThat(decision).isInstanceOf(AgentDecision.Created.class);
     assertThat(agentOf(decision)).isNotEqualTo(first);
@@ -137,7 +152,7 @@ class AgentRegistryTest {
   @MethodSource("databases")
   void agentsTheGoCdServerKnowsCountAsRegistered(String name, DataSource database) {
     AgentRegistry registry = registry(database);
-    String agent = agentOf(registry.decide(Optional.of(job()), cluster(2, 2), linux, RETRY_AFTER, AgentId::next));
+    String agent = agentOf(registry.decide(Optional.of(job()), cluster(2, 2), linux, false, RETRY_AFTER, AgentId::next));
 
     registry.markRegistered(List.of(agent, "GoCDunknown"));
 
@@ -152,8 +167,8 @@ class AgentRegistryTest {
     AgentRegistry registry = registry(database);
     ClusterProfile cluster = cluster(5, 5);
 
-    String first = agentOf(registry.decide(Optional.empty(), cluster, linux, RETRY_AFTER, AgentId::next));
-    String second = agentOf(registry.decide(Optional.empty(), cluster, linux, RETRY_AFTER, AgentId::next));
+    String first = agentOf(registry.decide(Optional.empty(), cluster, linux, false, RETRY_AFTER, AgentId::next));
+    String second = agentOf(registry.decide(Optional.empty(), cluster, linux, false, RETRY_AFTER, AgentId::next));
 
     assertThat(first).isNotEqualTo(second);
   }

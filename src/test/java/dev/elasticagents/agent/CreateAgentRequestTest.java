@@ -99,6 +99,15 @@ class CreateAgentRequestTest {
   }
 
   @Test
+  void readsAnApprovedCapacityOverride() throws IOException {
+    Map<String, Object> body = seed("create-agent-v5.json");
+    body.put("capacity_override", true);
+
+    assertThat(read(body).capacityOverride()).isTrue();
+    assertThat(read(seed("create-agent-v5.json")).capacityOverride()).isFalse();
+  }
+
+  @Test
   void neverShowsTheAutoRegisterKeyWhenPrinted() throws IOException {
     CreateAgentRequest request = read(seed("create-agent-v1.json"));
 

@@ -61,11 +61,14 @@ class ApprovalListenersOnEngineTest {
             new ApprovalPolicy(ApprovalPolicies.bind(ApprovalPolicies.PRODUCTION_AND_DEFAULTS)),
             profile -> runningAgents.get(),
             Clock.fixed(NOW, ZoneOffset.UTC));
-    try (InputStream model = getClass().getResourceAsStream("/bpmn/elastic-agent-approval.bpmn")) {
+    // The approved request runs the lifecycle model as a call activity.
+    try (InputStream approval = getClass().getResourceAsStream("/bpmn/elastic-agent-approval.bpmn");
+        InputStream lifecycle = getClass().getResourceAsStream("/bpmn/elastic-agent-lifecycle.bpmn")) {
       cluster
           .client()
           .newDeployResourceCommand()
-          .addResourceBytes(model.readAllBytes(), "elastic-agent-approval.bpmn")
+          .addResourceBytes(approval.readAllBytes(), "elastic-agent-approval.bpmn")
+          .addResourceBytes(lifecycle.readAllBytes(), "elastic-agent-lifecycle.bpmn")
           .send()
           .join();
     }
