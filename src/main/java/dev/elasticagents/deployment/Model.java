@@ -13,7 +13,7 @@ import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamReader;
 
 /**
- * One BPMN model file, with the processes it defines and the oldest Camunda version that can run
+ * One deployed resource: a BPMN model file, with the processes it defines and the oldest Camunda version that can run
  * it as intended.
  *
  * @param requirement empty when any supported cluster runs the model
@@ -55,6 +55,10 @@ public record Model(
    * @throws IllegalArgumentException when the file is not well-formed XML
    */
   public static Model read(String filename, byte[] content) {
+    if (!filename.endsWith(".bpmn")) {
+      // A form or a decision: deployed as it is, runnable wherever its model is.
+      return new Model(filename, content, List.of(), Optional.empty());
+    }
     List<String> processIds = new ArrayList<>();
     List<Requirement> requirements = new ArrayList<>();
     try {

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
@@ -103,9 +104,12 @@ public class ModelDeployer implements ApplicationRunner, Ordered {
   /** The models that match the configured pattern, in a stable order. */
   public Resource[] models() {
     try {
-      Resource[] models = resolver.getResources(properties.resources());
-      Arrays.sort(models, Comparator.comparing(Resource::getFilename));
-      return models;
+      List<Resource> models = new ArrayList<>();
+      for (String pattern : properties.resources()) {
+        models.addAll(Arrays.asList(resolver.getResources(pattern)));
+      }
+      models.sort(Comparator.comparing(Resource::getFilename));
+      return models.toArray(Resource[]::new);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot list models at " + properties.resources(), e);
     }

@@ -61,14 +61,16 @@ class ApprovalListenersOnEngineTest {
             new ApprovalPolicy(ApprovalPolicies.bind(ApprovalPolicies.PRODUCTION_AND_DEFAULTS)),
             profile -> runningAgents.get(),
             Clock.fixed(NOW, ZoneOffset.UTC));
-    // The approved request runs the lifecycle model as a call activity.
+    // The approved request runs the lifecycle model as a call activity; the task links the form.
     try (InputStream approval = getClass().getResourceAsStream("/bpmn/elastic-agent-approval.bpmn");
-        InputStream lifecycle = getClass().getResourceAsStream("/bpmn/elastic-agent-lifecycle.bpmn")) {
+        InputStream lifecycle = getClass().getResourceAsStream("/bpmn/elastic-agent-lifecycle.bpmn");
+        InputStream form = getClass().getResourceAsStream("/bpmn/approve-elastic-agent-request.form")) {
       cluster
           .client()
           .newDeployResourceCommand()
           .addResourceBytes(approval.readAllBytes(), "elastic-agent-approval.bpmn")
           .addResourceBytes(lifecycle.readAllBytes(), "elastic-agent-lifecycle.bpmn")
+          .addResourceBytes(form.readAllBytes(), "approve-elastic-agent-request.form")
           .send()
           .join();
     }

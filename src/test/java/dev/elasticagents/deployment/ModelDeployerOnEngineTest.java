@@ -8,6 +8,7 @@ import io.camunda.zeebe.process.test.api.ZeebeTestEngine;
 import io.camunda.zeebe.process.test.extension.ZeebeProcessTest;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
 
@@ -27,7 +28,8 @@ class ModelDeployerOnEngineTest {
       ModelDeployer deployer =
           new ModelDeployer(
               client,
-              new DeploymentProperties(true, "classpath*:bpmn/*.bpmn", Duration.ofSeconds(30)),
+              new DeploymentProperties(
+                  true, List.of("classpath*:bpmn/*.bpmn", "classpath*:bpmn/*.form"), Duration.ofSeconds(30)),
               new PathMatchingResourcePatternResolver());
 
       assertThat(deployer.plan(deployer.models()).skipped()).isEmpty();

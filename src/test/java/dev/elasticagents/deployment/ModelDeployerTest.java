@@ -53,7 +53,8 @@ class ModelDeployerTest {
 
     assertThat(plan.deployable())
         .extracting(Model::filename)
-        .containsExactly("elastic-agent-cleanup.bpmn", "elastic-agent-lifecycle.bpmn");
+        .containsExactly(
+            "approve-elastic-agent-request.form", "elastic-agent-cleanup.bpmn", "elastic-agent-lifecycle.bpmn");
     assertThat(plan.skipped()).extracting(Model::filename).containsExactly("elastic-agent-approval.bpmn");
   }
 
