@@ -2,6 +2,7 @@ package dev.elasticagents.agent;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 
 /** What a create-agent request came to; {@link #variables()} lets the model route on it. */
 public sealed interface AgentDecision {
@@ -17,6 +18,16 @@ public sealed interface AgentDecision {
 
   /** No agent now; the GoCD server asks again for a job that stays unassigned. */
   record Declined(String reason, Duration retryAfter) implements AgentDecision {}
+
+  /** The agent the request got; empty for a decline. */
+  default Optional<String> assignedAgent() {
+    return switch (this) {
+      case Created created -> Optional.of(created.agentId());
+      case Reused reused -> Optional.of(reused.agentId());
+      case AlreadyCreated existing -> Optional.of(existing.agentId());
+      case Declined declined -> Optional.empty();
+    };
+  }
 
   /** The process variables that carry the decision. */
   default Map<String, Object> variables() {

@@ -69,7 +69,7 @@ class AgentLifecycleConcurrencyTest {
                 () -> {
                   AgentDecision decision = instance.createAgent(request);
                   decisions.merge(decision.getClass().getSimpleName(), 1, Integer::sum);
-                  agentIdOf(decision)
+                  decision.assignedAgent()
                       .ifPresent(
                           agent ->
                               agentsByJob
@@ -128,14 +128,5 @@ class AgentLifecycleConcurrencyTest {
         cluster,
         Optional.of(new JobIdentifier(job, "build", job, "label", "pipeline", 1, "stage")),
         false);
-  }
-
-  private static Optional<String> agentIdOf(AgentDecision decision) {
-    return switch (decision) {
-      case AgentDecision.Created created -> Optional.of(created.agentId());
-      case AgentDecision.Reused reused -> Optional.of(reused.agentId());
-      case AgentDecision.AlreadyCreated existing -> Optional.of(existing.agentId());
-      case AgentDecision.Declined declined -> Optional.empty();
-    };
   }
 }

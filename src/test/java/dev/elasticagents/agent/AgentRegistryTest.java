@@ -191,11 +191,6 @@ class AgentRegistryTest {
   }
 
   static String agentOf(AgentDecision decision) {
-    return switch (decision) {
-      case AgentDecision.Created created -> created.agentId();
-      case AgentDecision.Reused reused -> reused.agentId();
-      case AgentDecision.AlreadyCreated existing -> existing.agentId();
-      case AgentDecision.Declined declined -> throw new AssertionError("declined: " + declined.reason());
-    };
+    return decision.assignedAgent().orElseThrow(() -> new AssertionError("declined: " + decision));
   }
 }
