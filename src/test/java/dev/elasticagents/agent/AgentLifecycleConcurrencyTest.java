@@ -97,6 +97,65 @@ class AgentLifecycleConcurrencyTest {
     assertThat(decisions).containsKeys("Created", "AlreadyCreated", "Declined");
   }
 
+  @Test
+  void neverGivesOneIdleAgentToTwoJobs() throws Exception {
+    DataSource database = RegistryDatabases.newPostgresDatabase();
+    RecordingAgentProvider provider = new RecordingAgentProvider();
+    List<AgentLifecycle> instances = List.of(instance(database, provider), instance(database, provider));
+    List<String> idle = new ArrayList<>();
+    for (int job = 1; job <= 6; job++) {
+      String agent = instances.getFirst().createAgent(request(job)).assignedAgent().orElseThrow();
+      instances.getFirst().jobCompleted(agent);
+      idle.add(agent);
+    }
+    List<CreateAgentRequest> requests = new ArrayList<>();
+    for (int job = 101; job <= 100 + JOBS; job++) {
+      for (int copy = 0; copy < 2; copy++) {
+        requests.add(request(job));
+      }
+    }
+    Collections.shuffle(requests, new java.util.Random(7));
+
+    Map<String, Set<Long>> jobsByAgent = new ConcurrentHashMap<>();
+    Map<String, Integer> decisions = new ConcurrentHashMap<>();
+    ExecutorService threads = Executors.newFixedThreadPool(THREADS);
+    try {
+      List<Future<?>> work = new ArrayList<>();
+      for (int i = 0; i < requests.size(); i++) {
+        AgentLifecycle instance = instances.get(i % instances.size());
+        CreateAgentRequest request = requests.get(i);
+        work.add(
+            threads.submit(
+                () -> {
+                  AgentDecision decision = instance.createAgent(request);
+                  decisions.merge(decision.getClass().getSimpleName(), 1, Integer::sum);
+                  decision
+                      .assignedAgent()
+                      .ifPresent(
+                          agent ->
+                              jobsByAgent
+                                  .computeIfAbsent(agent, a -> ConcurrentHashMap.newKeySet())
+                                  .add(request.jobIdentifier().orElseThrow().jobId()));
+                }));
+      }
+      for (Future<?> done : work) {
+        done.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      threads.shutdownNow();
+    }
+
+    System.out.printf(
+        "[concurrency] %d idle agents, %d requests (%d jobs x 2 copies), %d threads, %d instances: decisions %s%n",
+        idle.size(), requests.size(), JOBS, THREADS, instances.size(), decisions);
+    assertThat(jobsByAgent.values()).allSatisfy(jobs -> assertThat(jobs).hasSize(1));
+    assertThat(decisions.get("Reused")).isEqualTo(idle.size());
+    AgentRegistry registry = AgentRegistryTest.registry(database);
+    for (String cluster : CLUSTERS) {
+      assertThat(registry.runningAgents(cluster)).isLessThanOrEqualTo(MAX_RUNNING);
+    }
+  }
+
   private AgentLifecycle instance(DataSource database, RecordingAgentProvider provider) {
     HikariDataSource pool = new HikariDataSource();
     pool.setDataSource(database);
