@@ -13,11 +13,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -48,42 +48,18 @@ class AgentLifecycleConcurrencyTest {
     DataSource database = RegistryDatabases.newPostgresDatabase();
     RecordingAgentProvider provider = new RecordingAgentProvider();
     List<AgentLifecycle> instances = List.of(instance(database, provider), instance(database, provider));
-    List<CreateAgentRequest> requests = new ArrayList<>();
-    for (int job = 1; job <= JOBS; job++) {
-      for (int copy = 0; copy < COPIES_PER_JOB; copy++) {
-        requests.add(request(job));
-      }
-    }
-    Collections.shuffle(requests, new java.util.Random(42));
+    List<CreateAgentRequest> requests = shuffledRequests(1, COPIES_PER_JOB, 42);
 
-    Map<Long, Set<String>> agentsByJob = new ConcurrentHashMap<>();
-    Map<String, Integer> decisions = new ConcurrentHashMap<>();
-    ExecutorService threads = Executors.newFixedThreadPool(THREADS);
-    try {
-      List<Future<?>> work = new ArrayList<>();
-      for (int i = 0; i < requests.size(); i++) {
-        AgentLifecycle instance = instances.get(i % instances.size());
-        CreateAgentRequest request = requests.get(i);
-        work.add(
-            threads.submit(
-                () -> {
-                  AgentDecision decision = instance.createAgent(request);
-                  decisions.merge(decision.getClass().getSimpleName(), 1, Integer::sum);
-                  decision.assignedAgent()
-                      .ifPresent(
-                          agent ->
-                              agentsByJob
-                                  .computeIfAbsent(request.jobIdentifier().orElseThrow().jobId(), j -> ConcurrentHashMap.newKeySet())
-                                  .add(agent));
-                }));
-      }
-      for (Future<?> done : work) {
-        done.get(60, TimeUnit.SECONDS);
-      }
-    } finally {
-      threads.shutdownNow();
-    }
+    List<Sent> sent = sendConcurrently(instances, requests);
 
+    Map<Long, Set<String>> agentsByJob =
+        sent.stream()
+            .filter(s -> s.decision().assignedAgent().isPresent())
+            .collect(
+                Collectors.groupingBy(
+                    Sent::jobId,
+                    Collectors.mapping(s -> s.decision().assignedAgent().orElseThrow(), Collectors.toSet())));
+    Map<String, Long> decisions = decisions(sent);
     AgentRegistry registry = AgentRegistryTest.registry(database);
     System.out.printf(
         "[concurrency] %d requests (%d jobs x %d copies), %d threads, %d instances: decisions %s, %d agents launched%n",
@@ -108,43 +84,18 @@ class AgentLifecycleConcurrencyTest {
       instances.getFirst().jobCompleted(agent);
       idle.add(agent);
     }
-    List<CreateAgentRequest> requests = new ArrayList<>();
-    for (int job = 101; job <= 100 + JOBS; job++) {
-      for (int copy = 0; copy < 2; copy++) {
-        requests.add(request(job));
-      }
-    }
-    Collections.shuffle(requests, new java.util.Random(7));
+    List<CreateAgentRequest> requests = shuffledRequests(101, 2, 7);
 
-    Map<String, Set<Long>> jobsByAgent = new ConcurrentHashMap<>();
-    Map<String, Integer> decisions = new ConcurrentHashMap<>();
-    ExecutorService threads = Executors.newFixedThreadPool(THREADS);
-    try {
-      List<Future<?>> work = new ArrayList<>();
-      for (int i = 0; i < requests.size(); i++) {
-        AgentLifecycle instance = instances.get(i % instances.size());
-        CreateAgentRequest request = requests.get(i);
-        work.add(
-            threads.submit(
-                () -> {
-                  AgentDecision decision = instance.createAgent(request);
-                  decisions.merge(decision.getClass().getSimpleName(), 1, Integer::sum);
-                  decision
-                      .assignedAgent()
-                      .ifPresent(
-                          agent ->
-                              jobsByAgent
-                                  .computeIfAbsent(agent, a -> ConcurrentHashMap.newKeySet())
-                                  .add(request.jobIdentifier().orElseThrow().jobId()));
-                }));
-      }
-      for (Future<?> done : work) {
-        done.get(60, TimeUnit.SECONDS);
-      }
-    } finally {
-      threads.shutdownNow();
-    }
+    List<Sent> sent = sendConcurrently(instances, requests);
 
+    Map<String, Set<Long>> jobsByAgent =
+        sent.stream()
+            .filter(s -> s.decision().assignedAgent().isPresent())
+            .collect(
+                Collectors.groupingBy(
+                    s -> s.decision().assignedAgent().orElseThrow(),
+                    Collectors.mapping(Sent::jobId, Collectors.toSet())));
+    Map<String, Long> decisions = decisions(sent);
     System.out.printf(
         "[concurrency] %d idle agents, %d requests (%d jobs x 2 copies), %d threads, %d instances: decisions %s%n",
         idle.size(), requests.size(), JOBS, THREADS, instances.size(), decisions);
@@ -154,6 +105,51 @@ class AgentLifecycleConcurrencyTest {
     for (String cluster : CLUSTERS) {
       assertThat(registry.runningAgents(cluster)).isLessThanOrEqualTo(MAX_RUNNING);
     }
+  }
+
+  /** One request and what an instance decided for it. */
+  private record Sent(CreateAgentRequest request, AgentDecision decision) {
+    long jobId() {
+      return request.jobIdentifier().orElseThrow().jobId();
+    }
+  }
+
+  /** {@link #JOBS} jobs from {@code firstJob} on, each asked {@code copies} times, in a fixed shuffle. */
+  private static List<CreateAgentRequest> shuffledRequests(int firstJob, int copies, long seed) {
+    List<CreateAgentRequest> requests = new ArrayList<>();
+    for (int job = firstJob; job < firstJob + JOBS; job++) {
+      for (int copy = 0; copy < copies; copy++) {
+        requests.add(request(job));
+      }
+    }
+    Collections.shuffle(requests, new java.util.Random(seed));
+    return requests;
+  }
+
+  /** Sends the requests from {@link #THREADS} threads, alternating between the instances. */
+  private static List<Sent> sendConcurrently(List<AgentLifecycle> instances, List<CreateAgentRequest> requests)
+      throws Exception {
+    ExecutorService threads = Executors.newFixedThreadPool(THREADS);
+    try {
+      List<Future<Sent>> work = new ArrayList<>();
+      for (int i = 0; i < requests.size(); i++) {
+        AgentLifecycle instance = instances.get(i % instances.size());
+        CreateAgentRequest request = requests.get(i);
+        work.add(threads.submit(() -> new Sent(request, instance.createAgent(request))));
+      }
+      List<Sent> sent = new ArrayList<>();
+      for (Future<Sent> done : work) {
+        sent.add(done.get(60, TimeUnit.SECONDS));
+      }
+      return sent;
+    } finally {
+      threads.shutdownNow();
+    }
+  }
+
+  private static Map<String, Long> decisions(List<Sent> sent) {
+    return sent.stream()
+        .collect(Collectors.groupingBy(s -> s.decision().getClass().getSimpleName(), Collectors.counting()));
   }
 
   private AgentLifecycle instance(DataSource database, RecordingAgentProvider provider) {
