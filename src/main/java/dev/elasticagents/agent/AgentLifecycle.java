@@ -1,211 +1,191 @@
 package dev.elasticagents.agent;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
 
 /**
- * The lifecycle of elastic agents: decide and launch on create-agent, keep or terminate on
- * job-completion, and clean up with server-ping semantics. Safe to call from many threads and
- * from several service instances sharing one registry.
+ * The lifecycle of elastic agents: decide and launch on create-agent, keep or terminate when a
+ * job completes or overruns. Every decision is recorded under the Zeebe job that asked, with its
+ * effect, so a redelivered job replays it. Safe to call from many threads and from several
+ * service instances sharing one registry.
  */
 @Service
 public class AgentLifecycle {
 
   private static final Logger log = LoggerFactory.getLogger(AgentLifecycle.class);
-  private static final Duration RECONCILE_GRACE = Duration.ofMinutes(1);
+  private static final int MAX_ATTEMPTS = 3;
 
   private final AgentRegistry registry;
   private final AgentProvider provider;
+  private final AgentTerminator terminator;
   private final AgentProperties properties;
-  private final Clock clock;
   private final MeterRegistry meters;
 
   public AgentLifecycle(
       AgentRegistry registry,
       AgentProvider provider,
+      AgentTerminator terminator,
       AgentProperties properties,
-      Clock clock,
       MeterRegistry meters) {
     this.registry = registry;
     this.provider = provider;
+    this.terminator = terminator;
     this.properties = properties;
-    this.clock = clock;
     this.meters = meters;
   }
 
   /** Decides on an agent for a create-agent request and launches it when a new one is needed. */
-  public AgentDecision createAgent(CreateAgentRequest request) {
+  public RecordedDecision createAgent(CreateAgentRequest request, DecisionKey key) {
     ClusterProfile cluster =
         ClusterProfile.from(request.clusterProfileProperties(), properties.clusterDefaults());
     AgentProfile profile =
         AgentProfile.from(request.environment(), request.profileProperties(), properties.reuseAgents());
-    AgentDecision decision =
+    RecordedDecision decision =
         registry.decide(
-            request.jobIdentifier(),
-            cluster,
-            profile,
-            request.capacityOverride(),
-            properties.declineRetryAfter(),
-            AgentId::next);
-    if (decision instanceof AgentDecision.Created created) {
-      launch(created.agentId(), request, profile);
+            new Demand(
+                key,
+                request.jobIdentifier(),
+                cluster,
+                profile,
+                provider.owner(),
+                request.declines(),
+                properties.declineRetryAfter(),
+                properties.declineRetries(),
+                AgentId::next));
+    if (decision.outcome().equals("CREATED")) {
+      ensureLaunched(decision.agentId().orElseThrow(), request, profile);
     }
-    String job = request.jobIdentifier().map(JobIdentifier::locator).orElse("a request without job identifier");
-    switch (decision) {
-      case AgentDecision.Created created ->
-          log.info(
-              "Created agent {} for {}{}",
-              created.agentId(),
-              job,
-              request.capacityOverride() ? " (approved capacity override)" : "");
-      case AgentDecision.Reused reused -> log.info("Reused idle agent {} for {}", reused.agentId(), job);
-      case AgentDecision.AlreadyCreated existing ->
-          log.info("Agent {} already serves {}: request was sent again", existing.agentId(), job);
-      case AgentDecision.Declined declined -> log.info("Declined agent for {}: {}", job, declined.reason());
-    }
-    meters.counter("elastic.agents.decisions", "decision", decisionName(decision), "cluster_profile", cluster.id())
-        .increment();
+    report(decision, key, request, cluster);
     return decision;
   }
 
-  private void launch(String agentId, CreateAgentRequest request, AgentProfile profile) {
+  /**
+   * Launches a reserved agent unless it already was. A replayed decision gets here too: the
+   * service may have died between reserving the agent and launching it.
+   */
+  private void ensureLaunched(String agentId, CreateAgentRequest request, AgentProfile profile) {
+    Agent agent = registry.find(agentId).orElseThrow();
+    if (agent.state() != AgentState.PENDING || agent.isLaunched() || !agent.owner().equals(provider.owner())) {
+      return;
+    }
     try {
       provider.launch(new AgentLaunch(agentId, properties.pluginId(), request.autoRegisterKey(), profile));
     } catch (RuntimeException e) {
-      terminate(agentId, "launch failed");
+      terminator.terminate(agent, "launch failed");
       throw new IllegalStateException("Could not launch agent " + agentId + ": " + e.getMessage(), e);
     }
-  }
-
-  /** Keeps the agent of a finished job for reuse, or terminates it. */
-  public JobCompletion jobCompleted(String agentId) {
-    return registry
-        .find(agentId)
-        .map(this::complete)
-        .orElseGet(() -> skipped(agentId, "unknown agent"));
-  }
-
-  private JobCompletion complete(Agent agent) {
-    return switch (agent.state()) {
-      case TERMINATING, TERMINATED -> skipped(agent.id(), "agent already terminated");
-      case IDLE -> new JobCompletion(agent.id(), JobCompletion.Decision.KEPT, "agent already idle");
-      case PENDING, BUSY -> {
-        if (agent.reusable() && agent.idleTimeout().isPositive() && registry.keepIdle(agent.id())) {
-          log.info("Kept agent {} for reuse for up to {}", agent.id(), agent.idleTimeout());
-          yield new JobCompletion(agent.id(), JobCompletion.Decision.KEPT, "kept for reuse for up to " + agent.idleTimeout());
-        }
-        String reason = agent.reusable() ? "its profile has no idle timeout" : "its profile does not reuse agents";
-        terminate(agent.id(), "job completed and " + reason);
-        yield new JobCompletion(agent.id(), JobCompletion.Decision.TERMINATED, "job completed and " + reason);
-      }
-    };
-  }
-
-  private JobCompletion skipped(String agentId, String reason) {
-    log.info("Skipped job completion for agent {}: {}", agentId, reason);
-    meters.counter("elastic.agents.completions.skipped", "reason", reason).increment();
-    return new JobCompletion(agentId, JobCompletion.Decision.SKIPPED, reason);
-  }
-
-  /** Disables, terminates and deletes an agent, unless someone else already does. */
-  public boolean terminate(String agentId, String reason) {
-    if (!registry.beginTermination(agentId, reason)) {
-      return false;
+    if (!registry.markLaunched(agentId)
+        && registry.find(agentId).filter(a -> a.state() == AgentState.TERMINATED).isPresent()) {
+      // Terminated while it was being launched: its termination ran before the process existed.
+      terminator.removeUnknown(agentId);
     }
-    finishTermination(agentId, reason);
-    return true;
   }
 
-  private void finishTermination(String agentId, String reason) {
-    provider.disable(agentId);
-    provider.terminate(agentId);
-    provider.delete(agentId);
-    registry.markTerminated(agentId);
-    meters.counter("elastic.agents.terminations").increment();
-    log.info("Terminated agent {}: {}", agentId, reason);
+  private void report(RecordedDecision decision, DecisionKey key, CreateAgentRequest request, ClusterProfile cluster) {
+    String job = request.jobIdentifier().map(JobIdentifier::locator).orElse("a request without job identifier");
+    String agent = decision.agentId().orElse("");
+    if (decision.replayed()) {
+      replayed(key, decision);
+      return;
+    }
+    switch (decision.outcome()) {
+      case "CREATED" -> log.info("Created agent {} for {}", agent, job);
+      case "REUSED" -> log.info("Reused idle agent {} for {}", agent, job);
+      case "ALREADY_CREATED" -> log.info("Agent {} already serves {}: another lifecycle asked for it", agent, job);
+      default -> log.info("Declined agent for {}: {}", job, decision.variables().get("decline_reason"));
+    }
+    meters.counter(
+            "elastic.agents.decisions",
+            "decision", decision.outcome().toLowerCase().replace('_', '-'),
+            "cluster_profile", cluster.id())
+        .increment();
   }
 
   /**
-   * Cleans up with server-ping semantics: terminates agents that never registered within their
-   * auto-register timeout or stayed idle past their idle timeout, finishes terminations that were
-   * cut short, and reconciles the registry with what the provider runs. {@code knownAgents} are
-   * the agents the GoCD server knows (its server-ping), which have therefore registered.
+   * Lets go of the agent of a job that completed or overran: keeps it for reuse or terminates it,
+   * but only while it still serves this lifecycle's assignment and the completed job.
    */
-  public List<Cleanup> cleanUp(Collection<String> knownAgents) {
-    registry.markRegistered(knownAgents);
-    Instant now = clock.instant();
-    List<Agent> live = registry.live();
-    Set<String> running = provider.runningAgents();
-    List<Cleanup> cleaned = new ArrayList<>();
-    for (Agent agent : live) {
-      cleanupReason(agent, running, now)
-          .filter(reason -> agent.state() == AgentState.TERMINATING || registry.beginTermination(agent.id(), reason))
-          .ifPresent(
-              reason -> {
-                finishTermination(agent.id(), reason);
-                cleaned.add(new Cleanup(agent.id(), reason));
-              });
-    }
-    Set<String> known = live.stream().map(Agent::id).collect(Collectors.toSet());
-    running.stream()
-        .filter(agentId -> !known.contains(agentId) && !isLive(agentId))
-        .forEach(
-            agentId -> {
-              provider.disable(agentId);
-              provider.terminate(agentId);
-              provider.delete(agentId);
-              log.info("Terminated agent {} that the registry does not know as live", agentId);
-              cleaned.add(new Cleanup(agentId, "not a live agent of the registry"));
-            });
-    return cleaned;
-  }
-
-  private static Optional<String> cleanupReason(Agent agent, Set<String> running, Instant now) {
-    return agent
-        .cleanupReason(now)
-        .or(
-            () ->
-                // A provider may list a new agent a little after launching it.
-                !running.contains(agent.id()) && agent.createdAt().plus(RECONCILE_GRACE).isBefore(now)
-                    ? Optional.of("agent is no longer running")
-                    : Optional.empty());
-  }
-
-  // Launched by another instance after this cleanup read the registry?
-  private boolean isLive(String agentId) {
-    return registry.find(agentId).filter(agent -> agent.state() != AgentState.TERMINATED).isPresent();
-  }
-
-  private static String decisionName(AgentDecision decision) {
-    return switch (decision) {
-      case AgentDecision.Created created -> "created";
-      case AgentDecision.Reused reused -> "reused";
-      case AgentDecision.AlreadyCreated existing -> "already-created";
-      case AgentDecision.Declined declined -> "declined";
-    };
-  }
-
-  /** What job-completion did with an agent. */
-  public record JobCompletion(String agentId, Decision decision, String reason) {
-    /** Kept for reuse, terminated, or skipped. */
-    public enum Decision {
-      KEPT,
-      TERMINATED,
-      SKIPPED
+  public RecordedDecision release(ReleaseRequest release, DecisionKey key) {
+    for (int attempt = 1; ; attempt++) {
+      Optional<RecordedDecision> recorded = registry.recordedDecision(key);
+      if (recorded.isPresent()) {
+        replayed(key, recorded.get());
+        return recorded.get();
+      }
+      Optional<Agent> agent = registry.find(release.agentId());
+      Verdict verdict = Verdict.of(agent, release);
+      Optional<RecordedDecision> decided;
+      try {
+        decided = registry.atomically(() -> apply(verdict, agent, key));
+      } catch (DuplicateKeyException e) {
+        continue; // the same job was decided at the same time: replay that decision
+      }
+      if (decided.isPresent()) {
+        finish(verdict, agent, release);
+        return decided.get();
+      }
+      if (attempt == MAX_ATTEMPTS) {
+        throw new IllegalStateException(
+            "Agent %s changed %d times while its job was being released; Zeebe redelivers the job"
+                .formatted(release.agentId(), MAX_ATTEMPTS));
+      }
     }
   }
 
-  /** An agent cleanup terminated, and why. */
-  public record Cleanup(String agentId, String reason) {}
+  /** Carries out a verdict's move and records it, in one transaction; empty when refused. */
+  private Optional<RecordedDecision> apply(Verdict verdict, Optional<Agent> agent, DecisionKey key) {
+    boolean moved =
+        switch (verdict.move()) {
+          case NONE -> true;
+          case KEEP_IDLE -> refusedUnless(AgentTransition.KEEP_IDLE, registry.keepIdle(agent.orElseThrow()));
+          case TERMINATE -> terminator.claim(agent.orElseThrow(), verdict.reason());
+        };
+    if (!moved) {
+      return Optional.empty();
+    }
+    Map<String, Object> variables = new LinkedHashMap<>();
+    variables.put("completion_decision", verdict.decision().name());
+    variables.put("completion_reason", verdict.reason());
+    RecordedDecision decision =
+        RecordedDecision.fresh(
+            verdict.decision().name(),
+            agent.map(Agent::id),
+            agent.flatMap(Agent::jobKey),
+            variables);
+    registry.recordDecision(key, decision);
+    return Optional.of(decision);
+  }
+
+  private boolean refusedUnless(AgentTransition transition, boolean done) {
+    if (!done) {
+      meters.counter("elastic.agents.transitions.refused", "transition", transition.metricName()).increment();
+    }
+    return done;
+  }
+
+  private void finish(Verdict verdict, Optional<Agent> agent, ReleaseRequest release) {
+    switch (verdict.decision()) {
+      case KEPT -> log.info("Kept agent {}: {}", release.agentId(), verdict.reason());
+      case TERMINATED -> terminator.finish(agent.orElseThrow(), verdict.reason());
+      case SKIPPED -> {
+        log.info("Skipped releasing agent {}: {}", release.agentId(), verdict.reason());
+        meters.counter("elastic.agents.completions.skipped", "reason", verdict.code()).increment();
+      }
+    }
+  }
+
+  private void replayed(DecisionKey key, RecordedDecision decision) {
+    log.info(
+        "Replayed decision {}{} for redelivered job {}",
+        decision.outcome(),
+        decision.agentId().map(id -> " (agent " + id + ")").orElse(""),
+        key);
+    meters.counter("elastic.agents.decisions.replayed", "type", key.jobType()).increment();
+  }
 }

@@ -13,6 +13,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param clusterDefaults values for cluster profiles that do not set them
  * @param reuseAgents whether agents are kept for another job when the profile does not say
  * @param declineRetryAfter how long the model waits before asking again after a decline
+ * @param declineRetries how often a lifecycle asks again after a decline before it ends; the
+ *     GoCD server sends create-agent again for a job that still waits, which starts a new one
+ * @param terminationTimeout how long a claimed termination may take before cleanup takes it over
+ *     from a claimer that died
+ * @param decisionRetention how long recorded decisions are kept for redelivered jobs
+ * @param instanceId this service instance's stable id: local agents belong to the instance that
+ *     launched them; empty means the host name and the local work directory
  * @param provider which agent provider launches agents: {@code local}
  * @param local settings of the {@code local} provider
  */
@@ -22,8 +29,21 @@ public record AgentProperties(
     @DefaultValue ClusterDefaults clusterDefaults,
     @DefaultValue("true") boolean reuseAgents,
     @DefaultValue("PT30S") Duration declineRetryAfter,
+    @DefaultValue("10") int declineRetries,
+    @DefaultValue("PT5M") Duration terminationTimeout,
+    @DefaultValue("P30D") Duration decisionRetention,
+    @DefaultValue("") String instanceId,
     @DefaultValue("local") String provider,
     @DefaultValue Local local) {
+
+  public AgentProperties {
+    if (instanceId.length() > 80) {
+      throw new IllegalArgumentException("elastic-agents.instance-id must be at most 80 characters");
+    }
+    if (declineRetries < 0) {
+      throw new IllegalArgumentException("elastic-agents.decline-retries must not be negative: " + declineRetries);
+    }
+  }
 
   /**
    * Cluster profile values used when its properties leave them out.
@@ -34,12 +54,15 @@ public record AgentProperties(
    * @param idleTimeout how long a kept agent waits for another job before cleanup terminates it
    * @param autoRegisterTimeout how long a new agent may take to register before cleanup
    *     terminates it
+   * @param maxBuildDuration how long a job may keep its agent; then the agent is terminated and
+   *     the job's lifecycle ends
    */
   public record ClusterDefaults(
       @DefaultValue("10") int maxRunningAgents,
       @DefaultValue("5") int maxPendingAgents,
       @DefaultValue("PT10M") Duration idleTimeout,
-      @DefaultValue("PT10M") Duration autoRegisterTimeout) {}
+      @DefaultValue("PT10M") Duration autoRegisterTimeout,
+      @DefaultValue("PT24H") Duration maxBuildDuration) {}
 
   /**
    * The {@code local} provider: each agent is an operating-system process.

@@ -5,11 +5,19 @@ import java.util.Set;
 /**
  * Launches and removes the machines, containers or processes that run elastic agents. Terminating
  * an agent calls {@link #disable}, {@link #terminate} and {@link #delete}, in that order, as the
- * reference plugins do. Implementations are called from several threads at once.
+ * reference plugins do. Implementations are called from several threads at once, and every call
+ * must be idempotent: a redelivered job or a cleanup that takes over a termination repeats it.
  */
 public interface AgentProvider {
 
-  /** Starts an agent that auto-registers with the settings in {@code launch}. */
+  /**
+   * The scope within which this provider sees and controls its agents, recorded with each agent
+   * it launches. Only a provider of the same scope judges whether an agent runs and terminates it:
+   * for agents that live on one host, that is the service instance that launched them.
+   */
+  String owner();
+
+  /** Starts an agent that auto-registers with the settings in {@code launch}; no-op if it runs. */
   void launch(AgentLaunch launch);
 
   /** Stops the agent from taking new work. */

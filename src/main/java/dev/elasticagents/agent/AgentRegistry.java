@@ -1,13 +1,8 @@
 package dev.elasticagents.agent;
 
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -19,120 +14,80 @@ import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * The durable registry of agents and of the GoCD jobs they serve. Decisions for one cluster
- * profile lock that profile's row, so concurrent requests from any number of service instances
- * sharing the database never exceed its capacity, and a job never gets two live agents.
+ * The durable registry of agents, of the GoCD jobs they serve, of the decisions taken for Zeebe
+ * jobs and of approved capacity overrides. Every change of an agent is an {@link AgentTransition}
+ * carried out as a compare-and-set, so concurrent deciders in any number of threads and service
+ * instances sharing the database never both win.
  */
 @Repository
 public class AgentRegistry {
 
-  private static final String AGENT_COLUMNS =
-      "id, cluster_profile_id, profile_key, environment, state, reusable, idle_timeout_seconds, "
-          + "auto_register_timeout_seconds, created_at, registered_at, idle_since";
-
   private final JdbcClient jdbc;
   private final TransactionTemplate transactions;
   private final Clock clock;
+  private final DecisionLog decisions;
+  private final CapacityGrants grants;
+  private final Allocation allocation;
 
   public AgentRegistry(JdbcClient jdbc, PlatformTransactionManager transactions, Clock clock) {
     this.jdbc = jdbc;
     this.transactions = new TransactionTemplate(transactions);
     this.clock = clock;
+    this.decisions = new DecisionLog(jdbc);
+    this.grants = new CapacityGrants(jdbc);
+    this.allocation = new Allocation(jdbc, grants);
   }
 
   /**
-   * Decides on an agent for a request: the job's live agent, an idle agent of the same profile,
-   * a new agent (reserved here, launched by the caller), or a decline. An approved capacity
-   * override lifts the cluster profile's running maximum for this request.
+   * Decides a create-agent request and records the decision with its effect, in one transaction.
+   * A redelivered job gets its recorded decision back, unless that decision can no longer stand:
+   * its agent was terminated before it ever registered (its launch failed or never happened), or
+   * it is a reservation of another instance that was never launched. Then it decides again.
    */
-  public AgentDecision decide(
-      Optional<JobIdentifier> job,
-      ClusterProfile cluster,
-      AgentProfile profile,
-      boolean capacityOverride,
-      Duration retryAfter,
-      Supplier<String> newAgentId) {
-    ensureClusterProfile(cluster.id());
-    Request request = new Request(job, cluster, profile, capacityOverride, retryAfter, newAgentId);
+  RecordedDecision decide(Demand demand) {
+    ensureClusterProfile(demand.cluster().id());
     try {
-      return transactions.execute(tx -> decideLocked(request));
+      return atomically(() -> decideLocked(demand));
     } catch (DuplicateKeyException e) {
-      // The same job was decided at the same time under another cluster profile's lock.
-      return transactions.execute(tx -> decideLocked(request));
+      // The same job, or the same GoCD job under another cluster profile, was decided meanwhile.
+      return atomically(() -> decideLocked(demand));
     }
   }
 
-  private record Request(
-      Optional<JobIdentifier> job,
-      ClusterProfile cluster,
-      AgentProfile profile,
-      boolean capacityOverride,
-      Duration retryAfter,
-      Supplier<String> newAgentId) {}
-
-  private AgentDecision decideLocked(Request request) {
-    Optional<JobIdentifier> job = request.job();
-    ClusterProfile cluster = request.cluster();
-    AgentProfile profile = request.profile();
-    Duration retryAfter = request.retryAfter();
-    lockClusterProfile(cluster.id());
-    Optional<String> existing = job.flatMap(this::liveAgentOf);
-    if (existing.isPresent()) {
-      return new AgentDecision.AlreadyCreated(existing.get());
+  private RecordedDecision decideLocked(Demand demand) {
+    lockClusterProfile(demand.cluster().id());
+    Optional<RecordedDecision> recorded = decisions.find(demand.key());
+    if (recorded.isPresent() && stillStands(recorded.get(), demand.owner())) {
+      return recorded.get();
     }
+    recorded.ifPresent(stale -> decisions.forget(demand.key()));
     Instant now = clock.instant();
-    Optional<String> idle = profile.reusable() ? idleAgent(cluster.id(), profile.key()) : Optional.empty();
-    if (idle.isPresent()) {
-      jdbc.sql("update agents set state = 'BUSY', idle_since = null where id = ?")
-          .param(idle.get())
-          .update();
-      job.ifPresent(identifier -> bind(identifier, idle.get(), now));
-      return new AgentDecision.Reused(idle.get());
+    AgentDecision decision = allocation.decide(demand, now);
+    RecordedDecision fresh =
+        RecordedDecision.fresh(decision.outcome(), decision.assignedAgent(), demand.jobKey(), decision.variables());
+    decisions.record(demand.key(), fresh, now);
+    return fresh;
+  }
+
+  private boolean stillStands(RecordedDecision recorded, String owner) {
+    if (!recorded.outcome().equals("CREATED")) {
+      return true;
     }
-    int running = count("cluster_profile_id = ? and state <> 'TERMINATED'", cluster.id());
-    if (running >= cluster.maxRunningAgents() && !request.capacityOverride()) {
-      return new AgentDecision.Declined(
-          "cluster profile '%s' is at its maximum of %d running agents"
-              .formatted(cluster.id(), cluster.maxRunningAgents()),
-          retryAfter);
+    Agent agent = recorded.agentId().flatMap(this::find).orElseThrow();
+    if (!agent.state().isAvailable()) {
+      return agent.registeredAt().isPresent();
     }
-    int starting =
-        count(
-            "cluster_profile_id = ? and profile_key = ? and state = 'PENDING' and registered_at is null",
-            cluster.id(),
-            profile.key());
-    if (starting >= cluster.maxPendingAgents()) {
-      return new AgentDecision.Declined(
-          "enough idle agents: %d agents of this profile are starting and will take waiting jobs"
-              .formatted(starting),
-          retryAfter);
+    if (agent.state() == AgentState.PENDING && !agent.isLaunched() && !agent.owner().equals(owner)) {
+      // Only the owner can launch it: take the reservation back so that no launch can use it.
+      return !claimTermination(agent, owner, "reservation replaced: its job was redelivered to another instance");
     }
-    String agentId = request.newAgentId().get();
-    jdbc.sql(
-            """
-            insert into agents (id, cluster_profile_id, profile_key, environment, state, reusable,
-                                idle_timeout_seconds, auto_register_timeout_seconds, created_at)
-            values (?, ?, ?, ?, 'PENDING', ?, ?, ?, ?)
-            """)
-        .params(
-            agentId,
-            cluster.id(),
-            profile.key(),
-            profile.environment(),
-            profile.reusable(),
-            cluster.idleTimeout().toSeconds(),
-            cluster.autoRegisterTimeout().toSeconds(),
-            timestamp(now))
-        .update();
-    job.ifPresent(identifier -> bind(identifier, agentId, now));
-    return new AgentDecision.Created(agentId);
+    return true;
   }
 
   private void ensureClusterProfile(String id) {
     if (jdbc.sql("select count(*) from cluster_profiles where id = ?").param(id).query(Integer.class).single() == 0) {
       try {
-        transactions.executeWithoutResult(
-            tx -> jdbc.sql("insert into cluster_profiles (id) values (?)").param(id).update());
+        atomically(() -> jdbc.sql("insert into cluster_profiles (id) values (?)").param(id).update());
       } catch (DuplicateKeyException e) {
         // Another request created it at the same time: the row is there, which is all we need.
       }
@@ -143,157 +98,171 @@ public class AgentRegistry {
     jdbc.sql("select id from cluster_profiles where id = ? for update").param(id).query(String.class).single();
   }
 
-  private Optional<String> liveAgentOf(JobIdentifier job) {
-    return jdbc.sql(
-            """
-            select a.id from agent_requests r join agents a on a.id = r.agent_id
-            where r.job_key = ? and a.state not in ('TERMINATING', 'TERMINATED')
-            """)
-        .param(jobKey(job))
-        .query(String.class)
-        .optional();
+  /** Runs {@code work} in one transaction: the registry calls it makes commit together. */
+  public <T> T atomically(Supplier<T> work) {
+    return transactions.execute(status -> work.get());
   }
 
-  private Optional<String> idleAgent(String clusterProfileId, String profileKey) {
-    return jdbc.sql(
-            """
-            select id from agents
-            where cluster_profile_id = ? and profile_key = ? and state = 'IDLE'
-            order by idle_since, id
-            """)
-        .params(clusterProfileId, profileKey)
-        .query(String.class)
-        .list()
-        .stream()
-        .findFirst();
+  /** The decision recorded for a job, marked as a replay. */
+  public Optional<RecordedDecision> recordedDecision(DecisionKey key) {
+    return decisions.find(key);
   }
 
-  private void bind(JobIdentifier job, String agentId, Instant now) {
-    int updated =
-        jdbc.sql("update agent_requests set agent_id = ?, requested_at = ? where job_key = ?")
-            .params(agentId, timestamp(now), jobKey(job))
-            .update();
-    if (updated == 0) {
-      jdbc.sql(
-              "insert into agent_requests (job_key, job_locator, agent_id, requested_at) values (?, ?, ?, ?)")
-          .params(jobKey(job), job.locator(), agentId, timestamp(now))
-          .update();
-    }
+  /**
+   * Records a job's decision; call it in the transaction of its effect.
+   *
+   * @throws DuplicateKeyException when a decision for the job was recorded meanwhile
+   */
+  public void recordDecision(DecisionKey key, RecordedDecision decision) {
+    decisions.record(key, decision, clock.instant());
   }
 
-  private int count(String where, Object... params) {
-    return jdbc.sql("select count(*) from agents where " + where)
-        .params(params)
-        .query(Integer.class)
-        .single();
+  /** Forgets decisions older than {@code cutoff}; their jobs are long done. */
+  public int purgeDecisionsBefore(Instant cutoff) {
+    return decisions.purgeBefore(cutoff);
+  }
+
+  /** Every agent a create-agent decision gave this GoCD job, oldest first. */
+  public List<String> agentsAssignedTo(JobIdentifier job) {
+    return decisions.agentsAssignedTo(AgentRows.jobKey(job));
+  }
+
+  /** Records an approved capacity override; false when this approval recorded it already. */
+  public boolean grantCapacity(CapacityGrant grant) {
+    return atomically(() -> grants.grant(grant, clock.instant()));
   }
 
   /** The agent with this id, whatever its state. */
   public Optional<Agent> find(String agentId) {
-    return jdbc.sql("select " + AGENT_COLUMNS + " from agents where id = ?")
+    return jdbc.sql("select " + AgentRows.COLUMNS + " from agents where id = ?")
         .param(agentId)
-        .query(AgentRegistry::agent)
+        .query(AgentRows::agent)
         .optional();
   }
 
-  /** The agent serving a GoCD job, if the job has one (live or not). */
+  /** The agent a GoCD job was last given, whatever its state. */
   public Optional<String> agentOf(JobIdentifier job) {
     return jdbc.sql("select agent_id from agent_requests where job_key = ?")
-        .param(jobKey(job))
+        .param(AgentRows.jobKey(job))
         .query(String.class)
         .optional();
   }
 
   /** Agents of a cluster profile that count against its capacity: all but terminated ones. */
   public int runningAgents(String clusterProfileId) {
-    return count("cluster_profile_id = ? and state <> 'TERMINATED'", clusterProfileId);
+    return jdbc.sql("select count(*) from agents where cluster_profile_id = ? and state <> 'TERMINATED'")
+        .param(clusterProfileId)
+        .query(Integer.class)
+        .single();
   }
 
   /** Agents that are not terminated. */
   public List<Agent> live() {
-    return jdbc.sql("select " + AGENT_COLUMNS + " from agents where state <> 'TERMINATED' order by created_at, id")
-        .query(AgentRegistry::agent)
+    return jdbc.sql("select " + AgentRows.COLUMNS + " from agents where state <> 'TERMINATED' order by created_at, id")
+        .query(AgentRows::agent)
         .list();
   }
 
-  /** Keeps a running agent for another job; false when it is no longer running. */
-  public boolean keepIdle(String agentId) {
+  /** Keeps an agent whose job finished for another job ({@link AgentTransition#KEEP_IDLE}). */
+  public boolean keepIdle(Agent observed) {
     Instant now = clock.instant();
-    return jdbc.sql(
-                """
-                update agents set state = 'IDLE', idle_since = ?, registered_at = coalesce(registered_at, ?)
-                where id = ? and state in ('PENDING', 'BUSY')
-                """)
-            .params(timestamp(now), timestamp(now), agentId)
-            .update()
-        == 1;
-  }
-
-  /** Records that the GoCD server knows these agents: they registered. */
-  public void markRegistered(Collection<String> agentIds) {
-    Timestamp now = timestamp(clock.instant());
-    agentIds.forEach(
-        id ->
-            jdbc.sql(
-                    """
-                    update agents set registered_at = ?, state = case when state = 'PENDING' then 'BUSY' else state end
-                    where id = ? and registered_at is null
-                    """)
-                .params(now, id)
-                .update());
+    return move(
+        observed,
+        AgentTransition.KEEP_IDLE,
+        ", idle_since = ?, registered_at = coalesce(registered_at, ?), job_key = null",
+        AgentRows.timestamp(now),
+        AgentRows.timestamp(now));
   }
 
   /**
-   * Starts terminating a live agent, so that no request can take it any more; false when it is
-   * already terminated or being terminated by someone else.
+   * Claims an agent for termination ({@link AgentTransition#CLAIM_TERMINATION}): from now on no
+   * request can take it, and only the claimer terminates it.
+   *
+   * @param claimer the owner scope of the claiming instance
    */
-  public boolean beginTermination(String agentId, String reason) {
+  public boolean claimTermination(Agent observed, String claimer, String reason) {
+    return move(
+        observed,
+        AgentTransition.CLAIM_TERMINATION,
+        ", termination_reason = ?, claimed_by = ?, terminating_since = ?",
+        AgentRows.abbreviate(reason, 255),
+        claimer,
+        AgentRows.timestamp(clock.instant()));
+  }
+
+  /** Takes over a termination whose claimer cannot finish it ({@link AgentTransition#TAKE_OVER_TERMINATION}). */
+  public boolean takeOverTermination(Agent observed, String claimer) {
+    return move(
+        observed,
+        AgentTransition.TAKE_OVER_TERMINATION,
+        ", claimed_by = ?, terminating_since = ?",
+        claimer,
+        AgentRows.timestamp(clock.instant()));
+  }
+
+  /** Records that the claimer terminated the agent ({@link AgentTransition#FINISH_TERMINATION}). */
+  public boolean finishTermination(String agentId, String claimer) {
     return jdbc.sql(
                 """
-                update agents set state = 'TERMINATING', termination_reason = ?
-                where id = ? and state in ('PENDING', 'BUSY', 'IDLE')
+                update agents set state = 'TERMINATED', version = version + 1, terminated_at = ?
+                where id = ? and state = 'TERMINATING' and claimed_by = ?
                 """)
-            .params(abbreviate(reason), agentId)
+            .params(AgentRows.timestamp(clock.instant()), agentId, claimer)
             .update()
         == 1;
   }
 
-  /** Records that an agent is gone; it no longer counts against capacity. */
-  public void markTerminated(String agentId) {
-    jdbc.sql("update agents set state = 'TERMINATED', terminated_at = ? where id = ? and state <> 'TERMINATED'")
-        .params(timestamp(clock.instant()), agentId)
-        .update();
+  /** Records that a reservation was launched; false when it was claimed for termination first. */
+  public boolean markLaunched(String agentId) {
+    return jdbc.sql(
+                """
+                update agents set launched_at = ?, version = version + 1
+                where id = ? and state = 'PENDING' and launched_at is null
+                """)
+            .params(AgentRows.timestamp(clock.instant()), agentId)
+            .update()
+        == 1;
   }
 
-  private static String abbreviate(String reason) {
-    return reason.length() <= 255 ? reason : reason.substring(0, 252) + "...";
+  /**
+   * Records that the GoCD server knows these agents, so they registered: a pending agent becomes
+   * busy ({@link AgentTransition#REGISTER}). Returns the agents newly marked.
+   */
+  public List<String> markRegistered(Collection<String> agentIds) {
+    java.sql.Timestamp now = AgentRows.timestamp(clock.instant());
+    List<String> marked = new ArrayList<>();
+    for (String id : agentIds) {
+      int updated =
+          jdbc.sql(
+                  """
+                  update agents set registered_at = ?, version = version + 1,
+                                    state = case when state = 'PENDING' then 'BUSY' else state end
+                  where id = ? and registered_at is null and state in ('PENDING', 'BUSY', 'IDLE')
+                  """)
+              .params(now, id)
+              .update();
+      if (updated == 1) {
+        marked.add(id);
+      }
+    }
+    return marked;
   }
 
-  private static String jobKey(JobIdentifier job) {
-    return String.valueOf(job.jobId());
-  }
-
-  private static Timestamp timestamp(Instant instant) {
-    return Timestamp.from(instant);
-  }
-
-  private static Agent agent(ResultSet row, int number) throws SQLException {
-    return new Agent(
-        row.getString("id"),
-        row.getString("cluster_profile_id"),
-        row.getString("profile_key"),
-        row.getString("environment"),
-        AgentState.valueOf(row.getString("state")),
-        row.getBoolean("reusable"),
-        Duration.ofSeconds(row.getLong("idle_timeout_seconds")),
-        Duration.ofSeconds(row.getLong("auto_register_timeout_seconds")),
-        instant(row, "created_at").orElseThrow(),
-        instant(row, "registered_at"),
-        instant(row, "idle_since"));
-  }
-
-  private static Optional<Instant> instant(ResultSet row, String column) throws SQLException {
-    return Optional.ofNullable(row.getObject(column, OffsetDateTime.class))
-        .map(time -> time.withOffsetSameInstant(ZoneOffset.UTC).toInstant());
+  private boolean move(Agent observed, AgentTransition transition, String set, Object... values) {
+    if (!transition.allowsFrom(observed.state())) {
+      return false;
+    }
+    List<Object> params = new ArrayList<>();
+    params.add(transition.to().name());
+    params.addAll(List.of(values));
+    params.add(observed.id());
+    params.add(observed.state().name());
+    params.add(observed.version());
+    return jdbc.sql(
+                "update agents set state = ?, version = version + 1" + set
+                    + " where id = ? and state = ? and version = ?")
+            .params(params)
+            .update()
+        == 1;
   }
 }

@@ -5,7 +5,6 @@ import dev.elasticagents.runtime.JobOutcome;
 import dev.elasticagents.runtime.JobVariables;
 import io.camunda.client.api.response.ActivatedJob;
 import java.util.List;
-import java.util.Map;
 import org.springframework.stereotype.Component;
 
 /**
@@ -18,15 +17,20 @@ public class CleanupHandler implements JobHandler {
 
   static final String JOB_TYPE = "cleanup-agents";
 
-  private final AgentLifecycle lifecycle;
+  private final AgentCleanup cleanup;
 
-  public CleanupHandler(AgentLifecycle lifecycle) {
-    this.lifecycle = lifecycle;
+  public CleanupHandler(AgentCleanup cleanup) {
+    this.cleanup = cleanup;
   }
 
   @Override
   public String jobType() {
     return JOB_TYPE;
+  }
+
+  @Override
+  public List<String> fetchVariables() {
+    return List.of("all_known_agents");
   }
 
   @Override
@@ -38,10 +42,6 @@ public class CleanupHandler implements JobHandler {
             .filter(AgentId::isValid)
             .toList();
     variables.throwIfInvalid();
-    List<Map<String, Object>> cleaned =
-        lifecycle.cleanUp(known).stream()
-            .map(c -> Map.<String, Object>of("elastic_agent_id", c.agentId(), "reason", c.reason()))
-            .toList();
-    return JobOutcome.complete(Map.of("cleaned_up_agents", cleaned));
+    return JobOutcome.complete(cleanup.cleanUp(known, DecisionKey.of(job)).variables());
   }
 }

@@ -11,14 +11,16 @@ import dev.elasticagents.runtime.InvalidJobVariablesException;
 /**
  * The settings of a GoCD cluster profile, from its {@code cluster_profile_properties}: {@code id},
  * {@code max_running_agents}, {@code max_pending_agents}, {@code idle_timeout} and
- * {@code auto_register_timeout} (ISO-8601 durations, or whole minutes as GoCD plugins take them).
+ * {@code auto_register_timeout} and {@code max_build_duration} (ISO-8601 durations, or whole minutes
+ * as GoCD plugins take them).
  */
 public record ClusterProfile(
     String id,
     int maxRunningAgents,
     int maxPendingAgents,
     Duration idleTimeout,
-    Duration autoRegisterTimeout) {
+    Duration autoRegisterTimeout,
+    Duration maxBuildDuration) {
 
   /** The id of a cluster profile whose properties name none. */
   public static final String DEFAULT_ID = "default";
@@ -46,7 +48,8 @@ public record ClusterProfile(
             count(properties, "max_running_agents", defaults.maxRunningAgents(), problems),
             count(properties, "max_pending_agents", defaults.maxPendingAgents(), problems),
             duration(properties, "idle_timeout", defaults.idleTimeout(), problems),
-            duration(properties, "auto_register_timeout", defaults.autoRegisterTimeout(), problems));
+            duration(properties, "auto_register_timeout", defaults.autoRegisterTimeout(), problems),
+            positiveDuration(properties, "max_build_duration", defaults.maxBuildDuration(), problems));
     if (!problems.isEmpty()) {
       throw new InvalidJobVariablesException(problems);
     }
@@ -69,6 +72,16 @@ public record ClusterProfile(
     }
     problems.add("'%s%s' must be a positive whole number".formatted(PREFIX, name));
     return fallback;
+  }
+
+  private static Duration positiveDuration(
+      Map<String, String> properties, String name, Duration fallback, List<String> problems) {
+    Duration duration = duration(properties, name, fallback, problems);
+    if (duration.isZero()) {
+      problems.add("'%s%s' must be longer than zero".formatted(PREFIX, name));
+      return fallback;
+    }
+    return duration;
   }
 
   private static Duration duration(

@@ -4,9 +4,13 @@ import dev.elasticagents.runtime.JobHandler;
 import dev.elasticagents.runtime.JobOutcome;
 import dev.elasticagents.runtime.JobVariables;
 import io.camunda.client.api.response.ActivatedJob;
+import java.util.List;
 import org.springframework.stereotype.Component;
 
-/** Handles {@code create-agent} jobs: launch, reuse or decline an agent for a GoCD job. */
+/**
+ * Handles {@code create-agent} jobs: launch, reuse or decline an agent for a GoCD job. The job
+ * completes with the recorded decision, so a redelivered job completes exactly as the first did.
+ */
 @Component
 public class CreateAgentHandler implements JobHandler {
 
@@ -24,8 +28,13 @@ public class CreateAgentHandler implements JobHandler {
   }
 
   @Override
+  public List<String> fetchVariables() {
+    return CreateAgentRequest.VARIABLES;
+  }
+
+  @Override
   public JobOutcome handle(ActivatedJob job) {
     CreateAgentRequest request = CreateAgentRequest.from(JobVariables.of(job.getVariablesAsMap()));
-    return JobOutcome.complete(lifecycle.createAgent(request).variables());
+    return JobOutcome.complete(lifecycle.createAgent(request, DecisionKey.of(job)).variables());
   }
 }

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
@@ -28,7 +29,9 @@ import org.springframework.beans.factory.DisposableBean;
 /**
  * Runs each agent as an operating-system process in a directory of its own, holding its
  * {@code config/autoregister.properties} (readable by the owner only). The command is the
- * operator's, run without a shell; nothing taken from job variables reaches it. Agents started by
+ * operator's, run without a shell; nothing taken from job variables reaches it. Agents belong to
+ * the service instance that launched them ({@link #owner()}): other instances, on other hosts or
+ * with another work directory, cannot see their processes and leave them alone. Agents started by
  * this service stop with it, so a local run leaves no process behind.
  */
 public class LocalAgentProvider implements AgentProvider, DisposableBean {
@@ -39,15 +42,37 @@ public class LocalAgentProvider implements AgentProvider, DisposableBean {
 
   private final Path workDirectory;
   private final AgentProperties.Local settings;
+  private final String owner;
   private final Set<String> started = ConcurrentHashMap.newKeySet();
+  private final Map<String, Object> launchLocks = new ConcurrentHashMap<>();
 
-  public LocalAgentProvider(AgentProperties.Local settings) {
+  /**
+   * @param instanceId this service instance's stable id, part of {@link #owner()}
+   */
+  public LocalAgentProvider(AgentProperties.Local settings, String instanceId) {
     this.settings = settings;
     this.workDirectory = settings.workDirectory().toAbsolutePath().normalize();
+    this.owner = "local:" + instanceId;
+  }
+
+  @Override
+  public String owner() {
+    return owner;
   }
 
   @Override
   public void launch(AgentLaunch launch) {
+    // A redelivered create-agent may launch the agent it reserved again: one process per agent.
+    synchronized (launchLocks.computeIfAbsent(launch.agentId(), id -> new Object())) {
+      if (processOf(launch.agentId()).isPresent()) {
+        log.info("Local agent {} already runs", launch.agentId());
+        return;
+      }
+      start(launch);
+    }
+  }
+
+  private void start(AgentLaunch launch) {
     Path directory = directoryOf(launch.agentId());
     try {
       Files.createDirectories(directory.resolve("config"));
@@ -95,6 +120,7 @@ public class LocalAgentProvider implements AgentProvider, DisposableBean {
     Optional<ProcessHandle> process = processOf(agentId);
     process.ifPresent(this::stop);
     started.remove(agentId);
+    launchLocks.remove(agentId);
   }
 
   private void stop(ProcessHandle process) {

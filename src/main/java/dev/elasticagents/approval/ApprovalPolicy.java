@@ -95,7 +95,11 @@ public class ApprovalPolicy {
       // A rejection creates nothing, so no rule can stand in its way.
       return UserTaskResult.approve(Corrections.NONE);
     }
-    List<String> violations = new ArrayList<>(propertyViolations(event.request(), policy));
+    List<String> violations = new ArrayList<>();
+    if (event.request().jobId().isEmpty()) {
+      violations.add("it names no GoCD job ('job_identifier'), so an override could not be tied to one");
+    }
+    violations.addAll(propertyViolations(event.request(), policy));
     capacityViolation(event.request(), capacity).ifPresent(violations::add);
     if (violations.isEmpty()) {
       return UserTaskResult.approve(Corrections.NONE);
@@ -135,6 +139,11 @@ public class ApprovalPolicy {
 
   private static boolean matches(String pattern, String value) {
     return Pattern.compile(pattern).matcher(value).matches();
+  }
+
+  /** The most agents an override approved for this cluster profile may bring it to. */
+  public int overrideLimit(String clusterProfileId) {
+    return properties.maxRunningAgents(clusterProfileId);
   }
 
   private Optional<String> capacityViolation(ApprovalRequest request, AgentCapacity capacity) {

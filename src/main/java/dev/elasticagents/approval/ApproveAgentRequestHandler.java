@@ -8,6 +8,7 @@ import io.camunda.client.api.response.ActivatedJob;
 import io.camunda.client.api.response.UserTaskProperties;
 import io.camunda.client.api.search.enums.ListenerEventType;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -19,7 +20,9 @@ import org.springframework.stereotype.Component;
 /**
  * Handles {@code approve-agent-request} jobs: the assigning and completing listeners of the
  * approval task. Approves or denies the transition by the {@link ApprovalPolicy}; the runtime
- * completes the listener job with that result and no variables.
+ * completes the listener job with that result and no variables. An approved completion records
+ * the capacity override as a grant for the request's GoCD job before the result is sent, so the
+ * override exists exactly when an approver approved it.
  */
 @Component
 public class ApproveAgentRequestHandler implements JobHandler {
@@ -32,22 +35,33 @@ public class ApproveAgentRequestHandler implements JobHandler {
 
   private final ApprovalPolicy policy;
   private final AgentCapacity capacity;
+  private final CapacityOverrides overrides;
   private final Clock clock;
 
   @Autowired
-  public ApproveAgentRequestHandler(ApprovalPolicy policy, AgentCapacity capacity) {
-    this(policy, capacity, Clock.systemUTC());
+  public ApproveAgentRequestHandler(
+      ApprovalPolicy policy, AgentCapacity capacity, CapacityOverrides overrides) {
+    this(policy, capacity, overrides, Clock.systemUTC());
   }
 
-  ApproveAgentRequestHandler(ApprovalPolicy policy, AgentCapacity capacity, Clock clock) {
+  ApproveAgentRequestHandler(
+      ApprovalPolicy policy, AgentCapacity capacity, CapacityOverrides overrides, Clock clock) {
     this.policy = policy;
     this.capacity = capacity;
+    this.overrides = overrides;
     this.clock = clock;
   }
 
   @Override
   public String jobType() {
     return JOB_TYPE;
+  }
+
+  @Override
+  public List<String> fetchVariables() {
+    List<String> variables = new ArrayList<>(ApprovalRequest.VARIABLES);
+    variables.add(DECISION);
+    return List.copyOf(variables);
   }
 
   @Override
@@ -62,6 +76,7 @@ public class ApproveAgentRequestHandler implements JobHandler {
               .formatted(JOB_TYPE, task == null ? "not a user task listener job" : "a '%s' listener job".formatted(eventType)));
     }
     ApprovalRequest request = ApprovalRequest.read(JobVariables.of(job.getVariablesAsMap()));
+    Object decision = job.getVariablesAsMap().get(DECISION);
     UserTaskResult result =
         eventType == ListenerEventType.ASSIGNING
             ? decide(
@@ -71,7 +86,10 @@ public class ApproveAgentRequestHandler implements JobHandler {
                     Optional.ofNullable(task.getCandidateGroups()).orElse(List.of()),
                     Optional.ofNullable(task.getPriority()),
                     Optional.ofNullable(task.getDueDate())))
-            : completing(request, task.getAssignee(), job.getVariablesAsMap().get(DECISION));
+            : completing(request, task.getAssignee(), decision);
+    if (eventType == ListenerEventType.COMPLETING && !result.denied() && Boolean.TRUE.equals(decision)) {
+      overrides.grant(String.valueOf(task.getUserTaskKey()), request, policy.overrideLimit(request.clusterProfileId()));
+    }
     log.info(
         "{} {} of user task {} (job {}){}",
         result.denied() ? "Denied" : "Approved",

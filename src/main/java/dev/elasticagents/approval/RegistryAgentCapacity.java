@@ -1,11 +1,16 @@
 package dev.elasticagents.approval;
 
+import dev.elasticagents.agent.AgentProfile;
 import dev.elasticagents.agent.AgentRegistry;
+import dev.elasticagents.agent.CapacityGrant;
 import org.springframework.stereotype.Component;
 
-/** Running agents as the durable agent registry counts them: idle and starting ones included. */
+/**
+ * Capacity as the durable agent registry counts it (idle and starting agents included), and
+ * approved overrides recorded there as capacity grants.
+ */
 @Component
-class RegistryAgentCapacity implements AgentCapacity {
+class RegistryAgentCapacity implements AgentCapacity, CapacityOverrides {
 
   private final AgentRegistry registry;
 
@@ -16,5 +21,18 @@ class RegistryAgentCapacity implements AgentCapacity {
   @Override
   public int runningAgents(String clusterProfileId) {
     return registry.runningAgents(clusterProfileId);
+  }
+
+  @Override
+  public void grant(String approvalId, ApprovalRequest request, int maxRunningAgents) {
+    // Reuse does not change which agents are interchangeable: any default gives the same key.
+    String profileKey = AgentProfile.from(request.environment(), request.profileProperties(), true).key();
+    registry.grantCapacity(
+        new CapacityGrant(
+            approvalId,
+            request.jobId().orElseThrow(() -> new IllegalArgumentException("an override needs a GoCD job")),
+            request.clusterProfileId(),
+            profileKey,
+            maxRunningAgents));
   }
 }

@@ -1,6 +1,7 @@
 package dev.elasticagents.runtime;
 
 import io.camunda.client.api.response.ActivatedJob;
+import java.util.List;
 
 /**
  * Decides the outcome of the jobs of one type. Handlers do the work and return an outcome; they
@@ -10,6 +11,12 @@ public interface JobHandler {
 
   /** The job type this handler subscribes to, as in the model's task definition. */
   String jobType();
+
+  /**
+   * The variables the handler reads: the worker fetches only these, so that nothing else of the
+   * process (a secret, a large payload) reaches the service.
+   */
+  List<String> fetchVariables();
 
   /**
    * Handles one activated job.

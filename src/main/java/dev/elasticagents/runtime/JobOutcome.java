@@ -1,6 +1,8 @@
 package dev.elasticagents.runtime;
 
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -10,12 +12,13 @@ public sealed interface JobOutcome {
 
   /**
    * Completes the job with result variables and, for a user-task listener, a result that may
-   * deny the transition. Listener completions carry no variables: the cluster rejects them.
+   * deny the transition. Listener completions carry no variables: the cluster rejects them. A
+   * variable whose value is null is set to null in the process, which is how a handler clears one.
    */
   record Complete(Map<String, Object> variables, Optional<UserTaskResult> userTaskResult)
       implements JobOutcome {
     public Complete {
-      variables = Map.copyOf(variables);
+      variables = Collections.unmodifiableMap(new LinkedHashMap<>(variables));
       Objects.requireNonNull(userTaskResult, "userTaskResult");
       if (userTaskResult.isPresent() && !variables.isEmpty()) {
         throw new IllegalArgumentException(

@@ -164,6 +164,11 @@ public final class JobVariables {
     }
   }
 
+  /** A whole number that may be absent or null, given as a JSON number or a string of digits. */
+  public Optional<Long> optionalWholeNumber(String name) {
+    return values.get(name) == null ? Optional.empty() : Optional.of(requiredWholeNumber(name));
+  }
+
   /** Records a problem that involves several variables at once. */
   public void reject(String problem) {
     problems.add(problem);

@@ -9,14 +9,18 @@ import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
  * Opens one job worker per {@link JobHandler} when the application starts and closes them when it
- * stops. Workers activate jobs over gRPC, streaming with polling as the fallback.
+ * stops. Workers activate jobs over gRPC, streaming with polling as the fallback, and fetch only
+ * the variables their handler reads. {@code job-workers.enabled=false} runs the service without
+ * workers.
  */
 @Component
+@ConditionalOnProperty(name = "job-workers.enabled", havingValue = "true", matchIfMissing = true)
 public class JobWorkerRegistrar implements SmartLifecycle {
 
   private static final Logger log = LoggerFactory.getLogger(JobWorkerRegistrar.class);
@@ -73,6 +77,7 @@ public class JobWorkerRegistrar implements SmartLifecycle {
         .newWorker()
         .jobType(handler.jobType())
         .handler((jobClient, job) -> dispatcher.dispatch(handler, job))
+        .fetchVariables(handler.fetchVariables())
         .name(workerName)
         .timeout(properties.timeout())
         .maxJobsActive(properties.maxJobsActive())

@@ -8,6 +8,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * How the job workers activate jobs (over gRPC) and send outcomes (over REST).
  *
+ * @param enabled whether the service opens its job workers; without them it only serves its
+ *     endpoints
  * @param timeout how long an activated job stays locked to this worker before Zeebe redelivers it
  * @param maxJobsActive how many jobs one worker holds at a time
  * @param streamEnabled whether jobs are pushed over a gRPC stream; polling remains as a fallback
@@ -20,6 +22,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties("job-workers")
 public record WorkerProperties(
+    @DefaultValue("true") boolean enabled,
     @DefaultValue("PT5M") Duration timeout,
     @DefaultValue("32") int maxJobsActive,
     @DefaultValue("true") boolean streamEnabled,

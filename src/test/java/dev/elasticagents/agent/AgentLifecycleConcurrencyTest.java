@@ -47,18 +47,18 @@ class AgentLifecycleConcurrencyTest {
   void neverGivesAJobTwoAgentsNorExceedsCapacityAcrossInstances() throws Exception {
     DataSource database = RegistryDatabases.newPostgresDatabase();
     RecordingAgentProvider provider = new RecordingAgentProvider();
-    List<AgentLifecycle> instances = List.of(instance(database, provider), instance(database, provider));
+    List<AgentServices> instances = List.of(instance(database, provider), instance(database, provider));
     List<CreateAgentRequest> requests = shuffledRequests(1, COPIES_PER_JOB, 42);
 
     List<Sent> sent = sendConcurrently(instances, requests);
 
     Map<Long, Set<String>> agentsByJob =
         sent.stream()
-            .filter(s -> s.decision().assignedAgent().isPresent())
+            .filter(s -> s.decision().agentId().isPresent())
             .collect(
                 Collectors.groupingBy(
                     Sent::jobId,
-                    Collectors.mapping(s -> s.decision().assignedAgent().orElseThrow(), Collectors.toSet())));
+                    Collectors.mapping(s -> s.decision().agentId().orElseThrow(), Collectors.toSet())));
     Map<String, Long> decisions = decisions(sent);
     AgentRegistry registry = AgentRegistryTest.registry(database);
     System.out.printf(
@@ -70,18 +70,19 @@ class AgentLifecycleConcurrencyTest {
       assertThat(registry.runningAgents(cluster)).isLessThanOrEqualTo(MAX_RUNNING);
     }
     assertThat(provider.launched().size()).isEqualTo(MAX_RUNNING * CLUSTERS.size());
-    assertThat(decisions).containsKeys("Created", "AlreadyCreated", "Declined");
+    assertThat(decisions).containsKeys("CREATED", "ALREADY_CREATED", "DECLINED");
   }
 
   @Test
   void neverGivesOneIdleAgentToTwoJobs() throws Exception {
     DataSource database = RegistryDatabases.newPostgresDatabase();
     RecordingAgentProvider provider = new RecordingAgentProvider();
-    List<AgentLifecycle> instances = List.of(instance(database, provider), instance(database, provider));
+    List<AgentServices> instances = List.of(instance(database, provider), instance(database, provider));
     List<String> idle = new ArrayList<>();
     for (int job = 1; job <= 6; job++) {
-      String agent = instances.getFirst().createAgent(request(job)).assignedAgent().orElseThrow();
-      instances.getFirst().jobCompleted(agent);
+      CreateAgentRequest request = request(job);
+      String agent = instances.getFirst().created(request);
+      instances.getFirst().jobCompleted(agent, request);
       idle.add(agent);
     }
     List<CreateAgentRequest> requests = shuffledRequests(101, 2, 7);
@@ -90,17 +91,17 @@ class AgentLifecycleConcurrencyTest {
 
     Map<String, Set<Long>> jobsByAgent =
         sent.stream()
-            .filter(s -> s.decision().assignedAgent().isPresent())
+            .filter(s -> s.decision().agentId().isPresent())
             .collect(
                 Collectors.groupingBy(
-                    s -> s.decision().assignedAgent().orElseThrow(),
+                    s -> s.decision().agentId().orElseThrow(),
                     Collectors.mapping(Sent::jobId, Collectors.toSet())));
     Map<String, Long> decisions = decisions(sent);
     System.out.printf(
         "[concurrency] %d idle agents, %d requests (%d jobs x 2 copies), %d threads, %d instances: decisions %s%n",
         idle.size(), requests.size(), JOBS, THREADS, instances.size(), decisions);
     assertThat(jobsByAgent.values()).allSatisfy(jobs -> assertThat(jobs).hasSize(1));
-    assertThat(decisions.get("Reused")).isEqualTo(idle.size());
+    assertThat(decisions.get("REUSED")).isEqualTo(idle.size());
     AgentRegistry registry = AgentRegistryTest.registry(database);
     for (String cluster : CLUSTERS) {
       assertThat(registry.runningAgents(cluster)).isLessThanOrEqualTo(MAX_RUNNING);
@@ -108,7 +109,7 @@ class AgentLifecycleConcurrencyTest {
   }
 
   /** One request and what an instance decided for it. */
-  private record Sent(CreateAgentRequest request, AgentDecision decision) {
+  private record Sent(CreateAgentRequest request, RecordedDecision decision) {
     long jobId() {
       return request.jobIdentifier().orElseThrow().jobId();
     }
@@ -127,15 +128,17 @@ class AgentLifecycleConcurrencyTest {
   }
 
   /** Sends the requests from {@link #THREADS} threads, alternating between the instances. */
-  private static List<Sent> sendConcurrently(List<AgentLifecycle> instances, List<CreateAgentRequest> requests)
+  private static List<Sent> sendConcurrently(List<AgentServices> instances, List<CreateAgentRequest> requests)
       throws Exception {
     ExecutorService threads = Executors.newFixedThreadPool(THREADS);
     try {
       List<Future<Sent>> work = new ArrayList<>();
       for (int i = 0; i < requests.size(); i++) {
-        AgentLifecycle instance = instances.get(i % instances.size());
+        AgentServices instance = instances.get(i % instances.size());
         CreateAgentRequest request = requests.get(i);
-        work.add(threads.submit(() -> new Sent(request, instance.createAgent(request))));
+        work.add(
+            threads.submit(
+                () -> new Sent(request, instance.lifecycle.createAgent(request, AgentServices.createAgentJob()))));
       }
       List<Sent> sent = new ArrayList<>();
       for (Future<Sent> done : work) {
@@ -149,28 +152,15 @@ class AgentLifecycleConcurrencyTest {
 
   private static Map<String, Long> decisions(List<Sent> sent) {
     return sent.stream()
-        .collect(Collectors.groupingBy(s -> s.decision().getClass().getSimpleName(), Collectors.counting()));
+        .collect(Collectors.groupingBy(s -> s.decision().outcome(), Collectors.counting()));
   }
 
-  private AgentLifecycle instance(DataSource database, RecordingAgentProvider provider) {
+  private AgentServices instance(DataSource database, RecordingAgentProvider provider) {
     HikariDataSource pool = new HikariDataSource();
     pool.setDataSource(database);
     pool.setMaximumPoolSize(THREADS);
     pools.add(pool);
-    AgentProperties properties =
-        new AgentProperties(
-            "dev.elasticagents.zeebe",
-            new AgentProperties.ClusterDefaults(MAX_RUNNING, 100, Duration.ofMinutes(10), Duration.ofMinutes(10)),
-            true,
-            Duration.ofSeconds(30),
-            "recording",
-            new AgentProperties.Local(java.nio.file.Path.of("unused"), List.of("true"), Duration.ofSeconds(1)));
-    return new AgentLifecycle(
-        new AgentRegistry(JdbcClient.create(pool), new DataSourceTransactionManager(pool), Clock.systemUTC()),
-        provider,
-        properties,
-        Clock.systemUTC(),
-        new SimpleMeterRegistry());
+    return new AgentServices(pool, provider, Clock.systemUTC(), AgentServices.properties(MAX_RUNNING, 100));
   }
 
   private static CreateAgentRequest request(int job) {
@@ -182,6 +172,6 @@ class AgentLifecycleConcurrencyTest {
         Map.of("image", "image-" + (job % 3)),
         cluster,
         Optional.of(new JobIdentifier(job, "build", job, "label", "pipeline", 1, "stage")),
-        false);
+        0);
   }
 }

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.elasticagents.runtime.InvalidJobVariablesException;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,8 +17,6 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
-import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 
 /** The lifecycle on real PostgreSQL, with a provider that records what it is asked to do. */
 class AgentLifecycleTest {
@@ -31,15 +27,14 @@ class AgentLifecycleTest {
   private final RecordingAgentProvider provider = new RecordingAgentProvider();
   // A database of its own per test: cleanup looks at every agent in the registry.
   private final DataSource database = RegistryDatabases.newPostgresDatabase();
-  private final AgentRegistry registry =
-      new AgentRegistry(JdbcClient.create(database), new DataSourceTransactionManager(database), clock);
-  private final AgentLifecycle lifecycle =
-      new AgentLifecycle(registry, provider, properties(), clock, new SimpleMeterRegistry());
+  private final AgentServices services = new AgentServices(database, provider, clock, AgentServices.properties(10, 10));
+  private final AgentLifecycle lifecycle = services.lifecycle;
+  private final AgentRegistry registry = services.registry;
   private final String cluster = "cluster-" + UUID.randomUUID();
 
   @Test
   void launchesANewAgentWithItsAutoRegisterSettings() {
-    String agent = created(lifecycle.createAgent(request(Map.of())));
+    String agent = services.created(request(Map.of()));
 
     AgentLaunch launch = provider.launched().get(agent);
     assertThat(launch.autoRegisterProperties())
@@ -50,105 +45,217 @@ class AgentLifecycleTest {
             Map.entry("agent.auto.register.elasticAgent.pluginId", "dev.elasticagents.zeebe"),
             Map.entry("agent.auto.register.hostname", agent));
     assertThat(launch.toString()).doesNotContain("secret-key");
+    assertThat(services.agent(agent).isLaunched()).isTrue();
+    assertThat(services.agent(agent).owner()).isEqualTo(provider.owner());
+  }
+
+  @Test
+  void aCreatedAgentClearsTheAutoRegisterKeyAndNamesItsAssignmentAndMaximumBuildDuration() {
+    DecisionKey job = AgentServices.createAgentJob();
+
+    RecordedDecision decision = lifecycle.createAgent(request(Map.of()), job);
+
+    assertThat(decision.variables())
+        .containsEntry("agent_decision", "CREATED")
+        .containsEntry("agent_assignment", job.value())
+        .containsEntry("max_build_duration", "PT2H")
+        .containsEntry("auto_register_key", null);
+  }
+
+  @Test
+  void aRedeliveredCreateAgentJobReplaysItsDecisionAndLaunchesNothingMore() {
+    CreateAgentRequest request = request(Map.of());
+    DecisionKey job = AgentServices.createAgentJob();
+    RecordedDecision first = lifecycle.createAgent(request, job);
+
+    RecordedDecision redelivered = lifecycle.createAgent(request, job);
+
+    assertThat(redelivered.replayed()).isTrue();
+    assertThat(redelivered.variables()).isEqualTo(first.variables());
+    assertThat(provider.launched()).hasSize(1);
+    assertThat(services.state(first.agentId().orElseThrow())).isEqualTo(AgentState.PENDING);
+  }
+
+  @Test
+  void anotherLifecycleAskingForAJobThatHasALiveAgentGetsAlreadyCreatedWithoutTheKey() {
+    CreateAgentRequest request = request(Map.of());
+    String agent = services.created(request);
+
+    RecordedDecision other = lifecycle.createAgent(request, AgentServices.createAgentJob());
+
+    assertThat(other.variables())
+        .containsEntry("agent_decision", "ALREADY_CREATED")
+        .containsEntry("elastic_agent_id", agent)
+        .containsEntry("auto_register_key", null);
+  }
+
+  @Test
+  void aRedeliveredJobLaunchesTheAgentItReservedWhenTheServiceDiedBeforeLaunching() {
+    CreateAgentRequest request = request(Map.of());
+    DecisionKey job = AgentServices.createAgentJob();
+    // The registry recorded the decision and the reservation; the launch never happened.
+    RecordedDecision reserved = registry.decide(demand(request, job));
+
+    RecordedDecision redelivered = lifecycle.createAgent(request, job);
+
+    assertThat(redelivered.agentId()).isEqualTo(reserved.agentId());
+    assertThat(provider.launched()).containsOnlyKeys(reserved.agentId().orElseThrow());
+    assertThat(services.agent(reserved.agentId().orElseThrow()).isLaunched()).isTrue();
+  }
+
+  @Test
+  void aFailedLaunchTerminatesTheReservationAndTheRedeliveredJobGetsANewAgent() {
+    CreateAgentRequest request = request(Map.of());
+    DecisionKey job = AgentServices.createAgentJob();
+    provider.failLaunches(new IllegalStateException("image not found"));
+    assertThatThrownBy(() -> lifecycle.createAgent(request, job))
+        .hasMessageContaining("Could not launch agent")
+        .hasMessageContaining("image not found");
+    String failed = registry.agentOf(request.jobIdentifier().orElseThrow()).orElseThrow();
+    provider.failLaunches(null);
+
+    RecordedDecision redelivered = lifecycle.createAgent(request, job);
+
+    assertThat(services.state(failed)).isEqualTo(AgentState.TERMINATED);
+    assertThat(redelivered.outcome()).isEqualTo("CREATED");
+    assertThat(redelivered.agentId()).isPresent().isNotEqualTo(Optional.of(failed));
+    assertThat(provider.launched()).containsOnlyKeys(redelivered.agentId().orElseThrow());
+  }
+
+  @Test
+  void aDeclineKeepsTheKeyForTheNextTryAndTheLifecycleStopsAskingAfterItsRetries() {
+    Map<String, String> oneAgent = Map.of("max_running_agents", "1");
+    services.created(request(Map.of(), oneAgent, 0));
+
+    RecordedDecision retried = lifecycle.createAgent(request(Map.of(), oneAgent, 2), AgentServices.createAgentJob());
+    RecordedDecision last = lifecycle.createAgent(request(Map.of(), oneAgent, 3), AgentServices.createAgentJob());
+
+    assertThat(retried.variables())
+        .containsEntry("agent_decision", "DECLINED")
+        .containsEntry("declines", 3)
+        .containsEntry("will_retry", true)
+        .doesNotContainKey("auto_register_key");
+    assertThat(last.variables())
+        .containsEntry("declines", 4)
+        .containsEntry("will_retry", false)
+        .containsEntry("auto_register_key", null);
+  }
+
+  @Test
+  void aCapacityOverrideVariableOnItsOwnChangesNothing() {
+    Map<String, String> oneAgent = Map.of("max_running_agents", "1");
+    services.created(request(Map.of(), oneAgent, 0));
+    Map<String, Object> variables = new HashMap<>();
+    variables.put("auto_register_key", "secret-key");
+    variables.put("environment", "production");
+    variables.put("elastic_agent_profile_properties", Map.of("image", "gocd-agent"));
+    variables.put("cluster_profile_properties", Map.of("id", cluster, "max_running_agents", "1"));
+    variables.put("job_identifier", jobIdentifier(JOB_IDS.incrementAndGet()));
+    variables.put("capacity_override", true);
+
+    RecordedDecision decision =
+        lifecycle.createAgent(
+            CreateAgentRequest.from(dev.elasticagents.runtime.JobVariables.of(variables)),
+            AgentServices.createAgentJob());
+
+    assertThat(decision.outcome()).isEqualTo("DECLINED");
+    assertThat(registry.runningAgents(cluster)).isEqualTo(1);
   }
 
   @Test
   void keepsAReusableAgentIdleAfterItsJob() {
-    String agent = created(lifecycle.createAgent(request(Map.of())));
+    CreateAgentRequest request = request(Map.of());
+    String agent = services.created(request);
 
-    AgentLifecycle.JobCompletion completion = lifecycle.jobCompleted(agent);
+    RecordedDecision completion = services.jobCompleted(agent, request);
 
-    assertThat(completion.decision()).isEqualTo(AgentLifecycle.JobCompletion.Decision.KEPT);
-    assertThat(registry.find(agent)).get().extracting(Agent::state).isEqualTo(AgentState.IDLE);
+    assertThat(completion.variables()).containsEntry("completion_decision", "KEPT");
+    assertThat(services.state(agent)).isEqualTo(AgentState.IDLE);
     assertThat(provider.calls()).doesNotContain("terminate " + agent);
   }
 
   @Test
   void terminatesAnAgentWhoseProfileDoesNotReuseAgentsInOrder() {
-    String agent = created(lifecycle.createAgent(request(Map.of("reuse_agents", "false"))));
+    CreateAgentRequest request = request(Map.of("reuse_agents", "false"));
+    String agent = services.created(request);
 
-    AgentLifecycle.JobCompletion completion = lifecycle.jobCompleted(agent);
+    RecordedDecision completion = services.jobCompleted(agent, request);
 
-    assertThat(completion.decision()).isEqualTo(AgentLifecycle.JobCompletion.Decision.TERMINATED);
-    assertThat(provider.calls())
-        .containsSubsequence("disable " + agent, "terminate " + agent, "delete " + agent);
-    assertThat(registry.find(agent)).get().extracting(Agent::state).isEqualTo(AgentState.TERMINATED);
+    assertThat(completion.variables()).containsEntry("completion_decision", "TERMINATED");
+    assertThat(provider.calls()).containsSubsequence("disable " + agent, "terminate " + agent, "delete " + agent);
+    assertThat(services.state(agent)).isEqualTo(AgentState.TERMINATED);
   }
 
   @Test
   void skipsAnUnknownAgentWithAReason() {
-    AgentLifecycle.JobCompletion completion = lifecycle.jobCompleted("GoCDdoesnotexist");
+    RecordedDecision completion =
+        lifecycle.release(
+            new ReleaseRequest("GoCDdoesnotexist", Optional.empty(), Optional.empty(), ReleaseRequest.Cause.JOB_COMPLETED),
+            AgentServices.jobCompletionJob());
 
-    assertThat(completion.decision()).isEqualTo(AgentLifecycle.JobCompletion.Decision.SKIPPED);
-    assertThat(completion.reason()).isEqualTo("unknown agent");
+    assertThat(completion.variables())
+        .containsEntry("completion_decision", "SKIPPED")
+        .containsEntry("completion_reason", "unknown agent");
     assertThat(provider.calls()).isEmpty();
   }
 
   @Test
-  void cleanupTerminatesAnAgentThatNeverRegisteredInTime() {
-    String agent = created(lifecycle.createAgent(request(Map.of())));
+  void aJobCompletionForAnotherJobThanTheAgentServesIsSkipped() {
+    CreateAgentRequest request = request(Map.of());
+    String agent = services.created(request);
+    Agent read = services.agent(agent);
 
-    clock.advance(Duration.ofMinutes(9));
-    assertThat(lifecycle.cleanUp(List.of())).noneMatch(c -> c.agentId().equals(agent));
-    clock.advance(Duration.ofMinutes(2));
-    List<AgentLifecycle.Cleanup> cleaned = lifecycle.cleanUp(List.of());
+    RecordedDecision completion =
+        lifecycle.release(
+            new ReleaseRequest(
+                agent, read.assignment(), Optional.of(jobIdentifierOf(JOB_IDS.incrementAndGet())), ReleaseRequest.Cause.JOB_COMPLETED),
+            AgentServices.jobCompletionJob());
 
-    assertThat(cleaned).contains(new AgentLifecycle.Cleanup(agent, "never registered within PT10M"));
-    assertThat(provider.calls()).containsSubsequence("disable " + agent, "terminate " + agent, "delete " + agent);
+    assertThat(completion.variables()).containsEntry("completion_decision", "SKIPPED");
+    assertThat((String) completion.variables().get("completion_reason")).startsWith("agent serves GoCD job ");
+    assertThat(services.state(agent)).isEqualTo(AgentState.PENDING);
   }
 
   @Test
-  void cleanupSparesAnAgentTheGoCdServerKnows() {
-    String agent = created(lifecycle.createAgent(request(Map.of())));
+  void aJobThatRanPastItsMaximumBuildDurationLosesItsAgentEvenIfItsProfileReusesAgents() {
+    CreateAgentRequest request = request(Map.of());
+    String agent = services.created(request);
 
-    clock.advance(Duration.ofMinutes(11));
-    List<AgentLifecycle.Cleanup> cleaned = lifecycle.cleanUp(List.of(agent));
+    RecordedDecision overran =
+        lifecycle.release(
+            new ReleaseRequest(agent, services.agent(agent).assignment(), Optional.empty(), ReleaseRequest.Cause.BUILD_OVERRAN),
+            AgentServices.terminateAgentJob());
 
-    assertThat(cleaned).noneMatch(c -> c.agentId().equals(agent));
-    assertThat(registry.find(agent)).get().extracting(Agent::state).isEqualTo(AgentState.BUSY);
+    assertThat(overran.variables())
+        .containsEntry("completion_decision", "TERMINATED")
+        .containsEntry("completion_reason", "its job ran longer than the maximum build duration of PT2H");
+    assertThat(services.state(agent)).isEqualTo(AgentState.TERMINATED);
   }
 
   @Test
-  void cleanupTerminatesAnAgentIdlePastItsIdleTimeout() {
-    String agent = created(lifecycle.createAgent(request(Map.of())));
-    lifecycle.jobCompleted(agent);
+  void aTerminationClaimedByAnotherInstanceIsLeftToTheOwnersCleanup() {
+    CreateAgentRequest request = request(Map.of("reuse_agents", "false"));
+    String agent = services.created(request);
+    RecordingAgentProvider otherHost = new RecordingAgentProvider("recording:instance-b");
+    AgentServices other = new AgentServices(database, otherHost, clock, AgentServices.properties(10, 10));
 
-    clock.advance(Duration.ofMinutes(11));
-    List<AgentLifecycle.Cleanup> cleaned = lifecycle.cleanUp(List.of());
+    other.jobCompleted(agent, request);
 
-    assertThat(cleaned).contains(new AgentLifecycle.Cleanup(agent, "idle longer than PT10M"));
-  }
-
-  @Test
-  void cleanupTerminatesAgentsThatTheRegistryDoesNotKnow() {
-    provider.leak("GoCDleaked");
-
-    List<AgentLifecycle.Cleanup> cleaned = lifecycle.cleanUp(List.of());
-
-    assertThat(cleaned).contains(new AgentLifecycle.Cleanup("GoCDleaked", "not a live agent of the registry"));
-    assertThat(provider.calls()).containsSubsequence("disable GoCDleaked", "terminate GoCDleaked", "delete GoCDleaked");
-  }
-
-  @Test
-  void cleanupForgetsAgentsWhoseProcessIsGone() {
-    String agent = created(lifecycle.createAgent(request(Map.of())));
-    lifecycle.cleanUp(List.of(agent));
-    provider.terminate(agent);
-
-    clock.advance(Duration.ofMinutes(2));
-    List<AgentLifecycle.Cleanup> cleaned = lifecycle.cleanUp(List.of());
-
-    assertThat(cleaned).contains(new AgentLifecycle.Cleanup(agent, "agent is no longer running"));
-    assertThat(registry.find(agent)).get().extracting(Agent::state).isEqualTo(AgentState.TERMINATED);
+    assertThat(services.state(agent)).isEqualTo(AgentState.TERMINATING);
+    assertThat(otherHost.calls()).isEmpty();
+    assertThat(services.cleanup.cleanUp(List.of(), AgentServices.cleanupJob()).variables().get("cleaned_up_agents"))
+        .isEqualTo(List.of(Map.of("elastic_agent_id", agent, "reason", "termination handed over by recording:instance-b")));
+    assertThat(services.state(agent)).isEqualTo(AgentState.TERMINATED);
+    assertThat(provider.callsFor(agent)).containsSubsequence("disable " + agent, "terminate " + agent, "delete " + agent);
   }
 
   @Test
   void rejectsProfilesThatCouldInjectIntoTheAgentsEnvironment() {
     CreateAgentRequest request =
         new CreateAgentRequest(
-            new AutoRegisterKey("k"), "prod; rm -rf /", Map.of("image", "x\nagent.auto.register.key=stolen"), Map.of(), Optional.empty(), false);
+            new AutoRegisterKey("k"), "prod; rm -rf /", Map.of("image", "x\nagent.auto.register.key=stolen"), Map.of(), Optional.empty(), 0);
 
-    assertThatThrownBy(() -> lifecycle.createAgent(request))
+    assertThatThrownBy(() -> lifecycle.createAgent(request, AgentServices.createAgentJob()))
         .isInstanceOfSatisfying(
             InvalidJobVariablesException.class,
             e ->
@@ -159,32 +266,46 @@ class AgentLifecycleTest {
     assertThat(provider.launched()).isEmpty();
   }
 
+  private Demand demand(CreateAgentRequest request, DecisionKey job) {
+    AgentProperties properties = AgentServices.properties(10, 10);
+    return new Demand(
+        job,
+        request.jobIdentifier(),
+        ClusterProfile.from(request.clusterProfileProperties(), properties.clusterDefaults()),
+        AgentProfile.from(request.environment(), request.profileProperties(), true),
+        provider.owner(),
+        0,
+        Duration.ofSeconds(30),
+        3,
+        AgentId::next);
+  }
+
   private CreateAgentRequest request(Map<String, String> profile) {
+    return request(profile, Map.of(), 0);
+  }
+
+  private CreateAgentRequest request(Map<String, String> profile, Map<String, String> clusterProperties, int declines) {
     Map<String, String> properties = new HashMap<>(profile);
     properties.putIfAbsent("image", "gocd-agent");
-    int job = JOB_IDS.incrementAndGet();
+    Map<String, String> clusterProfile = new HashMap<>(clusterProperties);
+    clusterProfile.put("id", cluster);
     return new CreateAgentRequest(
         new AutoRegisterKey("secret-key"),
         "production",
         properties,
-        Map.of("id", cluster),
-        Optional.of(new JobIdentifier(job, "build", job, "label", "pipeline", 1, "stage")),
-        false);
+        clusterProfile,
+        Optional.of(jobIdentifierOf(JOB_IDS.incrementAndGet())),
+        declines);
   }
 
-  private static String created(AgentDecision decision) {
-    assertThat(decision).isInstanceOf(AgentDecision.Created.class);
-    return ((AgentDecision.Created) decision).agentId();
+  static JobIdentifier jobIdentifierOf(int job) {
+    return new JobIdentifier(job, "build", job, "label", "pipeline", 1, "stage");
   }
 
-  private static AgentProperties properties() {
-    return new AgentProperties(
-        "dev.elasticagents.zeebe",
-        new AgentProperties.ClusterDefaults(10, 10, Duration.ofMinutes(10), Duration.ofMinutes(10)),
-        true,
-        Duration.ofSeconds(30),
-        "recording",
-        new AgentProperties.Local(Path.of("unused"), List.of("true"), Duration.ofSeconds(1)));
+  private static Map<String, Object> jobIdentifier(int job) {
+    return Map.of(
+        "job_id", job, "job_name", "build", "pipeline_counter", job, "pipeline_label", "label",
+        "pipeline_name", "pipeline", "stage_counter", 1, "stage_name", "stage");
   }
 
   /** A clock the test moves forward. */

@@ -19,12 +19,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 
-/** The registry's decisions, on real PostgreSQL and on the embedded default (H2). */
+/** The registry's decisions and transitions, on real PostgreSQL and on the embedded default (H2). */
 class AgentRegistryTest {
 
   private static final DataSource POSTGRES = RegistryDatabases.newPostgresDatabase();
   private static final DataSource H2 = RegistryDatabases.newH2Database();
-  private static final Duration RETRY_AFTER = Duration.ofSeconds(30);
+  private static final String OWNER = "recording:instance-a";
   private static final AtomicInteger JOB_IDS = new AtomicInteger(1000);
 
   static Stream<Arguments> databases() {
@@ -40,26 +40,34 @@ class AgentRegistryTest {
     AgentRegistry registry = registry(database);
     ClusterProfile cluster = cluster(2, 2);
 
-    AgentDecision decision = registry.decide(Optional.of(job()), cluster, linux, false, RETRY_AFTER, AgentId::next);
+    RecordedDecision decision = decide(registry, job(), cluster, linux);
 
-    assertThat(decision).isInstanceOf(AgentDecision.Created.class);
-    String agentId = ((AgentDecision.Created) decision).agentId();
-    assertThat(registry.find(agentId)).get().extracting(Agent::state).isEqualTo(AgentState.PENDING);
+    assertThat(decision.outcome()).isEqualTo("CREATED");
+    Agent agent = registry.find(agentOf(decision)).orElseThrow();
+    assertThat(agent.state()).isEqualTo(AgentState.PENDING);
+    assertThat(agent.owner()).isEqualTo(OWNER);
+    assertThat(agent.isLaunched()).isFalse();
     assertThat(registry.runningAgents(cluster.id())).isEqualTo(1);
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
-  void givesAReSentRequestTheSameAgent(String name, DataSource database) {
+  void theSameJobAskingAgainGetsItsRecordedDecisionAndAnotherLifecycleGetsAlreadyCreated(
+      String name, DataSource database) {
     AgentRegistry registry = registry(database);
     ClusterProfile cluster = cluster(2, 2);
     JobIdentifier job = job();
+    DecisionKey key = AgentServices.createAgentJob();
 
-    String first = agentOf(registry.decide(Optional.of(job), cluster, linux, false, RETRY_AFTER, AgentId::next));
-    AgentDecision again = registry.decide(Optional.of(job), cluster, linux, false, RETRY_AFTER, AgentId::next);
+    RecordedDecision first = registry.decide(demand(key, job, cluster, linux));
+    RecordedDecision redelivered = registry.decide(demand(key, job, cluster, linux));
+    RecordedDecision other = decide(registry, job, cluster, linux);
 
-    assertThat(again).isEqualTo(new AgentDecision.AlreadyCreated(first));
+    assertThat(redelivered).isEqualTo(first.asReplay());
+    assertThat(other.outcome()).isEqualTo("ALREADY_CREATED");
+    assertThat(other.agentId()).isEqualTo(first.agentId());
     assertThat(registry.runningAgents(cluster.id())).isEqualTo(1);
+    assertThat(registry.agentsAssignedTo(job)).containsExactly(agentOf(first));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -67,15 +75,19 @@ class AgentRegistryTest {
   void reusesAnIdleAgentOfTheSameProfileOnly(String name, DataSource database) {
     AgentRegistry registry = registry(database);
     ClusterProfile cluster = cluster(5, 5);
-    String idle = agentOf(registry.decide(Optional.of(job()), cluster, linux, false, RETRY_AFTER, AgentId::next));
-    assertThat(registry.keepIdle(idle)).isTrue();
+    String idle = agentOf(decide(registry, job(), cluster, linux));
+    assertThat(registry.keepIdle(registry.find(idle).orElseThrow())).isTrue();
 
-    AgentDecision other = registry.decide(Optional.of(job()), cluster, windows, false, RETRY_AFTER, AgentId::next);
-    AgentDecision same = registry.decide(Optional.of(job()), cluster, linux, false, RETRY_AFTER, AgentId::next);
+    RecordedDecision other = decide(registry, job(), cluster, windows);
+    DecisionKey key = AgentServices.createAgentJob();
+    RecordedDecision same = registry.decide(demand(key, job(), cluster, linux));
 
-    assertThat(other).isInstanceOf(AgentDecision.Created.class);
-    assertThat(same).isEqualTo(new AgentDecision.Reused(idle));
-    assertThat(registry.find(idle)).get().extracting(Agent::state).isEqualTo(AgentState.BUSY);
+    assertThat(other.outcome()).isEqualTo("CREATED");
+    assertThat(same.outcome()).isEqualTo("REUSED");
+    assertThat(same.agentId()).contains(idle);
+    Agent reused = registry.find(idle).orElseThrow();
+    assertThat(reused.state()).isEqualTo(AgentState.BUSY);
+    assertThat(reused.assignment()).contains(key.value());
   }
 
   @ParameterizedTest(name = "{0}")
@@ -83,32 +95,61 @@ class AgentRegistryTest {
   void declinesWhenTheClusterProfileRunsItsMaximumIdleAgentsIncluded(String name, DataSource database) {
     AgentRegistry registry = registry(database);
     ClusterProfile cluster = cluster(2, 5);
-    registry.decide(Optional.of(job()), cluster, linux, false, RETRY_AFTER, AgentId::next);
-    String idle = agentOf(registry.decide(Optional.of(job()), cluster, linux, false, RETRY_AFTER, AgentId::next));
-    registry.keepIdle(idle);
+    decide(registry, job(), cluster, linux);
+    String idle = agentOf(decide(registry, job(), cluster, linux));
+    registry.keepIdle(registry.find(idle).orElseThrow());
 
-    AgentDecision decision = registry.decide(Optional.of(job()), cluster, windows, false, RETRY_AFTER, AgentId::next);
+    RecordedDecision decision = decide(registry, job(), cluster, windows);
 
-    assertThat(decision)
-        .isEqualTo(
-            new AgentDecision.Declined(
-                "cluster profile '%s' is at its maximum of 2 running agents".formatted(cluster.id()),
-                RETRY_AFTER));
+    assertThat(decision.variables())
+        .containsEntry("agent_decision", "DECLINED")
+        .containsEntry("decline_reason", "cluster profile '%s' is at its maximum of 2 running agents".formatted(cluster.id()));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
-  void anApprovedCapacityOverrideCreatesAnAgentBeyondTheMaximum(String name, DataSource database) {
+  void anApprovedGrantCreatesOneAgentBeyondTheMaximumForItsJobAndProfileOnly(String name, DataSource database) {
     AgentRegistry registry = registry(database);
     ClusterProfile cluster = cluster(1, 5);
-    registry.decide(Optional.of(job()), cluster, linux, false, RETRY_AFTER, AgentId::next);
+    decide(registry, job(), cluster, linux);
+    JobIdentifier approved = job();
+    registry.grantCapacity(new CapacityGrant("task-" + UUID.randomUUID(), approved.jobId(), cluster.id(), linux.key(), 3));
 
-    AgentDecision declined = registry.decide(Optional.of(job()), cluster, linux, false, RETRY_AFTER, AgentId::next);
-    AgentDecision approved = registry.decide(Optional.of(job()), cluster, linux, true, RETRY_AFTER, AgentId::next);
+    RecordedDecision otherProfile = decide(registry, approved, cluster, windows);
+    RecordedDecision otherJob = decide(registry, job(), cluster, linux);
+    RecordedDecision granted = decide(registry, approved, cluster, linux);
 
-    assertThat(declined).isInstanceOf(AgentDecision.Declined.class);
-    assertThat(approved).isInstanceOf(AgentDecision.Created.class);
+    assertThat(otherProfile.outcome()).isEqualTo("DECLINED");
+    assertThat(otherJob.outcome()).isEqualTo("DECLINED");
+    assertThat(granted.outcome()).isEqualTo("CREATED");
     assertThat(registry.runningAgents(cluster.id())).isEqualTo(2);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
+  void aGrantIsUsedOnceAndCheckedAgainstItsLimitWhenTheAgentIsCreated(String name, DataSource database) {
+    AgentRegistry registry = registry(database);
+    ClusterProfile cluster = cluster(1, 5);
+    String first = agentOf(decide(registry, job(), cluster, linux));
+    JobIdentifier approved = job();
+    String grant = "task-" + UUID.randomUUID();
+    registry.grantCapacity(new CapacityGrant(grant, approved.jobId(), cluster.id(), linux.key(), 2));
+    assertThat(registry.grantCapacity(new CapacityGrant(grant, approved.jobId(), cluster.id(), linux.key(), 2))).isFalse();
+    // Another agent makes two: the grant's limit is reached by the time create-agent runs.
+    registry.decide(demand(AgentServices.createAgentJob(), job(), cluster(10, 5, cluster.id()), linux));
+
+    RecordedDecision overLimit = decide(registry, approved, cluster, linux);
+    terminate(registry, first);
+    RecordedDecision withinLimit = decide(registry, approved, cluster, linux);
+    terminate(registry, agentOf(withinLimit));
+    RecordedDecision again = decide(registry, approved, cluster, linux);
+
+    assertThat(overLimit.variables().get("decline_reason"))
+        .isEqualTo("cluster profile '%s' is at its maximum of 1 running agents, and the approved override allows at most 2".formatted(cluster.id()));
+    assertThat(withinLimit.outcome()).isEqualTo("CREATED");
+    assertThat(again.variables().get("decline_reason"))
+        .isEqualTo("cluster profile '%s' is at its maximum of 1 running agents".formatted(cluster.id()));
+    assertThat(registry.runningAgents(cluster.id())).isEqualTo(1);
   }
 
   @ParameterizedTest(name = "{0}")
@@ -116,16 +157,14 @@ class AgentRegistryTest {
   void declinesWhenEnoughAgentsOfTheProfileAreStarting(String name, DataSource database) {
     AgentRegistry registry = registry(database);
     ClusterProfile cluster = cluster(10, 2);
-    registry.decide(Optional.of(job()), cluster, linux, false, RETRY_AFTER, AgentId::next);
-    registry.decide(Optional.of(job()), cluster, linux, false, RETRY_AFTER, AgentId::next);
+    decide(registry, job(), cluster, linux);
+    decide(registry, job(), cluster, linux);
 
-    AgentDecision decision = registry.decide(Optional.of(job()), cluster, linux, false, RETRY_AFTER, AgentId::next);
-    AgentDecision otherProfile = registry.decide(Optional.of(job()), cluster, windows, false, RETRY_AFTER, AgentId::next);
+    RecordedDecision decision = decide(registry, job(), cluster, linux);
+    RecordedDecision otherProfile = decide(registry, job(), cluster, windows);
 
-    assertThat(decision).isInstanceOfSatisfying(
-        AgentDecision.Declined.class,
-        declined -> assertThat(declined.reason()).startsWith("enough idle agents: 2 agents"));
-    assertThat(otherProfile).isInstanceOf(AgentDecision.Created.class);
+    assertThat((String) decision.variables().get("decline_reason")).startsWith("enough idle agents: 2 agents");
+    assertThat(otherProfile.outcome()).isEqualTo("CREATED");
   }
 
   @ParameterizedTest(name = "{0}")
@@ -134,15 +173,12 @@ class AgentRegistryTest {
     AgentRegistry registry = registry(database);
     ClusterProfile cluster = cluster(1, 1);
     JobIdentifier job = job();
-    String first = agentOf(registry.decide(Optional.of(job), cluster, linux, false, RETRY_AFTER, AgentId::next));
+    String first = agentOf(decide(registry, job, cluster, linux));
 
-    assertThat(registry.beginTermination(first, "test")).isTrue();
-    assertThat(registry.beginTermination(first, "again")).isFalse();
-    assertThat(registry.keepIdle(first)).isFalse();
-    registry.markTerminated(first);
-    AgentDecision decision = registry.decide(Optional.of(job), cluster, linux, false, RETRY_AFTER, AgentId::next);
+    terminate(registry, first);
+    RecordedDecision decision = decide(registry, job, cluster, linux);
 
-    assertThat(decision).isInstanceOf(AgentDecision.Created.class);
+    assertThat(decision.outcome()).isEqualTo("CREATED");
     assertThat(agentOf(decision)).isNotEqualTo(first);
     assertThat(registry.agentOf(job)).contains(agentOf(decision));
     assertThat(registry.runningAgents(cluster.id())).isEqualTo(1);
@@ -150,11 +186,42 @@ class AgentRegistryTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
+  void everyTransitionOnAStaleReadIsRefused(String name, DataSource database) {
+    AgentRegistry registry = registry(database);
+    String agent = agentOf(decide(registry, job(), cluster(5, 5), linux));
+    Agent stale = registry.find(agent).orElseThrow();
+    assertThat(registry.keepIdle(stale)).isTrue();
+
+    assertThat(registry.keepIdle(stale)).isFalse();
+    assertThat(registry.claimTermination(stale, OWNER, "stale")).isFalse();
+    assertThat(registry.find(agent).orElseThrow().state()).isEqualTo(AgentState.IDLE);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
+  void onlyTheClaimerFinishesATerminationAndATerminatingAgentCannotBeKeptOrClaimedAgain(
+      String name, DataSource database) {
+    AgentRegistry registry = registry(database);
+    String agent = agentOf(decide(registry, job(), cluster(5, 5), linux));
+    assertThat(registry.claimTermination(registry.find(agent).orElseThrow(), OWNER, "test")).isTrue();
+    Agent terminating = registry.find(agent).orElseThrow();
+
+    assertThat(registry.keepIdle(terminating)).isFalse();
+    assertThat(registry.claimTermination(terminating, "someone-else", "again")).isFalse();
+    assertThat(registry.markLaunched(agent)).isFalse();
+    assertThat(registry.finishTermination(agent, "someone-else")).isFalse();
+    assertThat(registry.finishTermination(agent, OWNER)).isTrue();
+    assertThat(registry.finishTermination(agent, OWNER)).isFalse();
+    assertThat(registry.find(agent).orElseThrow().state()).isEqualTo(AgentState.TERMINATED);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
   void agentsTheGoCdServerKnowsCountAsRegistered(String name, DataSource database) {
     AgentRegistry registry = registry(database);
-    String agent = agentOf(registry.decide(Optional.of(job()), cluster(2, 2), linux, false, RETRY_AFTER, AgentId::next));
+    String agent = agentOf(decide(registry, job(), cluster(2, 2), linux));
 
-    registry.markRegistered(List.of(agent, "GoCDunknown"));
+    assertThat(registry.markRegistered(List.of(agent, "GoCDunknown"))).containsExactly(agent);
 
     Agent registered = registry.find(agent).orElseThrow();
     assertThat(registered.state()).isEqualTo(AgentState.BUSY);
@@ -167,8 +234,8 @@ class AgentRegistryTest {
     AgentRegistry registry = registry(database);
     ClusterProfile cluster = cluster(5, 5);
 
-    String first = agentOf(registry.decide(Optional.empty(), cluster, linux, false, RETRY_AFTER, AgentId::next));
-    String second = agentOf(registry.decide(Optional.empty(), cluster, linux, false, RETRY_AFTER, AgentId::next));
+    String first = agentOf(registry.decide(demand(AgentServices.createAgentJob(), null, cluster, linux)));
+    String second = agentOf(registry.decide(demand(AgentServices.createAgentJob(), null, cluster, linux)));
 
     assertThat(first).isNotEqualTo(second);
   }
@@ -180,9 +247,25 @@ class AgentRegistryTest {
         Clock.fixed(Instant.parse("2026-11-23T10:00:00Z"), ZoneOffset.UTC));
   }
 
+  static RecordedDecision decide(AgentRegistry registry, JobIdentifier job, ClusterProfile cluster, AgentProfile profile) {
+    return registry.decide(demand(AgentServices.createAgentJob(), job, cluster, profile));
+  }
+
+  static Demand demand(DecisionKey key, JobIdentifier job, ClusterProfile cluster, AgentProfile profile) {
+    return new Demand(key, Optional.ofNullable(job), cluster, profile, OWNER, 0, Duration.ofSeconds(30), 3, AgentId::next);
+  }
+
+  private static void terminate(AgentRegistry registry, String agentId) {
+    assertThat(registry.claimTermination(registry.find(agentId).orElseThrow(), OWNER, "test")).isTrue();
+    assertThat(registry.finishTermination(agentId, OWNER)).isTrue();
+  }
+
   static ClusterProfile cluster(int maxRunning, int maxPending) {
-    return new ClusterProfile(
-        "cluster-" + UUID.randomUUID(), maxRunning, maxPending, Duration.ofMinutes(10), Duration.ofMinutes(10));
+    return cluster(maxRunning, maxPending, "cluster-" + UUID.randomUUID());
+  }
+
+  static ClusterProfile cluster(int maxRunning, int maxPending, String id) {
+    return new ClusterProfile(id, maxRunning, maxPending, Duration.ofMinutes(10), Duration.ofMinutes(10), Duration.ofHours(1));
   }
 
   static JobIdentifier job() {
@@ -190,7 +273,7 @@ class AgentRegistryTest {
     return new JobIdentifier(id, "build", id, "label", "pipeline", 1, "stage");
   }
 
-  static String agentOf(AgentDecision decision) {
-    return decision.assignedAgent().orElseThrow(() -> new AssertionError("declined: " + decision));
+  static String agentOf(RecordedDecision decision) {
+    return decision.agentId().orElseThrow(() -> new AssertionError("no agent: " + decision));
   }
 }

@@ -99,12 +99,21 @@ class CreateAgentRequestTest {
   }
 
   @Test
-  void readsAnApprovedCapacityOverride() throws IOException {
+  void readsHowOftenTheLifecycleWasDeclinedSoFar() throws IOException {
     Map<String, Object> body = seed("create-agent-v5.json");
-    body.put("capacity_override", true);
+    body.put("declines", 4);
 
-    assertThat(read(body).capacityOverride()).isTrue();
-    assertThat(read(seed("create-agent-v5.json")).capacityOverride()).isFalse();
+    assertThat(read(body).declines()).isEqualTo(4);
+    assertThat(read(seed("create-agent-v5.json")).declines()).isZero();
+  }
+
+  @Test
+  void fetchesOnlyTheVariablesItReads() {
+    assertThat(CreateAgentRequest.VARIABLES)
+        .containsExactlyInAnyOrder(
+            "auto_register_key", "environment", "properties", "elastic_agent_profile_properties",
+            "cluster_profile_properties", "job_identifier", "declines")
+        .doesNotContain("capacity_override");
   }
 
   @Test

@@ -53,6 +53,28 @@ class LocalAgentProviderTest {
   }
 
   @Test
+  void launchingAnAgentThatRunsStartsNoSecondProcess() {
+    provider = provider(List.of("sleep", "infinity"));
+    String agent = AgentId.next();
+    provider.launch(launch(agent));
+    ProcessHandle first = provider.processOf(agent).orElseThrow();
+
+    provider.launch(launch(agent));
+
+    assertThat(provider.processOf(agent)).contains(first);
+    assertThat(first.isAlive()).isTrue();
+    assertThat(first.parent().orElseThrow().children().filter(child -> child.info().command().orElse("").endsWith("sleep")).count())
+        .isEqualTo(1);
+  }
+
+  @Test
+  void belongsToTheInstanceThatRunsIt() {
+    provider = provider(List.of("sleep", "infinity"));
+
+    assertThat(provider.owner()).isEqualTo("local:host-a");
+  }
+
+  @Test
   void disablesTerminatesAndDeletesAnAgent() {
     provider = provider(List.of("sleep", "infinity"));
     String agent = AgentId.next();
@@ -106,7 +128,7 @@ class LocalAgentProviderTest {
   }
 
   private LocalAgentProvider provider(List<String> command) {
-    return new LocalAgentProvider(new AgentProperties.Local(work, command, Duration.ofMillis(500)));
+    return new LocalAgentProvider(new AgentProperties.Local(work, command, Duration.ofMillis(500)), "host-a");
   }
 
   private static AgentLaunch launch(String agent) {

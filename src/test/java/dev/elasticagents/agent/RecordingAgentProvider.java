@@ -6,17 +6,44 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** A thread-safe provider that runs nothing and records every call, in order. */
+/**
+ * A thread-safe provider that runs nothing and records every call, in order. Tests can hold a
+ * caller at a call ({@link Pause}) to interleave it deterministically with another.
+ */
 final class RecordingAgentProvider implements AgentProvider {
 
+  private final String owner;
   private final Map<String, AgentLaunch> launched = new ConcurrentHashMap<>();
   private final Set<String> running = ConcurrentHashMap.newKeySet();
   private final List<String> calls = new ArrayList<>();
+  private volatile Pause beforeListing = Pause.NONE;
+  private volatile Pause beforeLaunch = Pause.NONE;
+  private volatile Pause beforeTerminate = Pause.NONE;
+  private volatile RuntimeException launchFailure;
+
+  RecordingAgentProvider() {
+    this("recording:instance-a");
+  }
+
+  RecordingAgentProvider(String owner) {
+    this.owner = owner;
+  }
+
+  @Override
+  public String owner() {
+    return owner;
+  }
 
   @Override
   public void launch(AgentLaunch launch) {
+    beforeLaunch.hold();
+    if (launchFailure != null) {
+      throw launchFailure;
+    }
+    // Idempotent, as the contract asks: a second launch of a running agent starts nothing.
     if (launched.putIfAbsent(launch.agentId(), launch) != null) {
-      throw new AssertionError("launched twice: " + launch.agentId());
+      record("launch again " + launch.agentId());
+      return;
     }
     running.add(launch.agentId());
     record("launch " + launch.agentId());
@@ -29,6 +56,7 @@ final class RecordingAgentProvider implements AgentProvider {
 
   @Override
   public void terminate(String agentId) {
+    beforeTerminate.hold();
     running.remove(agentId);
     record("terminate " + agentId);
   }
@@ -40,7 +68,9 @@ final class RecordingAgentProvider implements AgentProvider {
 
   @Override
   public Set<String> runningAgents() {
-    return Set.copyOf(running);
+    Set<String> now = Set.copyOf(running);
+    beforeListing.hold();
+    return now;
   }
 
   /** Starts an agent the registry never heard of, as a crashed instance could leave behind. */
@@ -48,12 +78,42 @@ final class RecordingAgentProvider implements AgentProvider {
     running.add(agentId);
   }
 
+  /** Stops an agent behind the registry's back, as a crash of the agent would. */
+  void crash(String agentId) {
+    running.remove(agentId);
+  }
+
+  void pauseBeforeListing(Pause pause) {
+    beforeListing = pause;
+  }
+
+  void pauseBeforeLaunch(Pause pause) {
+    beforeLaunch = pause;
+  }
+
+  void pauseBeforeTerminate(Pause pause) {
+    beforeTerminate = pause;
+  }
+
+  void failLaunches(RuntimeException failure) {
+    launchFailure = failure;
+  }
+
   Map<String, AgentLaunch> launched() {
     return Map.copyOf(launched);
   }
 
+  Set<String> running() {
+    return Set.copyOf(running);
+  }
+
   synchronized List<String> calls() {
     return List.copyOf(calls);
+  }
+
+  /** The calls made for one agent. */
+  synchronized List<String> callsFor(String agentId) {
+    return calls.stream().filter(call -> call.endsWith(" " + agentId)).toList();
   }
 
   private synchronized void record(String call) {

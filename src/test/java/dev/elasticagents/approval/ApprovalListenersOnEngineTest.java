@@ -50,6 +50,9 @@ class ApprovalListenersOnEngineTest {
   private InProcessEngine cluster;
   private RestCommands commands;
   private final AtomicInteger runningAgents = new AtomicInteger();
+  private final List<Grant> grants = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  private record Grant(String approvalId, ApprovalRequest request, int maxRunningAgents) {}
   private ApproveAgentRequestHandler handler;
 
   @BeforeEach
@@ -60,8 +63,9 @@ class ApprovalListenersOnEngineTest {
         new ApproveAgentRequestHandler(
             new ApprovalPolicy(ApprovalPolicies.bind(ApprovalPolicies.PRODUCTION_AND_DEFAULTS)),
             profile -> runningAgents.get(),
+            (approval, request, limit) -> grants.add(new Grant(approval, request, limit)),
             Clock.fixed(NOW, ZoneOffset.UTC));
-    // The approved request runs the lifecycle model as a call activity; the task links the form.
+    // The task links the form; the lifecycle model is deployed too, to show nothing starts it.
     try (InputStream approval = getClass().getResourceAsStream("/bpmn/elastic-agent-approval.bpmn");
         InputStream lifecycle = getClass().getResourceAsStream("/bpmn/elastic-agent-lifecycle.bpmn");
         InputStream form = getClass().getResourceAsStream("/bpmn/approve-elastic-agent-request.form")) {
@@ -117,7 +121,7 @@ class ApprovalListenersOnEngineTest {
   }
 
   @Test
-  void completingAnApprovalWithinPolicyCreatesTheAgentWithTheOverrideRecorded() throws IOException {
+  void completingAnApprovalWithinPolicyRecordsTheOverrideAsAGrantAndEnds() throws IOException {
     long instance = start(seed());
     assignToAlice(instance);
     runningAgents.set(9);
@@ -129,12 +133,15 @@ class ApprovalListenersOnEngineTest {
     assertThat(listener.getListenerEventType()).isEqualTo(ListenerEventType.COMPLETING);
     assertThat(listener.getUserTask().getAssignee()).isEqualTo("alice");
     assertThat(intents(instance)).contains(UserTaskIntent.COMPLETED);
-    ActivatedJob createAgent = onlyJob("create-agent");
-    assertThat(createAgent.getVariablesAsMap())
-        .containsEntry("capacity_override", true)
-        .containsEntry("approved", true)
-        .containsEntry("environment", "production")
-        .containsKey("auto_register_key");
+    assertThat(grants)
+        .containsExactly(
+            new Grant(
+                String.valueOf(listener.getUserTask().getUserTaskKey()),
+                new ApprovalRequest(
+                    "production", Map.of("ami-id", "ami-c79d704a", "region", "us-east-1"), "default", java.util.Optional.of(4711L)),
+                10));
+    assertThat(completedElements(instance)).contains("EndEvent_OverrideGranted");
+    assertThat(jobs("create-agent")).isEmpty();
   }
 
   @Test
@@ -186,8 +193,7 @@ class ApprovalListenersOnEngineTest {
   }
 
   @Test
-  void completionVariablesStayOnTheTaskSoTheAgentIsCreatedFromTheRequestAsItWasAsked()
-      throws IOException {
+  void completionVariablesStayOnTheTaskAndNeverChangeTheRequest() throws IOException {
     long instance = start(seed());
     assignToAlice(instance);
 
@@ -196,8 +202,14 @@ class ApprovalListenersOnEngineTest {
         Map.of("approved", true, "properties", Map.of("ami-id", "ami-00000000", "region", "eu-west-1")));
     decide(listenerJob());
 
-    assertThat(onlyJob("create-agent").getVariablesAsMap())
-        .containsEntry("properties", Map.of("ami-id", "ami-c79d704a", "region", "us-east-1"));
+    assertThat(completedElements(instance)).contains("EndEvent_OverrideGranted");
+    assertThat(
+            StreamSupport.stream(cluster.records().variableRecords().spliterator(), false)
+                .filter(record -> record.getValue().getProcessInstanceKey() == instance)
+                .filter(record -> record.getValue().getScopeKey() == instance)
+                .filter(record -> record.getValue().getName().equals("properties"))
+                .map(record -> record.getIntent().name()))
+        .containsExactly("CREATED");
   }
 
   private void assignToAlice(long instance) {
@@ -290,9 +302,13 @@ class ApprovalListenersOnEngineTest {
         .toList();
   }
 
+  /** The v1 seed without its auto-register key (the approval does not need it), for GoCD job 4711. */
   private static Map<String, Object> seed() throws IOException {
     try (InputStream in = ApprovalListenersOnEngineTest.class.getResourceAsStream("/seeds/create-agent-v1.json")) {
-      return new HashMap<>(new ObjectMapper().readValue(in, new TypeReference<Map<String, Object>>() {}));
+      Map<String, Object> request = new HashMap<>(new ObjectMapper().readValue(in, new TypeReference<Map<String, Object>>() {}));
+      request.remove("auto_register_key");
+      request.put("job_identifier", Map.of("job_id", 4711));
+      return request;
     }
   }
 }

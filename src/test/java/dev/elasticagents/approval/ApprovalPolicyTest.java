@@ -19,10 +19,11 @@ import org.junit.jupiter.api.Test;
 class ApprovalPolicyTest {
 
   private static final Instant NOW = Instant.parse("2026-11-23T09:15:30Z");
+  private static final Optional<Long> JOB = Optional.of(4711L);
   private static final ApprovalRequest PRODUCTION =
-      new ApprovalRequest("production", Map.of("region", "us-east-1", "ami-id", "ami-c79d704a"), "default");
+      new ApprovalRequest("production", Map.of("region", "us-east-1", "ami-id", "ami-c79d704a"), "default", JOB);
   private static final ApprovalRequest STAGING =
-      new ApprovalRequest("staging", Map.of("image", "gocd/gocd-agent-debian-12:v25.1.0"), "default");
+      new ApprovalRequest("staging", Map.of("image", "gocd/gocd-agent-debian-12:v25.1.0"), "default", JOB);
   private static final AgentCapacity IDLE = profile -> 0;
 
   private final ApprovalPolicy policy =
@@ -54,7 +55,7 @@ class ApprovalPolicyTest {
 
     @Test
     void aRequestWithoutAnEnvironmentIsDecidedByTheDefaultApproverGroup() {
-      UserTaskResult result = assign(new ApprovalRequest("", Map.of(), "default"), "alice");
+      UserTaskResult result = assign(new ApprovalRequest("", Map.of(), "default", JOB), "alice");
 
       assertThat(result.deniedReason()).contains("agent-approvers", "requests without an environment");
     }
@@ -156,7 +157,7 @@ class ApprovalPolicyTest {
 
     @Test
     void aRejectionIsLetThroughWhateverTheRequest() {
-      ApprovalRequest disallowed = new ApprovalRequest("production", Map.of("region", "ap-south-1"), "default");
+      ApprovalRequest disallowed = new ApprovalRequest("production", Map.of("region", "ap-south-1"), "default", JOB);
 
       UserTaskResult result =
           policy.decide(new ListenerEvent.Completing(disallowed, "alice", false), profile -> 99, NOW);
@@ -167,7 +168,7 @@ class ApprovalPolicyTest {
     @Test
     void aPropertyValueThatMatchesNoAllowedPatternIsDeniedNamingThePropertyButNotTheValue() {
       ApprovalRequest request =
-          new ApprovalRequest("production", Map.of("region", "ap-south-1", "ami-id", "ami-c79d704a"), "default");
+          new ApprovalRequest("production", Map.of("region", "ap-south-1", "ami-id", "ami-c79d704a"), "default", JOB);
 
       UserTaskResult result = approve(request, "alice", IDLE);
 
@@ -179,21 +180,21 @@ class ApprovalPolicyTest {
 
     @Test
     void anAllowedPatternMustMatchTheWholeValue() {
-      ApprovalRequest request = new ApprovalRequest("production", Map.of("region", "us-east-1-shadow"), "default");
+      ApprovalRequest request = new ApprovalRequest("production", Map.of("region", "us-east-1-shadow"), "default", JOB);
 
       assertThat(approve(request, "alice", IDLE).denied()).isTrue();
     }
 
     @Test
     void propertyNamesMatchTheirRuleRegardlessOfCase() {
-      ApprovalRequest request = new ApprovalRequest("production", Map.of("Region", "ap-south-1"), "default");
+      ApprovalRequest request = new ApprovalRequest("production", Map.of("Region", "ap-south-1"), "default", JOB);
 
       assertThat(approve(request, "alice", IDLE).deniedReason()).contains("'Region'");
     }
 
     @Test
     void aPropertyWithoutARuleIsNotRestricted() {
-      ApprovalRequest request = new ApprovalRequest("production", Map.of("instance-type", "x1e.32xlarge"), "default");
+      ApprovalRequest request = new ApprovalRequest("production", Map.of("instance-type", "x1e.32xlarge"), "default", JOB);
 
       assertThat(approve(request, "alice", IDLE).denied()).isFalse();
     }
@@ -214,7 +215,7 @@ class ApprovalPolicyTest {
 
     @Test
     void aClusterProfileWithItsOwnLimitIsMeasuredAgainstIt() {
-      ApprovalRequest onK8s = new ApprovalRequest("production", Map.of(), "k8s-eu");
+      ApprovalRequest onK8s = new ApprovalRequest("production", Map.of(), "k8s-eu", JOB);
 
       assertThat(approve(onK8s, "alice", profile -> 49).denied()).isFalse();
       assertThat(approve(onK8s, "alice", profile -> 50).denied()).isTrue();
@@ -222,15 +223,24 @@ class ApprovalPolicyTest {
 
     @Test
     void theCapacityOfTheRequestsOwnClusterProfileIsAsked() {
-      ApprovalRequest onK8s = new ApprovalRequest("production", Map.of(), "k8s-eu");
+      ApprovalRequest onK8s = new ApprovalRequest("production", Map.of(), "k8s-eu", JOB);
 
       assertThat(approve(onK8s, "alice", profile -> profile.equals("k8s-eu") ? 50 : 0).denied()).isTrue();
     }
 
     @Test
+    void aRequestThatNamesNoGoCdJobCannotBeApprovedAsAnOverrideCouldNotBeTiedToIt() {
+      ApprovalRequest withoutJob = new ApprovalRequest("production", Map.of("region", "us-east-1"), "default", Optional.empty());
+
+      assertThat(approve(withoutJob, "alice", IDLE).deniedReason())
+          .isEqualTo(
+              "This request cannot be approved: it names no GoCD job ('job_identifier'), so an override could not be tied to one. Complete the task with approved = false to reject it.");
+    }
+
+    @Test
     void oneDenialNamesEveryRuleTheApprovalBreaks() {
       ApprovalRequest request =
-          new ApprovalRequest("production", Map.of("region", "ap-south-1", "ami-id", "ubuntu"), "default");
+          new ApprovalRequest("production", Map.of("region", "ap-south-1", "ami-id", "ubuntu"), "default", JOB);
 
       assertThat(approve(request, "alice", profile -> 10).deniedReason())
           .contains("property 'ami-id'", "property 'region'", "cluster profile 'default' is at capacity");

@@ -25,6 +25,12 @@ class ApprovalRequestTest {
   }
 
   @Test
+  void readsTheGoCdJobAnOverrideWouldBeFor() throws IOException {
+    assertThat(read(seed("create-agent-v5.json")).jobId()).contains(100L);
+    assertThat(read(seed("create-agent-v1.json")).jobId()).isEmpty();
+  }
+
+  @Test
   void readsTheV5ElasticAgentProfileProperties() throws IOException {
     assertThat(read(seed("create-agent-v5.json")).profileProperties())
         .containsEntry("image", "gocd/gocd-agent-debian-12:v25.1.0");

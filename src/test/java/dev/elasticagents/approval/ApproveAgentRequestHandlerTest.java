@@ -9,6 +9,7 @@ import dev.elasticagents.runtime.UserTaskResult;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,13 +24,17 @@ class ApproveAgentRequestHandlerTest {
       Map.of(
           "auto_register_key", "1e0e05fc-eb45-11e5-bc83-93882adfccf6",
           "environment", "production",
-          "properties", Map.of("region", "us-east-1"));
+          "properties", Map.of("region", "us-east-1"),
+          "job_identifier", Map.of("job_id", 4711));
 
   private final AtomicInteger runningAgents = new AtomicInteger();
+  private final List<String> grants = new ArrayList<>();
   private final ApproveAgentRequestHandler handler =
       new ApproveAgentRequestHandler(
           new ApprovalPolicy(ApprovalPolicies.bind(ApprovalPolicies.PRODUCTION_AND_DEFAULTS)),
           profile -> runningAgents.get(),
+          (approval, request, limit) ->
+              grants.add("%s job %s of %s up to %d".formatted(approval, request.jobId().orElseThrow(), request.clusterProfileId(), limit)),
           Clock.fixed(Instant.parse("2026-11-23T09:15:30Z"), ZoneOffset.UTC));
 
   @Test
@@ -77,6 +82,33 @@ class ApproveAgentRequestHandlerTest {
         result(handler.handle(ListenerJobs.completing("alice", with(PRODUCTION_REQUEST, "approved", true))));
 
     assertThat(result.deniedReason()).contains("cluster profile 'default' is at capacity");
+  }
+
+  @Test
+  void anApprovedCompletionRecordsTheOverrideForTheRequestsJobUnderItsUserTask() {
+    UserTaskResult result =
+        result(handler.handle(ListenerJobs.completing("alice", with(PRODUCTION_REQUEST, "approved", true))));
+
+    assertThat(result.denied()).isFalse();
+    assertThat(grants).containsExactly(ListenerJobs.USER_TASK_KEY + " job 4711 of default up to 10");
+  }
+
+  @Test
+  void aRejectionADeniedApprovalAndAnAssignmentRecordNoOverride() {
+    handler.handle(ListenerJobs.completing("alice", with(PRODUCTION_REQUEST, "approved", false)));
+    handler.handle(ListenerJobs.completing("mallory", with(PRODUCTION_REQUEST, "approved", true)));
+    handler.handle(ListenerJobs.assigning("alice", List.of(), PRODUCTION_REQUEST));
+    runningAgents.set(10);
+    handler.handle(ListenerJobs.completing("alice", with(PRODUCTION_REQUEST, "approved", true)));
+
+    assertThat(grants).isEmpty();
+  }
+
+  @Test
+  void fetchesTheRequestAndTheDecisionButNeverTheAutoRegisterKey() {
+    assertThat(handler.fetchVariables())
+        .contains("environment", "properties", "elastic_agent_profile_properties", "cluster_profile_properties", "job_identifier", "approved")
+        .doesNotContain("auto_register_key");
   }
 
   @Test

@@ -69,6 +69,7 @@ class ListenerCompletionRequestsTest {
         new ApproveAgentRequestHandler(
             new ApprovalPolicy(ApprovalPolicies.bind(ApprovalPolicies.PRODUCTION_AND_DEFAULTS)),
             profile -> runningAgents,
+            (approval, request, limit) -> {},
             Clock.fixed(NOW, ZoneOffset.UTC));
   }
 
@@ -141,7 +142,9 @@ class ListenerCompletionRequestsTest {
 
   private static Map<String, Object> seed() throws IOException {
     try (InputStream in = ListenerCompletionRequestsTest.class.getResourceAsStream("/seeds/create-agent-v1.json")) {
-      return new HashMap<>(new ObjectMapper().readValue(in, new TypeReference<Map<String, Object>>() {}));
+      Map<String, Object> request = new HashMap<>(new ObjectMapper().readValue(in, new TypeReference<Map<String, Object>>() {}));
+      request.put("job_identifier", Map.of("job_id", 4711));
+      return request;
     }
   }
 }

@@ -1,0 +1,144 @@
+package dev.elasticagents.agent;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.stereotype.Service;
+
+/**
+ * Cleans up with GoCD {@code server-ping} semantics, judging only the agents this instance's
+ * provider owns: terminates agents that never registered in time, stayed idle too long or stayed
+ * busy past their maximum build duration; takes over terminations whose claimer died or cannot
+ * finish them (another instance); forgets agents whose process is gone; and terminates agents the
+ * provider runs that the registry does not hold live. Each agent is claimed before the provider
+ * touches it, so cleanup never kills an agent that was handed to a job after it was read.
+ */
+@Service
+public class AgentCleanup {
+
+  /** A provider may list a launched agent a little after launching it. */
+  static final Duration RECONCILE_GRACE = Duration.ofMinutes(1);
+
+  private final AgentRegistry registry;
+  private final AgentProvider provider;
+  private final AgentTerminator terminator;
+  private final AgentProperties properties;
+  private final Clock clock;
+
+  public AgentCleanup(
+      AgentRegistry registry,
+      AgentProvider provider,
+      AgentTerminator terminator,
+      AgentProperties properties,
+      Clock clock) {
+    this.registry = registry;
+    this.provider = provider;
+    this.terminator = terminator;
+    this.properties = properties;
+    this.clock = clock;
+  }
+
+  /**
+   * Runs one cleanup, or replays the one recorded for a redelivered job.
+   *
+   * @param knownAgents the agents the GoCD server knows (its server-ping), which have registered
+   */
+  public RecordedDecision cleanUp(Collection<String> knownAgents, DecisionKey key) {
+    Optional<RecordedDecision> recorded = registry.recordedDecision(key);
+    if (recorded.isPresent()) {
+      return recorded.get();
+    }
+    registry.markRegistered(knownAgents);
+    Instant now = clock.instant();
+    List<Agent> live = registry.live();
+    Set<String> running = provider.runningAgents();
+    List<Cleanup> cleaned = new ArrayList<>();
+    live.stream()
+        .filter(agent -> agent.owner().equals(provider.owner()))
+        .forEach(agent -> cleanUp(agent, running, now).ifPresent(cleaned::add));
+    Set<String> known = live.stream().map(Agent::id).collect(Collectors.toSet());
+    running.stream()
+        .filter(agentId -> !known.contains(agentId) && !isLive(agentId))
+        .forEach(
+            agentId -> {
+              terminator.removeUnknown(agentId);
+              cleaned.add(new Cleanup(agentId, "not a live agent of the registry"));
+            });
+    registry.purgeDecisionsBefore(now.minus(properties.decisionRetention()));
+    return record(key, cleaned);
+  }
+
+  private Optional<Cleanup> cleanUp(Agent agent, Set<String> running, Instant now) {
+    if (agent.state() == AgentState.TERMINATING) {
+      return takeOverReason(agent, now)
+          .filter(reason -> terminator.takeOver(agent))
+          .map(reason -> finished(agent, reason));
+    }
+    return reason(agent, running, now)
+        .filter(reason -> terminator.claim(agent, reason))
+        .map(reason -> finished(agent, reason));
+  }
+
+  private Cleanup finished(Agent agent, String reason) {
+    terminator.finish(agent, reason);
+    return new Cleanup(agent.id(), reason);
+  }
+
+  /** Why this instance takes over a termination: its claimer cannot finish it, or did not. */
+  private Optional<String> takeOverReason(Agent agent, Instant now) {
+    if (!agent.claimedBy().equals(Optional.of(provider.owner()))) {
+      return Optional.of("termination handed over by " + agent.claimedBy().orElse("an unknown claimer"));
+    }
+    return agent.terminatingSince()
+        .filter(since -> !since.plus(properties.terminationTimeout()).isAfter(now))
+        .map(since -> "termination did not finish within " + properties.terminationTimeout());
+  }
+
+  private static Optional<String> reason(Agent agent, Set<String> running, Instant now) {
+    return agent
+        .timeoutReason(now)
+        .or(
+            () ->
+                agent.launchedAt().filter(at -> at.plus(RECONCILE_GRACE).isBefore(now)).isPresent()
+                        && !running.contains(agent.id())
+                    ? Optional.of("agent is no longer running")
+                    : Optional.empty());
+  }
+
+  // Launched by this instance after cleanup read the registry?
+  private boolean isLive(String agentId) {
+    return registry.find(agentId).filter(agent -> agent.state().isLive()).isPresent();
+  }
+
+  private RecordedDecision record(DecisionKey key, List<Cleanup> cleaned) {
+    Map<String, Object> variables = new LinkedHashMap<>();
+    variables.put(
+        "cleaned_up_agents",
+        cleaned.stream()
+            .map(c -> Map.<String, Object>of("elastic_agent_id", c.agentId(), "reason", c.reason()))
+            .toList());
+    RecordedDecision decision = RecordedDecision.fresh("CLEANED", Optional.empty(), Optional.empty(), variables);
+    try {
+      registry.atomically(
+          () -> {
+            registry.recordDecision(key, decision);
+            return decision;
+          });
+      return decision;
+    } catch (DuplicateKeyException e) {
+      return registry.recordedDecision(key).orElseThrow();
+    }
+  }
+
+  /** An agent cleanup terminated, and why. */
+  public record Cleanup(String agentId, String reason) {}
+}

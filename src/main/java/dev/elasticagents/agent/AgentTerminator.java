@@ -1,0 +1,83 @@
+package dev.elasticagents.agent;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Terminates agents in two steps: a claim in the registry (a compare-and-set to TERMINATING, so
+ * that nobody can hand the agent out or claim it too), then disable, terminate and delete by the
+ * provider, and the finish recorded. Only the claimer finishes, and only if its provider owns the
+ * agent: a claim by another instance is finished by the owner's cleanup.
+ */
+@Component
+public class AgentTerminator {
+
+  private static final Logger log = LoggerFactory.getLogger(AgentTerminator.class);
+
+  private final AgentRegistry registry;
+  private final AgentProvider provider;
+  private final MeterRegistry meters;
+
+  public AgentTerminator(AgentRegistry registry, AgentProvider provider, MeterRegistry meters) {
+    this.registry = registry;
+    this.provider = provider;
+    this.meters = meters;
+  }
+
+  /** This instance's owner scope, which it claims under. */
+  public String claimer() {
+    return provider.owner();
+  }
+
+  /** Claims an agent as read in {@code observed}; false when it changed or was claimed since. */
+  public boolean claim(Agent observed, String reason) {
+    return counted(AgentTransition.CLAIM_TERMINATION, registry.claimTermination(observed, claimer(), reason));
+  }
+
+  /** Takes over a termination as read in {@code observed}; false when someone else did. */
+  public boolean takeOver(Agent observed) {
+    return counted(AgentTransition.TAKE_OVER_TERMINATION, registry.takeOverTermination(observed, claimer()));
+  }
+
+  /** Claims and finishes the termination of an agent; false when someone else has it. */
+  public boolean terminate(Agent observed, String reason) {
+    if (!claim(observed, reason)) {
+      return false;
+    }
+    finish(observed, reason);
+    return true;
+  }
+
+  /** Finishes a termination this instance claimed, if its provider owns the agent. */
+  public void finish(Agent claimed, String reason) {
+    if (!claimed.owner().equals(provider.owner())) {
+      log.info("Claimed agent {} for termination ({}); its owner {} terminates it", claimed.id(), reason, claimed.owner());
+      return;
+    }
+    provider.disable(claimed.id());
+    provider.terminate(claimed.id());
+    provider.delete(claimed.id());
+    if (counted(AgentTransition.FINISH_TERMINATION, registry.finishTermination(claimed.id(), claimer()))) {
+      meters.counter("elastic.agents.terminations").increment();
+      log.info("Terminated agent {}: {}", claimed.id(), reason);
+    }
+  }
+
+  /** Removes what the provider runs of an agent the registry does not hold live. */
+  public void removeUnknown(String agentId) {
+    provider.disable(agentId);
+    provider.terminate(agentId);
+    provider.delete(agentId);
+    log.info("Terminated agent {} that the registry does not know as live", agentId);
+  }
+
+  private boolean counted(AgentTransition transition, boolean done) {
+    if (!done) {
+      meters.counter("elastic.agents.transitions.refused", "transition", transition.metricName()).increment();
+      log.debug("Refused {}: the agent changed since it was read", transition.metricName());
+    }
+    return done;
+  }
+}

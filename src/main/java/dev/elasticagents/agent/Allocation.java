@@ -1,0 +1,169 @@
+package dev.elasticagents.agent;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * Decides a create-agent request while its cluster profile's row is locked: the job's live agent,
+ * an idle agent of the same profile, a new agent (reserved here, launched by the caller), or a
+ * decline. Because every decision of a cluster profile holds that lock, capacity is never
+ * exceeded, whatever number of threads and service instances decide at once.
+ */
+final class Allocation {
+
+  private final JdbcClient jdbc;
+  private final CapacityGrants grants;
+
+  Allocation(JdbcClient jdbc, CapacityGrants grants) {
+    this.jdbc = jdbc;
+    this.grants = grants;
+  }
+
+  AgentDecision decide(Demand demand, Instant now) {
+    ClusterProfile cluster = demand.cluster();
+    AgentProfile profile = demand.profile();
+    Optional<String> existing = demand.jobKey().flatMap(this::liveAgentOf);
+    if (existing.isPresent()) {
+      return new AgentDecision.AlreadyCreated(existing.get());
+    }
+    if (profile.reusable()) {
+      Optional<String> reused = reuseIdleAgent(demand, now);
+      if (reused.isPresent()) {
+        return new AgentDecision.Reused(reused.get(), demand.key().value(), cluster.maxBuildDuration());
+      }
+    }
+    int running = count("cluster_profile_id = ? and state <> 'TERMINATED'", cluster.id());
+    Optional<CapacityGrants.Unused> grant = Optional.empty();
+    if (running >= cluster.maxRunningAgents()) {
+      grant = demand.jobKey().flatMap(job -> grants.unused(job, cluster.id(), profile.key()));
+      if (grant.isEmpty() || running >= grant.get().maxRunningAgents()) {
+        return demand.decline(atCapacity(cluster, grant));
+      }
+    }
+    int starting =
+        count(
+            "cluster_profile_id = ? and profile_key = ? and state = 'PENDING' and registered_at is null",
+            cluster.id(),
+            profile.key());
+    if (starting >= cluster.maxPendingAgents()) {
+      return demand.decline(
+          "enough idle agents: %d agents of this profile are starting and will take waiting jobs"
+              .formatted(starting));
+    }
+    String agentId = demand.newAgentId().get();
+    insert(agentId, demand, now);
+    if (grant.isPresent() && !grants.use(grant.get().grantId(), agentId, now)) {
+      throw new IllegalStateException("Capacity grant " + grant.get().grantId() + " was used under the cluster profile's lock");
+    }
+    demand.job().ifPresent(job -> bind(job, agentId, now));
+    return new AgentDecision.Created(agentId, demand.key().value(), cluster.maxBuildDuration());
+  }
+
+  private static String atCapacity(ClusterProfile cluster, Optional<CapacityGrants.Unused> grant) {
+    String reason =
+        "cluster profile '%s' is at its maximum of %d running agents".formatted(cluster.id(), cluster.maxRunningAgents());
+    return grant
+        .map(g -> reason + ", and the approved override allows at most %d".formatted(g.maxRunningAgents()))
+        .orElse(reason);
+  }
+
+  /** The agent a GoCD job was given, while it is neither terminating nor terminated. */
+  private Optional<String> liveAgentOf(String jobKey) {
+    return jdbc.sql(
+            """
+            select a.id from agent_requests r join agents a on a.id = r.agent_id
+            where r.job_key = ? and a.state in ('PENDING', 'BUSY', 'IDLE')
+            """)
+        .param(jobKey)
+        .query(String.class)
+        .optional();
+  }
+
+  /**
+   * Gives the job an idle agent of its profile. Cleanup does not take the cluster profile's lock,
+   * so each candidate is taken with a compare-and-set: one claimed for termination meanwhile is
+   * passed over, never brought back to life.
+   */
+  private Optional<String> reuseIdleAgent(Demand demand, Instant now) {
+    List<IdleAgent> candidates =
+        jdbc.sql(
+                """
+                select id, version from agents
+                where cluster_profile_id = ? and profile_key = ? and state = 'IDLE'
+                order by idle_since, id
+                """)
+            .params(demand.cluster().id(), demand.profile().key())
+            .query((row, number) -> new IdleAgent(row.getString("id"), row.getLong("version")))
+            .list();
+    for (IdleAgent candidate : candidates) {
+      int updated =
+          jdbc.sql(
+                  """
+                  update agents set state = 'BUSY', version = version + 1, idle_since = null,
+                                    job_key = ?, assignment = ?, assigned_at = ?, max_build_seconds = ?
+                  where id = ? and state = 'IDLE' and version = ?
+                  """)
+              .params(
+                  demand.jobKey().orElse(null),
+                  demand.key().value(),
+                  AgentRows.timestamp(now),
+                  demand.cluster().maxBuildDuration().toSeconds(),
+                  candidate.id(),
+                  candidate.version())
+              .update();
+      if (updated == 1) {
+        demand.job().ifPresent(job -> bind(job, candidate.id(), now));
+        return Optional.of(candidate.id());
+      }
+    }
+    return Optional.empty();
+  }
+
+  private record IdleAgent(String id, long version) {}
+
+  private void insert(String agentId, Demand demand, Instant now) {
+    ClusterProfile cluster = demand.cluster();
+    AgentProfile profile = demand.profile();
+    jdbc.sql(
+            """
+            insert into agents (id, cluster_profile_id, profile_key, environment, state, version, owner,
+                                reusable, idle_timeout_seconds, auto_register_timeout_seconds,
+                                max_build_seconds, created_at, job_key, assignment, assigned_at)
+            values (?, ?, ?, ?, 'PENDING', 0, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        .params(
+            agentId,
+            cluster.id(),
+            profile.key(),
+            profile.environment(),
+            demand.owner(),
+            profile.reusable(),
+            cluster.idleTimeout().toSeconds(),
+            cluster.autoRegisterTimeout().toSeconds(),
+            cluster.maxBuildDuration().toSeconds(),
+            AgentRows.timestamp(now),
+            demand.jobKey().orElse(null),
+            demand.key().value(),
+            AgentRows.timestamp(now))
+        .update();
+  }
+
+  private void bind(JobIdentifier job, String agentId, Instant now) {
+    String jobKey = AgentRows.jobKey(job);
+    int updated =
+        jdbc.sql("update agent_requests set agent_id = ?, requested_at = ? where job_key = ?")
+            .params(agentId, AgentRows.timestamp(now), jobKey)
+            .update();
+    if (updated == 0) {
+      jdbc.sql("insert into agent_requests (job_key, job_locator, agent_id, requested_at) values (?, ?, ?, ?)")
+          .params(jobKey, AgentRows.abbreviate(job.locator(), 512), agentId, AgentRows.timestamp(now))
+          .update();
+    }
+  }
+
+  private int count(String where, Object... params) {
+    return jdbc.sql("select count(*) from agents where " + where).params(params).query(Integer.class).single();
+  }
+}

@@ -1,0 +1,97 @@
+package dev.elasticagents.agent;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Optional;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * The {@code decisions} table: each job's decision under its {@link DecisionKey}. Called inside the
+ * registry's transactions, so a decision is recorded together with its effect or not at all.
+ */
+final class DecisionLog {
+
+  private final JdbcClient jdbc;
+  private final ObjectMapper json = new ObjectMapper();
+
+  DecisionLog(JdbcClient jdbc) {
+    this.jdbc = jdbc;
+  }
+
+  Optional<RecordedDecision> find(DecisionKey key) {
+    return jdbc.sql("select outcome, agent_id, job_key, variables from decisions where decision_key = ?")
+        .param(key.value())
+        .query(
+            (row, number) ->
+                new RecordedDecision(
+                    row.getString("outcome"),
+                    Optional.ofNullable(row.getString("agent_id")),
+                    Optional.ofNullable(row.getString("job_key")),
+                    read(row.getString("variables")),
+                    true))
+        .optional();
+  }
+
+  /**
+   * Records a decision.
+   *
+   * @throws org.springframework.dao.DuplicateKeyException when the same job decided at the same
+   *     time elsewhere; the caller's transaction then rolls back and replays that decision
+   */
+  void record(DecisionKey key, RecordedDecision decision, Instant now) {
+    jdbc.sql(
+            """
+            insert into decisions (decision_key, outcome, agent_id, job_key, variables, decided_at)
+            values (?, ?, ?, ?, ?, ?)
+            """)
+        .params(
+            key.value(),
+            decision.outcome(),
+            decision.agentId().orElse(null),
+            decision.jobKey().orElse(null),
+            write(decision),
+            AgentRows.timestamp(now))
+        .update();
+  }
+
+  /** Drops a decision that can no longer stand, so that its job decides again. */
+  void forget(DecisionKey key) {
+    jdbc.sql("delete from decisions where decision_key = ?").param(key.value()).update();
+  }
+
+  int purgeBefore(Instant cutoff) {
+    return jdbc.sql("delete from decisions where decided_at < ?").param(AgentRows.timestamp(cutoff)).update();
+  }
+
+  /** The agents that decisions ever gave a GoCD job, oldest first. */
+  List<String> agentsAssignedTo(String jobKey) {
+    return jdbc.sql(
+            """
+            select agent_id from decisions
+            where job_key = ? and outcome in ('CREATED', 'REUSED') order by decided_at, decision_key
+            """)
+        .param(jobKey)
+        .query(String.class)
+        .list();
+  }
+
+  private String write(RecordedDecision decision) {
+    try {
+      return json.writeValueAsString(decision.variables());
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("Decision variables must be plain JSON values", e);
+    }
+  }
+
+  private LinkedHashMap<String, Object> read(String variables) {
+    try {
+      return json.readValue(variables, new TypeReference<>() {});
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("A recorded decision is not valid JSON", e);
+    }
+  }
+}

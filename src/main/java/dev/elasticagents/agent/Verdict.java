@@ -1,0 +1,68 @@
+package dev.elasticagents.agent;
+
+import java.util.Optional;
+
+/**
+ * What releasing an agent comes to, judged from one read of the agent: keep it, terminate it, or
+ * skip it with the reason. The move is then tried as a compare-and-set on that read.
+ *
+ * @param code a short reason for metrics
+ */
+record Verdict(Decision decision, Move move, String reason, String code) {
+
+  /** What job-completion reports in {@code completion_decision}. */
+  enum Decision {
+    KEPT,
+    TERMINATED,
+    SKIPPED
+  }
+
+  /** The registry move the verdict needs. */
+  enum Move {
+    NONE,
+    KEEP_IDLE,
+    TERMINATE
+  }
+
+  static Verdict of(Optional<Agent> found, ReleaseRequest release) {
+    if (found.isEmpty()) {
+      return skip("unknown agent", "unknown");
+    }
+    Agent agent = found.get();
+    if (!agent.state().isAvailable()) {
+      return skip("agent already terminated", "terminated");
+    }
+    if (release.assignment().isPresent() && !agent.assignment().equals(release.assignment())) {
+      return skip(
+          agent.jobKey().map(job -> "agent now serves GoCD job " + job).orElse("agent now serves another job"),
+          "other-job");
+    }
+    Optional<String> completed = release.completedJob().map(AgentRows::jobKey);
+    if (completed.isPresent() && agent.jobKey().isPresent() && !agent.jobKey().equals(completed)) {
+      return skip(
+          "agent serves GoCD job %s, not the completed job %s".formatted(agent.jobKey().get(), completed.get()),
+          "other-job");
+    }
+    if (agent.state() == AgentState.IDLE) {
+      return new Verdict(Decision.KEPT, Move.NONE, "agent already idle", "idle");
+    }
+    if (release.cause() == ReleaseRequest.Cause.BUILD_OVERRAN) {
+      return terminate("its job ran longer than the maximum build duration of " + agent.maxBuildDuration());
+    }
+    if (agent.reusable() && agent.idleTimeout().isPositive()) {
+      return new Verdict(
+          Decision.KEPT, Move.KEEP_IDLE, "kept for reuse for up to " + agent.idleTimeout(), "kept");
+    }
+    return terminate(
+        "job completed and "
+            + (agent.reusable() ? "its profile has no idle timeout" : "its profile does not reuse agents"));
+  }
+
+  private static Verdict skip(String reason, String code) {
+    return new Verdict(Decision.SKIPPED, Move.NONE, reason, code);
+  }
+
+  private static Verdict terminate(String reason) {
+    return new Verdict(Decision.TERMINATED, Move.TERMINATE, reason, "terminated");
+  }
+}

@@ -1,0 +1,181 @@
+package dev.elasticagents.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.elasticagents.agent.AgentLifecycleTest.MovableClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+
+/** Cleanup with server-ping semantics, on real PostgreSQL. */
+class AgentCleanupTest {
+
+  private static final AtomicInteger JOB_IDS = new AtomicInteger(7000);
+
+  private final MovableClock clock = new MovableClock(Instant.parse("2026-11-23T10:00:00Z"));
+  private final RecordingAgentProvider provider = new RecordingAgentProvider();
+  private final DataSource database = RegistryDatabases.newPostgresDatabase();
+  private final AgentServices services = new AgentServices(database, provider, clock, AgentServices.properties(10, 10));
+  private final String cluster = "cluster-" + UUID.randomUUID();
+
+  @Test
+  void terminatesAnAgentThatNeverRegisteredInTime() {
+    String agent = services.created(request(Map.of()));
+
+    clock.advance(Duration.ofMinutes(9));
+    assertThat(cleanUp(List.of())).doesNotContainKey(agent);
+    clock.advance(Duration.ofMinutes(2));
+
+    assertThat(cleanUp(List.of())).containsEntry(agent, "never registered within PT10M");
+    assertThat(provider.calls()).containsSubsequence("disable " + agent, "terminate " + agent, "delete " + agent);
+  }
+
+  @Test
+  void sparesAnAgentTheGoCdServerKnows() {
+    String agent = services.created(request(Map.of()));
+
+    clock.advance(Duration.ofMinutes(11));
+
+    assertThat(cleanUp(List.of(agent))).doesNotContainKey(agent);
+    assertThat(services.state(agent)).isEqualTo(AgentState.BUSY);
+  }
+
+  @Test
+  void terminatesAnAgentIdlePastItsIdleTimeout() {
+    CreateAgentRequest request = request(Map.of());
+    String agent = services.created(request);
+    services.jobCompleted(agent, request);
+
+    clock.advance(Duration.ofMinutes(11));
+
+    assertThat(cleanUp(List.of())).containsEntry(agent, "idle longer than PT10M");
+  }
+
+  @Test
+  void terminatesAnAgentBusyLongPastItsMaximumBuildDuration() {
+    String agent = services.created(request(Map.of()));
+    cleanUp(List.of(agent));
+
+    clock.advance(Duration.ofHours(2).plus(Agent.OVERRUN_GRACE).minusMinutes(1));
+    assertThat(cleanUp(List.of(agent))).doesNotContainKey(agent);
+    clock.advance(Duration.ofMinutes(1));
+
+    assertThat(cleanUp(List.of(agent))).containsEntry(agent, "busy longer than its maximum build duration of PT2H");
+  }
+
+  @Test
+  void terminatesAgentsThatTheRegistryDoesNotKnow() {
+    provider.leak("GoCDleaked");
+
+    assertThat(cleanUp(List.of())).containsEntry("GoCDleaked", "not a live agent of the registry");
+    assertThat(provider.calls()).containsSubsequence("disable GoCDleaked", "terminate GoCDleaked", "delete GoCDleaked");
+  }
+
+  @Test
+  void forgetsAgentsWhoseProcessIsGone() {
+    String agent = services.created(request(Map.of()));
+    cleanUp(List.of(agent));
+    provider.crash(agent);
+
+    clock.advance(Duration.ofMinutes(2));
+
+    assertThat(cleanUp(List.of())).containsEntry(agent, "agent is no longer running");
+    assertThat(services.state(agent)).isEqualTo(AgentState.TERMINATED);
+  }
+
+  @Test
+  void leavesAReservationThatWasNotLaunchedYetToItsLaunch() {
+    CreateAgentRequest request = request(Map.of());
+    RecordedDecision reserved = services.registry.decide(demand(request));
+
+    clock.advance(Duration.ofMinutes(2));
+
+    assertThat(cleanUp(List.of())).doesNotContainKey(reserved.agentId().orElseThrow());
+    assertThat(services.state(reserved.agentId().orElseThrow())).isEqualTo(AgentState.PENDING);
+  }
+
+  @Test
+  void leavesTheAgentsOfAnotherInstanceAlone() {
+    RecordingAgentProvider otherHost = new RecordingAgentProvider("recording:instance-b");
+    AgentServices other = new AgentServices(database, otherHost, clock, AgentServices.properties(10, 10));
+    String theirs = other.created(request(Map.of()));
+
+    clock.advance(Duration.ofMinutes(30));
+
+    assertThat(cleanUp(List.of())).doesNotContainKey(theirs);
+    assertThat(services.state(theirs)).isEqualTo(AgentState.PENDING);
+    assertThat(provider.callsFor(theirs)).isEmpty();
+    assertThat(otherHost.callsFor(theirs)).containsExactly("launch " + theirs);
+  }
+
+  @Test
+  void takesOverATerminationWhoseClaimerDidNotFinishIt() {
+    String agent = services.created(request(Map.of()));
+    assertThat(services.terminator.claim(services.agent(agent), "the claimer dies after this")).isTrue();
+
+    clock.advance(Duration.ofMinutes(4));
+    assertThat(cleanUp(List.of())).doesNotContainKey(agent);
+    clock.advance(Duration.ofMinutes(1));
+
+    assertThat(cleanUp(List.of())).containsEntry(agent, "termination did not finish within PT5M");
+    assertThat(services.state(agent)).isEqualTo(AgentState.TERMINATED);
+    assertThat(provider.callsFor(agent)).containsSubsequence("disable " + agent, "terminate " + agent, "delete " + agent);
+  }
+
+  @Test
+  void aRedeliveredCleanupJobReplaysWhatItCleanedAndTouchesNothing() {
+    String agent = services.created(request(Map.of()));
+    clock.advance(Duration.ofMinutes(11));
+    DecisionKey job = AgentServices.cleanupJob();
+    RecordedDecision first = services.cleanup.cleanUp(List.of(), job);
+    int calls = provider.calls().size();
+    provider.leak("GoCDleakedLater");
+
+    RecordedDecision redelivered = services.cleanup.cleanUp(List.of(), job);
+
+    assertThat(redelivered.variables()).isEqualTo(first.variables());
+    assertThat(first.variables().toString()).contains(agent);
+    assertThat(provider.calls()).hasSize(calls);
+  }
+
+  @SuppressWarnings("unchecked")
+  private Map<String, String> cleanUp(List<String> knownAgents) {
+    List<Map<String, Object>> cleaned =
+        (List<Map<String, Object>>) services.cleanup.cleanUp(knownAgents, AgentServices.cleanupJob()).variables().get("cleaned_up_agents");
+    return cleaned.stream()
+        .collect(
+            java.util.stream.Collectors.toMap(
+                c -> (String) c.get("elastic_agent_id"), c -> (String) c.get("reason")));
+  }
+
+  private Demand demand(CreateAgentRequest request) {
+    AgentProperties properties = AgentServices.properties(10, 10);
+    return new Demand(
+        AgentServices.createAgentJob(),
+        request.jobIdentifier(),
+        ClusterProfile.from(request.clusterProfileProperties(), properties.clusterDefaults()),
+        AgentProfile.from(request.environment(), request.profileProperties(), true),
+        provider.owner(),
+        0,
+        Duration.ofSeconds(30),
+        3,
+        AgentId::next);
+  }
+
+  private CreateAgentRequest request(Map<String, String> profile) {
+    int job = JOB_IDS.incrementAndGet();
+    return new CreateAgentRequest(
+        new AutoRegisterKey("secret-key"),
+        "production",
+        profile.isEmpty() ? Map.of("image", "gocd-agent") : profile,
+        Map.of("id", cluster),
+        Optional.of(AgentLifecycleTest.jobIdentifierOf(job)),
+        0);
+  }
+}

@@ -1,0 +1,96 @@
+package dev.elasticagents.agent;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.sql.DataSource;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+
+/**
+ * The agent domain of one service instance, wired by hand on a registry database: what the
+ * application context builds, without Zeebe.
+ */
+final class AgentServices {
+
+  private static final AtomicLong ELEMENT_INSTANCES = new AtomicLong(2251799813685248L);
+
+  final AgentRegistry registry;
+  final AgentProvider provider;
+  final AgentTerminator terminator;
+  final AgentLifecycle lifecycle;
+  final AgentCleanup cleanup;
+  final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+
+  AgentServices(DataSource database, AgentProvider provider, Clock clock, AgentProperties properties) {
+    this.registry = new AgentRegistry(JdbcClient.create(database), new DataSourceTransactionManager(database), clock);
+    this.provider = provider;
+    this.terminator = new AgentTerminator(registry, provider, meters);
+    this.lifecycle = new AgentLifecycle(registry, provider, terminator, properties, meters);
+    this.cleanup = new AgentCleanup(registry, provider, terminator, properties, clock);
+  }
+
+  /** The properties of the tests: generous limits unless a request's cluster profile says less. */
+  static AgentProperties properties(int maxRunning, int maxPending) {
+    return new AgentProperties(
+        "dev.elasticagents.zeebe",
+        new AgentProperties.ClusterDefaults(
+            maxRunning, maxPending, Duration.ofMinutes(10), Duration.ofMinutes(10), Duration.ofHours(2)),
+        true,
+        Duration.ofSeconds(30),
+        3,
+        Duration.ofMinutes(5),
+        Duration.ofDays(30),
+        "",
+        "recording",
+        new AgentProperties.Local(Path.of("unused"), List.of("true"), Duration.ofSeconds(1)));
+  }
+
+  /** A new create-agent job, as Zeebe would activate it for a new element instance. */
+  static DecisionKey createAgentJob() {
+    return new DecisionKey("create-agent", ELEMENT_INSTANCES.incrementAndGet());
+  }
+
+  /** A new job-completion job. */
+  static DecisionKey jobCompletionJob() {
+    return new DecisionKey("job-completion", ELEMENT_INSTANCES.incrementAndGet());
+  }
+
+  /** A new terminate-agent job. */
+  static DecisionKey terminateAgentJob() {
+    return new DecisionKey("terminate-agent", ELEMENT_INSTANCES.incrementAndGet());
+  }
+
+  /** A new cleanup job. */
+  static DecisionKey cleanupJob() {
+    return new DecisionKey("cleanup-agents", ELEMENT_INSTANCES.incrementAndGet());
+  }
+
+  /** Creates an agent for the request, failing the test unless one was created. */
+  String created(CreateAgentRequest request) {
+    RecordedDecision decision = lifecycle.createAgent(request, createAgentJob());
+    if (!decision.outcome().equals("CREATED")) {
+      throw new AssertionError("expected CREATED but was " + decision);
+    }
+    return decision.agentId().orElseThrow();
+  }
+
+  /** Releases the agent of a finished job, as its lifecycle's job-completion would. */
+  RecordedDecision jobCompleted(String agentId, CreateAgentRequest request) {
+    Agent agent = registry.find(agentId).orElseThrow();
+    return lifecycle.release(
+        new ReleaseRequest(agentId, agent.assignment(), request.jobIdentifier(), ReleaseRequest.Cause.JOB_COMPLETED),
+        jobCompletionJob());
+  }
+
+  Agent agent(String agentId) {
+    return registry.find(agentId).orElseThrow();
+  }
+
+  AgentState state(String agentId) {
+    return agent(agentId).state();
+  }
+}
