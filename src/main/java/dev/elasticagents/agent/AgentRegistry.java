@@ -127,6 +127,11 @@ public class AgentRegistry {
     return decisions.agentsAssignedTo(AgentRows.jobKey(job));
   }
 
+  /** What every create-agent decision for this GoCD job came to, oldest first. */
+  public List<String> createAgentDecisionsFor(JobIdentifier job) {
+    return decisions.outcomesFor(CreateAgentHandler.JOB_TYPE, AgentRows.jobKey(job));
+  }
+
   /** Records an approved capacity override; false when this approval recorded it already. */
   public boolean grantCapacity(CapacityGrant grant) {
     return atomically(() -> grants.grant(grant, clock.instant()));

@@ -79,6 +79,18 @@ final class DecisionLog {
         .list();
   }
 
+  /** The outcomes of the decisions of one job type for a GoCD job, oldest first. */
+  List<String> outcomesFor(String jobType, String jobKey) {
+    return jdbc.sql(
+            """
+            select outcome from decisions
+            where job_key = ? and decision_key like ? order by decided_at, decision_key
+            """)
+        .params(jobKey, jobType + ":%")
+        .query(String.class)
+        .list();
+  }
+
   private String write(RecordedDecision decision) {
     try {
       return json.writeValueAsString(decision.variables());

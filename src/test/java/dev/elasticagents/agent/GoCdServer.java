@@ -9,8 +9,9 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * What a GoCD server sends the service: create-agent requests start the lifecycle process,
- * job completions and server pings arrive as messages.
+ * What a GoCD server sends the service: create-agent requests, job completions and server pings
+ * arrive as messages. A create-agent request is the message {@code agent-requested} correlated by
+ * the GoCD job id, so that the server's re-sends start nothing while the job's lifecycle runs.
  */
 public final class GoCdServer {
 
@@ -49,12 +50,33 @@ public final class GoCdServer {
     return new JobIdentifier(id, "up42_job", id, String.valueOf(id), "up42", 1, "up42_stage");
   }
 
-  /** Sends create-agent. */
+  /**
+   * Sends create-agent as the GoCD server does, again and again while the job waits. The message
+   * lives for no time: it starts a lifecycle or, while one runs for the job, nothing.
+   */
   public void createAgent(Map<String, Object> request) {
-    client.newCreateInstanceCommand().bpmnProcessId(LIFECYCLE).latestVersion().variables(request).send().join();
+    client
+        .newPublishMessageCommand()
+        .messageName("agent-requested")
+        .correlationKey(correlationKeyOf(request))
+        .variables(request)
+        .timeToLive(Duration.ZERO)
+        .send()
+        .join();
   }
 
-  /** Sends create-agent; the future completes with the lifecycle's variables when it ends. */
+  /** The GoCD job id of a request, or a key of its own for a request without one (v1). */
+  @SuppressWarnings("unchecked")
+  static String correlationKeyOf(Map<String, Object> request) {
+    return request.get("job_identifier") instanceof Map<?, ?> job && job.get("job_id") != null
+        ? String.valueOf(((Map<String, Object>) job).get("job_id"))
+        : "request-" + UUID.randomUUID();
+  }
+
+  /**
+   * Starts the lifecycle directly (its plain start event); the future completes with the
+   * lifecycle's variables when it ends.
+   */
   public CamundaFuture<ProcessInstanceResult> createAgentUntilReleased(Map<String, Object> request) {
     return client
         .newCreateInstanceCommand()

@@ -23,6 +23,15 @@ final class RegistryDatabases {
 
   /** A fresh, migrated PostgreSQL database. */
   static DataSource newPostgresDatabase() {
+    return migrated(postgres().getDatabase("postgres", newEmptyPostgresDatabase()));
+  }
+
+  /** The JDBC URL of a fresh, empty PostgreSQL database (user {@code postgres}), for a service to migrate. */
+  static String newPostgresUrl() {
+    return postgres().getJdbcUrl("postgres", newEmptyPostgresDatabase());
+  }
+
+  private static String newEmptyPostgresDatabase() {
     String name = "registry_" + UUID.randomUUID().toString().replace("-", "");
     DataSource admin = postgres().getPostgresDatabase();
     try (var connection = admin.getConnection(); var statement = connection.createStatement()) {
@@ -30,7 +39,7 @@ final class RegistryDatabases {
     } catch (java.sql.SQLException e) {
       throw new IllegalStateException("Cannot create database " + name, e);
     }
-    return migrated(postgres().getDatabase("postgres", name));
+    return name;
   }
 
   /** A fresh, migrated in-memory H2 database in PostgreSQL mode, as the embedded default runs. */

@@ -6,30 +6,45 @@ import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.extension.requestfilter.RequestFilterAction;
+import com.github.tomakehurst.wiremock.extension.requestfilter.StubRequestFilterV2;
+import com.github.tomakehurst.wiremock.http.Request;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import java.net.URI;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A pass-through proxy on 127.0.0.1 in front of the broker's REST gateway that records every
- * exchange, so tests can see which calls went over REST and what the broker answered.
+ * exchange, so tests can see which calls went over REST and what the broker answered. It can also
+ * lose job completions: a lost one never reaches the broker and is answered 503, as an overloaded
+ * gateway would, so the service's attempts run out and Zeebe redelivers the job.
  */
 public final class RestRecorder implements AutoCloseable {
 
-  private final WireMockServer proxy;
+  private static final Pattern JOB_COMMAND = Pattern.compile("/v2/jobs/(\\d+)/(completion|failure)");
 
-  private RestRecorder(WireMockServer proxy) {
+  private final WireMockServer proxy;
+  private final CompletionLoss loss;
+
+  private RestRecorder(WireMockServer proxy, CompletionLoss loss) {
     this.proxy = proxy;
+    this.loss = loss;
   }
 
   /** Starts a recording proxy in front of {@code target}. */
   public static RestRecorder proxying(URI target) {
+    CompletionLoss loss = new CompletionLoss();
     WireMockServer proxy =
-        new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
+        new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort().extensions(loss));
     proxy.start();
     proxy.stubFor(any(anyUrl()).willReturn(aResponse().proxiedFrom(target.toString())));
-    return new RestRecorder(proxy);
+    return new RestRecorder(proxy, loss);
   }
 
   /** The address clients use instead of the broker's. */
@@ -42,8 +57,82 @@ public final class RestRecorder implements AutoCloseable {
     return proxy.getAllServeEvents().reversed().stream().filter(filter).toList();
   }
 
+  /** From now on, loses the completions {@code rule} picks; returns the count of losses so far. */
+  public AtomicInteger loseCompletions(CompletionRule rule) {
+    loss.rule = rule;
+    return loss.lost;
+  }
+
+  /**
+   * From now on, loses every completion of a job whose body {@code picks}, until the service gave
+   * up on that delivery and failed the job; the next delivery's completion passes. Returns the
+   * jobs whose first delivery was lost.
+   */
+  public Set<Long> loseFirstDeliveries(Predicate<String> picks) {
+    Set<Long> lostJobs = ConcurrentHashMap.newKeySet();
+    loss.rule =
+        (jobKey, body) -> {
+          if (loss.failed.contains(jobKey) || !(lostJobs.contains(jobKey) || picks.test(body))) {
+            return false;
+          }
+          lostJobs.add(jobKey);
+          return true;
+        };
+    return lostJobs;
+  }
+
+  /** Whether the service failed this job (through this proxy). */
+  public boolean wasFailed(long jobKey) {
+    return loss.failed.contains(jobKey);
+  }
+
+  /** Passes every completion to the broker again. */
+  public void stopLosingCompletions() {
+    loss.rule = (jobKey, body) -> false;
+  }
+
   @Override
   public void close() {
     proxy.stop();
+  }
+
+  /** Which completions to lose. */
+  @FunctionalInterface
+  public interface CompletionRule {
+    boolean lose(long jobKey, String body);
+  }
+
+  private static final class CompletionLoss implements StubRequestFilterV2 {
+
+    private volatile CompletionRule rule = (jobKey, body) -> false;
+    private final AtomicInteger lost = new AtomicInteger();
+    private final Set<Long> failed = ConcurrentHashMap.newKeySet();
+
+    @Override
+    public RequestFilterAction filter(Request request, ServeEvent serveEvent) {
+      Matcher command = JOB_COMMAND.matcher(request.getUrl());
+      if (!command.matches()) {
+        return RequestFilterAction.continueWith(request);
+      }
+      long jobKey = Long.parseLong(command.group(1));
+      if (command.group(2).equals("failure")) {
+        failed.add(jobKey);
+      } else if (rule.lose(jobKey, request.getBodyAsString())) {
+        lost.incrementAndGet();
+        return RequestFilterAction.stopWith(
+            aResponse()
+                .withStatus(503)
+                .withHeader("Content-Type", "application/problem+json")
+                .withBody(
+                    "{\"type\":\"about:blank\",\"title\":\"RESOURCE_EXHAUSTED\",\"status\":503,\"detail\":\"lost by the test's fault proxy\"}")
+                .build());
+      }
+      return RequestFilterAction.continueWith(request);
+    }
+
+    @Override
+    public String getName() {
+      return "completion-loss";
+    }
   }
 }

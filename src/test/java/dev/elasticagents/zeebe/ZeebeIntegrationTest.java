@@ -24,7 +24,15 @@ import org.springframework.test.context.ContextConfiguration;
       "elastic-agents.local.work-directory=target/test-agents",
       "elastic-agents.cluster-defaults.max-running-agents=100",
       "elastic-agents.cluster-defaults.max-pending-agents=100",
-      "elastic-agents.decline-retry-after=PT1S"
+      "elastic-agents.decline-retry-after=PT1S",
+      "elastic-agents.decline-retries=5",
+      // Completions the tests lose run out of attempts fast and come back soon.
+      "job-workers.job-types.create-agent.problem-policy.retry.max-attempts=2",
+      "job-workers.job-types.create-agent.problem-policy.retry.initial-backoff=PT0.05S",
+      "job-workers.job-types.create-agent.problem-policy.retry.redelivery-backoff=PT0.5S",
+      "job-workers.job-types.job-completion.problem-policy.retry.max-attempts=2",
+      "job-workers.job-types.job-completion.problem-policy.retry.initial-backoff=PT0.05S",
+      "job-workers.job-types.job-completion.problem-policy.retry.redelivery-backoff=PT1S"
     })
 @ContextConfiguration(initializers = LocalZeebeInitializer.class)
 public @interface ZeebeIntegrationTest {}

@@ -1,0 +1,72 @@
+package dev.elasticagents.agent;
+
+import static org.awaitility.Awaitility.await;
+
+import io.camunda.client.CamundaClient;
+import io.camunda.client.api.CamundaFuture;
+import io.camunda.client.api.response.ProcessInstanceResult;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What the lifecycle tests on the real broker share: GoCD requests of one cluster profile of their
+ * own, and ways to wait for what the service did.
+ */
+final class BrokerLifecycles {
+
+  private static final AtomicInteger JOB_IDS =
+      new AtomicInteger((int) (System.currentTimeMillis() % 1_000_000) * 100 + 50_000_000);
+
+  final GoCdServer gocd;
+  final AgentRegistry registry;
+  final Path agents;
+  final String cluster = "cluster-" + UUID.randomUUID();
+
+  BrokerLifecycles(CamundaClient client, AgentRegistry registry, Path agents) {
+    this.gocd = new GoCdServer(client);
+    this.registry = registry;
+    this.agents = agents;
+  }
+
+  /** A v5 request for a new GoCD job of this test's cluster profile. */
+  Map<String, Object> request(Map<String, String> profile, Map<String, String> clusterProfile) {
+    Map<String, String> profileProperties = new HashMap<>(Map.of("image", "gocd-agent", "memory", "2048"));
+    profileProperties.putAll(profile);
+    Map<String, String> clusterProperties = new HashMap<>(clusterProfile);
+    clusterProperties.put("id", cluster);
+    return GoCdServer.createAgentRequest(JOB_IDS.incrementAndGet(), profileProperties, clusterProperties);
+  }
+
+  CamundaFuture<ProcessInstanceResult> start(Map<String, Object> request) {
+    return gocd.createAgentUntilReleased(request);
+  }
+
+  String awaitAgentOf(Map<String, Object> request) {
+    return await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> registry.agentOf(GoCdServer.jobOf(request)), Optional::isPresent)
+        .orElseThrow();
+  }
+
+  AgentState state(String agent) {
+    return registry.find(agent).orElseThrow().state();
+  }
+
+  /** The agent's process, from the pid file the local provider wrote. */
+  ProcessHandle processOf(String agent) {
+    try {
+      long pid = Long.parseLong(Files.readString(agents.resolve(agent).resolve("agent.pid")).split(" ")[0]);
+      return ProcessHandle.of(pid).orElseThrow();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,116 @@
+package dev.elasticagents.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.elasticagents.zeebe.ZeebeIntegrationTest;
+import io.camunda.client.CamundaClient;
+import io.camunda.client.api.CamundaFuture;
+import io.camunda.client.api.response.ProcessInstanceResult;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+
+/**
+ * A lifecycle instance lives only as long as its GoCD job needs it, on the real broker: one per
+ * job however often GoCD asks, ended when the build overruns, ended after a bounded number of
+ * declines, and waiting only for its own job's completion.
+ */
+@ZeebeIntegrationTest
+class LifecycleBoundsTest {
+
+  @Autowired CamundaClient client;
+  @Autowired AgentRegistry registry;
+
+  @Value("${elastic-agents.local.work-directory}")
+  Path agents;
+
+  private BrokerLifecycles lifecycles;
+
+  @BeforeEach
+  void connect() {
+    lifecycles = new BrokerLifecycles(client, registry, agents);
+  }
+
+  @Test
+  void goCdAskingAgainAndAgainForAWaitingJobStartsNothingWhileItsLifecycleRuns() {
+    Map<String, Object> request = lifecycles.request(Map.of(), Map.of());
+
+    lifecycles.gocd.createAgent(request);
+    String agent = lifecycles.awaitAgentOf(request);
+    lifecycles.gocd.createAgent(request);
+    lifecycles.gocd.createAgent(request);
+
+    JobIdentifier job = GoCdServer.jobOf(request);
+    await()
+        .during(Duration.ofSeconds(2))
+        .atMost(Duration.ofSeconds(3))
+        .until(() -> registry.createAgentDecisionsFor(job), decisions -> decisions.equals(List.of("CREATED")));
+    assertThat(registry.agentsAssignedTo(job)).containsExactly(agent);
+    lifecycles.gocd.jobCompleted(agent, request);
+    await().atMost(Duration.ofSeconds(10)).until(() -> lifecycles.state(agent) == AgentState.IDLE);
+  }
+
+  @Test
+  void aJobThatRunsPastItsMaximumBuildDurationLosesItsAgentAndItsLifecycleEnds() {
+    Map<String, Object> request = lifecycles.request(Map.of(), Map.of("max_build_duration", "PT2S"));
+
+    CamundaFuture<ProcessInstanceResult> lifecycle = lifecycles.start(request);
+    String agent = lifecycles.awaitAgentOf(request);
+    ProcessHandle process = lifecycles.processOf(agent);
+
+    assertThat(lifecycle.join().getVariablesAsMap())
+        .containsEntry("completion_decision", "TERMINATED")
+        .containsEntry("completion_reason", "its job ran longer than the maximum build duration of PT2S");
+    assertThat(lifecycles.state(agent)).isEqualTo(AgentState.TERMINATED);
+    assertThat(process.isAlive()).isFalse();
+  }
+
+  @Test
+  void aLifecycleDeclinedTimeAfterTimeEndsAfterItsRetriesWithoutTheKey() {
+    Map<String, String> oneAgent = Map.of("max_running_agents", "1");
+    Map<String, Object> running = lifecycles.request(Map.of(), oneAgent);
+    CamundaFuture<ProcessInstanceResult> runningLifecycle = lifecycles.start(running);
+    String agent = lifecycles.awaitAgentOf(running);
+
+    Map<String, Object> starving = lifecycles.request(Map.of(), oneAgent);
+    Map<String, Object> ended = lifecycles.start(starving).join().getVariablesAsMap();
+
+    // The test configuration asks again 5 times, one second apart: 6 declines, then GoCD's turn.
+    assertThat(ended)
+        .containsEntry("agent_decision", "DECLINED")
+        .containsEntry("declines", 6)
+        .containsEntry("will_retry", false)
+        .containsEntry("auto_register_key", null);
+    assertThat(registry.createAgentDecisionsFor(GoCdServer.jobOf(starving))).hasSize(6).containsOnly("DECLINED");
+    lifecycles.gocd.jobCompleted(agent, running);
+    runningLifecycle.join();
+  }
+
+  @Test
+  void aJobCompletedMessageOfAnEarlierJobOfTheAgentIsNotTakenForThisOne() {
+    Map<String, Object> first = lifecycles.request(Map.of(), Map.of());
+    CamundaFuture<ProcessInstanceResult> firstLifecycle = lifecycles.start(first);
+    String agent = lifecycles.awaitAgentOf(first);
+    lifecycles.gocd.jobCompleted(agent, first);
+    firstLifecycle.join();
+    Map<String, Object> second = lifecycles.request(Map.of(), Map.of());
+    CamundaFuture<ProcessInstanceResult> secondLifecycle = lifecycles.start(second);
+    await().atMost(Duration.ofSeconds(10)).until(() -> lifecycles.state(agent) == AgentState.BUSY);
+
+    // GoCD reports the first job completed once more: the agent's lifecycle is now the second job's.
+    lifecycles.gocd.jobCompleted(agent, first);
+
+    await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2)).until(() -> !secondLifecycle.isDone());
+    assertThat(lifecycles.state(agent)).isEqualTo(AgentState.BUSY);
+    lifecycles.gocd.jobCompleted(agent, second);
+    Map<String, Object> ended = secondLifecycle.join().getVariablesAsMap();
+    assertThat(ended).containsEntry("agent_decision", "REUSED").containsEntry("completion_decision", "KEPT");
+    assertThat(ended.get("job_identifier")).isEqualTo(second.get("job_identifier"));
+  }
+}
