@@ -1,5 +1,6 @@
 package dev.elasticagents.agent;
 
+import dev.elasticagents.agent.local.LocalAgentProvider;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;

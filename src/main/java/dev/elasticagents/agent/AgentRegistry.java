@@ -127,9 +127,9 @@ public class AgentRegistry {
     return decisions.agentsAssignedTo(AgentRows.jobKey(job));
   }
 
-  /** What every create-agent decision for this GoCD job came to, oldest first. */
-  public List<String> createAgentDecisionsFor(JobIdentifier job) {
-    return decisions.outcomesFor(CreateAgentHandler.JOB_TYPE, AgentRows.jobKey(job));
+  /** What every decision of one job type for this GoCD job came to, oldest first. */
+  public List<String> decisionsFor(String jobType, JobIdentifier job) {
+    return decisions.outcomesFor(jobType, AgentRows.jobKey(job));
   }
 
   /** Records an approved capacity override; false when this approval recorded it already. */

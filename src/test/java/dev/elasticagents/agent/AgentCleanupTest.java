@@ -92,7 +92,7 @@ class AgentCleanupTest {
   @Test
   void leavesAReservationThatWasNotLaunchedYetToItsLaunch() {
     CreateAgentRequest request = request(Map.of());
-    RecordedDecision reserved = services.registry.decide(demand(request));
+    RecordedDecision reserved = services.registry.decide(services.demand(request, AgentServices.createAgentJob()));
 
     clock.advance(Duration.ofMinutes(2));
 
@@ -154,19 +154,6 @@ class AgentCleanupTest {
                 c -> (String) c.get("elastic_agent_id"), c -> (String) c.get("reason")));
   }
 
-  private Demand demand(CreateAgentRequest request) {
-    AgentProperties properties = AgentServices.properties(10, 10);
-    return new Demand(
-        AgentServices.createAgentJob(),
-        request.jobIdentifier(),
-        ClusterProfile.from(request.clusterProfileProperties(), properties.clusterDefaults()),
-        AgentProfile.from(request.environment(), request.profileProperties(), true),
-        provider.owner(),
-        0,
-        Duration.ofSeconds(30),
-        3,
-        AgentId::next);
-  }
 
   private CreateAgentRequest request(Map<String, String> profile) {
     int job = JOB_IDS.incrementAndGet();

@@ -94,7 +94,7 @@ class AgentLifecycleTest {
     CreateAgentRequest request = request(Map.of());
     DecisionKey job = AgentServices.createAgentJob();
     // The registry recorded the decision and the reservation; the launch never happened.
-    RecordedDecision reserved = registry.decide(demand(request, job));
+    RecordedDecision reserved = registry.decide(services.demand(request, job));
 
     RecordedDecision redelivered = lifecycle.createAgent(request, job);
 
@@ -266,19 +266,6 @@ class AgentLifecycleTest {
     assertThat(provider.launched()).isEmpty();
   }
 
-  private Demand demand(CreateAgentRequest request, DecisionKey job) {
-    AgentProperties properties = AgentServices.properties(10, 10);
-    return new Demand(
-        job,
-        request.jobIdentifier(),
-        ClusterProfile.from(request.clusterProfileProperties(), properties.clusterDefaults()),
-        AgentProfile.from(request.environment(), request.profileProperties(), true),
-        provider.owner(),
-        0,
-        Duration.ofSeconds(30),
-        3,
-        AgentId::next);
-  }
 
   private CreateAgentRequest request(Map<String, String> profile) {
     return request(profile, Map.of(), 0);

@@ -69,6 +69,21 @@ final class AgentServices {
     return new DecisionKey("cleanup-agents", ELEMENT_INSTANCES.incrementAndGet());
   }
 
+  /** The request as the registry decides it for {@code job}, without launching anything. */
+  Demand demand(CreateAgentRequest request, DecisionKey job) {
+    AgentProperties properties = properties(10, 10);
+    return new Demand(
+        job,
+        request.jobIdentifier(),
+        ClusterProfile.from(request.clusterProfileProperties(), properties.clusterDefaults()),
+        AgentProfile.from(request.environment(), request.profileProperties(), true),
+        provider.owner(),
+        0,
+        Duration.ofSeconds(30),
+        3,
+        AgentId::next);
+  }
+
   /** Creates an agent for the request, failing the test unless one was created. */
   String created(CreateAgentRequest request) {
     RecordedDecision decision = lifecycle.createAgent(request, createAgentJob());

@@ -90,6 +90,24 @@ class CreateAgentRequestTest {
   }
 
   @Test
+  void rejectsJobNamesThatCouldForgeLogLines() throws IOException {
+    Map<String, Object> body = seed("create-agent-v5.json");
+    @SuppressWarnings("unchecked")
+    Map<String, Object> job = (Map<String, Object>) body.get("job_identifier");
+    job.put("pipeline_name", "up42\nINFO Terminated every agent");
+    job.put("pipeline_label", "label\r");
+
+    assertThatThrownBy(() -> read(body))
+        .isInstanceOfSatisfying(
+            InvalidJobVariablesException.class,
+            e ->
+                assertThat(e.problems())
+                    .containsExactly(
+                        "'job_identifier.pipeline_name' may hold only letters, digits, '.', '_' and '-'",
+                        "'job_identifier.pipeline_label' must not hold control characters"));
+  }
+
+  @Test
   void rejectsV1AndV5ProfilesThatDisagree() throws IOException {
     Map<String, Object> body = seed("create-agent-v5.json");
     body.put("properties", Map.of("memory", "512"));

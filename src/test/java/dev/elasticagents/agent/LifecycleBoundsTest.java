@@ -50,7 +50,7 @@ class LifecycleBoundsTest {
     await()
         .during(Duration.ofSeconds(2))
         .atMost(Duration.ofSeconds(3))
-        .until(() -> registry.createAgentDecisionsFor(job), decisions -> decisions.equals(List.of("CREATED")));
+        .until(() -> registry.decisionsFor("create-agent", job), decisions -> decisions.equals(List.of("CREATED")));
     assertThat(registry.agentsAssignedTo(job)).containsExactly(agent);
     lifecycles.gocd.jobCompleted(agent, request);
     await().atMost(Duration.ofSeconds(10)).until(() -> lifecycles.state(agent) == AgentState.IDLE);
@@ -87,7 +87,7 @@ class LifecycleBoundsTest {
         .containsEntry("declines", 6)
         .containsEntry("will_retry", false)
         .containsEntry("auto_register_key", null);
-    assertThat(registry.createAgentDecisionsFor(GoCdServer.jobOf(starving))).hasSize(6).containsOnly("DECLINED");
+    assertThat(registry.decisionsFor("create-agent", GoCdServer.jobOf(starving))).hasSize(6).containsOnly("DECLINED");
     lifecycles.gocd.jobCompleted(agent, running);
     runningLifecycle.join();
   }

@@ -52,7 +52,7 @@ class LifecycleRedeliveryTest {
   @Test
   void aCreateAgentJobWhoseCompletionIsLostIsRedeliveredAndItsLifecycleStillReleasesTheAgent() {
     Map<String, Object> request = lifecycles.request(Map.of("reuse_agents", "false"), Map.of());
-    Set<Long> lostJobs = rest.loseFirstDeliveries(body -> body.contains("\"agent_decision\":\"CREATED\""));
+    Set<Long> lostJobs = rest.loseFirstDeliveries((jobKey, body) -> body.contains("\"agent_decision\":\"CREATED\""));
     double replayedBefore = replayed("create-agent");
 
     CamundaFuture<ProcessInstanceResult> lifecycle = lifecycles.start(request);
@@ -83,7 +83,7 @@ class LifecycleRedeliveryTest {
     String agent = lifecycles.awaitAgentOf(first);
     lifecycles.gocd.jobCompleted(agent, first);
     assertThat(firstLifecycle.join().getVariablesAsMap()).containsEntry("completion_decision", "KEPT");
-    Set<Long> lostJobs = rest.loseFirstDeliveries(body -> body.contains("\"agent_decision\":\"REUSED\""));
+    Set<Long> lostJobs = rest.loseFirstDeliveries((jobKey, body) -> body.contains("\"agent_decision\":\"REUSED\""));
 
     Map<String, Object> second = lifecycles.request(Map.of(), Map.of());
     CamundaFuture<ProcessInstanceResult> secondLifecycle = lifecycles.start(second);

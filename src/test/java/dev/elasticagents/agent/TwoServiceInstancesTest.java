@@ -3,6 +3,7 @@ package dev.elasticagents.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.elasticagents.ElasticAgentWorkersApplication;
+import dev.elasticagents.agent.local.LocalAgentProvider;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -26,14 +26,13 @@ import org.springframework.core.task.SimpleAsyncTaskExecutor;
 
 /**
  * Plays a GoCD server against the local service: sends create-agent requests, completes jobs and
- * pings, so the log shows agents created, found again for a re-sent request, declined, reused,
- * kept, terminated and cleaned up.
+ * pings, so the log shows agents created, declined, reused, kept, terminated and cleaned up, and a
+ * re-sent request absorbed by the engine while its job's lifecycle runs.
  */
 @TestConfiguration(proxyBeanMethods = false)
 class SampleAgentRequests {
 
   private static final Logger log = LoggerFactory.getLogger(SampleAgentRequests.class);
-  private static final String PROCESS = "elastic-agent-lifecycle";
 
   @Bean
   @Order(Ordered.LOWEST_PRECEDENCE)
@@ -57,7 +56,7 @@ class SampleAgentRequests {
         start(job100);
         String agent = awaitAgent(job100);
 
-        step("GoCD sends create-agent again for job 100: the same agent");
+        step("GoCD sends create-agent again for job 100: absorbed, since job 100's lifecycle runs");
         start(job100);
 
         Map<String, Object> job101 = v5Request(101, "local", Map.of("max_running_agents", "1"), Map.of());

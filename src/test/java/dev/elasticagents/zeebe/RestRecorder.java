@@ -68,17 +68,22 @@ public final class RestRecorder implements AutoCloseable {
    * up on that delivery and failed the job; the next delivery's completion passes. Returns the
    * jobs whose first delivery was lost.
    */
-  public Set<Long> loseFirstDeliveries(Predicate<String> picks) {
+  public Set<Long> loseFirstDeliveries(CompletionRule picks) {
     Set<Long> lostJobs = ConcurrentHashMap.newKeySet();
     loss.rule =
         (jobKey, body) -> {
-          if (loss.failed.contains(jobKey) || !(lostJobs.contains(jobKey) || picks.test(body))) {
+          if (loss.failed.contains(jobKey) || !(lostJobs.contains(jobKey) || picks.lose(jobKey, body))) {
             return false;
           }
           lostJobs.add(jobKey);
           return true;
         };
     return lostJobs;
+  }
+
+  /** How many completion requests were lost since this proxy started. */
+  public int lostRequests() {
+    return loss.lost.get();
   }
 
   /** Whether the service failed this job (through this proxy). */

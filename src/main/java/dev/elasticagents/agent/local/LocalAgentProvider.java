@@ -1,5 +1,9 @@
-package dev.elasticagents.agent;
+package dev.elasticagents.agent.local;
 
+import dev.elasticagents.agent.AgentId;
+import dev.elasticagents.agent.AgentLaunch;
+import dev.elasticagents.agent.AgentProperties;
+import dev.elasticagents.agent.AgentProvider;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
