@@ -61,7 +61,7 @@ public class AgentLifecycle {
     if (decision.outcome().equals("CREATED")) {
       ensureLaunched(decision.agentId().orElseThrow(), request, profile);
     }
-    report(decision, key, request, cluster);
+    report(decision, request, cluster);
     return decision;
   }
 
@@ -87,12 +87,11 @@ public class AgentLifecycle {
     }
   }
 
-  private void report(RecordedDecision decision, DecisionKey key, CreateAgentRequest request, ClusterProfile cluster) {
+  private void report(RecordedDecision decision, CreateAgentRequest request, ClusterProfile cluster) {
     String job = request.jobIdentifier().map(JobIdentifier::locator).orElse("a request without job identifier");
     String agent = decision.agentId().orElse("");
     if (decision.replayed()) {
-      replayed(key, decision);
-      return;
+      return; // the registry logged and counted the replay
     }
     switch (decision.outcome()) {
       case "CREATED" -> log.info("Created agent {} for {}", agent, job);
@@ -115,7 +114,6 @@ public class AgentLifecycle {
     for (int attempt = 1; ; attempt++) {
       Optional<RecordedDecision> recorded = registry.recordedDecision(key);
       if (recorded.isPresent()) {
-        replayed(key, recorded.get());
         return recorded.get();
       }
       Optional<Agent> agent = registry.find(release.agentId());
@@ -143,7 +141,7 @@ public class AgentLifecycle {
     boolean moved =
         switch (verdict.move()) {
           case NONE -> true;
-          case KEEP_IDLE -> refusedUnless(AgentTransition.KEEP_IDLE, registry.keepIdle(agent.orElseThrow()));
+          case KEEP_IDLE -> registry.keepIdle(agent.orElseThrow());
           case TERMINATE -> terminator.claim(agent.orElseThrow(), verdict.reason());
         };
     if (!moved) {
@@ -162,12 +160,6 @@ public class AgentLifecycle {
     return Optional.of(decision);
   }
 
-  private boolean refusedUnless(AgentTransition transition, boolean done) {
-    if (!done) {
-      meters.counter("elastic.agents.transitions.refused", "transition", transition.metricName()).increment();
-    }
-    return done;
-  }
 
   private void finish(Verdict verdict, Optional<Agent> agent, ReleaseRequest release) {
     switch (verdict.decision()) {
@@ -178,14 +170,5 @@ public class AgentLifecycle {
         meters.counter("elastic.agents.completions.skipped", "reason", verdict.code()).increment();
       }
     }
-  }
-
-  private void replayed(DecisionKey key, RecordedDecision decision) {
-    log.info(
-        "Replayed decision {}{} for redelivered job {}",
-        decision.outcome(),
-        decision.agentId().map(id -> " (agent " + id + ")").orElse(""),
-        key);
-    meters.counter("elastic.agents.decisions.replayed", "type", key.jobType()).increment();
   }
 }

@@ -1,5 +1,6 @@
 package dev.elasticagents.agent;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -7,6 +8,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -22,20 +25,25 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Repository
 public class AgentRegistry {
 
+  private static final Logger log = LoggerFactory.getLogger(AgentRegistry.class);
+
   private final JdbcClient jdbc;
   private final TransactionTemplate transactions;
   private final Clock clock;
+  private final MeterRegistry meters;
   private final DecisionLog decisions;
   private final CapacityGrants grants;
   private final Allocation allocation;
 
-  public AgentRegistry(JdbcClient jdbc, PlatformTransactionManager transactions, Clock clock) {
+  public AgentRegistry(
+      JdbcClient jdbc, PlatformTransactionManager transactions, Clock clock, MeterRegistry meters) {
     this.jdbc = jdbc;
     this.transactions = new TransactionTemplate(transactions);
     this.clock = clock;
+    this.meters = meters;
     this.decisions = new DecisionLog(jdbc);
     this.grants = new CapacityGrants(jdbc);
-    this.allocation = new Allocation(jdbc, grants);
+    this.allocation = new Allocation(jdbc, grants, this::refused);
   }
 
   /**
@@ -58,7 +66,7 @@ public class AgentRegistry {
     lockClusterProfile(demand.cluster().id());
     Optional<RecordedDecision> recorded = decisions.find(demand.key());
     if (recorded.isPresent() && stillStands(recorded.get(), demand.owner())) {
-      return recorded.get();
+      return replayed(demand.key(), recorded.get());
     }
     recorded.ifPresent(stale -> decisions.forget(demand.key()));
     Instant now = clock.instant();
@@ -103,9 +111,19 @@ public class AgentRegistry {
     return transactions.execute(status -> work.get());
   }
 
-  /** The decision recorded for a job, marked as a replay. */
+  /** The decision recorded for a job, marked as a replay; each one found is logged and counted. */
   public Optional<RecordedDecision> recordedDecision(DecisionKey key) {
-    return decisions.find(key);
+    return decisions.find(key).map(recorded -> replayed(key, recorded));
+  }
+
+  private RecordedDecision replayed(DecisionKey key, RecordedDecision decision) {
+    log.info(
+        "Replayed decision {}{} for redelivered job {}",
+        decision.outcome(),
+        decision.agentId().map(id -> " (agent " + id + ")").orElse(""),
+        key);
+    meters.counter("elastic.agents.decisions.replayed", "type", key.jobType()).increment();
+    return decision;
   }
 
   /**
@@ -207,14 +225,14 @@ public class AgentRegistry {
 
   /** Records that the claimer terminated the agent ({@link AgentTransition#FINISH_TERMINATION}). */
   public boolean finishTermination(String agentId, String claimer) {
-    return jdbc.sql(
+    return counted(AgentTransition.FINISH_TERMINATION, jdbc.sql(
                 """
                 update agents set state = 'TERMINATED', version = version + 1, terminated_at = ?
                 where id = ? and state = 'TERMINATING' and claimed_by = ?
                 """)
             .params(AgentRows.timestamp(clock.instant()), agentId, claimer)
             .update()
-        == 1;
+        == 1);
   }
 
   /** Records that a reservation was launched; false when it was claimed for termination first. */
@@ -255,7 +273,7 @@ public class AgentRegistry {
 
   private boolean move(Agent observed, AgentTransition transition, String set, Object... values) {
     if (!transition.allowsFrom(observed.state())) {
-      return false;
+      return counted(transition, false);
     }
     List<Object> params = new ArrayList<>();
     params.add(transition.to().name());
@@ -263,11 +281,26 @@ public class AgentRegistry {
     params.add(observed.id());
     params.add(observed.state().name());
     params.add(observed.version());
-    return jdbc.sql(
-                "update agents set state = ?, version = version + 1" + set
-                    + " where id = ? and state = ? and version = ?")
-            .params(params)
-            .update()
-        == 1;
+    return counted(
+        transition,
+        jdbc.sql(
+                    "update agents set state = ?, version = version + 1" + set
+                        + " where id = ? and state = ? and version = ?")
+                .params(params)
+                .update()
+            == 1);
+  }
+
+  /** Counts a transition refused because the agent changed since it was read. */
+  private boolean counted(AgentTransition transition, boolean done) {
+    if (!done) {
+      refused(transition);
+    }
+    return done;
+  }
+
+  private void refused(AgentTransition transition) {
+    meters.counter("elastic.agents.transitions.refused", "transition", transition.metricName()).increment();
+    log.debug("Refused {}: the agent changed since it was read", transition.metricName());
   }
 }

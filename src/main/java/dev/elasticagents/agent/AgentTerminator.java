@@ -26,19 +26,17 @@ public class AgentTerminator {
     this.meters = meters;
   }
 
-  /** This instance's owner scope, which it claims under. */
-  public String claimer() {
-    return provider.owner();
-  }
-
-  /** Claims an agent as read in {@code observed}; false when it changed or was claimed since. */
+  /**
+   * Claims an agent as read in {@code observed}, under this instance's owner scope; false when it
+   * changed or was claimed since.
+   */
   public boolean claim(Agent observed, String reason) {
-    return counted(AgentTransition.CLAIM_TERMINATION, registry.claimTermination(observed, claimer(), reason));
+    return registry.claimTermination(observed, provider.owner(), reason);
   }
 
   /** Takes over a termination as read in {@code observed}; false when someone else did. */
   public boolean takeOver(Agent observed) {
-    return counted(AgentTransition.TAKE_OVER_TERMINATION, registry.takeOverTermination(observed, claimer()));
+    return registry.takeOverTermination(observed, provider.owner());
   }
 
   /** Claims and finishes the termination of an agent; false when someone else has it. */
@@ -59,7 +57,7 @@ public class AgentTerminator {
     provider.disable(claimed.id());
     provider.terminate(claimed.id());
     provider.delete(claimed.id());
-    if (counted(AgentTransition.FINISH_TERMINATION, registry.finishTermination(claimed.id(), claimer()))) {
+    if (registry.finishTermination(claimed.id(), provider.owner())) {
       meters.counter("elastic.agents.terminations").increment();
       log.info("Terminated agent {}: {}", claimed.id(), reason);
     }
@@ -71,13 +69,5 @@ public class AgentTerminator {
     provider.terminate(agentId);
     provider.delete(agentId);
     log.info("Terminated agent {} that the registry does not know as live", agentId);
-  }
-
-  private boolean counted(AgentTransition transition, boolean done) {
-    if (!done) {
-      meters.counter("elastic.agents.transitions.refused", "transition", transition.metricName()).increment();
-      log.debug("Refused {}: the agent changed since it was read", transition.metricName());
-    }
-    return done;
   }
 }

@@ -3,6 +3,7 @@ package dev.elasticagents.agent;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
@@ -15,10 +16,12 @@ final class Allocation {
 
   private final JdbcClient jdbc;
   private final CapacityGrants grants;
+  private final Consumer<AgentTransition> refused;
 
-  Allocation(JdbcClient jdbc, CapacityGrants grants) {
+  Allocation(JdbcClient jdbc, CapacityGrants grants, Consumer<AgentTransition> refused) {
     this.jdbc = jdbc;
     this.grants = grants;
+    this.refused = refused;
   }
 
   AgentDecision decide(Demand demand, Instant now) {
@@ -117,6 +120,7 @@ final class Allocation {
         demand.job().ifPresent(job -> bind(job, candidate.id(), now));
         return Optional.of(candidate.id());
       }
+      refused.accept(AgentTransition.REUSE);
     }
     return Optional.empty();
   }

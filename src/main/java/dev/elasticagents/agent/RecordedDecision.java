@@ -30,9 +30,4 @@ public record RecordedDecision(
       String outcome, Optional<String> agentId, Optional<String> jobKey, Map<String, Object> variables) {
     return new RecordedDecision(outcome, agentId, jobKey, variables, false);
   }
-
-  /** The same decision, read back for a redelivered job. */
-  RecordedDecision asReplay() {
-    return new RecordedDecision(outcome, agentId, jobKey, variables, true);
-  }
 }

@@ -100,6 +100,7 @@ class AgentRaceTest {
     assertThat(decision.outcome()).isEqualTo("CREATED");
     assertThat(decision.agentId()).isPresent().isNotEqualTo(Optional.of(agent));
     assertThat(services.state(agent)).isEqualTo(AgentState.TERMINATED);
+    assertThat(refused("reuse")).isEqualTo(1);
   }
 
   @ParameterizedTest(name = "{0}")

@@ -26,7 +26,8 @@ final class AgentServices {
   final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
   AgentServices(DataSource database, AgentProvider provider, Clock clock, AgentProperties properties) {
-    this.registry = new AgentRegistry(JdbcClient.create(database), new DataSourceTransactionManager(database), clock);
+    this.registry =
+        new AgentRegistry(JdbcClient.create(database), new DataSourceTransactionManager(database), clock, meters);
     this.provider = provider;
     this.terminator = new AgentTerminator(registry, provider, meters);
     this.lifecycle = new AgentLifecycle(registry, provider, terminator, properties, meters);
