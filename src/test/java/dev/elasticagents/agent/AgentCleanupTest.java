@@ -141,7 +141,21 @@ class AgentCleanupTest {
 
     assertThat(redelivered.variables()).isEqualTo(first.variables());
     assertThat(first.variables().toString()).contains(agent);
-    assertThat(provider.calls()).hasSize(calls);
+    assertThat(provider.calls()).hasSize(calls);    assertThat(services.meters.counter("elastic.agents.decisions.replayed", "type", "cleanup-agents").count()).isEqualTo(1);
+  }
+
+  @Test
+  void forgetsDecisionsOlderThanTheirRetention() {
+    DecisionKey job = AgentServices.createAgentJob();
+    services.lifecycle.createAgent(request(Map.of()), job);
+
+    clock.advance(Duration.ofDays(29));
+    cleanUp(List.of());
+    assertThat(services.registry.recordedDecision(job)).isPresent();
+    clock.advance(Duration.ofDays(2));
+    cleanUp(List.of());
+
+    assertThat(services.registry.recordedDecision(job)).isEmpty();
   }
 
   @SuppressWarnings("unchecked")

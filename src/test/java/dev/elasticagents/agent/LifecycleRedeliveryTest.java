@@ -94,7 +94,8 @@ class LifecycleRedeliveryTest {
     assertThat(secondLifecycle.join().getVariablesAsMap())
         .containsEntry("agent_decision", "REUSED")
         .containsEntry("elastic_agent_id", agent)
-        .containsEntry("completion_decision", "KEPT");
+        .containsEntry("completion_decision", "KEPT")
+        .containsEntry("auto_register_key", null);
     assertThat(registry.agentsAssignedTo(GoCdServer.jobOf(second))).containsExactly(agent);
     assertThat(lifecycles.state(agent)).isEqualTo(AgentState.IDLE);
   }

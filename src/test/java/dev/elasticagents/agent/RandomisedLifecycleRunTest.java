@@ -26,6 +26,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -47,6 +49,7 @@ class RandomisedLifecycleRunTest {
   private static final int MAX_RUNNING = 8;
   private static final double LOST_SHARE = 0.15;
   private static final Duration RUN_LIMIT = Duration.ofMinutes(5);
+  private static final Pattern COMPLETION = Pattern.compile("/v2/jobs/(\\d+)/completion");
 
   @Autowired CamundaClient client;
   @Autowired AgentRegistry registry;
@@ -95,6 +98,11 @@ class RandomisedLifecycleRunTest {
       }
       Duration took = Duration.between(started, Instant.now());
       rest.stopLosingCompletions();
+      // A job's effect is recorded before its completion is sent: the last lost completions may
+      // still be on their way to their failure and redelivery when GoCD has seen every job done.
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> completedJobs().containsAll(lostJobs) && lostJobs.stream().allMatch(rest::wasFailed));
 
       // Once GoCD has no more work, idle agents time out and cleanup removes them.
       await()
@@ -179,6 +187,18 @@ class RandomisedLifecycleRunTest {
       Thread.sleep(100);
     }
     return new Played(job, assigned);
+  }
+
+  /** The jobs the broker accepted a completion of, through the proxy. */
+  private Set<Long> completedJobs() {
+    Set<Long> completed = new HashSet<>();
+    rest.exchanges(event -> event.getResponse().getStatus() == 204).forEach(event -> {
+      Matcher completion = COMPLETION.matcher(event.getRequest().getUrl());
+      if (completion.matches()) {
+        completed.add(Long.parseLong(completion.group(1)));
+      }
+    });
+    return completed;
   }
 
   private void sendCreateAgent(Map<String, Object> request, boolean resend) {

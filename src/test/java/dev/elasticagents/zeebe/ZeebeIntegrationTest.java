@@ -1,17 +1,20 @@
 package dev.elasticagents.zeebe;
 
+import dev.elasticagents.runtime.VariableProbe;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.annotation.Import;
 import org.springframework.test.context.ContextConfiguration;
 
 /**
  * The whole service against the shared real broker. Every test class with this annotation shares
  * one application context, so only one set of workers competes for jobs. REST calls to the
- * cluster pass through a recording proxy, {@link RestRecorder}.
+ * cluster pass through a recording proxy, {@link RestRecorder}. A {@link VariableProbe} handler of
+ * the tests' own job type sits beside the service's handlers.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
@@ -35,4 +38,5 @@ import org.springframework.test.context.ContextConfiguration;
       "job-workers.job-types.job-completion.problem-policy.retry.redelivery-backoff=PT1S"
     })
 @ContextConfiguration(initializers = LocalZeebeInitializer.class)
+@Import(VariableProbe.Configuration.class)
 public @interface ZeebeIntegrationTest {}
