@@ -2,10 +2,16 @@ package dev.elasticagents.agent;
 
 import io.camunda.client.CamundaClient;
 import io.camunda.client.api.CamundaFuture;
+import io.camunda.client.api.command.ClientException;
+import io.camunda.client.api.command.ClientStatusException;
 import io.camunda.client.api.response.ProcessInstanceResult;
+import io.grpc.Status;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -16,6 +22,15 @@ import java.util.UUID;
 public final class GoCdServer {
 
   private static final String LIFECYCLE = "elastic-agent-lifecycle";
+  private static final Duration RETRY_LIMIT = Duration.ofSeconds(90);
+  private static final Duration RETRY_PAUSE = Duration.ofMillis(250);
+  private static final Set<Status.Code> TRANSIENT =
+      EnumSet.of(
+          Status.Code.UNAVAILABLE,
+          Status.Code.RESOURCE_EXHAUSTED,
+          Status.Code.DEADLINE_EXCEEDED,
+          Status.Code.INTERNAL,
+          Status.Code.UNKNOWN);
 
   private final CamundaClient client;
 
@@ -55,14 +70,16 @@ public final class GoCdServer {
    * lives for no time: it starts a lifecycle or, while one runs for the job, nothing.
    */
   public void createAgent(Map<String, Object> request) {
-    client
-        .newPublishMessageCommand()
-        .messageName("agent-requested")
-        .correlationKey(correlationKeyOf(request))
-        .variables(request)
-        .timeToLive(Duration.ZERO)
-        .send()
-        .join();
+    retrying(
+        () ->
+            client
+                .newPublishMessageCommand()
+                .messageName("agent-requested")
+                .correlationKey(correlationKeyOf(request))
+                .variables(request)
+                .timeToLive(Duration.ZERO)
+                .send()
+                .join());
   }
 
   /** The GoCD job id of a request, or a key of its own for a request without one (v1). */
@@ -90,29 +107,63 @@ public final class GoCdServer {
 
   /** Sends job-completion for the agent that ran the request's job. */
   public void jobCompleted(String agentId, Map<String, Object> request) {
-    client
-        .newPublishMessageCommand()
-        .messageName("job-completed")
-        .correlationKey(agentId)
-        .variables(Map.of("job_identifier", request.get("job_identifier")))
-        .timeToLive(Duration.ofMinutes(5))
-        .send()
-        .join();
+    retrying(
+        () ->
+            client
+                .newPublishMessageCommand()
+                .messageName("job-completed")
+                .correlationKey(agentId)
+                .variables(Map.of("job_identifier", request.get("job_identifier")))
+                .timeToLive(Duration.ofMinutes(5))
+                .send()
+                .join());
   }
 
   /** Sends server-ping with the agents the server knows. */
   public void serverPing(List<String> knownAgents) {
-    client
-        .newPublishMessageCommand()
-        .messageName("server-ping")
-        .withoutCorrelationKey()
-        .variables(
-            Map.of(
-                "all_known_agents",
-                knownAgents.stream()
-                    .map(id -> Map.of("agent_id", id, "agent_state", "Idle", "build_state", "Idle", "config_state", "Enabled"))
-                    .toList()))
-        .send()
-        .join();
+    retrying(
+        () ->
+            client
+                .newPublishMessageCommand()
+                .messageName("server-ping")
+                .withoutCorrelationKey()
+                .variables(
+                    Map.of(
+                        "all_known_agents",
+                        knownAgents.stream()
+                            .map(id -> Map.of("agent_id", id, "agent_state", "Idle", "build_state", "Idle", "config_state", "Enabled"))
+                            .toList()))
+                .send()
+                .join());
+  }
+
+  /**
+   * Sends a message again while the cluster cannot take it (a connection the gateway lost, back
+   * pressure, a broker restarting), as a GoCD server sends create-agent and job-completion again;
+   * gives up after {@link #RETRY_LIMIT}. Each message here may arrive twice: the lifecycle expects
+   * that of GoCD.
+   */
+  private void retrying(Runnable publish) {
+    Instant deadline = Instant.now().plus(RETRY_LIMIT);
+    while (true) {
+      try {
+        publish.run();
+        return;
+      } catch (ClientStatusException e) {
+        if (!TRANSIENT.contains(e.getStatusCode()) || Instant.now().isAfter(deadline)) {
+          throw e;
+        }
+      } catch (ClientException e) {
+        if (Instant.now().isAfter(deadline)) {
+          throw e;
+        }
+      }
+      try {
+        Thread.sleep(RETRY_PAUSE);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("Interrupted while sending a GoCD message", e);
+      }
+    }
   }
 }
