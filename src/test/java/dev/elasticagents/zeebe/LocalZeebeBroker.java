@@ -15,14 +15,18 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 /**
  * A real Zeebe broker with embedded gateway, run from the distribution as a child process bound
- * to 127.0.0.1 on free ports with a fresh data directory.
+ * to 127.0.0.1 on free ports with a fresh data directory. A fault run may kill it and start it
+ * again on the same ports and data directory.
  *
  * <p>The broker runs under a small shell watchdog that reads this JVM's end of a pipe: when this
  * JVM exits for any reason, including {@code kill -9}, the pipe closes and the watchdog stops the
@@ -48,25 +52,44 @@ public final class LocalZeebeBroker implements AutoCloseable {
       while kill -0 $broker 2>/dev/null; do wait $broker; done
       """;
 
-  private final Process watchdog;
+  private final Path distribution;
+  private final Map<String, String> environment;
   private final Ports ports;
   private final Path runDirectory;
+  // Replaced by restart(); read by any thread.
+  private volatile Process watchdog;
 
-  private LocalZeebeBroker(Process watchdog, Ports ports, Path runDirectory) {
-    this.watchdog = watchdog;
+  private LocalZeebeBroker(
+      Path distribution, Map<String, String> environment, Ports ports, Path runDirectory) {
+    this.distribution = distribution;
+    this.environment = environment;
     this.ports = ports;
     this.runDirectory = runDirectory;
   }
 
   /** Starts a broker from the distribution the build unpacked, with runs under {@code target/}. */
   public static LocalZeebeBroker startFromBuild() {
+    return startFromBuild(Map.of());
+  }
+
+  /**
+   * Starts a broker from the distribution the build unpacked, with extra broker settings as
+   * environment variables ({@code ZEEBE_BROKER_...}).
+   */
+  public static LocalZeebeBroker startFromBuild(Map<String, String> settings) {
     Path distribution =
         Path.of(System.getProperty(DISTRIBUTION_PROPERTY, DEFAULT_DISTRIBUTION)).toAbsolutePath();
-    return start(distribution, distribution.getParent().resolveSibling("zeebe-runs"));
+    return start(distribution, distribution.getParent().resolveSibling("zeebe-runs"), settings);
   }
 
   /** Starts a broker and waits until its partition is healthy. */
   public static LocalZeebeBroker start(Path distribution, Path runsDirectory) {
+    return start(distribution, runsDirectory, Map.of());
+  }
+
+  /** Starts a broker with extra settings and waits until its partition is healthy. */
+  public static LocalZeebeBroker start(
+      Path distribution, Path runsDirectory, Map<String, String> settings) {
     Path script = distribution.resolve("bin/broker");
     if (!Files.isExecutable(script)) {
       throw new IllegalStateException(
@@ -81,17 +104,65 @@ public final class LocalZeebeBroker implements AutoCloseable {
       Files.createDirectories(runsDirectory);
       Path runDirectory = Files.createTempDirectory(runsDirectory, "broker-");
       Ports ports = Ports.allocate();
-      ProcessBuilder builder =
-          new ProcessBuilder("/bin/sh", "-c", WATCHDOG, script.toString())
-              .directory(distribution.toFile())
-              .redirectErrorStream(true)
-              .redirectOutput(runDirectory.resolve("broker.log").toFile());
-      builder.environment().putAll(environment(ports, runDirectory.resolve("data")));
-      LocalZeebeBroker broker = new LocalZeebeBroker(builder.start(), ports, runDirectory);
-      broker.awaitHealthy();
+      Map<String, String> variables = new HashMap<>(settings);
+      variables.putAll(environment(ports, runDirectory.resolve("data")));
+      LocalZeebeBroker broker = new LocalZeebeBroker(distribution, Map.copyOf(variables), ports, runDirectory);
+      broker.launch();
       return broker;
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot start the Zeebe broker", e);
+    }
+  }
+
+  /** Runs the broker under its watchdog, appending to its log, and waits until it is healthy. */
+  private void launch() {
+    ProcessBuilder builder =
+        new ProcessBuilder("/bin/sh", "-c", WATCHDOG, distribution.resolve("bin/broker").toString())
+            .directory(distribution.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()));
+    builder.environment().putAll(environment);
+    try {
+      watchdog = builder.start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot start the Zeebe broker", e);
+    }
+    awaitHealthy();
+  }
+
+  /**
+   * Kills the broker with SIGKILL, and its watchdog, as a crashed host would: nothing is flushed
+   * or closed. Its data directory stays for {@link #restart()}.
+   */
+  public void kill() {
+    List<ProcessHandle> processes = processes();
+    processes.forEach(ProcessHandle::destroyForcibly);
+    for (ProcessHandle process : processes) {
+      try {
+        process.onExit().get(SHUTDOWN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      } catch (ExecutionException | TimeoutException e) {
+        throw new IllegalStateException("Process " + process.pid() + " of the broker survived SIGKILL", e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("Interrupted while killing the Zeebe broker", e);
+      }
+    }
+    closeQuietly(watchdog);
+  }
+
+  /** Starts the broker again on the same ports and data directory and waits until it is healthy. */
+  public void restart() {
+    if (isAlive()) {
+      throw new IllegalStateException("The Zeebe broker still runs; kill or close it first");
+    }
+    launch();
+  }
+
+  private static void closeQuietly(Process process) {
+    try {
+      process.getOutputStream().close();
+    } catch (IOException e) {
+      // The pipe is gone with the process.
     }
   }
 
@@ -140,6 +211,11 @@ public final class LocalZeebeBroker implements AutoCloseable {
   @Override
   public void close() {
     List<ProcessHandle> processes = processes();
+    if (!watchdog.isAlive()) {
+      processes.forEach(ProcessHandle::destroyForcibly);
+      deleteRecursively(runDirectory.resolve("data"));
+      return;
+    }
     try {
       watchdog.getOutputStream().close();
       if (!watchdog.waitFor(SHUTDOWN_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
