@@ -23,7 +23,8 @@ import java.util.regex.Pattern;
  * A pass-through proxy on 127.0.0.1 in front of the broker's REST gateway that records every
  * exchange, so tests can see which calls went over REST and what the broker answered. It can also
  * lose job completions: a lost one never reaches the broker and is answered 503, as an overloaded
- * gateway would, so the service's attempts run out and Zeebe redelivers the job.
+ * gateway would, so the service's attempts run out and Zeebe redelivers the job. And it can hold
+ * job completions until the test forwards or drops them ({@link HeldCompletions}).
  */
 public final class RestRecorder implements AutoCloseable {
 
@@ -91,6 +92,16 @@ public final class RestRecorder implements AutoCloseable {
     return loss.failed.contains(jobKey);
   }
 
+  /**
+   * From now on, holds the first {@code count} completions that {@code picks} (and any further
+   * request for those jobs) until the test forwards or drops them.
+   */
+  public HeldCompletions holdCompletions(int count, CompletionRule picks) {
+    HeldCompletions hold = new HeldCompletions(count, picks);
+    loss.hold = hold;
+    return hold;
+  }
+
   /** Passes every completion to the broker again. */
   public void stopLosingCompletions() {
     loss.rule = (jobKey, body) -> false;
@@ -110,6 +121,7 @@ public final class RestRecorder implements AutoCloseable {
   private static final class CompletionLoss implements StubRequestFilterV2 {
 
     private volatile CompletionRule rule = (jobKey, body) -> false;
+    private volatile HeldCompletions hold = HeldCompletions.NONE;
     private final AtomicInteger lost = new AtomicInteger();
     private final Set<Long> failed = ConcurrentHashMap.newKeySet();
 
@@ -122,17 +134,24 @@ public final class RestRecorder implements AutoCloseable {
       long jobKey = Long.parseLong(command.group(1));
       if (command.group(2).equals("failure")) {
         failed.add(jobKey);
+      } else if (hold.takes(jobKey, request.getBodyAsString())) {
+        return hold.awaitForward() ? RequestFilterAction.continueWith(request) : unavailable("dropped");
       } else if (rule.lose(jobKey, request.getBodyAsString())) {
         lost.incrementAndGet();
-        return RequestFilterAction.stopWith(
-            aResponse()
-                .withStatus(503)
-                .withHeader("Content-Type", "application/problem+json")
-                .withBody(
-                    "{\"type\":\"about:blank\",\"title\":\"RESOURCE_EXHAUSTED\",\"status\":503,\"detail\":\"lost by the test's fault proxy\"}")
-                .build());
+        return unavailable("lost");
       }
       return RequestFilterAction.continueWith(request);
+    }
+
+    private static RequestFilterAction unavailable(String how) {
+      return RequestFilterAction.stopWith(
+          aResponse()
+              .withStatus(503)
+              .withHeader("Content-Type", "application/problem+json")
+              .withBody(
+                  "{\"type\":\"about:blank\",\"title\":\"RESOURCE_EXHAUSTED\",\"status\":503,\"detail\":\"%s by the test's fault proxy\"}"
+                      .formatted(how))
+              .build());
     }
 
     @Override
