@@ -12,7 +12,7 @@ import org.h2.jdbcx.JdbcDataSource;
  * The databases the registry runs on: a real PostgreSQL (embedded binaries on 127.0.0.1) and the
  * embedded default, H2 in PostgreSQL mode; each migrated with the service's Flyway scripts.
  */
-final class RegistryDatabases {
+public final class RegistryDatabases {
 
   private RegistryDatabases() {}
 
@@ -27,7 +27,7 @@ final class RegistryDatabases {
   }
 
   /** The JDBC URL of a fresh, empty PostgreSQL database (user {@code postgres}), for a service to migrate. */
-  static String newPostgresUrl() {
+  public static String newPostgresUrl() {
     return postgres().getJdbcUrl("postgres", newEmptyPostgresDatabase());
   }
 

@@ -1,0 +1,242 @@
+package dev.elasticagents.faults;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * The service as a real child JVM, so that a test can SIGKILL or SIGTERM it. The JVM runs under a
+ * small shell watchdog that reads this JVM's end of a pipe: when the test JVM exits for any
+ * reason, including {@code kill -9}, the pipe closes and the watchdog kills the service and the
+ * agents in its work directory, so nothing outlives the test. The test signals the service's own
+ * JVM, whose pid the watchdog writes to a file, and gets its exit code from the watchdog.
+ */
+final class ServiceProcess implements AutoCloseable {
+
+  private static final String MAIN_CLASS = "dev.elasticagents.ElasticAgentWorkersApplication";
+  private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(90);
+
+  // Runs the command in the background, writes its pid, and exits with its exit code. When stdin
+  // (fd 3) closes while the service runs, kills the service and every agent it left.
+  private static final String WATCHDOG =
+      """
+      exec 3<&0
+      "$@" </dev/null &
+      service=$!
+      echo $service > "$SERVICE_PID_FILE"
+      ( cat <&3 >/dev/null
+        kill -KILL $service 2>/dev/null
+        for pid_file in "$AGENTS_DIRECTORY"/*/agent.pid; do
+          [ -f "$pid_file" ] && read pid started < "$pid_file" && kill -KILL "$pid" 2>/dev/null
+        done ) &
+      watcher=$!
+      wait $service
+      status=$?
+      kill $watcher 2>/dev/null
+      exit $status
+      """;
+
+  private final Process watchdog;
+  private final ProcessHandle jvm;
+  private final Path logFile;
+  private final int port;
+
+  private ServiceProcess(Process watchdog, ProcessHandle jvm, Path logFile, int port) {
+    this.watchdog = watchdog;
+    this.jvm = jvm;
+    this.logFile = logFile;
+    this.port = port;
+  }
+
+  /**
+   * Starts the service with these properties (as {@code --key=value} arguments) on a free port
+   * of 127.0.0.1 and waits until it is ready: its readiness probe answers 200 once the models are
+   * deployed and the workers opened.
+   */
+  static ServiceProcess start(Map<String, String> properties, Path agents, Path logFile) {
+    int port = freePort();
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(List.of("-Xmx384m", "-cp", classPath(), MAIN_CLASS));
+    properties.forEach((key, value) -> command.add("--" + key + "=" + value));
+    command.add("--server.address=127.0.0.1");
+    command.add("--server.port=" + port);
+    command.add("--elastic-agents.local.work-directory=" + agents.toAbsolutePath());
+    List<String> watched = new ArrayList<>(List.of("/bin/sh", "-c", WATCHDOG, "service-watchdog"));
+    watched.addAll(command);
+    try {
+      Files.createDirectories(logFile.getParent());
+      Path pidFile = Files.createTempFile(logFile.getParent(), "service-", ".pid");
+      Files.writeString(logFile, "$ " + String.join(" ", command) + System.lineSeparator());
+      ProcessBuilder builder =
+          new ProcessBuilder(watched)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+      builder.environment().put("SERVICE_PID_FILE", pidFile.toString());
+      builder.environment().put("AGENTS_DIRECTORY", agents.toAbsolutePath().toString());
+      Process watchdog = builder.start();
+      ServiceProcess service = new ServiceProcess(watchdog, awaitJvm(watchdog, pidFile, logFile), logFile, port);
+      service.awaitReady();
+      return service;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot start the service", e);
+    }
+  }
+
+  /**
+   * The test JVM's class path without empty entries: an empty entry would add the working
+   * directory, and with it the project's {@code bpmn/} a second time.
+   */
+  private static String classPath() {
+    return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+        .filter(entry -> !entry.isBlank())
+        .collect(Collectors.joining(File.pathSeparator));
+  }
+
+  private static ProcessHandle awaitJvm(Process watchdog, Path pidFile, Path logFile) throws IOException {
+    Instant deadline = Instant.now().plusSeconds(10);
+    while (Instant.now().isBefore(deadline) && watchdog.isAlive()) {
+      String pid = Files.readString(pidFile).strip();
+      if (!pid.isEmpty()) {
+        return ProcessHandle.of(Long.parseLong(pid))
+            .orElseThrow(() -> new IllegalStateException("The service exited at once; see " + logFile));
+      }
+      pause(Duration.ofMillis(50));
+    }
+    throw new IllegalStateException("The service's watchdog did not start it; see " + logFile);
+  }
+
+  private void awaitReady() {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    HttpRequest readiness =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:%d/actuator/health/readiness".formatted(port)))
+            .timeout(Duration.ofSeconds(2))
+            .build();
+    Instant deadline = Instant.now().plus(STARTUP_TIMEOUT);
+    while (Instant.now().isBefore(deadline)) {
+      if (!jvm.isAlive()) {
+        throw new IllegalStateException("The service exited at start-up; see " + logFile);
+      }
+      if (isReady(http, readiness)) {
+        return;
+      }
+      pause(Duration.ofMillis(250));
+    }
+    kill();
+    throw new IllegalStateException("The service was not ready within %s; see %s".formatted(STARTUP_TIMEOUT, logFile));
+  }
+
+  private static boolean isReady(HttpClient http, HttpRequest readiness) {
+    try {
+      return http.send(readiness, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while waiting for the service", e);
+    }
+  }
+
+  /** The service's own JVM. */
+  ProcessHandle jvm() {
+    return jvm;
+  }
+
+  boolean isAlive() {
+    return jvm.isAlive();
+  }
+
+  /** SIGKILL: the JVM stops at once, with no shutdown hook, no drain, nothing sent. */
+  void kill() {
+    jvm.destroyForcibly();
+  }
+
+  /** SIGTERM: the JVM shuts down as a container runtime or systemd stops it. */
+  void terminate() {
+    jvm.destroy();
+  }
+
+  /** Waits for the JVM to exit and returns its exit code (143 after SIGTERM, 137 after SIGKILL). */
+  int awaitExit(Duration atMost) {
+    try {
+      if (!watchdog.waitFor(atMost.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new IllegalStateException("The service did not exit within %s; see %s".formatted(atMost, logFile));
+      }
+      return watchdog.exitValue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while waiting for the service to exit", e);
+    }
+  }
+
+  /** What the service logged so far. */
+  String log() {
+    try {
+      return Files.readString(logFile);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Whether the service logged this text; a failed assertion names the log file, not its content. */
+  boolean logged(String text) {
+    return log().contains(text);
+  }
+
+  Path logFile() {
+    return logFile;
+  }
+
+  /**
+   * Kills the JVM if it still runs and lets go of the watchdog, which then ends without touching
+   * the agents: a later start may adopt them.
+   */
+  @Override
+  public void close() {
+    if (jvm.isAlive()) {
+      kill();
+      awaitExit(Duration.ofSeconds(30));
+    }
+    try {
+      watchdog.waitFor(10, TimeUnit.SECONDS);
+      watchdog.getOutputStream().close();
+    } catch (IOException e) {
+      // The pipe is gone with the watchdog.
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("No free port on 127.0.0.1", e);
+    }
+  }
+
+  private static void pause(Duration duration) {
+    try {
+      Thread.sleep(duration);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted", e);
+    }
+  }
+}
