@@ -1,0 +1,188 @@
+package dev.elasticagents.faults;
+
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.elasticagents.agent.Agent;
+import dev.elasticagents.agent.AgentRegistry;
+import dev.elasticagents.agent.GoCdServer;
+import dev.elasticagents.agent.RegistryDatabases;
+import dev.elasticagents.zeebe.LocalZeebeBroker;
+import dev.elasticagents.zeebe.RestRecorder;
+import io.camunda.client.CamundaClient;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+
+/**
+ * One fault run: a broker of its own (exporting its records, {@link BrokerRecords}), a recording
+ * and holding proxy in front of its REST gateway, a PostgreSQL database of its own, the service as
+ * a child JVM that may be started again on the same database, instance id and work directory, and
+ * GoCD jobs flowing through it. The test reads the registry on the same database and talks to the
+ * broker as GoCD does. Closing the run stops everything and kills every agent it left.
+ */
+final class FaultRun implements AutoCloseable {
+
+  static final int JOBS = 30;
+  private static final int IN_FLIGHT = 5;
+  private static final Pattern COMPLETION = Pattern.compile("/v2/jobs/(\\d+)/completion");
+  private static final Pattern ASSIGNS_AN_AGENT = Pattern.compile("\"agent_decision\"\\s*:\\s*\"(CREATED|REUSED)\"");
+  private static final Pattern AGENT = Pattern.compile("\"elastic_agent_id\"\\s*:\\s*\"([A-Za-z0-9_-]+)\"");
+
+  final String name;
+  final Path directory;
+  final LocalAgents agents;
+  final LocalZeebeBroker broker;
+  final RestRecorder proxy;
+  final CamundaClient client;
+  final AgentRegistry registry;
+  final JdbcClient jdbc;
+  final GoCdLoad load;
+  final Instant began = Instant.now();
+  private final HikariDataSource database;
+  private final Map<String, String> properties = new HashMap<>();
+  private ServiceProcess service;
+  private int starts;
+
+  FaultRun(String name) throws IOException {
+    this.name = name;
+    this.directory = Path.of("target/fault-runs", name).toAbsolutePath();
+    this.agents = new LocalAgents(directory.resolve("agents")).cleared();
+    this.broker = LocalZeebeBroker.startFromBuild(BrokerRecords.EXPORTER);
+    this.proxy = RestRecorder.proxying(broker.restAddress());
+    this.client =
+        CamundaClient.newClientBuilder()
+            .grpcAddress(broker.grpcAddress())
+            .restAddress(broker.restAddress())
+            .preferRestOverGrpc(false)
+            .build();
+    String url = RegistryDatabases.newPostgresUrl();
+    this.database = new HikariDataSource();
+    database.setJdbcUrl(url);
+    database.setUsername("postgres");
+    database.setMaximumPoolSize(4);
+    this.jdbc = JdbcClient.create(database);
+    this.registry =
+        new AgentRegistry(jdbc, new DataSourceTransactionManager(database), Clock.systemUTC(), new SimpleMeterRegistry());
+    this.load = new GoCdLoad(new GoCdServer(client), registry, JOBS, IN_FLIGHT);
+    properties.putAll(
+        Map.ofEntries(
+            Map.entry("camunda.client.grpc-address", broker.grpcAddress().toString()),
+            Map.entry("camunda.client.rest-address", "http://127.0.0.1:" + proxy.address().getPort()),
+            Map.entry("spring.datasource.url", url),
+            Map.entry("spring.datasource.username", "postgres"),
+            Map.entry("elastic-agents.instance-id", "fault-run-" + name),
+            Map.entry("elastic-agents.decline-retry-after", "PT1S"),
+            Map.entry("elastic-agents.decline-retries", "5"),
+            // Jobs the killed service held come back fast.
+            Map.entry("job-workers.timeout", "PT5S"),
+            Map.entry("job-workers.job-types.create-agent.problem-policy.retry.max-attempts", "2"),
+            Map.entry("job-workers.job-types.create-agent.problem-policy.retry.initial-backoff", "PT0.05S"),
+            Map.entry("job-workers.job-types.create-agent.problem-policy.retry.redelivery-backoff", "PT0.5S"),
+            Map.entry("job-workers.job-types.job-completion.problem-policy.retry.max-attempts", "2"),
+            Map.entry("job-workers.job-types.job-completion.problem-policy.retry.initial-backoff", "PT0.05S"),
+            Map.entry("job-workers.job-types.job-completion.problem-policy.retry.redelivery-backoff", "PT1S"),
+            // Every outcome the service got a 204 for is in its log.
+            Map.entry("logging.level.dev.elasticagents.runtime.OutcomeSender", "DEBUG")));
+  }
+
+  /** Sets a property of the service's next starts. */
+  void configure(String key, String value) {
+    properties.put(key, value);
+  }
+
+  /** How often the service was started. */
+  int starts() {
+    return starts;
+  }
+
+  /** Starts the service, the first time or again on the same database and work directory. */
+  ServiceProcess startService() {
+    starts++;
+    service = ServiceProcess.start(properties, agents.directory(), directory.resolve("service-" + starts + ".log"));
+    return service;
+  }
+
+  /** What every start of the service logged. */
+  String serviceLogs() throws IOException {
+    StringBuilder logs = new StringBuilder();
+    for (int start = 1; start <= starts; start++) {
+      logs.append(Files.readString(directory.resolve("service-" + start + ".log")));
+    }
+    return logs.toString();
+  }
+
+  /** Completions of create-agent jobs that gave an agent to a GoCD job whose build is held on. */
+  RestRecorder.CompletionRule agentsForHeldBuilds() {
+    return (jobKey, body) ->
+        ASSIGNS_AN_AGENT.matcher(body).find()
+            && registry.find(agentIn(body)).flatMap(Agent::jobKey).map(Long::parseLong).filter(load::buildHeld).isPresent();
+  }
+
+  /** The agent a create-agent completion names. */
+  static String agentIn(String body) {
+    Matcher agent = AGENT.matcher(body);
+    if (!agent.find()) {
+      throw new AssertionError("No elastic_agent_id in " + body);
+    }
+    return agent.group(1);
+  }
+
+  /** Whether the broker accepted a completion of this job (through the proxy) after {@code since}. */
+  boolean completionAccepted(long jobKey, Instant since) {
+    return completionsAcceptedAfter(since).stream()
+        .map(event -> COMPLETION.matcher(event.getRequest().getUrl()))
+        .anyMatch(url -> url.matches() && Long.parseLong(url.group(1)) == jobKey);
+  }
+
+  /** Job completions the broker accepted (through the proxy) whose request arrived after {@code since}. */
+  List<ServeEvent> completionsAcceptedAfter(Instant since) {
+    return proxy.exchanges(
+        event ->
+            event.getResponse().getStatus() == 204
+                && COMPLETION.matcher(event.getRequest().getUrl()).matches()
+                && event.getRequest().getLoggedDate().toInstant().isAfter(since));
+  }
+
+  /** From {@code fault} to the first completion the broker accepted after {@code since}. */
+  Duration firstCompletion(Instant fault, Instant since) {
+    return completionsAcceptedAfter(since).stream()
+        .map(event -> event.getRequest().getLoggedDate().toInstant())
+        .min(Instant::compareTo)
+        .map(first -> Duration.between(fault, first))
+        .orElseThrow(() -> new AssertionError("No completion was accepted after " + since));
+  }
+
+  @Override
+  public void close() throws Exception {
+    try (database; client; proxy; broker) {
+      load.close();
+      if (service != null) {
+        stopService();
+      }
+      agents.killAll();
+    }
+  }
+
+  private void stopService() {
+    if (service.isAlive()) {
+      service.terminate();
+      try {
+        service.awaitExit(Duration.ofSeconds(40));
+      } catch (IllegalStateException e) {
+        service.kill();
+      }
+    }
+    service.close();
+  }
+}
