@@ -52,6 +52,13 @@ public class JobsInFlight {
     }
   }
 
+  /** Whether a drain began: no handler starts any more. */
+  boolean isDraining() {
+    synchronized (lock) {
+      return draining;
+    }
+  }
+
   /** Opens the gate again, for workers that start after a drain. */
   void open() {
     synchronized (lock) {
