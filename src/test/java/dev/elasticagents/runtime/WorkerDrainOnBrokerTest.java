@@ -3,6 +3,7 @@ package dev.elasticagents.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.elasticagents.zeebe.LocalZeebeBroker;
 import dev.elasticagents.zeebe.ZeebeIntegrationTest;
 import io.camunda.client.CamundaClient;
 import io.camunda.client.api.CamundaFuture;
@@ -77,7 +78,7 @@ class WorkerDrainOnBrokerTest {
         .bpmnProcessId(processId)
         .latestVersion()
         .withResult()
-        .requestTimeout(Duration.ofSeconds(60))
+        .requestTimeout(LocalZeebeBroker.RESULT_TIMEOUT)
         .send();
   }
 
