@@ -7,6 +7,7 @@ import dev.elasticagents.zeebe.ZeebeIntegrationTest;
 import io.camunda.client.CamundaClient;
 import java.time.Duration;
 import java.util.Map;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.client.TestRestTemplate;
@@ -25,7 +26,25 @@ class ActuatorTest {
 
     assertThat(health.getStatusCode()).isEqualTo(HttpStatus.OK);
     assertThat(health.getBody()).containsEntry("status", "UP");
-    assertThat(health.getBody()).extractingByKey("components").asString().contains("camunda");
+    assertThat(health.getBody()).extractingByKey("components").asString().contains("cluster");
+  }
+
+  @Test
+  void readinessIsUpWhileTheRegistryAndTheClusterAnswer() {
+    ResponseEntity<Map<String, Object>> readiness = get("/actuator/health/readiness");
+
+    assertThat(readiness.getStatusCode()).isEqualTo(HttpStatus.OK);
+    assertThat(readiness.getBody()).extractingByKey("components").asInstanceOf(InstanceOfAssertFactories.MAP)
+        .containsOnlyKeys("readinessState", "db", "cluster");
+  }
+
+  @Test
+  void livenessDependsOnNothingOutsideTheProcess() {
+    ResponseEntity<Map<String, Object>> liveness = get("/actuator/health/liveness");
+
+    assertThat(liveness.getStatusCode()).isEqualTo(HttpStatus.OK);
+    assertThat(liveness.getBody()).extractingByKey("components").asInstanceOf(InstanceOfAssertFactories.MAP)
+        .containsOnlyKeys("livenessState");
   }
 
   @Test

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -50,6 +51,17 @@ class ContainerFilesTest {
 
     assertThat(environment.get("SPRING_DATASOURCE_URL").toString()).startsWith("jdbc:postgresql://postgres:5432/");
     assertThat(services()).containsKey("postgres");
+  }
+
+  @Test
+  void composeGivesTheWorkersTimeToDrainBeforeItKillsThem() throws IOException {
+    Map<String, Object> service = services().get("elastic-agent-workers");
+    Duration drain = Duration.parse(workers().get("environment").get("JOB_WORKERS_SHUTDOWN_GRACE_PERIOD").toString());
+    Matcher stopGrace = Pattern.compile("(\\d+)s").matcher(String.valueOf(service.get("stop_grace_period")));
+
+    assertThat(stopGrace.matches()).as("stop_grace_period in seconds").isTrue();
+    assertThat(Duration.ofSeconds(Long.parseLong(stopGrace.group(1)))).isGreaterThan(drain.plusSeconds(5));
+    assertThat(workers().get("environment")).containsKey("ELASTIC_AGENTS_INSTANCE_ID");
   }
 
   @Test

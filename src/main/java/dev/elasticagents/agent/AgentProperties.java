@@ -70,9 +70,12 @@ public record AgentProperties(
    * @param workDirectory where each agent gets a directory of its own
    * @param command the agent's command line, run without a shell in the agent's directory
    * @param stopTimeout how long a terminated agent may take to exit before it is killed
+   * @param stopAgentsOnShutdown whether the agents this service launched stop when it stops; off
+   *     by default, because a running agent is somebody's build and the next start adopts it
    */
   public record Local(
       @DefaultValue("elastic-agents") Path workDirectory,
       @DefaultValue({"sleep", "infinity"}) List<String> command,
-      @DefaultValue("PT10S") Duration stopTimeout) {}
+      @DefaultValue("PT10S") Duration stopTimeout,
+      @DefaultValue("false") boolean stopAgentsOnShutdown) {}
 }

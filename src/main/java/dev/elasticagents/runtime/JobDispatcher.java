@@ -18,17 +18,32 @@ public class JobDispatcher {
   private final OutcomeSender sender;
   private final OutcomeMetrics metrics;
   private final WorkerProperties properties;
+  private final JobsInFlight inFlight;
 
-  public JobDispatcher(OutcomeSender sender, OutcomeMetrics metrics, WorkerProperties properties) {
+  public JobDispatcher(
+      OutcomeSender sender, OutcomeMetrics metrics, WorkerProperties properties, JobsInFlight inFlight) {
     this.sender = sender;
     this.metrics = metrics;
     this.properties = properties;
+    this.inFlight = inFlight;
   }
 
-  /** Handles one job and sends its outcome. Never throws: the worker thread must survive. */
+  /**
+   * Handles one job and sends its outcome, unless the service is stopping: then the job is left
+   * to Zeebe, which hands it out again when its timeout ends. Never throws: the worker thread must
+   * survive.
+   */
   public void dispatch(JobHandler handler, ActivatedJob activated) {
     JobRef job = JobRef.of(activated);
-    sender.send(job, decide(handler, activated, job));
+    if (!inFlight.tryStart()) {
+      log.debug("Left job {} of type '{}' to Zeebe: the service is stopping", job.key(), job.type());
+      return;
+    }
+    try {
+      sender.send(job, decide(handler, activated, job));
+    } finally {
+      inFlight.finished();
+    }
   }
 
   private JobOutcome decide(JobHandler handler, ActivatedJob activated, JobRef job) {

@@ -17,6 +17,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param requestTimeout how long one REST call that sends an outcome may take
  * @param handlerErrorBackoff how long Zeebe waits before redelivering a job whose handler failed
  *     unexpectedly
+ * @param shutdownGracePeriod how long a stopping service waits for running handlers to finish and
+ *     send their outcomes before it closes the client; {@code spring.lifecycle.timeout-per-shutdown-phase}
+ *     and the platform's termination grace period must allow for it
  * @param problemPolicy what to do when the cluster does not accept an outcome, for every job type
  * @param jobTypes settings of single job types that differ from the ones above
  */
@@ -29,6 +32,7 @@ public record WorkerProperties(
     @DefaultValue("PT1S") Duration pollInterval,
     @DefaultValue("PT10S") Duration requestTimeout,
     @DefaultValue("PT10S") Duration handlerErrorBackoff,
+    @DefaultValue("PT30S") Duration shutdownGracePeriod,
     @DefaultValue ProblemPolicy problemPolicy,
     Map<String, JobTypeProperties> jobTypes) {
 

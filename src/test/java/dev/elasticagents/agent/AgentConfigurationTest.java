@@ -40,6 +40,6 @@ class AgentConfigurationTest {
         defaults.decisionRetention(),
         instanceId,
         "local",
-        new AgentProperties.Local(Path.of(workDirectory), List.of("sleep", "infinity"), Duration.ofSeconds(1)));
+        new AgentProperties.Local(Path.of(workDirectory), List.of("sleep", "infinity"), Duration.ofSeconds(1), false));
   }
 }

@@ -23,6 +23,7 @@ final class AgentServices {
   final AgentTerminator terminator;
   final AgentLifecycle lifecycle;
   final AgentCleanup cleanup;
+  final AgentReconciliation reconciliation;
   final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
   AgentServices(DataSource database, AgentProvider provider, Clock clock, AgentProperties properties) {
@@ -32,6 +33,7 @@ final class AgentServices {
     this.terminator = new AgentTerminator(registry, provider, meters);
     this.lifecycle = new AgentLifecycle(registry, provider, terminator, properties, meters);
     this.cleanup = new AgentCleanup(registry, provider, terminator, properties, clock);
+    this.reconciliation = new AgentReconciliation(registry, provider, terminator, meters);
   }
 
   /** The properties of the tests: generous limits unless a request's cluster profile says less. */
@@ -47,7 +49,7 @@ final class AgentServices {
         Duration.ofDays(30),
         "",
         "recording",
-        new AgentProperties.Local(Path.of("unused"), List.of("true"), Duration.ofSeconds(1)));
+        new AgentProperties.Local(Path.of("unused"), List.of("true"), Duration.ofSeconds(1), false));
   }
 
   /** A new create-agent job, as Zeebe would activate it for a new element instance. */

@@ -1,5 +1,6 @@
 package dev.elasticagents.agent;
 
+import dev.elasticagents.zeebe.LocalZeebeBroker;
 import io.camunda.client.CamundaClient;
 import io.camunda.client.api.CamundaFuture;
 import io.camunda.client.api.command.ClientException;
@@ -27,6 +28,7 @@ public final class GoCdServer {
   private static final Set<Status.Code> TRANSIENT =
       EnumSet.of(
           Status.Code.UNAVAILABLE,
+          Status.Code.ABORTED,
           Status.Code.RESOURCE_EXHAUSTED,
           Status.Code.DEADLINE_EXCEEDED,
           Status.Code.INTERNAL,
@@ -101,7 +103,7 @@ public final class GoCdServer {
         .latestVersion()
         .variables(request)
         .withResult()
-        .requestTimeout(Duration.ofMinutes(2))
+        .requestTimeout(LocalZeebeBroker.RESULT_TIMEOUT)
         .send();
   }
 

@@ -170,7 +170,8 @@ class TwoServiceInstancesTest {
                 "--camunda.client.rest-address=http://127.0.0.1:9",
                 "--elastic-agents.cluster-defaults.max-running-agents=100",
                 "--elastic-agents.cluster-defaults.max-pending-agents=100",
-                "--elastic-agents.local.work-directory=target/two-instances/" + run + "/" + name);
+                "--elastic-agents.local.work-directory=target/two-instances/" + run + "/" + name,
+                "--elastic-agents.local.stop-agents-on-shutdown=true");
     contexts.add(context);
     return context;
   }

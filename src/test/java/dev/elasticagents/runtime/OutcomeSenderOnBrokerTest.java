@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import dev.elasticagents.zeebe.RestRecorder;
+import dev.elasticagents.zeebe.LocalZeebeBroker;
 import dev.elasticagents.zeebe.ZeebeIntegrationTest;
 import io.camunda.client.CamundaClient;
 import io.camunda.client.api.CamundaFuture;
@@ -124,7 +125,7 @@ class OutcomeSenderOnBrokerTest {
         .bpmnProcessId(processId)
         .latestVersion()
         .withResult()
-        .requestTimeout(Duration.ofSeconds(60))
+        .requestTimeout(LocalZeebeBroker.RESULT_TIMEOUT)
         .send();
   }
 

@@ -37,6 +37,16 @@ public final class LocalZeebeBroker implements AutoCloseable {
   /** System property naming the unpacked distribution; the build sets it. */
   public static final String DISTRIBUTION_PROPERTY = "zeebe.distribution";
 
+  /**
+   * How long a test's create-with-result request waits. A request from the gateway to the broker
+   * that times out makes the gateway close its connection to the broker (Atomix closes a channel
+   * whose request timed out), which cuts every other request in flight on it, the service's and
+   * other tests' included ("Connection ... was closed", status ABORTED). A test that leaves a
+   * lifecycle waiting would cut the requests of the tests that run after it when its request
+   * expires; so requests wait longer than any test run, and the broker stops with the run.
+   */
+  public static final Duration RESULT_TIMEOUT = Duration.ofHours(2);
+
   private static final String DEFAULT_DISTRIBUTION = "target/zeebe/camunda-zeebe-8.6.0";
   private static final Duration STARTUP_TIMEOUT = Duration.ofMinutes(3);
   private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(60);

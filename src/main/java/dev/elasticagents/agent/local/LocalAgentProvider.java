@@ -10,6 +10,7 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
@@ -35,8 +36,14 @@ import org.springframework.beans.factory.DisposableBean;
  * {@code config/autoregister.properties} (readable by the owner only). The command is the
  * operator's, run without a shell; nothing taken from job variables reaches it. Agents belong to
  * the service instance that launched them ({@link #owner()}): other instances, on other hosts or
- * with another work directory, cannot see their processes and leave them alone. Agents started by
- * this service stop with it, so a local run leaves no process behind.
+ * with another work directory, cannot see their processes and leave them alone.
+ *
+ * <p>An agent is somebody's build, so it outlives the service: it runs in a process session of its
+ * own ({@code setsid}), out of reach of the signals a terminal or a stopping service sends its own
+ * group, and the service leaves it running when it stops. The next start adopts it through the
+ * {@code agent.pid} file in its directory, which records the process id and the process's start
+ * time, so that a pid the system reused for another process is never taken for the agent. Only
+ * {@code stop-agents-on-shutdown} (the local run) stops the agents with the service.
  */
 public class LocalAgentProvider implements AgentProvider, DisposableBean {
 
@@ -46,6 +53,7 @@ public class LocalAgentProvider implements AgentProvider, DisposableBean {
 
   private final Path workDirectory;
   private final AgentProperties.Local settings;
+  private final List<String> commandLine;
   private final String owner;
   private final Set<String> started = ConcurrentHashMap.newKeySet();
   private final Map<String, Object> launchLocks = new ConcurrentHashMap<>();
@@ -57,6 +65,22 @@ public class LocalAgentProvider implements AgentProvider, DisposableBean {
     this.settings = settings;
     this.workDirectory = settings.workDirectory().toAbsolutePath().normalize();
     this.owner = "local:" + instanceId;
+    this.commandLine = inSessionOfItsOwn(settings.command());
+  }
+
+  /** The agent's command under {@code setsid}, where the system has it. */
+  private static List<String> inSessionOfItsOwn(List<String> command) {
+    Optional<Path> setsid =
+        Stream.of(System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(java.io.File.pathSeparator))
+            .map(directory -> Path.of(directory, "setsid"))
+            .filter(Files::isExecutable)
+            .findFirst();
+    if (setsid.isEmpty()) {
+      log.warn(
+          "No setsid on this system: local agents share the service's process session, so a signal to the service's group (Ctrl-C in a terminal) stops them too");
+      return List.copyOf(command);
+    }
+    return Stream.concat(Stream.of(setsid.get().toString()), command.stream()).toList();
   }
 
   @Override
@@ -82,14 +106,16 @@ public class LocalAgentProvider implements AgentProvider, DisposableBean {
       Files.createDirectories(directory.resolve("config"));
       writeAutoRegisterProperties(directory.resolve("config/autoregister.properties"), launch);
       Process process =
-          new ProcessBuilder(settings.command())
+          new ProcessBuilder(commandLine)
               .directory(directory.toFile())
               .redirectErrorStream(true)
               .redirectOutput(directory.resolve("agent.log").toFile())
               .start();
       ProcessHandle handle = process.toHandle();
       Instant startedAt = handle.info().startInstant().orElse(Instant.EPOCH);
-      Files.writeString(directory.resolve(PID_FILE), handle.pid() + " " + startedAt.toEpochMilli());
+      // Written whole or not at all: a start-up that reads a half-written file would lose the agent.
+      Path written = Files.writeString(directory.resolve(PID_FILE + ".new"), handle.pid() + " " + startedAt.toEpochMilli());
+      Files.move(written, directory.resolve(PID_FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       started.add(launch.agentId());
       log.info("Launched local agent {} as process {} in {}", launch.agentId(), handle.pid(), directory);
     } catch (IOException e) {
@@ -212,13 +238,24 @@ public class LocalAgentProvider implements AgentProvider, DisposableBean {
     }
   }
 
-  /** Stops the agents this service started. */
+  /**
+   * Leaves the agents running for the next start to adopt, or, with {@code
+   * stop-agents-on-shutdown}, stops the agents this service started.
+   */
   @Override
   public void destroy() {
     Set<String> agents = Set.copyOf(started);
-    if (!agents.isEmpty()) {
+    if (agents.isEmpty()) {
+      return;
+    }
+    if (settings.stopAgentsOnShutdown()) {
       log.info("Stopping {} local agent(s) started by this service", agents.size());
       agents.forEach(this::terminate);
+    } else {
+      log.info(
+          "Leaving {} local agent(s) started by this service running in {}: the next start adopts them",
+          agents.size(),
+          workDirectory);
     }
   }
 }

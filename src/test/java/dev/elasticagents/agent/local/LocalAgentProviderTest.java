@@ -2,6 +2,7 @@ package dev.elasticagents.agent.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.elasticagents.agent.AgentId;
 import dev.elasticagents.agent.AgentLaunch;
@@ -29,7 +30,7 @@ class LocalAgentProviderTest {
 
   @AfterEach
   void stopAgents() {
-    provider.destroy();
+    provider.runningAgents().forEach(provider::terminate);
   }
 
   @Test
@@ -121,8 +122,21 @@ class LocalAgentProviderTest {
   }
 
   @Test
-  void stopsTheAgentsItStartedWhenTheServiceStops() {
+  void leavesItsAgentsRunningWhenTheServiceStops() {
     provider = provider(List.of("sleep", "infinity"));
+    String agent = AgentId.next();
+    provider.launch(launch(agent));
+    ProcessHandle process = provider.processOf(agent).orElseThrow();
+
+    provider.destroy();
+
+    assertThat(process.isAlive()).isTrue();
+    assertThat(provider.runningAgents()).containsExactly(agent);
+  }
+
+  @Test
+  void stopsTheAgentsItStartedWhenTheServiceStopsIfConfiguredTo() {
+    provider = provider(List.of("sleep", "infinity"), true);
     String agent = AgentId.next();
     provider.launch(launch(agent));
     ProcessHandle process = provider.processOf(agent).orElseThrow();
@@ -132,8 +146,71 @@ class LocalAgentProviderTest {
     assertThat(process.isAlive()).isFalse();
   }
 
+  @Test
+  void runsEachAgentInAProcessSessionOfItsOwn() throws IOException {
+    provider = provider(List.of("sleep", "infinity"));
+    String agent = AgentId.next();
+
+    provider.launch(launch(agent));
+
+    ProcessHandle process = provider.processOf(agent).orElseThrow();
+    // setsid makes the process a session leader, then becomes the agent's command in place.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> assertThat(process.info().command()).hasValueSatisfying(command -> assertThat(command).endsWith("sleep")));
+    assertThat(sessionOf(process.pid())).isEqualTo(process.pid()).isNotEqualTo(sessionOf(ProcessHandle.current().pid()));
+  }
+
+  @Test
+  void aProviderStartedAgainAdoptsTheAgentsOfTheOneBefore() {
+    provider = provider(List.of("sleep", "infinity"));
+    String agent = AgentId.next();
+    provider.launch(launch(agent));
+    ProcessHandle process = provider.processOf(agent).orElseThrow();
+    provider.destroy();
+
+    provider = provider(List.of("sleep", "infinity"));
+
+    assertThat(provider.runningAgents()).containsExactly(agent);
+    provider.launch(launch(agent));
+    assertThat(provider.processOf(agent)).contains(process);
+    provider.terminate(agent);
+    assertThat(process.isAlive()).isFalse();
+  }
+
+  @Test
+  void neverTakesAProcessWhosePidWasReusedForTheAgent() throws IOException {
+    provider = provider(List.of("sleep", "infinity"));
+    String agent = AgentId.next();
+    provider.launch(launch(agent));
+    ProcessHandle process = provider.processOf(agent).orElseThrow();
+    long startedAt = process.info().startInstant().orElseThrow().toEpochMilli();
+    // The same pid, started at another time: what the file would say had the agent died and the
+    // system given its pid to a new process.
+    Files.writeString(work.resolve(agent).resolve("agent.pid"), process.pid() + " " + (startedAt - 60_000));
+
+    assertThat(provider.processOf(agent)).isEmpty();
+    assertThat(provider.runningAgents()).isEmpty();
+    provider.terminate(agent);
+    assertThat(process.isAlive()).isTrue();
+    process.destroyForcibly();
+  }
+
+  /** The session id of a process: field 6 of /proc/PID/stat, after the command in parentheses. */
+  private static long sessionOf(long pid) throws IOException {
+    String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return Long.parseLong(fields[3]);
+  }
+
   private LocalAgentProvider provider(List<String> command) {
-    return new LocalAgentProvider(new AgentProperties.Local(work, command, Duration.ofMillis(500)), "host-a");
+    return provider(command, false);
+  }
+
+  private LocalAgentProvider provider(List<String> command, boolean stopAgentsOnShutdown) {
+    return new LocalAgentProvider(
+        new AgentProperties.Local(work, command, Duration.ofMillis(500), stopAgentsOnShutdown), "host-a");
   }
 
   private static AgentLaunch launch(String agent) {

@@ -1,0 +1,193 @@
+package dev.elasticagents.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.elasticagents.agent.AgentLifecycleTest.MovableClock;
+import dev.elasticagents.runtime.JobWorkerRegistrar;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * The reconciliation a service runs when it starts again, on PostgreSQL and H2: the registry as the
+ * instance left it when it stopped (or died), the provider as the agents are now.
+ */
+class AgentReconciliationTest {
+
+  private static final AtomicInteger JOB_IDS = new AtomicInteger(11000);
+
+  static Stream<Arguments> databases() {
+    return Stream.of(
+        Arguments.of("PostgreSQL", (Supplier<DataSource>) RegistryDatabases::newPostgresDatabase),
+        Arguments.of("H2", (Supplier<DataSource>) RegistryDatabases::newH2Database));
+  }
+
+  private final MovableClock clock = new MovableClock(Instant.parse("2026-12-01T10:00:00Z"));
+  private final RecordingAgentProvider provider = new RecordingAgentProvider();
+  private final String cluster = "cluster-" + UUID.randomUUID();
+  private DataSource database;
+  private AgentServices services;
+
+  private void on(Supplier<DataSource> databases) {
+    database = databases.get();
+    services = new AgentServices(database, provider, clock, AgentServices.properties(10, 10));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
+  void adoptsTheAgentsThatStillRunAsTheyAre(String name, Supplier<DataSource> databases) {
+    on(databases);
+    CreateAgentRequest busyRequest = request(Map.of());
+    String pending = services.created(busyRequest);
+    CreateAgentRequest idleRequest = request(Map.of());
+    String idle = services.created(idleRequest);
+    services.jobCompleted(idle, idleRequest);
+
+    AgentReconciliation.Reconciled reconciled = services.reconciliation.reconcile();
+
+    assertThat(reconciled).isEqualTo(new AgentReconciliation.Reconciled(2, 0, 0, 0));
+    assertThat(services.state(pending)).isEqualTo(AgentState.PENDING);
+    assertThat(services.state(idle)).isEqualTo(AgentState.IDLE);
+    assertThat(provider.callsFor(pending)).containsExactly("launch " + pending);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
+  void terminatesInTheRegistryTheAgentsWhoseProcessIsGone(String name, Supplier<DataSource> databases) {
+    on(databases);
+    String agent = services.created(request(Map.of()));
+    provider.crash(agent);
+
+    AgentReconciliation.Reconciled reconciled = services.reconciliation.reconcile();
+
+    assertThat(reconciled.gone()).isEqualTo(1);
+    assertThat(services.state(agent)).isEqualTo(AgentState.TERMINATED);
+    assertThat(terminationReason(agent)).isEqualTo("its process was gone when the service started");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
+  void neverHandsOutAnIdleAgentWhoseProcessEndedWhileTheServiceWasDown(String name, Supplier<DataSource> databases) {
+    on(databases);
+    CreateAgentRequest first = request(Map.of());
+    String gone = services.created(first);
+    services.jobCompleted(gone, first);
+    provider.crash(gone);
+
+    services.reconciliation.reconcile();
+    RecordedDecision next = services.lifecycle.createAgent(request(Map.of()), AgentServices.createAgentJob());
+
+    assertThat(next.outcome()).isEqualTo("CREATED");
+    assertThat(next.agentId()).isPresent().get().isNotEqualTo(gone);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
+  void freesAReservationWhoseLaunchNeverHappened(String name, Supplier<DataSource> databases) {
+    on(databases);
+    DecisionKey job = AgentServices.createAgentJob();
+    CreateAgentRequest request = request(Map.of());
+    String reserved = services.registry.decide(services.demand(request, job)).agentId().orElseThrow();
+
+    AgentReconciliation.Reconciled reconciled = services.reconciliation.reconcile();
+
+    assertThat(reconciled.gone()).isEqualTo(1);
+    assertThat(services.state(reserved)).isEqualTo(AgentState.TERMINATED);
+    assertThat(terminationReason(reserved)).isEqualTo("its launch never happened: the service stopped first");
+    // The redelivered job decides again rather than replay an agent that never ran.
+    RecordedDecision redelivered = services.lifecycle.createAgent(request, job);
+    assertThat(redelivered.outcome()).isEqualTo("CREATED");
+    assertThat(redelivered.agentId()).isPresent().get().isNotEqualTo(reserved);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
+  void finishesATerminationTheServiceClaimedBeforeItStopped(String name, Supplier<DataSource> databases) {
+    on(databases);
+    String agent = services.created(request(Map.of()));
+    assertThat(services.terminator.claim(services.agent(agent), "idle longer than PT10M")).isTrue();
+
+    AgentReconciliation.Reconciled reconciled = services.reconciliation.reconcile();
+
+    assertThat(reconciled.terminationsFinished()).isEqualTo(1);
+    assertThat(services.state(agent)).isEqualTo(AgentState.TERMINATED);
+    assertThat(provider.running()).doesNotContain(agent);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
+  void terminatesProcessesThatTheRegistryDoesNotHoldLive(String name, Supplier<DataSource> databases) {
+    on(databases);
+    provider.leak("GoCDleaked");
+
+    AgentReconciliation.Reconciled reconciled = services.reconciliation.reconcile();
+
+    assertThat(reconciled.unknown()).isEqualTo(1);
+    assertThat(provider.calls()).containsSubsequence("disable GoCDleaked", "terminate GoCDleaked", "delete GoCDleaked");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
+  void leavesTheAgentsOfOtherInstancesAlone(String name, Supplier<DataSource> databases) {
+    on(databases);
+    AgentServices other =
+        new AgentServices(database, new RecordingAgentProvider("recording:instance-b"), clock, AgentServices.properties(10, 10));
+    String theirs = other.created(request(Map.of()));
+
+    AgentReconciliation.Reconciled reconciled = services.reconciliation.reconcile();
+
+    assertThat(reconciled).isEqualTo(new AgentReconciliation.Reconciled(0, 0, 0, 0));
+    assertThat(services.state(theirs)).isEqualTo(AgentState.PENDING);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
+  void countsWhatItDidInMetrics(String name, Supplier<DataSource> databases) {
+    on(databases);
+    services.created(request(Map.of()));
+    provider.crash(services.created(request(Map.of())));
+    provider.leak("GoCDleaked");
+
+    services.reconciliation.start();
+
+    assertThat(services.meters.counter("elastic.agents.reconciled", "result", "adopted").count()).isEqualTo(1);
+    assertThat(services.meters.counter("elastic.agents.reconciled", "result", "gone").count()).isEqualTo(1);
+    assertThat(services.meters.counter("elastic.agents.reconciled", "result", "unknown").count()).isEqualTo(1);
+  }
+
+  @Test
+  void runsBeforeTheJobWorkersOpen() {
+    on(RegistryDatabases::newH2Database);
+
+    assertThat(services.reconciliation.getPhase()).isLessThan(JobWorkerRegistrar.PHASE);
+  }
+
+  private String terminationReason(String agentId) {
+    return JdbcClient.create(database)
+        .sql("select termination_reason from agents where id = ?")
+        .param(agentId)
+        .query(String.class)
+        .single();
+  }
+
+  private CreateAgentRequest request(Map<String, String> profile) {
+    int job = JOB_IDS.incrementAndGet();
+    return new CreateAgentRequest(
+        new AutoRegisterKey("secret-key"),
+        "production",
+        profile.isEmpty() ? Map.of("image", "gocd-agent") : profile,
+        Map.of("id", cluster),
+        Optional.of(AgentLifecycleTest.jobIdentifierOf(job)),
+        0);
+  }
+}
