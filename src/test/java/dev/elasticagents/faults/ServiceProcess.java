@@ -24,16 +24,20 @@ import java.util.stream.Collectors;
  * The service as a real child JVM, so that a test can SIGKILL or SIGTERM it. The JVM runs under a
  * small shell watchdog that reads this JVM's end of a pipe: when the test JVM exits for any
  * reason, including {@code kill -9}, the pipe closes and the watchdog kills the service and the
- * agents in its work directory, so nothing outlives the test. The test signals the service's own
- * JVM, whose pid the watchdog writes to a file, and gets its exit code from the watchdog.
+ * agents in its work directory, so nothing outlives the test. A service that stops while the test
+ * JVM runs leaves its agents to the next start. The test signals the service's own JVM, whose pid
+ * the watchdog writes to a file, and gets its exit code from the watchdog.
  */
 final class ServiceProcess implements AutoCloseable {
 
   private static final String MAIN_CLASS = "dev.elasticagents.ElasticAgentWorkersApplication";
   private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(90);
 
-  // Runs the command in the background, writes its pid, and exits with its exit code. When stdin
-  // (fd 3) closes while the service runs, kills the service and every agent it left.
+  // Runs the command in the background, writes its pid, and exits with its exit code, emptying the
+  // pid file first. A watcher reads stdin (fd 3) until it closes: when the test JVM dies while the
+  // service runs, it kills the service and every agent process in the work directory (a pid counts
+  // only while its process's working directory is the agent's). When the service exited first,
+  // the pipe closes with the watchdog and the watcher leaves the agents to the next start.
   private static final String WATCHDOG =
       """
       exec 3<&0
@@ -41,14 +45,16 @@ final class ServiceProcess implements AutoCloseable {
       service=$!
       echo $service > "$SERVICE_PID_FILE"
       ( cat <&3 >/dev/null
-        kill -KILL $service 2>/dev/null
-        for pid_file in "$AGENTS_DIRECTORY"/*/agent.pid; do
-          [ -f "$pid_file" ] && read pid started < "$pid_file" && kill -KILL "$pid" 2>/dev/null
-        done ) &
-      watcher=$!
+        if [ -s "$SERVICE_PID_FILE" ]; then
+          kill -KILL $service 2>/dev/null
+          for agent in "$AGENTS_DIRECTORY"/*/; do
+            pid=$(cut -d ' ' -f 1 "${agent}agent.pid" 2>/dev/null)
+            [ -n "$pid" ] && [ "$(readlink /proc/$pid/cwd)" = "$(cd "$agent" && pwd -P)" ] && kill -KILL $pid
+          done
+        fi ) &
       wait $service
       status=$?
-      kill $watcher 2>/dev/null
+      : > "$SERVICE_PID_FILE"
       exit $status
       """;
 
@@ -78,6 +84,13 @@ final class ServiceProcess implements AutoCloseable {
     command.add("--server.address=127.0.0.1");
     command.add("--server.port=" + port);
     command.add("--elastic-agents.local.work-directory=" + agents.toAbsolutePath());
+    ServiceProcess service = watched(command, agents, logFile, port);
+    service.awaitReady();
+    return service;
+  }
+
+  /** Runs {@code command} as the service under the watchdog, without waiting for anything more. */
+  static ServiceProcess watched(List<String> command, Path agents, Path logFile, int port) {
     List<String> watched = new ArrayList<>(List.of("/bin/sh", "-c", WATCHDOG, "service-watchdog"));
     watched.addAll(command);
     try {
@@ -91,9 +104,7 @@ final class ServiceProcess implements AutoCloseable {
       builder.environment().put("SERVICE_PID_FILE", pidFile.toString());
       builder.environment().put("AGENTS_DIRECTORY", agents.toAbsolutePath().toString());
       Process watchdog = builder.start();
-      ServiceProcess service = new ServiceProcess(watchdog, awaitJvm(watchdog, pidFile, logFile), logFile, port);
-      service.awaitReady();
-      return service;
+      return new ServiceProcess(watchdog, awaitJvm(watchdog, pidFile, logFile), logFile, port);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot start the service", e);
     }
@@ -203,23 +214,21 @@ final class ServiceProcess implements AutoCloseable {
     return logFile;
   }
 
-  /**
-   * Kills the JVM if it still runs and lets go of the watchdog, which then ends without touching
-   * the agents: a later start may adopt them.
-   */
+  /** Closes the watchdog's pipe, as the death of the test JVM does. */
+  void closeWatchdogPipe() {
+    try {
+      watchdog.getOutputStream().close();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Kills the JVM if it still runs; its agents stay for a later start to adopt. */
   @Override
   public void close() {
     if (jvm.isAlive()) {
       kill();
       awaitExit(Duration.ofSeconds(30));
-    }
-    try {
-      watchdog.waitFor(10, TimeUnit.SECONDS);
-      watchdog.getOutputStream().close();
-    } catch (IOException e) {
-      // The pipe is gone with the watchdog.
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 
