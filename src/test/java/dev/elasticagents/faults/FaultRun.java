@@ -4,6 +4,7 @@ import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.elasticagents.agent.Agent;
 import dev.elasticagents.agent.AgentRegistry;
+import dev.elasticagents.agent.AgentState;
 import dev.elasticagents.agent.GoCdServer;
 import dev.elasticagents.agent.RegistryDatabases;
 import dev.elasticagents.zeebe.LocalZeebeBroker;
@@ -19,8 +20,10 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 
@@ -33,7 +36,7 @@ import org.springframework.jdbc.datasource.DataSourceTransactionManager;
  */
 final class FaultRun implements AutoCloseable {
 
-  static final int JOBS = 30;
+  private static final int JOBS = 30;
   private static final int IN_FLIGHT = 5;
   private static final Pattern COMPLETION = Pattern.compile("/v2/jobs/(\\d+)/completion");
   private static final Pattern ASSIGNS_AN_AGENT = Pattern.compile("\"agent_decision\"\\s*:\\s*\"(CREATED|REUSED)\"");
@@ -57,9 +60,14 @@ final class FaultRun implements AutoCloseable {
   FaultRun(String name) throws IOException {
     this.name = name;
     this.directory = Path.of("target/fault-runs", name).toAbsolutePath();
-    this.agents = new LocalAgents(directory.resolve("agents")).cleared();
+    this.agents = new LocalAgents(directory.resolve("agents")).clearedWith(directory);
     this.broker = LocalZeebeBroker.startFromBuild(BrokerRecords.EXPORTER);
-    this.proxy = RestRecorder.proxying(broker.restAddress());
+    try {
+      this.proxy = RestRecorder.proxying(broker.restAddress());
+    } catch (RuntimeException e) {
+      broker.close();
+      throw e;
+    }
     this.client =
         CamundaClient.newClientBuilder()
             .grpcAddress(broker.grpcAddress())
@@ -120,6 +128,25 @@ final class FaultRun implements AutoCloseable {
       logs.append(Files.readString(directory.resolve("service-" + start + ".log")));
     }
     return logs.toString();
+  }
+
+  /**
+   * Agents the registry holds unclaimed (pending, busy or idle): no termination has touched their
+   * process, so it must run.
+   */
+  Set<String> unclaimedAgents() {
+    return registry.live().stream()
+        .filter(agent -> agent.state() != AgentState.TERMINATING)
+        .map(Agent::id)
+        .collect(Collectors.toSet());
+  }
+
+  /** Those of these agents (with their pids) that the registry holds unclaimed. */
+  Map<String, Long> unclaimed(Map<String, Long> agents) {
+    Set<String> unclaimed = unclaimedAgents();
+    return agents.entrySet().stream()
+        .filter(agent -> unclaimed.contains(agent.getKey()))
+        .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
   }
 
   /** Completions of create-agent jobs that gave an agent to a GoCD job whose build is held on. */

@@ -50,14 +50,17 @@ record LocalAgents(Path directory) {
     running().values().forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
   }
 
-  /** Kills the agents an earlier run may have left and starts with an empty directory. */
-  LocalAgents cleared() {
+  /**
+   * Kills the agents an earlier run may have left and deletes {@code runDirectory}, which holds
+   * the agents' directory, with everything else of that run.
+   */
+  LocalAgents clearedWith(Path runDirectory) {
     killAll();
-    if (Files.exists(directory)) {
-      try (Stream<Path> paths = Files.walk(directory)) {
+    if (Files.exists(runDirectory)) {
+      try (Stream<Path> paths = Files.walk(runDirectory)) {
         paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
       } catch (IOException e) {
-        throw new UncheckedIOException("Cannot clear " + directory, e);
+        throw new UncheckedIOException("Cannot clear " + runDirectory, e);
       }
     }
     try {

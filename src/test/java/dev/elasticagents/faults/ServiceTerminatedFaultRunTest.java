@@ -63,16 +63,17 @@ class ServiceTerminatedFaultRunTest {
             .isTrue();
       });
       Map<String, Long> afterExit = run.agents.running();
-      List<Agent> live = run.registry.live();
-      assertThat(live).extracting(Agent::id).containsAll(heldAgents);
-      assertThat(afterExit).as("every live agent still runs as the process launched before the SIGTERM")
-          .containsOnlyKeys(live.stream().map(Agent::id).toList())
-          .allSatisfy((agent, pid) -> assertThat(pid).isEqualTo(launched.get(agent)));
+      Set<String> unclaimed = run.unclaimedAgents();
+      assertThat(unclaimed).containsAll(heldAgents);
+      assertThat(afterExit.keySet()).as("agents the registry holds unclaimed still run").containsAll(unclaimed);
+      assertThat(afterExit).as("as the processes launched before the SIGTERM").containsAllEntriesOf(run.unclaimed(launched));
 
       ServiceProcess restarted = run.startService();
-      assertThat(adoptedIn(restarted.log())).as("agents adopted").isEqualTo(live.size());
+      assertThat(adoptedIn(restarted.log())).as("agents adopted").isEqualTo(unclaimed.size());
       heldAgents.forEach(agent -> {
-        assertThat(run.registry.find(agent)).map(Agent::state).hasValueSatisfying(state -> assertThat(state).isIn(AgentState.PENDING, AgentState.BUSY));
+        assertThat(run.registry.find(agent))
+            .map(Agent::state)
+            .hasValueSatisfying(state -> assertThat(state).isIn(AgentState.PENDING, AgentState.BUSY));
         assertThat(run.agents.running()).containsEntry(agent, launched.get(agent));
         assertThat(restarted.logged("Launched local agent " + agent)).as("%s launched %s again", restarted.logFile(), agent).isFalse();
       });
