@@ -65,6 +65,11 @@ final class BrokerLifecycles {
    * registry holds the agent from its reservation on, a moment before the launch.
    */
   ProcessHandle processOf(String agent) {
+    return processOf(agents, agent);
+  }
+
+  /** The process of a local agent in the work directory {@code agents}, once it was launched. */
+  static ProcessHandle processOf(Path agents, String agent) {
     Path pidFile = agents.resolve(agent).resolve("agent.pid");
     await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(pidFile));
     try {
