@@ -60,10 +60,20 @@ final class BrokerLifecycles {
     return registry.find(agent).orElseThrow().state();
   }
 
-  /** The agent's process, from the pid file the local provider wrote. */
+  /**
+   * The agent's process, from the pid file the local provider writes once it launched it: the
+   * registry holds the agent from its reservation on, a moment before the launch.
+   */
   ProcessHandle processOf(String agent) {
+    return processOf(agents, agent);
+  }
+
+  /** The process of a local agent in the work directory {@code agents}, once it was launched. */
+  static ProcessHandle processOf(Path agents, String agent) {
+    Path pidFile = agents.resolve(agent).resolve("agent.pid");
+    await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(pidFile));
     try {
-      long pid = Long.parseLong(Files.readString(agents.resolve(agent).resolve("agent.pid")).split(" ")[0]);
+      long pid = Long.parseLong(Files.readString(pidFile).split(" ")[0]);
       return ProcessHandle.of(pid).orElseThrow();
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -192,11 +192,6 @@ class ElasticAgentLifecycleTest {
   }
 
   private ProcessHandle processOf(String agent) {
-    try {
-      long pid = Long.parseLong(Files.readString(agents.resolve(agent).resolve("agent.pid")).split(" ")[0]);
-      return ProcessHandle.of(pid).orElseThrow();
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+    return BrokerLifecycles.processOf(agents, agent);
   }
 }
