@@ -20,6 +20,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -38,7 +39,7 @@ final class FaultRun implements AutoCloseable {
 
   private static final int JOBS = 30;
   private static final int IN_FLIGHT = 5;
-  private static final Pattern COMPLETION = Pattern.compile("/v2/jobs/(\\d+)/completion");
+  private static final Pattern COMPLETION = Pattern.compile("/v2/jobs/\\d+/completion");
   private static final Pattern ASSIGNS_AN_AGENT = Pattern.compile("\"agent_decision\"\\s*:\\s*\"(CREATED|REUSED)\"");
   private static final Pattern AGENT = Pattern.compile("\"elastic_agent_id\"\\s*:\\s*\"([A-Za-z0-9_-]+)\"");
 
@@ -149,10 +150,15 @@ final class FaultRun implements AutoCloseable {
         .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
   }
 
+  /** Completions of create-agent jobs that gave a GoCD job an agent (created or reused). */
+  static RestRecorder.CompletionRule agentAssignments() {
+    return (jobKey, body) -> ASSIGNS_AN_AGENT.matcher(body).find();
+  }
+
   /** Completions of create-agent jobs that gave an agent to a GoCD job whose build is held on. */
   RestRecorder.CompletionRule agentsForHeldBuilds() {
     return (jobKey, body) ->
-        ASSIGNS_AN_AGENT.matcher(body).find()
+        agentAssignments().lose(jobKey, body)
             && registry.find(agentIn(body)).flatMap(Agent::jobKey).map(Long::parseLong).filter(load::buildHeld).isPresent();
   }
 
@@ -165,11 +171,12 @@ final class FaultRun implements AutoCloseable {
     return agent.group(1);
   }
 
-  /** Whether the broker accepted a completion of this job (through the proxy) after {@code since}. */
-  boolean completionAccepted(long jobKey, Instant since) {
+  /** The request body of a completion of this job the broker accepted (through the proxy) after {@code since}. */
+  Optional<String> acceptedCompletion(long jobKey, Instant since) {
     return completionsAcceptedAfter(since).stream()
-        .map(event -> COMPLETION.matcher(event.getRequest().getUrl()))
-        .anyMatch(url -> url.matches() && Long.parseLong(url.group(1)) == jobKey);
+        .filter(event -> event.getRequest().getUrl().equals("/v2/jobs/" + jobKey + "/completion"))
+        .map(event -> event.getRequest().getBodyAsString())
+        .findFirst();
   }
 
   /** Job completions the broker accepted (through the proxy) whose request arrived after {@code since}. */

@@ -53,12 +53,15 @@ class ServiceKilledFaultRunTest {
       ServiceProcess restarted = run.startService();
       await("the held jobs redelivered and completed")
           .atMost(Duration.ofSeconds(45))
-          .until(() -> agentsByJobKey.keySet().stream().allMatch(jobKey -> run.completionAccepted(jobKey, fault)));
+          .until(() -> agentsByJobKey.keySet().stream().allMatch(jobKey -> run.acceptedCompletion(jobKey, fault).isPresent()));
       Duration heldWorkDone = Duration.between(fault, Instant.now());
 
       agentsByJobKey.forEach(
           (jobKey, agent) -> {
             JobIdentifier job = gocdJobOf(run, agent);
+            assertThat(run.acceptedCompletion(jobKey, fault).map(FaultRun::agentIn))
+                .as("the agent the redelivered job %d completed with", jobKey)
+                .contains(agent);
             assertThat(run.registry.decisionsFor("create-agent", job)).as("decisions for GoCD job %d", job.jobId()).hasSize(1);
             assertThat(run.registry.agentsAssignedTo(job)).as("agents of GoCD job %d", job.jobId()).containsExactly(agent);
             assertThat(run.agents.running()).as("the same agent process after the restart").containsEntry(agent, launched.get(agent));
