@@ -1,5 +1,7 @@
 package dev.elasticagents.faults;
 
+import static org.awaitility.Awaitility.await;
+
 import dev.elasticagents.agent.Agent;
 import dev.elasticagents.agent.AgentRegistry;
 import dev.elasticagents.agent.AgentState;
@@ -10,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
@@ -20,7 +23,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -64,8 +66,10 @@ final class GoCdLoad implements AutoCloseable {
   /** Starts scheduling jobs and pinging. */
   void start() {
     started = Instant.now();
-    work.add(threads.submit(this::schedule));
-    work.add(threads.submit(this::ping));
+    synchronized (work) {
+      work.add(threads.submit(this::schedule));
+      work.add(threads.submit(this::ping));
+    }
   }
 
   private Void schedule() throws Exception {
@@ -183,7 +187,7 @@ final class GoCdLoad implements AutoCloseable {
 
   /** When the last of these jobs finished. */
   Instant lastFinished(Set<Long> jobIds) {
-    return jobIds.stream().map(finished::get).max(Instant::compareTo).orElse(Instant.now());
+    return jobIds.stream().map(finished::get).filter(Objects::nonNull).max(Instant::compareTo).orElse(Instant.now());
   }
 
   /** The GoCD jobs played so far. */
@@ -194,30 +198,31 @@ final class GoCdLoad implements AutoCloseable {
   }
 
   /** Waits until every job finished; fails with the first job that failed. */
-  void awaitAllFinished(Duration atMost) throws Exception {
-    Instant deadline = Instant.now().plus(atMost);
-    while (finished.size() < jobs) {
-      List<Future<?>> snapshot;
-      synchronized (work) {
-        snapshot = List.copyOf(work);
-      }
-      for (Future<?> future : snapshot) {
-        if (future.isDone()) {
-          failureOf(future);
-        }
-      }
-      if (Instant.now().isAfter(deadline)) {
-        throw new TimeoutException("%d of %d GoCD jobs finished within %s".formatted(finished.size(), jobs, atMost));
-      }
-      Thread.sleep(200);
+  void awaitAllFinished(Duration atMost) {
+    await("%d GoCD jobs finished".formatted(jobs))
+        .atMost(atMost)
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> {
+          for (Future<?> future : futures()) {
+            if (future.isDone()) {
+              failureOf(future);
+            }
+          }
+          return finished.size() == jobs;
+        });
+  }
+
+  private List<Future<?>> futures() {
+    synchronized (work) {
+      return List.copyOf(work);
     }
   }
 
-  private static void failureOf(Future<?> future) throws Exception {
+  private static void failureOf(Future<?> future) throws InterruptedException {
     try {
       future.get();
     } catch (ExecutionException e) {
-      throw e.getCause() instanceof Exception cause ? cause : e;
+      throw new AssertionError("GoCD's side failed: " + e.getCause().getMessage(), e.getCause());
     }
   }
 

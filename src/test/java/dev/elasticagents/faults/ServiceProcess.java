@@ -1,5 +1,7 @@
 package dev.elasticagents.faults;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,13 +14,13 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * The service as a real child JVM, so that a test can SIGKILL or SIGTERM it. The JVM runs under a
@@ -120,17 +122,14 @@ final class ServiceProcess implements AutoCloseable {
         .collect(Collectors.joining(File.pathSeparator));
   }
 
-  private static ProcessHandle awaitJvm(Process watchdog, Path pidFile, Path logFile) throws IOException {
-    Instant deadline = Instant.now().plusSeconds(10);
-    while (Instant.now().isBefore(deadline) && watchdog.isAlive()) {
-      String pid = Files.readString(pidFile).strip();
-      if (!pid.isEmpty()) {
-        return ProcessHandle.of(Long.parseLong(pid))
-            .orElseThrow(() -> new IllegalStateException("The service exited at once; see " + logFile));
-      }
-      pause(Duration.ofMillis(50));
-    }
-    throw new IllegalStateException("The service's watchdog did not start it; see " + logFile);
+  private static ProcessHandle awaitJvm(Process watchdog, Path pidFile, Path logFile) {
+    String pid =
+        await("the service's pid in " + pidFile)
+            .atMost(Duration.ofSeconds(10))
+            .pollInterval(Duration.ofMillis(50))
+            .until(() -> Files.readString(pidFile).strip(), written -> !written.isEmpty() || !watchdog.isAlive());
+    return ProcessHandle.of(pid.isEmpty() ? -1 : Long.parseLong(pid))
+        .orElseThrow(() -> new IllegalStateException("The service exited at once; see " + logFile));
   }
 
   private void awaitReady() {
@@ -139,18 +138,20 @@ final class ServiceProcess implements AutoCloseable {
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:%d/actuator/health/readiness".formatted(port)))
             .timeout(Duration.ofSeconds(2))
             .build();
-    Instant deadline = Instant.now().plus(STARTUP_TIMEOUT);
-    while (Instant.now().isBefore(deadline)) {
-      if (!jvm.isAlive()) {
-        throw new IllegalStateException("The service exited at start-up; see " + logFile);
-      }
-      if (isReady(http, readiness)) {
-        return;
-      }
-      pause(Duration.ofMillis(250));
+    try {
+      await("the service's readiness")
+          .atMost(STARTUP_TIMEOUT)
+          .pollInterval(Duration.ofMillis(250))
+          .until(() -> {
+            if (!jvm.isAlive()) {
+              throw new IllegalStateException("The service exited at start-up; see " + logFile);
+            }
+            return isReady(http, readiness);
+          });
+    } catch (ConditionTimeoutException e) {
+      kill();
+      throw new IllegalStateException("The service was not ready within %s; see %s".formatted(STARTUP_TIMEOUT, logFile), e);
     }
-    kill();
-    throw new IllegalStateException("The service was not ready within %s; see %s".formatted(STARTUP_TIMEOUT, logFile));
   }
 
   private static boolean isReady(HttpClient http, HttpRequest readiness) {
@@ -162,11 +163,6 @@ final class ServiceProcess implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("Interrupted while waiting for the service", e);
     }
-  }
-
-  /** The service's own JVM. */
-  ProcessHandle jvm() {
-    return jvm;
   }
 
   boolean isAlive() {
@@ -240,12 +236,4 @@ final class ServiceProcess implements AutoCloseable {
     }
   }
 
-  private static void pause(Duration duration) {
-    try {
-      Thread.sleep(duration);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted", e);
-    }
-  }
 }
