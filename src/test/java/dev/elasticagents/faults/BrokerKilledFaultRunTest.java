@@ -37,6 +37,7 @@ class BrokerKilledFaultRunTest {
 
       Instant fault = Instant.now();
       run.broker.kill();
+      Instant dead = Instant.now();
       held.forward(); // to a broker that is gone
       Thread.sleep(DOWN);
       run.broker.restart();
@@ -60,7 +61,7 @@ class BrokerKilledFaultRunTest {
               .formatted(HELD, seconds(brokerBack), seconds(DOWN), refused),
           "first completion %s after the fault, GoCD jobs in flight at the fault done after %s"
               .formatted(
-                  seconds(run.firstCompletion(fault, fault)),
+                  seconds(run.firstCompletion(fault, dead)),
                   seconds(Duration.between(fault, run.load.lastFinished(inFlight)))));
       counts.assertClean();
       assertThat(counts.replayed()).as("decisions replayed").isGreaterThanOrEqualTo(HELD);

@@ -188,7 +188,10 @@ final class FaultRun implements AutoCloseable {
                 && event.getRequest().getLoggedDate().toInstant().isAfter(since));
   }
 
-  /** From {@code fault} to the first completion the broker accepted after {@code since}. */
+  /**
+   * From {@code fault} to the first completion the broker accepted after {@code since}: when what
+   * was killed is dead, so that a completion sent just before it died does not count.
+   */
   Duration firstCompletion(Instant fault, Instant since) {
     return completionsAcceptedAfter(since).stream()
         .map(event -> event.getRequest().getLoggedDate().toInstant())

@@ -45,6 +45,7 @@ class ServiceKilledFaultRunTest {
       Instant fault = Instant.now();
       killed.kill();
       assertThat(killed.awaitExit(Duration.ofSeconds(10))).as("exit code after SIGKILL").isEqualTo(137);
+      Instant dead = Instant.now();
       held.drop();
       assertThat(run.agents.running())
           .as("agents outlive the killed service")
@@ -79,7 +80,7 @@ class ServiceKilledFaultRunTest {
           "1 SIGKILL of the service with %d completions held at it and dropped".formatted(HELD),
           "first completion %s after the fault, held jobs replayed after %s, GoCD jobs in flight at the fault done after %s"
               .formatted(
-                  seconds(run.firstCompletion(fault, fault)),
+                  seconds(run.firstCompletion(fault, dead)),
                   seconds(heldWorkDone),
                   seconds(Duration.between(fault, run.load.lastFinished(inFlight)))));
       counts.assertClean();
