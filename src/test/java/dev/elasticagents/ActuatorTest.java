@@ -35,7 +35,7 @@ class ActuatorTest {
 
     assertThat(readiness.getStatusCode()).isEqualTo(HttpStatus.OK);
     assertThat(readiness.getBody()).extractingByKey("components").asInstanceOf(InstanceOfAssertFactories.MAP)
-        .containsOnlyKeys("readinessState", "db", "cluster");
+        .containsOnlyKeys("readinessState", "registry", "cluster");
   }
 
   @Test

@@ -48,9 +48,10 @@ class ReadinessTest {
     postgres.close();
 
     HttpResponse<String> readiness = await().atMost(Duration.ofSeconds(30)).until(() -> get(service, "/actuator/health/readiness"), r -> r.statusCode() == 503);
-    JsonNode db = json(readiness).path("components").path("db");
-    assertThat(db.path("status").asText()).isEqualTo("DOWN");
-    assertThat(db.path("details").path("error").asText()).isNotBlank();
+    JsonNode registry = json(readiness).path("components").path("registry");
+    assertThat(registry.path("status").asText()).isEqualTo("DOWN");
+    assertThat(registry.path("details").path("reason").asText())
+        .startsWith("Cannot reach the registry at " + postgres.getJdbcUrl("postgres", "postgres").split("\\?")[0]);
     assertThat(json(readiness).path("components").path("cluster").path("status").asText()).isEqualTo("UP");
     assertThat(get(service, "/actuator/health/liveness").statusCode()).isEqualTo(200);
   }
@@ -67,7 +68,7 @@ class ReadinessTest {
     JsonNode cluster = json(readiness).path("components").path("cluster");
     assertThat(cluster.path("status").asText()).isEqualTo("DOWN");
     assertThat(cluster.path("details").path("reason").asText()).startsWith("Cannot reach the cluster at http://127.0.0.1:9");
-    assertThat(json(readiness).path("components").path("db").path("status").asText()).isEqualTo("UP");
+    assertThat(json(readiness).path("components").path("registry").path("status").asText()).isEqualTo("UP");
     assertThat(get(service, "/actuator/health/liveness").statusCode()).isEqualTo(200);
   }
 
