@@ -97,12 +97,14 @@ class RandomisedLifecycleRunTest {
         played.add(job.get(RUN_LIMIT.toSeconds(), TimeUnit.SECONDS));
       }
       Duration took = Duration.between(started, Instant.now());
-      rest.stopLosingCompletions();
       // A job's effect is recorded before its completion is sent: the last lost completions may
       // still be on their way to their failure and redelivery when GoCD has seen every job done.
+      // They stay lost until then: passed now, a retry still under way would complete the job
+      // without the failure this wait looks for.
       await()
           .atMost(Duration.ofSeconds(60))
           .until(() -> completedJobs().containsAll(lostJobs) && lostJobs.stream().allMatch(rest::wasFailed));
+      rest.stopLosingCompletions();
 
       // Once GoCD has no more work, idle agents time out and cleanup removes them.
       await()
