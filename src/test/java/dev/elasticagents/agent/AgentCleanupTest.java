@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
@@ -170,13 +169,6 @@ class AgentCleanupTest {
 
 
   private CreateAgentRequest request(Map<String, String> profile) {
-    int job = JOB_IDS.incrementAndGet();
-    return new CreateAgentRequest(
-        new AutoRegisterKey("secret-key"),
-        "production",
-        profile.isEmpty() ? Map.of("image", "gocd-agent") : profile,
-        Map.of("id", cluster),
-        Optional.of(AgentLifecycleTest.jobIdentifierOf(job)),
-        0);
+    return AgentServices.request(cluster, JOB_IDS.incrementAndGet(), profile);
   }
 }

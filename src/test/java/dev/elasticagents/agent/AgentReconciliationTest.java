@@ -6,7 +6,6 @@ import dev.elasticagents.agent.AgentLifecycleTest.MovableClock;
 import dev.elasticagents.runtime.JobWorkerRegistrar;
 import java.time.Instant;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -181,13 +180,6 @@ class AgentReconciliationTest {
   }
 
   private CreateAgentRequest request(Map<String, String> profile) {
-    int job = JOB_IDS.incrementAndGet();
-    return new CreateAgentRequest(
-        new AutoRegisterKey("secret-key"),
-        "production",
-        profile.isEmpty() ? Map.of("image", "gocd-agent") : profile,
-        Map.of("id", cluster),
-        Optional.of(AgentLifecycleTest.jobIdentifierOf(job)),
-        0);
+    return AgentServices.request(cluster, JOB_IDS.incrementAndGet(), profile);
   }
 }

@@ -5,6 +5,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -50,6 +52,20 @@ final class AgentServices {
         "",
         "recording",
         new AgentProperties.Local(Path.of("unused"), List.of("true"), Duration.ofSeconds(1), false));
+  }
+
+  /**
+   * A v5 create-agent request for GoCD job {@code job} of cluster profile {@code cluster}, with
+   * {@code profile} as its elastic profile (an image only when empty).
+   */
+  static CreateAgentRequest request(String cluster, int job, Map<String, String> profile) {
+    return new CreateAgentRequest(
+        new AutoRegisterKey("secret-key"),
+        "production",
+        profile.isEmpty() ? Map.of("image", "gocd-agent") : profile,
+        Map.of("id", cluster),
+        Optional.of(AgentLifecycleTest.jobIdentifierOf(job)),
+        0);
   }
 
   /** A new create-agent job, as Zeebe would activate it for a new element instance. */
