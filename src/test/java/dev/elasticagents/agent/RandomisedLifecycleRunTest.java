@@ -32,6 +32,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * A randomised run on the real broker, as a busy GoCD server and an unreliable network would make
@@ -55,6 +56,7 @@ class RandomisedLifecycleRunTest {
   @Autowired AgentRegistry registry;
   @Autowired RestRecorder rest;
   @Autowired AgentProvider provider;
+  @Autowired JdbcClient jdbc;
 
   @Value("${elastic-agents.local.work-directory}")
   Path agents;
@@ -221,11 +223,27 @@ class RandomisedLifecycleRunTest {
 
   private Void sampleRunningAgents() throws InterruptedException {
     while (running.get()) {
-      peakRunning.accumulateAndGet(registry.runningAgents(lifecycles.cluster), Math::max);
+      peakRunning.accumulateAndGet(runningAgentsUnderCapacityLock(), Math::max);
       samples.incrementAndGet();
       Thread.sleep(20);
     }
     return null;
+  }
+
+  /**
+   * Counts under the lock every capacity decision holds, so that the count is one the decisions
+   * saw: a count read while one transaction commits a termination and another a new agent could
+   * otherwise report a peak that never was.
+   */
+  private int runningAgentsUnderCapacityLock() {
+    return registry.atomically(
+        () -> {
+          jdbc.sql("select id from cluster_profiles where id = ? for update")
+              .param(lifecycles.cluster)
+              .query(String.class)
+              .optional();
+          return registry.runningAgents(lifecycles.cluster);
+        });
   }
 
   /** GoCD's server-ping every second, listing the agents it knows: cleanup runs throughout. */
