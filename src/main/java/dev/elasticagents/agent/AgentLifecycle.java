@@ -20,6 +20,8 @@ public class AgentLifecycle {
 
   private static final Logger log = LoggerFactory.getLogger(AgentLifecycle.class);
   private static final int MAX_ATTEMPTS = 3;
+  /** The decision type of a release that GoCD's job-completion made without a lifecycle. */
+  static final String UNADOPTED_RELEASE = "gocd-job-completion";
 
   private final AgentRegistry registry;
   private final AgentProvider provider;
@@ -63,6 +65,45 @@ public class AgentLifecycle {
     }
     report(decision, request, cluster);
     return decision;
+  }
+
+  /**
+   * Checks a create-agent request by the rules its job applies, so that a request the job would
+   * refuse is refused before anything starts.
+   *
+   * @throws dev.elasticagents.runtime.InvalidJobVariablesException listing every problem found
+   */
+  public void check(CreateAgentRequest request) {
+    ClusterProfile.from(request.clusterProfileProperties(), properties.clusterDefaults());
+    AgentProfile.from(request.environment(), request.profileProperties(), properties.reuseAgents());
+  }
+
+  /** GoCD's should-assign-work, answered from the registry (see {@link AgentRegistry#assignWork}). */
+  public boolean shouldAssignWork(WorkOffer offer) {
+    ClusterProfile cluster = ClusterProfile.from(offer.clusterProfileProperties(), properties.clusterDefaults());
+    AgentProfile profile = AgentProfile.from(offer.environment(), offer.profileProperties(), properties.reuseAgents());
+    boolean assigned = registry.assignWork(offer.agentId(), offer.job(), cluster, profile);
+    log.debug("should-assign-work {} for {}: {}", offer.agentId(), offer.job().locator(), assigned);
+    return assigned;
+  }
+
+  /**
+   * Releases an agent whose job GoCD reports completed while the agent still carries the job
+   * should-assign-work gave it, adopted by no lifecycle: nobody else would release it. Recorded
+   * under the GoCD job, so a re-sent job-completion replays it. Empty when a lifecycle has the
+   * agent: its job-completed message releases it.
+   */
+  public Optional<RecordedDecision> releaseUnadopted(String agentId, JobIdentifier job) {
+    String assignment = AgentRegistry.assignedByGoCd(job);
+    DecisionKey key = new DecisionKey(UNADOPTED_RELEASE, job.jobId());
+    if (registry.recordedDecision(key).isEmpty()
+        && registry.find(agentId).flatMap(Agent::assignment).filter(assignment::equals).isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        release(
+            new ReleaseRequest(agentId, Optional.of(assignment), Optional.of(job), ReleaseRequest.Cause.JOB_COMPLETED),
+            key));
   }
 
   /**

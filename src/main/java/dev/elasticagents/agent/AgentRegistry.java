@@ -92,6 +92,27 @@ public class AgentRegistry {
     return true;
   }
 
+  /**
+   * Answers GoCD's should-assign-work for an agent and a job, giving an idle reusable agent of
+   * the job's profiles the job in the same transaction (see {@link Allocation#assignWork}).
+   */
+  public boolean assignWork(String agentId, JobIdentifier job, ClusterProfile cluster, AgentProfile profile) {
+    ensureClusterProfile(cluster.id());
+    return atomically(
+        () -> {
+          lockClusterProfile(cluster.id());
+          return allocation.assignWork(agentId, job, cluster, profile, clock.instant());
+        });
+  }
+
+  /**
+   * The assignment an agent carries while should-assign-work gave it a job that no lifecycle has
+   * adopted: GoCD's job-completion then releases it directly.
+   */
+  public static String assignedByGoCd(JobIdentifier job) {
+    return Allocation.ASSIGNED_BY_GOCD + AgentRows.jobKey(job);
+  }
+
   private void ensureClusterProfile(String id) {
     if (jdbc.sql("select count(*) from cluster_profiles where id = ?").param(id).query(Integer.class).single() == 0) {
       try {

@@ -14,6 +14,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  */
 final class Allocation {
 
+  /** The assignment of an agent that should-assign-work gave a job no lifecycle had decided on. */
+  static final String ASSIGNED_BY_GOCD = "should-assign-work:";
+
   private final JdbcClient jdbc;
   private final CapacityGrants grants;
   private final Consumer<AgentTransition> refused;
@@ -29,7 +32,9 @@ final class Allocation {
     AgentProfile profile = demand.profile();
     Optional<String> existing = demand.jobKey().flatMap(this::liveAgentOf);
     if (existing.isPresent()) {
-      return new AgentDecision.AlreadyCreated(existing.get());
+      return adoptAssignedByGoCd(existing.get(), demand, now)
+          .<AgentDecision>map(id -> new AgentDecision.Reused(id, demand.key().value(), cluster.maxBuildDuration()))
+          .orElseGet(() -> new AgentDecision.AlreadyCreated(existing.get()));
     }
     if (profile.reusable()) {
       Optional<String> reused = reuseIdleAgent(demand, now);
@@ -62,6 +67,74 @@ final class Allocation {
     }
     demand.job().ifPresent(job -> bind(job, agentId, now));
     return new AgentDecision.Created(agentId, demand.key().value(), cluster.maxBuildDuration());
+  }
+
+  /**
+   * Answers GoCD's should-assign-work: true for the agent the job was given, or for an idle
+   * reusable agent of the job's cluster and agent profile while the job has no live agent, which
+   * is then given the job here, in the caller's transaction, under the cluster profile's lock.
+   * Never true for an agent that is terminating or terminated.
+   */
+  boolean assignWork(String agentId, JobIdentifier job, ClusterProfile cluster, AgentProfile profile, Instant now) {
+    String jobKey = AgentRows.jobKey(job);
+    Optional<Agent> agent =
+        jdbc.sql("select " + AgentRows.COLUMNS + " from agents where id = ?").param(agentId).query(AgentRows::agent).optional();
+    if (agent.isEmpty()) {
+      return false;
+    }
+    Agent candidate = agent.get();
+    if (candidate.jobKey().equals(Optional.of(jobKey))) {
+      return candidate.state() == AgentState.PENDING || candidate.state() == AgentState.BUSY;
+    }
+    if (candidate.state() != AgentState.IDLE
+        || !candidate.reusable()
+        || !candidate.clusterProfileId().equals(cluster.id())
+        || !candidate.profileKey().equals(profile.key())
+        || liveAgentOf(jobKey).isPresent()) {
+      return false;
+    }
+    int updated =
+        jdbc.sql(
+                """
+                update agents set state = 'BUSY', version = version + 1, idle_since = null,
+                                  job_key = ?, assignment = ?, assigned_at = ?, max_build_seconds = ?
+                where id = ? and state = 'IDLE' and version = ?
+                """)
+            .params(
+                jobKey,
+                ASSIGNED_BY_GOCD + jobKey,
+                AgentRows.timestamp(now),
+                cluster.maxBuildDuration().toSeconds(),
+                agentId,
+                candidate.version())
+            .update();
+    if (updated == 0) {
+      refused.accept(AgentTransition.REUSE);
+      return false;
+    }
+    bind(job, agentId, now);
+    return true;
+  }
+
+  /**
+   * Gives a lifecycle the agent that GoCD's should-assign-work gave its job before any lifecycle
+   * decided: that lifecycle then waits for the job's completion and releases the agent.
+   */
+  private Optional<String> adoptAssignedByGoCd(String agentId, Demand demand, Instant now) {
+    int adopted =
+        jdbc.sql(
+                """
+                update agents set version = version + 1, assignment = ?, assigned_at = ?, max_build_seconds = ?
+                where id = ? and assignment = ? and state in ('PENDING', 'BUSY')
+                """)
+            .params(
+                demand.key().value(),
+                AgentRows.timestamp(now),
+                demand.cluster().maxBuildDuration().toSeconds(),
+                agentId,
+                ASSIGNED_BY_GOCD + demand.jobKey().orElseThrow())
+            .update();
+    return adopted == 1 ? Optional.of(agentId) : Optional.empty();
   }
 
   private static String atCapacity(ClusterProfile cluster, Optional<CapacityGrants.Unused> grant) {

@@ -21,7 +21,7 @@ public record JobIdentifier(
    * Reads a {@code job_identifier} object; problems are collected by {@code variables}. Names must
    * be GoCD names and the label free of control characters: they reach logs and reports.
    */
-  static JobIdentifier read(JobVariables variables) {
+  public static JobIdentifier read(JobVariables variables) {
     JobIdentifier job =
         new JobIdentifier(
             variables.requiredWholeNumber("job_id"),
@@ -31,6 +31,9 @@ public record JobIdentifier(
             variables.requiredString("pipeline_name"),
             variables.requiredWholeNumber("stage_counter"),
             variables.requiredString("stage_name"));
+    if (job.jobId() <= 0) {
+      variables.reject("'job_identifier.job_id' must be a positive whole number");
+    }
     checkName(variables, "job_name", job.jobName());
     checkName(variables, "pipeline_name", job.pipelineName());
     checkName(variables, "stage_name", job.stageName());

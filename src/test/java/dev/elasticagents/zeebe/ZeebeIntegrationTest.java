@@ -25,6 +25,7 @@ import org.springframework.test.context.ContextConfiguration;
       "job-workers.job-types.policy-conflict-fails.problem-policy.invalid-state=fail",
       "spring.datasource.url=jdbc:h2:mem:registry;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1",
       "elastic-agents.local.work-directory=target/test-agents",
+      "gocd-endpoint.token=" + ZeebeIntegrationTest.GOCD_ENDPOINT_TOKEN,
       "elastic-agents.local.stop-agents-on-shutdown=true",
       "elastic-agents.cluster-defaults.max-running-agents=100",
       "elastic-agents.cluster-defaults.max-pending-agents=100",
@@ -40,4 +41,8 @@ import org.springframework.test.context.ContextConfiguration;
     })
 @ContextConfiguration(initializers = LocalZeebeInitializer.class)
 @Import(VariableProbe.Configuration.class)
-public @interface ZeebeIntegrationTest {}
+public @interface ZeebeIntegrationTest {
+
+  /** The token the GoCD plugin of the tests sends to the service's GoCD endpoint. */
+  String GOCD_ENDPOINT_TOKEN = "gocd-endpoint-token-of-the-tests";
+}
