@@ -108,6 +108,34 @@ class CreateAgentRequestTest {
   }
 
   @Test
+  void rejectsAJobIdThatIsNotPositive() throws IOException {
+    for (long id : new long[] {0, -7}) {
+      Map<String, Object> body = seed("create-agent-v5.json");
+      @SuppressWarnings("unchecked")
+      Map<String, Object> job = (Map<String, Object>) body.get("job_identifier");
+      job.put("job_id", id);
+
+      assertThatThrownBy(() -> read(body))
+          .isInstanceOfSatisfying(
+              InvalidJobVariablesException.class,
+              e -> assertThat(e.problems()).containsExactly("'job_identifier.job_id' must be a positive whole number"));
+    }
+  }
+
+  @Test
+  void rejectsAPipelineNameHoldingANul() throws IOException {
+    Map<String, Object> body = seed("create-agent-v5.json");
+    @SuppressWarnings("unchecked")
+    Map<String, Object> job = (Map<String, Object>) body.get("job_identifier");
+    job.put("pipeline_name", "up42\u0000raw");
+
+    assertThatThrownBy(() -> read(body))
+        .isInstanceOfSatisfying(
+            InvalidJobVariablesException.class,
+            e -> assertThat(e.problems()).containsExactly("'job_identifier.pipeline_name' may hold only letters, digits, '.', '_' and '-'"));
+  }
+
+  @Test
   void rejectsV1AndV5ProfilesThatDisagree() throws IOException {
     Map<String, Object> body = seed("create-agent-v5.json");
     body.put("properties", Map.of("memory", "512"));

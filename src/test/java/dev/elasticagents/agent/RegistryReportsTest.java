@@ -1,0 +1,122 @@
+package dev.elasticagents.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.elasticagents.agent.RegistryReports.AgentEvent;
+import dev.elasticagents.agent.RegistryReports.AgentInstructions;
+import dev.elasticagents.agent.RegistryReports.UnresolvedDecline;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import javax.sql.DataSource;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/** What the registry tells the GoCD server, on real PostgreSQL and on H2. */
+class RegistryReportsTest {
+
+  private static final DataSource POSTGRES = RegistryDatabases.newPostgresDatabase();
+  private static final DataSource H2 = RegistryDatabases.newH2Database();
+  private static final AtomicInteger JOB_IDS = new AtomicInteger(80_000);
+
+  static Stream<Arguments> databases() {
+    return Stream.of(Arguments.of("PostgreSQL", POSTGRES), Arguments.of("H2", H2));
+  }
+
+  private final String cluster = "cluster-" + UUID.randomUUID();
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
+  void tellsGoCdToDisableAgentsBeingTerminatedAndDeleteTerminatedAndUnknownOnes(String name, DataSource database) {
+    AgentServices services = services(database, 10);
+    String live = services.created(request());
+    String terminating = services.created(request());
+    String terminated = services.created(request());
+    services.registry.claimTermination(services.agent(terminating), "someone-else", "test");
+    services.terminator.terminate(services.agent(terminated), "test");
+    String unknown = "GoCD" + UUID.randomUUID().toString().replace("-", "");
+
+    AgentInstructions instructions = reports(database).instructionsFor(List.of(live, terminating, terminated, unknown));
+
+    assertThat(instructions.disable()).containsExactly(terminating);
+    assertThat(instructions.delete()).containsExactly(terminated, unknown);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
+  void reportsDeclinesWhoseJobsStillWaitUntilTheyGetAnAgent(String name, DataSource database) {
+    AgentServices services = services(database, 1);
+    String running = services.created(request());
+    CreateAgentRequest waiting = request();
+    assertThat(services.lifecycle.createAgent(waiting, AgentServices.createAgentJob()).outcome()).isEqualTo("DECLINED");
+    assertThat(services.lifecycle.createAgent(waiting, AgentServices.createAgentJob()).outcome()).isEqualTo("DECLINED");
+
+    List<UnresolvedDecline> declines = reports(database).unresolvedDeclines(Duration.ofMinutes(5));
+
+    assertThat(declines)
+        .filteredOn(decline -> decline.reason().contains(cluster))
+        .singleElement()
+        .satisfies(decline -> {
+          assertThat(decline.declines()).isEqualTo(2);
+          assertThat(decline.reason()).isEqualTo("cluster profile '%s' is at its maximum of 1 running agents".formatted(cluster));
+        });
+
+    services.terminator.terminate(services.agent(running), "test");
+    assertThat(services.lifecycle.createAgent(waiting, AgentServices.createAgentJob()).outcome()).isEqualTo("CREATED");
+    assertThat(reports(database).unresolvedDeclines(Duration.ofMinutes(5)))
+        .noneMatch(decline -> decline.reason().contains(cluster));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
+  void listsTheAgentsOfAClusterProfileLiveOnesFirstWithTheirJobAndReason(String name, DataSource database) {
+    AgentServices services = services(database, 10);
+    CreateAgentRequest request = request();
+    CreateAgentRequest earlier = request();
+    String terminated = services.created(earlier);
+    services.terminator.terminate(services.agent(terminated), "never registered within PT10M");
+    String live = services.created(request);
+
+    assertThat(reports(database).agentsOf(cluster, 10))
+        .extracting(summary -> summary.id() + " " + summary.state() + " " + summary.job().orElse("-") + " " + summary.reason().orElse("-"))
+        .containsExactly(
+            live + " PENDING " + request.jobIdentifier().orElseThrow().locator() + " -",
+            terminated + " TERMINATED " + earlier.jobIdentifier().orElseThrow().locator() + " never registered within PT10M");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
+  void tellsWhatHappenedToAnAgentInOrder(String name, DataSource database) {
+    AgentServices services = services(database, 10);
+    CreateAgentRequest request = request();
+    String agent = services.created(request);
+    services.registry.markRegistered(List.of(agent));
+    services.jobCompleted(agent, request);
+
+    List<AgentEvent> events = reports(database).eventsOf(agent, 50);
+
+    assertThat(events).extracting(AgentEvent::what)
+        .contains("reserved for " + cluster, "registered with the GoCD server", "idle, kept for reuse")
+        .anyMatch(what -> what.startsWith("decision CREATED by create-agent:"))
+        .anyMatch(what -> what.startsWith("decision KEPT by job-completion:"));
+    assertThat(events).isSortedAccordingTo(java.util.Comparator.comparing(AgentEvent::at));
+  }
+
+  private RegistryReports reports(DataSource database) {
+    return new RegistryReports(JdbcClient.create(database), Clock.systemUTC());
+  }
+
+  private AgentServices services(DataSource database, int maxRunning) {
+    return new AgentServices(database, new RecordingAgentProvider(), Clock.systemUTC(), AgentServices.properties(maxRunning, 10));
+  }
+
+  private CreateAgentRequest request() {
+    return AgentServices.request(cluster, JOB_IDS.incrementAndGet(), Map.of());
+  }
+}
