@@ -1,0 +1,79 @@
+package dev.elasticagents.gocd.profile;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/** Applies the rules shared by every profile, then each property's own rule. */
+final class ProfileValidator {
+
+  private static final int MAX_ECHOED_KEY_LENGTH = 100;
+
+  private final Map<String, PropertyRule> rules = new LinkedHashMap<>();
+
+  ProfileValidator(List<PropertyRule> rules) {
+    rules.forEach(rule -> this.rules.put(rule.key(), rule));
+  }
+
+  List<ProfileProperty> declared() {
+    return rules.values().stream().map(PropertyRule::property).toList();
+  }
+
+  /** One error per bad key, declared keys first in their declared order, then unknown keys. */
+  List<PropertyError> validate(Map<String, String> properties) {
+    Map<String, String> given = properties == null ? Map.of() : properties;
+    if (given.size() > InputLimits.MAX_PROPERTIES) {
+      // Not worth an error per key: such a map did not come from a profile form.
+      return List.of(
+          new PropertyError(
+              "",
+              "A profile has at most %d properties, but %d were given"
+                  .formatted(InputLimits.MAX_PROPERTIES, given.size())));
+    }
+    List<PropertyError> errors = new ArrayList<>();
+    for (PropertyRule rule : rules.values()) {
+      String value = given.get(rule.key());
+      problem(rule, value)
+          .ifPresent(problem -> errors.add(new PropertyError(rule.key(), displayName(rule) + " " + problem)));
+    }
+    TreeSet<String> unknown = new TreeSet<>();
+    given.keySet().stream().filter(key -> key != null && !rules.containsKey(key)).forEach(unknown::add);
+    for (String key : unknown) {
+      errors.add(new PropertyError(key, "'" + echoed(key) + "' is not a property of this plugin"));
+    }
+    return List.copyOf(errors);
+  }
+
+  private static Optional<String> problem(PropertyRule rule, String value) {
+    // GoCD sends "" for a field left empty: that is "not set", never a value to check.
+    if (value == null || value.isEmpty()) {
+      return rule.property().required() ? Optional.of("must be set") : Optional.empty();
+    }
+    if (value.length() > InputLimits.MAX_VALUE_LENGTH) {
+      return Optional.of("must be at most %d characters".formatted(InputLimits.MAX_VALUE_LENGTH));
+    }
+    String outsideLineBreaks = rule.allowsLineBreaks() ? value.replace("\r\n", "").replace("\n", "") : value;
+    if (InputLimits.hasControlCharacters(outsideLineBreaks)) {
+      return Optional.of(
+          rule.allowsLineBreaks()
+              ? "must not contain control characters other than line breaks"
+              : "must not contain control characters or line breaks");
+    }
+    return rule.check().problem(value);
+  }
+
+  private static String displayName(PropertyRule rule) {
+    return rule.property().displayName();
+  }
+
+  /** An unknown key as it may be shown: it comes from the caller, so it is bounded and printable. */
+  private static String echoed(String key) {
+    String printable = key.replaceAll("\\p{Cntrl}", "?");
+    return printable.length() <= MAX_ECHOED_KEY_LENGTH
+        ? printable
+        : printable.substring(0, MAX_ECHOED_KEY_LENGTH) + "...";
+  }
+}

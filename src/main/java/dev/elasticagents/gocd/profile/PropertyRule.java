@@ -1,0 +1,28 @@
+package dev.elasticagents.gocd.profile;
+
+import java.util.Optional;
+
+/**
+ * A declared property and the rule its value must follow. The rule sees only values that are set,
+ * within {@link InputLimits#MAX_VALUE_LENGTH} and free of control characters.
+ */
+record PropertyRule(ProfileProperty property, boolean allowsLineBreaks, Check check) {
+
+  /** The problem with a value, worded to follow the property's name, or empty when it is fine. */
+  @FunctionalInterface
+  interface Check {
+    Optional<String> problem(String value);
+  }
+
+  static PropertyRule of(ProfileProperty property, Check check) {
+    return new PropertyRule(property, false, check);
+  }
+
+  static PropertyRule multiline(ProfileProperty property, Check check) {
+    return new PropertyRule(property, true, check);
+  }
+
+  String key() {
+    return property.key();
+  }
+}
