@@ -1,5 +1,6 @@
 package dev.elasticagents.agent;
 
+import dev.elasticagents.gocd.profile.ElasticAgentProfileProperties;
 import dev.elasticagents.runtime.InvalidJobVariablesException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -8,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 
@@ -19,7 +21,7 @@ public record AgentProfile(String environment, Map<String, String> properties, b
 
   private static final Pattern ENVIRONMENT = Pattern.compile("[A-Za-z0-9_.-]{0,255}");
   private static final Pattern PROPERTY_KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,99}");
-  private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
+  private static final String PROPERTIES = "elastic_agent_profile_properties";
 
   public AgentProfile {
     properties = Map.copyOf(properties);
@@ -27,7 +29,7 @@ public record AgentProfile(String environment, Map<String, String> properties, b
 
   /**
    * Reads and checks a profile: the environment and property keys use GoCD's name characters,
-   * values hold no control characters. Property {@code reuse_agents} ({@code true}/{@code false})
+   * values follow the rules the GoCD plugin declares ({@link ElasticAgentProfileProperties}). Property {@code reuse_agents} ({@code true}/{@code false})
    * overrides whether agents of the profile are kept after a job.
    *
    * @throws InvalidJobVariablesException listing every problem
@@ -38,19 +40,14 @@ public record AgentProfile(String environment, Map<String, String> properties, b
     if (!ENVIRONMENT.matcher(environment).matches()) {
       problems.add("'environment' may hold only letters, digits, '.', '_' and '-'");
     }
-    properties.forEach(
-        (key, value) -> {
-          if (!PROPERTY_KEY.matcher(key).matches()) {
-            problems.add(
-                "an agent profile property name may hold only letters, digits, '.', '_' and '-'");
-          } else if (CONTROL.matcher(value).find()) {
-            problems.add("agent profile property '%s' must not hold control characters".formatted(key));
-          }
-        });
-    String reuse = properties.getOrDefault("reuse_agents", String.valueOf(reuseByDefault));
-    if (!reuse.equals("true") && !reuse.equals("false")) {
-      problems.add("agent profile property 'reuse_agents' must be true or false");
+    if (properties.keySet().stream().anyMatch(key -> !PROPERTY_KEY.matcher(key).matches())) {
+      problems.add("an agent profile property name may hold only letters, digits, '.', '_' and '-'");
+    } else {
+      ElasticAgentProfileProperties.validateGiven(properties)
+          .forEach(error -> problems.add("'%s.%s': %s".formatted(PROPERTIES, error.key(), error.message())));
     }
+    String reuse =
+        Optional.ofNullable(properties.get("reuse_agents")).filter(value -> !value.isBlank()).orElse(String.valueOf(reuseByDefault));
     if (!problems.isEmpty()) {
       throw new InvalidJobVariablesException(problems);
     }

@@ -5,11 +5,14 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
+import dev.elasticagents.gocd.profile.ClusterProfileProperties;
 import dev.elasticagents.runtime.InvalidJobVariablesException;
 
 /**
- * The settings of a GoCD cluster profile, from its {@code cluster_profile_properties}: {@code id},
+ * The settings of a GoCD cluster profile, from its {@code cluster_profile_properties}, checked by
+ * the rules the GoCD plugin declares ({@link ClusterProfileProperties}): {@code id},
  * {@code max_running_agents}, {@code max_pending_agents}, {@code idle_timeout} and
  * {@code auto_register_timeout} and {@code max_build_duration} (ISO-8601 durations, or whole minutes
  * as GoCD plugins take them).
@@ -36,7 +39,12 @@ public record ClusterProfile(
   public static ClusterProfile from(
       Map<String, String> properties, AgentProperties.ClusterDefaults defaults) {
     List<String> problems = new ArrayList<>();
-    String id = properties.getOrDefault("id", DEFAULT_ID);
+    ClusterProfileProperties.validateGiven(properties)
+        .forEach(error -> problems.add("'%s%s': %s".formatted(PREFIX, error.key(), error.message())));
+    if (!problems.isEmpty()) {
+      throw new InvalidJobVariablesException(problems);
+    }
+    String id = given(properties, "id").orElse(DEFAULT_ID);
     if (!ID.matcher(id).matches()) {
       problems.add(
           "'%sid' must be 1 to 100 letters, digits, '.', '_' or '-', starting with a letter or digit"
@@ -56,9 +64,14 @@ public record ClusterProfile(
     return profile;
   }
 
+  /** A property's value; GoCD sends an empty one for a field left empty, which means not set. */
+  private static Optional<String> given(Map<String, String> properties, String name) {
+    return Optional.ofNullable(properties.get(name)).filter(value -> !value.isBlank());
+  }
+
   private static int count(
       Map<String, String> properties, String name, int fallback, List<String> problems) {
-    String value = properties.get(name);
+    String value = given(properties, name).orElse(null);
     if (value == null) {
       return fallback;
     }
@@ -86,7 +99,7 @@ public record ClusterProfile(
 
   private static Duration duration(
       Map<String, String> properties, String name, Duration fallback, List<String> problems) {
-    String value = properties.get(name);
+    String value = given(properties, name).orElse(null);
     if (value == null) {
       return fallback;
     }

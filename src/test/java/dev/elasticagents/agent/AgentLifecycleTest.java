@@ -262,8 +262,31 @@ class AgentLifecycleTest {
                 assertThat(e.problems())
                     .containsExactly(
                         "'environment' may hold only letters, digits, '.', '_' and '-'",
-                        "agent profile property 'image' must not hold control characters"));
+                        "'elastic_agent_profile_properties.image': Image must not contain control characters or line breaks"));
     assertThat(provider.launched()).isEmpty();
+  }
+
+  @Test
+  void rejectsAPropertyValueLongerThanTheLimitAsTheGoCdPluginDoes() {
+    CreateAgentRequest request =
+        new CreateAgentRequest(
+            new AutoRegisterKey("k"), "prod", Map.of("image", "x".repeat(2 * 1024 * 1024)), Map.of(), Optional.empty(), 0);
+
+    assertThatThrownBy(() -> lifecycle.createAgent(request, AgentServices.createAgentJob()))
+        .isInstanceOfSatisfying(
+            InvalidJobVariablesException.class,
+            e -> assertThat(e.problems()).containsExactly("'elastic_agent_profile_properties.image': Image must be at most 4096 characters"));
+    assertThat(provider.launched()).isEmpty();
+  }
+
+  @Test
+  void takesEmptyClusterProfileFieldsAsNotSetAsGoCdSendsThem() {
+    RecordedDecision decision =
+        lifecycle.createAgent(
+            request(Map.of("reuse_agents", ""), Map.of("max_running_agents", "", "idle_timeout", ""), 0),
+            AgentServices.createAgentJob());
+
+    assertThat(decision.outcome()).isEqualTo("CREATED");
   }
 
 

@@ -9,6 +9,7 @@ import dev.elasticagents.agent.JobIdentifier;
 import dev.elasticagents.agent.RegistryReports;
 import dev.elasticagents.agent.RegistryReports.AgentInstructions;
 import dev.elasticagents.agent.WorkOffer;
+import dev.elasticagents.gocd.profile.ClusterProfileProperties;
 import dev.elasticagents.runtime.JobVariables;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.LinkedHashMap;
@@ -70,6 +71,8 @@ class GoCdEndpoint {
     lifecycle.check(parsed);
     Map<String, Object> variables = new LinkedHashMap<>();
     CREATE_AGENT_VARIABLES.stream().filter(body::containsKey).forEach(name -> variables.put(name, body.get(name)));
+    // The plugin's token is a cluster profile property; it is the service's secret, not the lifecycle's.
+    variables.put("cluster_profile_properties", withoutToken(parsed.clusterProfileProperties()));
     messages.agentRequested(job, variables);
     log.info("GoCD asks for an agent for {}", job.locator());
     return Map.of();
@@ -173,6 +176,12 @@ class GoCdEndpoint {
     variables.throwIfInvalid();
     log.info("GoCD reports a cluster profile {}", status);
     return Map.of();
+  }
+
+  private static Map<String, String> withoutToken(Map<String, String> clusterProfileProperties) {
+    Map<String, String> properties = new LinkedHashMap<>(clusterProfileProperties);
+    properties.remove(ClusterProfileProperties.SERVICE_TOKEN);
+    return properties;
   }
 
   @SuppressWarnings("unchecked")

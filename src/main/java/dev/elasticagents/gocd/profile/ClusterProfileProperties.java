@@ -115,4 +115,12 @@ public final class ClusterProfileProperties {
   public static List<PropertyError> validate(Map<String, String> properties) {
     return VALIDATOR.validate(properties);
   }
+
+  /**
+   * The problems of a cluster profile in a request to the service: the rules of the properties given,
+   * and the limits of every value; nothing required, nothing unknown.
+   */
+  public static List<PropertyError> validateGiven(Map<String, String> properties) {
+    return VALIDATOR.validateGiven(properties);
+  }
 }

@@ -98,4 +98,12 @@ public final class ElasticAgentProfileProperties {
     }
     return Optional.empty();
   }
+
+  /**
+   * The problems of a elastic agent profile in a request to the service: the rules of the properties given,
+   * and the limits of every value; nothing required, nothing unknown.
+   */
+  public static List<PropertyError> validateGiven(Map<String, String> properties) {
+    return VALIDATOR.validateGiven(properties);
+  }
 }

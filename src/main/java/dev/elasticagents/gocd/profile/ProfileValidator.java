@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /** Applies the rules shared by every profile, then each property's own rule. */
@@ -45,6 +46,33 @@ final class ProfileValidator {
       errors.add(new PropertyError(key, "'" + echoed(key) + "' is not a property of this plugin"));
     }
     return List.copyOf(errors);
+  }
+
+  /**
+   * The problems of the properties given, as the service checks a request: each declared
+   * property by its rule, each other property by the limits every value has. Nothing is required
+   * and no property is unknown, because requests of GoCD's v1 API carry profiles of their own.
+   */
+  List<PropertyError> validateGiven(Map<String, String> properties) {
+    Map<String, String> given = properties == null ? Map.of() : properties;
+    if (given.size() > InputLimits.MAX_PROPERTIES) {
+      return validate(given);
+    }
+    List<PropertyError> errors = new ArrayList<>();
+    new TreeMap<>(given)
+        .forEach(
+            (key, value) -> {
+              PropertyRule rule = rules.getOrDefault(key, limitsOnly(key));
+              if (value != null && !value.isEmpty()) {
+                problem(rule, value).ifPresent(problem -> errors.add(new PropertyError(key, displayName(rule) + " " + problem)));
+              }
+            });
+    return List.copyOf(errors);
+  }
+
+  /** A property this plugin does not declare: only the limits of every value apply. */
+  private static PropertyRule limitsOnly(String key) {
+    return PropertyRule.of(new ProfileProperty(key, "'" + echoed(key) + "'", false, false, ""), value -> Optional.empty());
   }
 
   private static Optional<String> problem(PropertyRule rule, String value) {

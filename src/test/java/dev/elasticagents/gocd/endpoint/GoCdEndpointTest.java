@@ -155,6 +155,27 @@ class GoCdEndpointTest {
   }
 
   @Test
+  void aPropertyValueLongerThanTheLimitIsRefusedNamingTheProperty() throws Exception {
+    send("create-agent", createAgent(44, "up42").replace("\"image\":\"gocd-agent\"", "\"image\":\"" + "x".repeat(5000) + "\""))
+        .andExpect(status().isBadRequest())
+        .andExpect(jsonPath("$.detail").value("'elastic_agent_profile_properties.image': Image must be at most 4096 characters"));
+    verifyNoInteractions(messages);
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void theServiceTokenNeverReachesTheLifecyclesVariables() throws Exception {
+    send("create-agent", createAgent(48, "up42").replace("\"id\":\"k8s\"", "\"id\":\"k8s\",\"service_token\":\"" + TOKEN + "\""))
+        .andExpect(status().isOk());
+
+    ArgumentCaptor<Map<String, Object>> variables = ArgumentCaptor.forClass(Map.class);
+    verify(messages).agentRequested(any(), variables.capture());
+    assertThat((Map<String, Object>) variables.getValue().get("cluster_profile_properties"))
+        .containsEntry("id", "k8s")
+        .doesNotContainKey("service_token");
+  }
+
+  @Test
   void aBodyThatIsNotJsonIsRefusedWithoutRepeatingIt(CapturedOutput output) throws Exception {
     send("create-agent", "{\"auto_register_key\":\"" + KEY + "\", oops")
         .andExpect(status().isBadRequest())
