@@ -11,7 +11,10 @@ import org.springframework.boot.env.YamlPropertySourceLoader;
 import org.springframework.core.env.StandardEnvironment;
 import org.springframework.core.io.ClassPathResource;
 
-/** The service's own settings give a stopping service the time its drain needs. */
+/**
+ * The service's own settings give a stopping service the time its drain needs, and a readiness
+ * probe an answer before it gives up.
+ */
 class ShutdownSettingsTest {
 
   private final StandardEnvironment settings = new StandardEnvironment();
@@ -36,5 +39,11 @@ class ShutdownSettingsTest {
 
     assertThat(drain).isEqualTo(Duration.ofSeconds(30));
     assertThat(phase).isGreaterThan(drain);
+  }
+
+  @Test
+  void aRegistryThatDoesNotAnswerFailsReadinessWithinFiveSeconds() {
+    assertThat(settings.getRequiredProperty("spring.datasource.hikari.connection-timeout", Long.class)).isEqualTo(5000L);
+    assertThat(settings.getProperty("management.endpoint.health.group.readiness.include")).contains("registry");
   }
 }

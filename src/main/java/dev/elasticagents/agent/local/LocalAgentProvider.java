@@ -62,16 +62,21 @@ public class LocalAgentProvider implements AgentProvider, DisposableBean {
    * @param instanceId this service instance's stable id, part of {@link #owner()}
    */
   public LocalAgentProvider(AgentProperties.Local settings, String instanceId) {
+    this(settings, instanceId, System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+  }
+
+  /** @param searchPath where to look for {@code setsid}, as the {@code PATH} variable lists it */
+  LocalAgentProvider(AgentProperties.Local settings, String instanceId, String searchPath) {
     this.settings = settings;
     this.workDirectory = settings.workDirectory().toAbsolutePath().normalize();
     this.owner = "local:" + instanceId;
-    this.commandLine = inSessionOfItsOwn(settings.command());
+    this.commandLine = inSessionOfItsOwn(settings.command(), searchPath);
   }
 
   /** The agent's command under {@code setsid}, where the system has it. */
-  private static List<String> inSessionOfItsOwn(List<String> command) {
+  private static List<String> inSessionOfItsOwn(List<String> command, String searchPath) {
     Optional<Path> setsid =
-        Stream.of(System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(java.io.File.pathSeparator))
+        Stream.of(searchPath.split(java.io.File.pathSeparator))
             .map(directory -> Path.of(directory, "setsid"))
             .filter(Files::isExecutable)
             .findFirst();

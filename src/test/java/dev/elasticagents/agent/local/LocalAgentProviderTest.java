@@ -20,9 +20,13 @@ import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 /** Agents as real operating-system processes. */
+@ExtendWith(OutputCaptureExtension.class)
 class LocalAgentProviderTest {
 
   @TempDir Path work;
@@ -195,6 +199,21 @@ class LocalAgentProviderTest {
     provider.terminate(agent);
     assertThat(process.isAlive()).isTrue();
     process.destroyForcibly();
+  }
+
+  @Test
+  void warnsOnceAndStillLaunchesWhenTheSystemHasNoSetsid(CapturedOutput output) throws IOException {
+    provider =
+        new LocalAgentProvider(
+            new AgentProperties.Local(work, List.of("sleep", "infinity"), Duration.ofMillis(500), true), "host-a", "/nonexistent");
+    String agent = AgentId.next();
+
+    provider.launch(launch(agent));
+
+    assertThat(output.getOut())
+        .containsOnlyOnce("No setsid on this system: local agents share the service's process session");
+    ProcessHandle process = provider.processOf(agent).orElseThrow();
+    assertThat(sessionOf(process.pid())).isEqualTo(sessionOf(ProcessHandle.current().pid()));
   }
 
   /** The session id of a process: field 6 of /proc/PID/stat, after the command in parentheses. */
