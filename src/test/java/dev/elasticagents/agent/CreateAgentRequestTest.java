@@ -110,10 +110,7 @@ class CreateAgentRequestTest {
   @Test
   void rejectsAJobIdThatIsNotPositive() throws IOException {
     for (long id : new long[] {0, -7}) {
-      Map<String, Object> body = seed("create-agent-v5.json");
-      @SuppressWarnings("unchecked")
-      Map<String, Object> job = (Map<String, Object>) body.get("job_identifier");
-      job.put("job_id", id);
+      Map<String, Object> body = seedWithJob("job_id", id);
 
       assertThatThrownBy(() -> read(body))
           .isInstanceOfSatisfying(
@@ -124,10 +121,7 @@ class CreateAgentRequestTest {
 
   @Test
   void rejectsAPipelineNameHoldingANul() throws IOException {
-    Map<String, Object> body = seed("create-agent-v5.json");
-    @SuppressWarnings("unchecked")
-    Map<String, Object> job = (Map<String, Object>) body.get("job_identifier");
-    job.put("pipeline_name", "up42\u0000raw");
+    Map<String, Object> body = seedWithJob("pipeline_name", "up42\u0000raw");
 
     assertThatThrownBy(() -> read(body))
         .isInstanceOfSatisfying(
@@ -177,5 +171,13 @@ class CreateAgentRequestTest {
     try (InputStream in = CreateAgentRequestTest.class.getResourceAsStream("/seeds/" + name)) {
       return new HashMap<>(new ObjectMapper().readValue(in, new TypeReference<Map<String, Object>>() {}));
     }
+  }
+
+  /** The v5 seed body with one field of its job identifier replaced. */
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> seedWithJob(String field, Object value) throws IOException {
+    Map<String, Object> body = seed("create-agent-v5.json");
+    ((Map<String, Object>) body.get("job_identifier")).put(field, value);
+    return body;
   }
 }

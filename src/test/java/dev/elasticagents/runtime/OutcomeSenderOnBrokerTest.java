@@ -6,14 +6,13 @@ import static org.awaitility.Awaitility.await;
 
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import dev.elasticagents.zeebe.RestRecorder;
-import dev.elasticagents.zeebe.LocalZeebeBroker;
+import dev.elasticagents.zeebe.OneTaskProcess;
 import dev.elasticagents.zeebe.ZeebeIntegrationTest;
 import io.camunda.client.CamundaClient;
 import io.camunda.client.api.CamundaFuture;
 import io.camunda.client.api.command.ProblemException;
 import io.camunda.client.api.response.ActivatedJob;
 import io.camunda.client.api.response.ProcessInstanceResult;
-import io.camunda.zeebe.model.bpmn.Bpmn;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -108,25 +107,7 @@ class OutcomeSenderOnBrokerTest {
   }
 
   private CamundaFuture<ProcessInstanceResult> startWithResult(String type) {
-    String processId = "process-" + type;
-    client
-        .newDeployResourceCommand()
-        .addProcessModel(
-            Bpmn.createExecutableProcess(processId)
-                .startEvent()
-                .serviceTask("task", task -> task.zeebeJobType(type))
-                .endEvent()
-                .done(),
-            processId + ".bpmn")
-        .send()
-        .join();
-    return client
-        .newCreateInstanceCommand()
-        .bpmnProcessId(processId)
-        .latestVersion()
-        .withResult()
-        .requestTimeout(LocalZeebeBroker.RESULT_TIMEOUT)
-        .send();
+    return OneTaskProcess.startWithResult(client, "process-" + type, type);
   }
 
   private ActivatedJob activate(String type) {

@@ -3,13 +3,12 @@ package dev.elasticagents.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.elasticagents.zeebe.LocalZeebeBroker;
+import dev.elasticagents.zeebe.OneTaskProcess;
 import dev.elasticagents.zeebe.ZeebeIntegrationTest;
 import io.camunda.client.CamundaClient;
 import io.camunda.client.api.CamundaFuture;
 import io.camunda.client.api.response.ActivatedJob;
 import io.camunda.client.api.response.ProcessInstanceResult;
-import io.camunda.zeebe.model.bpmn.Bpmn;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -65,21 +64,7 @@ class WorkerDrainOnBrokerTest {
   }
 
   private CamundaFuture<ProcessInstanceResult> startWithResult(String type) {
-    String processId = "drain-" + UUID.randomUUID();
-    client
-        .newDeployResourceCommand()
-        .addProcessModel(
-            Bpmn.createExecutableProcess(processId).startEvent().serviceTask("work", task -> task.zeebeJobType(type)).endEvent().done(),
-            processId + ".bpmn")
-        .send()
-        .join();
-    return client
-        .newCreateInstanceCommand()
-        .bpmnProcessId(processId)
-        .latestVersion()
-        .withResult()
-        .requestTimeout(LocalZeebeBroker.RESULT_TIMEOUT)
-        .send();
+    return OneTaskProcess.startWithResult(client, "drain-" + UUID.randomUUID(), type);
   }
 
   /** Holds its job until the test releases it, as a slow launch would. */
