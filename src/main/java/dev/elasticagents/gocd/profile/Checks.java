@@ -34,7 +34,9 @@ final class Checks {
     };
   }
 
-  /** Whole minutes ("10") or an ISO-8601 duration ("PT10M"), zero allowed unless {@code positive}. */
+  /**
+   * Whole minutes ("10") or an ISO-8601 duration ("PT10M"), zero allowed unless {@code positive}.
+   */
   static PropertyRule.Check duration(boolean positive) {
     return value -> {
       Optional<Duration> duration = parseDuration(value);
@@ -63,8 +65,8 @@ final class Checks {
   }
 
   /**
-   * An absolute http(s) URL with a host and neither user information (credentials belong in
-   * secure properties, not in a URL that is shown and logged) nor query nor fragment.
+   * An absolute http(s) URL with a host and neither user information (credentials belong in secure
+   * properties, not in a URL that is shown and logged) nor query nor fragment.
    */
   static PropertyRule.Check httpUrl(String pathSuffix, String example) {
     String expected =
@@ -89,7 +91,8 @@ final class Checks {
         return Optional.of("must not have a query or fragment");
       }
       String path = uri.getRawPath() == null ? "" : uri.getRawPath();
-      if (!pathSuffix.isEmpty() && !(path.endsWith(pathSuffix) || path.endsWith(pathSuffix + "/"))) {
+      if (!pathSuffix.isEmpty()
+          && !(path.endsWith(pathSuffix) || path.endsWith(pathSuffix + "/"))) {
         return Optional.of(expected);
       }
       return Optional.empty();

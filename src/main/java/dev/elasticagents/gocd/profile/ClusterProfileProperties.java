@@ -20,7 +20,8 @@ public final class ClusterProfileProperties {
   public static final String MAX_BUILD_DURATION = "max_build_duration";
   public static final String GO_SERVER_URL = "go_server_url";
 
-  private static final String DURATION_FORMAT = "Whole minutes (10) or an ISO-8601 duration (PT10M).";
+  private static final String DURATION_FORMAT =
+      "Whole minutes (10) or an ISO-8601 duration (PT10M).";
 
   private static final ProfileValidator VALIDATOR =
       new ProfileValidator(
@@ -31,7 +32,8 @@ public final class ClusterProfileProperties {
                       "Service URL",
                       true,
                       false,
-                      "Base URL of the elastic agent service, such as https://elastic-agents.example.com."),
+                      "Base URL of the elastic agent service, such as"
+                          + " https://elastic-agents.example.com."),
                   Checks.httpUrl("", "https://elastic-agents.example.com")),
               PropertyRule.of(
                   new ProfileProperty(
@@ -39,7 +41,8 @@ public final class ClusterProfileProperties {
                       "Service token",
                       true,
                       true,
-                      "Token the plugin presents to the service: 16 to 512 printable ASCII characters without spaces."),
+                      "Token the plugin presents to the service: 16 to 512 printable ASCII"
+                          + " characters without spaces."),
                   Checks.matching(
                       Pattern.compile("[\\x21-\\x7E]{16,512}"),
                       "must be 16 to 512 printable ASCII characters without spaces")),
@@ -50,11 +53,13 @@ public final class ClusterProfileProperties {
                       false,
                       false,
                       // GoCD does not tell plugins which cluster profile a request belongs to.
-                      "The ID of this cluster profile, repeated here because GoCD does not send it to plugins;"
-                          + " the service counts capacity per ID. Defaults to \"default\"."),
+                      "The ID of this cluster profile, repeated here because GoCD does not send it"
+                          + " to plugins; the service counts capacity per ID. Defaults to"
+                          + " \"default\"."),
                   Checks.matching(
                       Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,99}"),
-                      "must be 1 to 100 letters, digits, '_', '.' or '-', starting with a letter or digit")),
+                      "must be 1 to 100 letters, digits, '_', '.' or '-', starting with a letter or"
+                          + " digit")),
               PropertyRule.of(
                   new ProfileProperty(
                       MAX_RUNNING_AGENTS,
@@ -69,7 +74,8 @@ public final class ClusterProfileProperties {
                       "Maximum pending agents",
                       false,
                       false,
-                      "How many agents of this cluster profile may be starting and not yet registered at once."),
+                      "How many agents of this cluster profile may be starting and not yet"
+                          + " registered at once."),
                   Checks.positiveWholeNumber()),
               PropertyRule.of(
                   new ProfileProperty(
@@ -77,7 +83,8 @@ public final class ClusterProfileProperties {
                       "Idle timeout",
                       false,
                       false,
-                      "How long an idle agent is kept for reuse before it is terminated. " + DURATION_FORMAT),
+                      "How long an idle agent is kept for reuse before it is terminated. "
+                          + DURATION_FORMAT),
                   Checks.duration(false)),
               PropertyRule.of(
                   new ProfileProperty(
@@ -85,7 +92,9 @@ public final class ClusterProfileProperties {
                       "Auto-register timeout",
                       false,
                       false,
-                      "How long a new agent may take to register with GoCD before it is terminated. " + DURATION_FORMAT),
+                      "How long a new agent may take to register with GoCD before it is terminated."
+                          + " "
+                          + DURATION_FORMAT),
                   Checks.duration(false)),
               PropertyRule.of(
                   new ProfileProperty(
@@ -93,7 +102,8 @@ public final class ClusterProfileProperties {
                       "Maximum build duration",
                       false,
                       false,
-                      "How long an agent may build one job before it is terminated. " + DURATION_FORMAT),
+                      "How long an agent may build one job before it is terminated. "
+                          + DURATION_FORMAT),
                   Checks.duration(true)),
               PropertyRule.of(
                   new ProfileProperty(
@@ -101,7 +111,8 @@ public final class ClusterProfileProperties {
                       "GoCD server URL",
                       false,
                       false,
-                      "The GoCD server URL agents connect to, ending in /go, such as https://gocd.example.com/go."),
+                      "The GoCD server URL agents connect to, ending in /go, such as"
+                          + " https://gocd.example.com/go."),
                   Checks.httpUrl("/go", "https://gocd.example.com/go"))));
 
   private ClusterProfileProperties() {}

@@ -17,7 +17,8 @@ public final class ElasticAgentProfileProperties {
   public static final String ENVIRONMENT_VARIABLES = "environment_variables";
   public static final String REUSE_AGENTS = "reuse_agents";
 
-  private static final Pattern ENVIRONMENT_VARIABLE = Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)=(.*)");
+  private static final Pattern ENVIRONMENT_VARIABLE =
+      Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)=(.*)");
 
   private static final ProfileValidator VALIDATOR =
       new ProfileValidator(
@@ -28,13 +29,19 @@ public final class ElasticAgentProfileProperties {
                       "Image",
                       false,
                       false,
-                      "Container image the agent runs, such as gocd/gocd-agent-ubuntu-24.04:v25.3.0."),
+                      "Container image the agent runs, such as"
+                          + " gocd/gocd-agent-ubuntu-24.04:v25.3.0."),
                   Checks.matching(
                       Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/:@-]*"),
-                      "must be a container image reference such as gocd/gocd-agent-ubuntu-24.04:v25.3.0")),
+                      "must be a container image reference such as"
+                          + " gocd/gocd-agent-ubuntu-24.04:v25.3.0")),
               PropertyRule.of(
                   new ProfileProperty(
-                      CPU, "CPU", false, false, "CPU the agent may use, as a Kubernetes quantity such as 500m or 2."),
+                      CPU,
+                      "CPU",
+                      false,
+                      false,
+                      "CPU the agent may use, as a Kubernetes quantity such as 500m or 2."),
                   // The quantity must not be zero: an agent without CPU never runs a build.
                   Checks.matching(
                       Pattern.compile("(?=.*[1-9])([0-9]+(\\.[0-9]+)?m?)"),
@@ -47,7 +54,8 @@ public final class ElasticAgentProfileProperties {
                       false,
                       "Memory the agent may use, as a Kubernetes quantity such as 512Mi or 2Gi."),
                   Checks.matching(
-                      Pattern.compile("(?=.*[1-9])([0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?)"),
+                      Pattern.compile(
+                          "(?=.*[1-9])([0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?)"),
                       "must be a memory quantity such as 512Mi or 2Gi")),
               PropertyRule.multiline(
                   new ProfileProperty(
@@ -63,7 +71,8 @@ public final class ElasticAgentProfileProperties {
                       "Reuse agents",
                       false,
                       false,
-                      "Whether an agent is kept after its job for the next job of this profile: true or false."),
+                      "Whether an agent is kept after its job for the next job of this profile:"
+                          + " true or false."),
                   Checks.matching(Pattern.compile("true|false"), "must be true or false"))));
 
   private ElasticAgentProfileProperties() {}

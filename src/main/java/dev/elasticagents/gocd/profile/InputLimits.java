@@ -3,8 +3,8 @@ package dev.elasticagents.gocd.profile;
 import java.util.regex.Pattern;
 
 /**
- * Bounds on what GoCD may send: the plugin and the service refuse anything larger before they
- * parse it, so a broken or hostile caller cannot make them hold arbitrary amounts of data.
+ * Bounds on what GoCD may send: the plugin and the service refuse anything larger before they parse
+ * it, so a broken or hostile caller cannot make them hold arbitrary amounts of data.
  */
 public final class InputLimits {
 

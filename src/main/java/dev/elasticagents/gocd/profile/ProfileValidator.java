@@ -38,10 +38,14 @@ final class ProfileValidator {
     for (PropertyRule rule : rules.values()) {
       String value = given.get(rule.key());
       problem(rule, value)
-          .ifPresent(problem -> errors.add(new PropertyError(rule.key(), displayName(rule) + " " + problem)));
+          .ifPresent(
+              problem ->
+                  errors.add(new PropertyError(rule.key(), displayName(rule) + " " + problem)));
     }
     TreeSet<String> unknown = new TreeSet<>();
-    given.keySet().stream().filter(key -> key != null && !rules.containsKey(key)).forEach(unknown::add);
+    given.keySet().stream()
+        .filter(key -> key != null && !rules.containsKey(key))
+        .forEach(unknown::add);
     for (String key : unknown) {
       errors.add(new PropertyError(key, "'" + echoed(key) + "' is not a property of this plugin"));
     }
@@ -83,7 +87,8 @@ final class ProfileValidator {
     if (value.length() > InputLimits.MAX_VALUE_LENGTH) {
       return Optional.of("must be at most %d characters".formatted(InputLimits.MAX_VALUE_LENGTH));
     }
-    String outsideLineBreaks = rule.allowsLineBreaks() ? value.replace("\r\n", "").replace("\n", "") : value;
+    String outsideLineBreaks =
+        rule.allowsLineBreaks() ? value.replace("\r\n", "").replace("\n", "") : value;
     if (InputLimits.hasControlCharacters(outsideLineBreaks)) {
       return Optional.of(
           rule.allowsLineBreaks()
@@ -97,7 +102,9 @@ final class ProfileValidator {
     return rule.property().displayName();
   }
 
-  /** An unknown key as it may be shown: it comes from the caller, so it is bounded and printable. */
+  /**
+   * An unknown key as it may be shown: it comes from the caller, so it is bounded and printable.
+   */
   private static String echoed(String key) {
     String printable = key.replaceAll("\\p{Cntrl}", "?");
     return printable.length() <= MAX_ECHOED_KEY_LENGTH

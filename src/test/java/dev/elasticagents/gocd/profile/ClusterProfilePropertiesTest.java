@@ -86,8 +86,14 @@ class ClusterProfilePropertiesTest {
     @Test
     void emptyOptionalValuesCountAsNotSet() {
       Map<String, String> profile = required();
-      List.of("id", "max_running_agents", "max_pending_agents", "idle_timeout", "auto_register_timeout",
-              "max_build_duration", "go_server_url")
+      List.of(
+              "id",
+              "max_running_agents",
+              "max_pending_agents",
+              "idle_timeout",
+              "auto_register_timeout",
+              "max_build_duration",
+              "go_server_url")
           .forEach(key -> profile.put(key, ""));
 
       assertThat(ClusterProfileProperties.validate(profile)).isEmpty();
@@ -132,7 +138,8 @@ class ClusterProfilePropertiesTest {
       profile.put("api_key", "x");
 
       assertThat(ClusterProfileProperties.validate(profile))
-          .containsExactly(new PropertyError("api_key", "'api_key' is not a property of this plugin"));
+          .containsExactly(
+              new PropertyError("api_key", "'api_key' is not a property of this plugin"));
     }
 
     @Test
@@ -155,7 +162,8 @@ class ClusterProfilePropertiesTest {
       }
 
       assertThat(ClusterProfileProperties.validate(profile))
-          .containsExactly(new PropertyError("", "A profile has at most 64 properties, but 65 were given"));
+          .containsExactly(
+              new PropertyError("", "A profile has at most 64 properties, but 65 were given"));
     }
 
     @Test
@@ -164,7 +172,8 @@ class ClusterProfilePropertiesTest {
       profile.put("id", "a".repeat(4097));
 
       assertThat(ClusterProfileProperties.validate(profile))
-          .containsExactly(new PropertyError("id", "Cluster profile ID must be at most 4096 characters"));
+          .containsExactly(
+              new PropertyError("id", "Cluster profile ID must be at most 4096 characters"));
     }
 
     @Test
@@ -174,7 +183,8 @@ class ClusterProfilePropertiesTest {
 
       assertThat(ClusterProfileProperties.validate(profile))
           .containsExactly(
-              new PropertyError("service_url", "Service URL must not contain control characters or line breaks"));
+              new PropertyError(
+                  "service_url", "Service URL must not contain control characters or line breaks"));
     }
 
     @Test
@@ -202,12 +212,21 @@ class ClusterProfilePropertiesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"ftp://example.com", "elastic-agents.example.com", "/gocd", "https://", "http:example"})
+    @ValueSource(
+        strings = {
+          "ftp://example.com",
+          "elastic-agents.example.com",
+          "/gocd",
+          "https://",
+          "http:example"
+        })
     void anythingButAnAbsoluteHttpUrlIsRefused(String url) {
       assertThat(errorsWith("service_url", url))
           .containsExactly(
               new PropertyError(
-                  "service_url", "Service URL must be an http or https URL such as https://elastic-agents.example.com"));
+                  "service_url",
+                  "Service URL must be an http or https URL such as"
+                      + " https://elastic-agents.example.com"));
     }
 
     @Test
@@ -218,19 +237,23 @@ class ClusterProfilePropertiesTest {
     @Test
     void aUrlWithAUserAndPasswordIsRefused() {
       assertThat(errorsWith("service_url", "https://gocd:hunter2@elastic-agents.example.com"))
-          .containsExactly(new PropertyError("service_url", "Service URL must not contain a user name or password"));
+          .containsExactly(
+              new PropertyError(
+                  "service_url", "Service URL must not contain a user name or password"));
     }
 
     @Test
     void aUrlWithAQueryIsRefused() {
       assertThat(errorsWith("service_url", "https://elastic-agents.example.com/?token=x"))
-          .containsExactly(new PropertyError("service_url", "Service URL must not have a query or fragment"));
+          .containsExactly(
+              new PropertyError("service_url", "Service URL must not have a query or fragment"));
     }
 
     @Test
     void aUrlWithAFragmentIsRefused() {
       assertThat(errorsWith("service_url", "https://elastic-agents.example.com/#top"))
-          .containsExactly(new PropertyError("service_url", "Service URL must not have a query or fragment"));
+          .containsExactly(
+              new PropertyError("service_url", "Service URL must not have a query or fragment"));
     }
   }
 
@@ -247,7 +270,8 @@ class ClusterProfilePropertiesTest {
       assertThat(errorsWith("service_token", "0123456789abcde"))
           .containsExactly(
               new PropertyError(
-                  "service_token", "Service token must be 16 to 512 printable ASCII characters without spaces"));
+                  "service_token",
+                  "Service token must be 16 to 512 printable ASCII characters without spaces"));
     }
 
     @Test
@@ -290,7 +314,8 @@ class ClusterProfilePropertiesTest {
           .containsExactly(
               new PropertyError(
                   "id",
-                  "Cluster profile ID must be 1 to 100 letters, digits, '_', '.' or '-', starting with a letter or digit"));
+                  "Cluster profile ID must be 1 to 100 letters, digits, '_', '.' or '-', starting"
+                      + " with a letter or digit"));
     }
 
     @Test
@@ -314,7 +339,9 @@ class ClusterProfilePropertiesTest {
     @ValueSource(strings = {"0", "-1", "1.5", "ten", " 5", "+5"})
     void anythingElseIsNotAPositiveWholeNumber(String value) {
       assertThat(errorsWith("max_running_agents", value))
-          .containsExactly(new PropertyError("max_running_agents", "Maximum running agents must be a positive whole number"));
+          .containsExactly(
+              new PropertyError(
+                  "max_running_agents", "Maximum running agents must be a positive whole number"));
     }
 
     @Test
@@ -322,7 +349,8 @@ class ClusterProfilePropertiesTest {
       assertThat(errorsWith("max_pending_agents", "2147483648"))
           .containsExactly(
               new PropertyError(
-                  "max_pending_agents", "Maximum pending agents must be a positive whole number of at most 2147483647"));
+                  "max_pending_agents",
+                  "Maximum pending agents must be a positive whole number of at most 2147483647"));
     }
   }
 
@@ -355,21 +383,26 @@ class ClusterProfilePropertiesTest {
       assertThat(errorsWith("idle_timeout", value))
           .containsExactly(
               new PropertyError(
-                  "idle_timeout", "Idle timeout must be whole minutes or an ISO-8601 duration such as PT10M"));
+                  "idle_timeout",
+                  "Idle timeout must be whole minutes or an ISO-8601 duration such as PT10M"));
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"-PT5M", "PT-5M"})
     void aNegativeDurationIsRefused(String value) {
       assertThat(errorsWith("auto_register_timeout", value))
-          .containsExactly(new PropertyError("auto_register_timeout", "Auto-register timeout must not be negative"));
+          .containsExactly(
+              new PropertyError(
+                  "auto_register_timeout", "Auto-register timeout must not be negative"));
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"0", "PT0S"})
     void theMaximumBuildDurationMustBeLongerThanZero(String value) {
       assertThat(errorsWith("max_build_duration", value))
-          .containsExactly(new PropertyError("max_build_duration", "Maximum build duration must be longer than zero"));
+          .containsExactly(
+              new PropertyError(
+                  "max_build_duration", "Maximum build duration must be longer than zero"));
     }
 
     @Test
@@ -382,25 +415,38 @@ class ClusterProfilePropertiesTest {
   class GoServerUrl {
 
     @ParameterizedTest
-    @ValueSource(strings = {"https://gocd.example.com/go", "http://localhost:8153/go", "https://ci.example.com/gocd/go/"})
+    @ValueSource(
+        strings = {
+          "https://gocd.example.com/go",
+          "http://localhost:8153/go",
+          "https://ci.example.com/gocd/go/"
+        })
     void anHttpUrlEndingInGoIsValid(String url) {
       assertThat(errorsWith("go_server_url", url)).isEmpty();
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"https://gocd.example.com", "https://gocd.example.com/gocd", "tcp://gocd.example.com/go"})
+    @ValueSource(
+        strings = {
+          "https://gocd.example.com",
+          "https://gocd.example.com/gocd",
+          "tcp://gocd.example.com/go"
+        })
     void aUrlNotEndingInGoIsRefused(String url) {
       assertThat(errorsWith("go_server_url", url))
           .containsExactly(
               new PropertyError(
                   "go_server_url",
-                  "GoCD server URL must be an http or https URL ending in /go such as https://gocd.example.com/go"));
+                  "GoCD server URL must be an http or https URL ending in /go such as"
+                      + " https://gocd.example.com/go"));
     }
 
     @Test
     void aUrlWithAUserIsRefused() {
       assertThat(errorsWith("go_server_url", "https://admin@gocd.example.com/go"))
-          .containsExactly(new PropertyError("go_server_url", "GoCD server URL must not contain a user name or password"));
+          .containsExactly(
+              new PropertyError(
+                  "go_server_url", "GoCD server URL must not contain a user name or password"));
     }
   }
 

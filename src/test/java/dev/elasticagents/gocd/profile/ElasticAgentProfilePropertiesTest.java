@@ -54,7 +54,17 @@ class ElasticAgentProfilePropertiesTest {
     @Test
     void emptyValuesCountAsNotSet() {
       Map<String, String> profile =
-          Map.of("image", "", "cpu", "", "memory", "", "environment_variables", "", "reuse_agents", "");
+          Map.of(
+              "image",
+              "",
+              "cpu",
+              "",
+              "memory",
+              "",
+              "environment_variables",
+              "",
+              "reuse_agents",
+              "");
 
       assertThat(ElasticAgentProfileProperties.validate(profile)).isEmpty();
     }
@@ -83,7 +93,9 @@ class ElasticAgentProfilePropertiesTest {
     void aValueLongerThan4096CharactersIsRefused() {
       assertThat(errorsWith("environment_variables", "A=" + "x".repeat(4095)))
           .containsExactly(
-              new PropertyError("environment_variables", "Environment variables must be at most 4096 characters"));
+              new PropertyError(
+                  "environment_variables",
+                  "Environment variables must be at most 4096 characters"));
     }
   }
 
@@ -108,13 +120,17 @@ class ElasticAgentProfilePropertiesTest {
       assertThat(errorsWith("image", image))
           .containsExactly(
               new PropertyError(
-                  "image", "Image must be a container image reference such as gocd/gocd-agent-ubuntu-24.04:v25.3.0"));
+                  "image",
+                  "Image must be a container image reference such as"
+                      + " gocd/gocd-agent-ubuntu-24.04:v25.3.0"));
     }
 
     @Test
     void aTabIsAControlCharacter() {
       assertThat(errorsWith("image", "gocd/agent\tlatest"))
-          .containsExactly(new PropertyError("image", "Image must not contain control characters or line breaks"));
+          .containsExactly(
+              new PropertyError(
+                  "image", "Image must not contain control characters or line breaks"));
     }
   }
 
@@ -131,7 +147,8 @@ class ElasticAgentProfilePropertiesTest {
     @ValueSource(strings = {"0", "0m", "0.0", "-1", "2 cores", "m", "1Gi", ".5"})
     void anythingElseIsRefused(String cpu) {
       assertThat(errorsWith("cpu", cpu))
-          .containsExactly(new PropertyError("cpu", "CPU must be a CPU quantity such as 500m or 2"));
+          .containsExactly(
+              new PropertyError("cpu", "CPU must be a CPU quantity such as 500m or 2"));
     }
   }
 
@@ -148,7 +165,8 @@ class ElasticAgentProfilePropertiesTest {
     @ValueSource(strings = {"0", "0Mi", "2GB", "Gi", "-512Mi", "512 Mi", "2gi"})
     void anythingElseIsRefused(String memory) {
       assertThat(errorsWith("memory", memory))
-          .containsExactly(new PropertyError("memory", "Memory must be a memory quantity such as 512Mi or 2Gi"));
+          .containsExactly(
+              new PropertyError("memory", "Memory must be a memory quantity such as 512Mi or 2Gi"));
     }
   }
 
@@ -181,7 +199,8 @@ class ElasticAgentProfilePropertiesTest {
           .containsExactly(
               new PropertyError(
                   "environment_variables",
-                  "Environment variables line 2 must be NAME=value, NAME made of letters, digits and '_' and not starting with a digit"));
+                  "Environment variables line 2 must be NAME=value, NAME made of letters, digits"
+                      + " and '_' and not starting with a digit"));
     }
 
     @ParameterizedTest
@@ -189,13 +208,18 @@ class ElasticAgentProfilePropertiesTest {
     void aNameThatIsNotAnEnvironmentVariableNameIsRefused(String line) {
       assertThat(errorsWith("environment_variables", line))
           .singleElement()
-          .satisfies(error -> assertThat(error.message()).startsWith("Environment variables line 1 must be NAME=value"));
+          .satisfies(
+              error ->
+                  assertThat(error.message())
+                      .startsWith("Environment variables line 1 must be NAME=value"));
     }
 
     @Test
     void aNameGivenTwiceIsRefused() {
       assertThat(errorsWith("environment_variables", "A=1\nB=2\nA=3"))
-          .containsExactly(new PropertyError("environment_variables", "Environment variables line 3 sets A again"));
+          .containsExactly(
+              new PropertyError(
+                  "environment_variables", "Environment variables line 3 sets A again"));
     }
 
     @Test
@@ -204,7 +228,8 @@ class ElasticAgentProfilePropertiesTest {
           .containsExactly(
               new PropertyError(
                   "environment_variables",
-                  "Environment variables must not contain control characters other than line breaks"));
+                  "Environment variables must not contain control characters other than line"
+                      + " breaks"));
     }
 
     @Test

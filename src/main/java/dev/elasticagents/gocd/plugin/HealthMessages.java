@@ -1,0 +1,87 @@
+package dev.elasticagents.gocd.plugin;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The plugin's current server-health messages. GoCD replaces all of a plugin's messages with each
+ * submission, so this keeps the whole set: the messages of each service's last server-ping answer
+ * and a warning for each service whose last call failed. It is only a cache: after a restart the
+ * next calls rebuild it.
+ */
+final class HealthMessages {
+
+  private static final int MAX_MESSAGE_LENGTH = 1000;
+
+  private final GoServer server;
+  private final Map<ServiceTarget, List<HealthMessage>> reported = new LinkedHashMap<>();
+  private final Map<ServiceTarget, String> failures = new LinkedHashMap<>();
+  private List<HealthMessage> submitted = List.of();
+
+  HealthMessages(GoServer server) {
+    this.server = server;
+  }
+
+  /** Records the outcome of one call to a service. */
+  synchronized void record(ServiceTarget target, ServiceAnswer answer) {
+    recordWithoutSubmitting(target, answer);
+    submitIfChanged();
+  }
+
+  /**
+   * Records a server-ping: the services it reached, their answers and the messages they reported.
+   * Services no cluster profile names any longer are forgotten. One submission at most.
+   */
+  synchronized void recordPing(
+      Map<ServiceTarget, ServiceAnswer> answers, Map<ServiceTarget, List<HealthMessage>> messages) {
+    reported.keySet().retainAll(answers.keySet());
+    failures.keySet().retainAll(answers.keySet());
+    answers.forEach(this::recordWithoutSubmitting);
+    messages.forEach((target, list) -> reported.put(target, List.copyOf(list)));
+    submitIfChanged();
+  }
+
+  synchronized List<HealthMessage> current() {
+    LinkedHashSet<HealthMessage> current = new LinkedHashSet<>();
+    reported.forEach(
+        (target, list) ->
+            list.forEach(
+                message ->
+                    current.add(
+                        new HealthMessage(
+                            "error".equals(message.type()) ? "error" : "warning",
+                            Text.safe(
+                                String.valueOf(message.message()), target, MAX_MESSAGE_LENGTH)))));
+    failures.forEach(
+        (target, reason) ->
+            current.add(
+                HealthMessage.warning(
+                    Text.safe(
+                        "Elastic agent service at "
+                            + target.url()
+                            + " cannot be reached: "
+                            + reason,
+                        target,
+                        MAX_MESSAGE_LENGTH))));
+    return List.copyOf(current);
+  }
+
+  private void recordWithoutSubmitting(ServiceTarget target, ServiceAnswer answer) {
+    if (answer.serviceFailed()) {
+      failures.put(target, answer.failure());
+    } else {
+      failures.remove(target);
+    }
+  }
+
+  private void submitIfChanged() {
+    List<HealthMessage> current = current();
+    // Remembered only once GoCD took it, so a failed submission is retried with the next call.
+    if (!current.equals(submitted) && server.replaceHealthMessages(new ArrayList<>(current))) {
+      submitted = current;
+    }
+  }
+}

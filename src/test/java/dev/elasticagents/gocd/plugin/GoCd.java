@@ -1,0 +1,156 @@
+package dev.elasticagents.gocd.plugin;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.thoughtworks.go.plugin.api.GoPlugin;
+import com.thoughtworks.go.plugin.api.exceptions.UnhandledRequestTypeException;
+import com.thoughtworks.go.plugin.api.request.DefaultGoPluginApiRequest;
+import com.thoughtworks.go.plugin.api.response.GoPluginApiResponse;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** GoCD's side of the conversation: its requests, with the bodies its plugin API documents. */
+final class GoCd {
+
+  static final String TOKEN = "gocd-plugin-token-7b1e40c2d9";
+  static final String AUTO_REGISTER_KEY = "autoregister-key-3f9a0c6e21d84b57";
+
+  private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
+
+  private GoCd() {}
+
+  static GoPluginApiResponse send(GoPlugin plugin, String name, String body) {
+    DefaultGoPluginApiRequest request =
+        new DefaultGoPluginApiRequest("elastic-agent", "5.0", "cd.go.elastic-agent." + name);
+    request.setRequestBody(body);
+    try {
+      return plugin.handle(request);
+    } catch (UnhandledRequestTypeException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  static Map<String, String> clusterProfile(String serviceUrl) {
+    Map<String, String> profile = new LinkedHashMap<>();
+    profile.put("service_url", serviceUrl);
+    profile.put("service_token", TOKEN);
+    profile.put("id", "k8s-eu");
+    profile.put("max_running_agents", "5");
+    profile.put("go_server_url", "https://gocd.example.com/go");
+    return profile;
+  }
+
+  static Map<String, String> elasticAgentProfile() {
+    return Map.of("image", "gocd/gocd-agent-ubuntu-24.04:v25.3.0", "memory", "2Gi");
+  }
+
+  static Map<String, Object> jobIdentifier() {
+    Map<String, Object> job = new LinkedHashMap<>();
+    job.put("pipeline_name", "up42");
+    job.put("pipeline_label", "42");
+    job.put("pipeline_counter", 42);
+    job.put("stage_name", "build");
+    job.put("stage_counter", "1");
+    job.put("job_name", "compile");
+    job.put("job_id", 100);
+    return job;
+  }
+
+  static String createAgent(String serviceUrl) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("auto_register_key", AUTO_REGISTER_KEY);
+    body.put("elastic_agent_profile_properties", elasticAgentProfile());
+    body.put("cluster_profile_properties", clusterProfile(serviceUrl));
+    body.put("environment", "production");
+    body.put("job_identifier", jobIdentifier());
+    return GSON.toJson(body);
+  }
+
+  static String shouldAssignWork(String serviceUrl) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put(
+        "agent",
+        Map.of(
+            "agent_id",
+            "GoCD-a1",
+            "agent_state",
+            "Idle",
+            "build_state",
+            "Idle",
+            "config_state",
+            "Enabled"));
+    body.put("environment", "production");
+    body.put("job_identifier", jobIdentifier());
+    body.put("elastic_agent_profile_properties", elasticAgentProfile());
+    body.put("cluster_profile_properties", clusterProfile(serviceUrl));
+    return GSON.toJson(body);
+  }
+
+  static String jobCompletion(String serviceUrl) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("elastic_agent_id", "GoCD-a1");
+    body.put("job_identifier", jobIdentifier());
+    body.put("elastic_agent_profile_properties", elasticAgentProfile());
+    body.put("cluster_profile_properties", clusterProfile(serviceUrl));
+    return GSON.toJson(body);
+  }
+
+  static String clusterProfileChanged(String serviceUrl) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("status", "created");
+    body.put("cluster_profiles_properties", clusterProfile(serviceUrl));
+    return GSON.toJson(body);
+  }
+
+  static String clusterStatusReport(String serviceUrl) {
+    return GSON.toJson(Map.of("cluster_profile_properties", clusterProfile(serviceUrl)));
+  }
+
+  static String agentStatusReport(String serviceUrl) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("cluster_profile_properties", clusterProfile(serviceUrl));
+    body.put("elastic_agent_id", "GoCD-a1");
+    body.put("job_identifier", jobIdentifier());
+    return GSON.toJson(body);
+  }
+
+  static String pluginStatusReport(Map<?, ?>... profiles) {
+    return GSON.toJson(Map.of("all_cluster_profiles_properties", Arrays.asList(profiles)));
+  }
+
+  static String serverPing(Map<?, ?>... profiles) {
+    return GSON.toJson(Map.of("all_cluster_profile_properties", Arrays.asList(profiles)));
+  }
+
+  static String json(Object value) {
+    return GSON.toJson(value);
+  }
+
+  static String agents(List<Map<String, String>> agents) {
+    return GSON.toJson(agents);
+  }
+
+  static Map<String, String> agent(String id, String configState) {
+    Map<String, String> agent = new LinkedHashMap<>();
+    agent.put("agent_id", id);
+    agent.put("agent_state", "Idle");
+    agent.put("build_state", "Idle");
+    agent.put("config_state", configState);
+    return agent;
+  }
+
+  /** A URL on 127.0.0.1 where nothing listens: connecting fails at once. */
+  static String closedPortUrl() {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return "http://127.0.0.1:" + socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
