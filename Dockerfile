@@ -1,5 +1,6 @@
 # syntax=docker/dockerfile:1
-# Builds the service image. The build stage runs the same Maven wrapper as a developer would.
+# Builds the service image. The build stage runs the same Maven wrapper as a developer would; the
+# build's second jar, the GoCD plugin, goes to the GoCD server, not into the image.
 FROM eclipse-temurin:21-jdk AS build
 WORKDIR /workspace
 COPY .mvn/ .mvn/
@@ -8,7 +9,8 @@ RUN ./mvnw --batch-mode --no-transfer-progress dependency:go-offline -DexcludeTy
 COPY src/ src/
 COPY bpmn/ bpmn/
 RUN ./mvnw --batch-mode --no-transfer-progress package -DskipTests \
- && java -Djarmode=tools -jar target/elastic-agent-workers-*.jar extract --layers --launcher --destination target/extracted
+ && service_jar="$(ls target/elastic-agent-workers-*.jar | grep -v -- '-gocd-plugin.jar$')" \
+ && java -Djarmode=tools -jar "$service_jar" extract --layers --launcher --destination target/extracted
 
 FROM eclipse-temurin:21-jre
 RUN useradd --system --uid 10001 --home-dir /app workers

@@ -63,6 +63,10 @@ final class ServiceClient {
     if (status >= 200 && status < 300) {
       return new ServiceAnswer.Success(status, response.body());
     }
+    if (status == 401 || status == 403) {
+      return new ServiceAnswer.Refused(
+          status, "the service refused the cluster profile's service_token (HTTP " + status + ")");
+    }
     if (status >= 400 && status < 500) {
       return new ServiceAnswer.Refused(status, detail(response.body(), target));
     }

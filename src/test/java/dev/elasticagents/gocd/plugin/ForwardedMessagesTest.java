@@ -87,7 +87,8 @@ class ForwardedMessagesTest {
       GoPluginApiResponse response = send(plugin, "create-agent", GoCd.createAgent(url));
 
       assertThat(response.responseCode()).isEqualTo(401);
-      assertThat(response.responseBody()).isEqualTo("the bearer token is not valid");
+      assertThat(response.responseBody())
+          .isEqualTo("the service refused the cluster profile's service_token (HTTP 401)");
     }
 
     @Test
