@@ -59,9 +59,9 @@ public class RegistryReports {
   }
 
   /**
-   * Declines of the last {@code window} whose GoCD jobs still have no live agent, one entry per
-   * reason, newest first. Once the jobs get agents, or no decline happened for a window, the
-   * entry is gone.
+   * Declines of the last {@code window} whose GoCD jobs got no agent since, one entry per reason,
+   * newest first. Once the jobs get agents (a later decision, or should-assign-work), or no
+   * decline happened for a window, the entry is gone; it does not come back when that agent ends.
    */
   public List<UnresolvedDecline> unresolvedDeclines(Duration window) {
     Map<String, UnresolvedDecline> byReason = new LinkedHashMap<>();
@@ -69,6 +69,9 @@ public class RegistryReports {
             """
             select d.variables, d.decided_at from decisions d
             where d.outcome = 'DECLINED' and d.decided_at > ?
+              and not exists (select 1 from decisions later
+                              where later.job_key = d.job_key and later.decided_at >= d.decided_at
+                                and later.outcome in ('CREATED', 'REUSED', 'ALREADY_CREATED'))
               and not exists (select 1 from agent_requests r join agents a on a.id = r.agent_id
                               where r.job_key = d.job_key and a.state in ('PENDING', 'BUSY', 'IDLE'))
             order by d.decided_at desc

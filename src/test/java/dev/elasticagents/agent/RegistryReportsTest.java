@@ -68,8 +68,13 @@ class RegistryReportsTest {
         });
 
     services.terminator.terminate(services.agent(running), "test");
-    assertThat(services.lifecycle.createAgent(waiting, AgentServices.createAgentJob()).outcome()).isEqualTo("CREATED");
+    String agent = services.lifecycle.createAgent(waiting, AgentServices.createAgentJob()).agentId().orElseThrow();
     assertThat(reports(database).unresolvedDeclines(Duration.ofMinutes(5)))
+        .noneMatch(decline -> decline.reason().contains(cluster));
+
+    services.terminator.terminate(services.agent(agent), "its job is done");
+    assertThat(reports(database).unresolvedDeclines(Duration.ofMinutes(5)))
+        .as("a resolved decline stays resolved when the job's agent ends")
         .noneMatch(decline -> decline.reason().contains(cluster));
   }
 

@@ -22,6 +22,7 @@ import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.core.env.Environment;
 import org.springframework.core.task.SimpleAsyncTaskExecutor;
 
 /**
@@ -36,20 +37,31 @@ class SampleAgentRequests {
 
   @Bean
   @Order(Ordered.LOWEST_PRECEDENCE)
-  ApplicationRunner playGoCdServer(CamundaClient client, AgentRegistry registry, ObjectMapper json) {
+  ApplicationRunner playGoCdServer(
+      CamundaClient client, AgentRegistry registry, ObjectMapper json, Environment environment) {
     return args -> {
+      SampleGoCdServer server =
+          new SampleGoCdServer(
+              "http://127.0.0.1:" + environment.getRequiredProperty("local.server.port"),
+              environment.getRequiredProperty("gocd-endpoint.token"),
+              json);
       SimpleAsyncTaskExecutor executor = new SimpleAsyncTaskExecutor("gocd-server-");
       executor.setDaemon(true);
-      executor.execute(() -> new Script(new GoCdServer(client), registry, json).play());
+      executor.execute(() -> new Script(new GoCdServer(client), server, registry, json).play());
     };
   }
 
-  private record Script(GoCdServer gocd, AgentRegistry registry, ObjectMapper json) {
+  /**
+   * v5 requests go the way a GoCD server sends them: through the plugin to the service's GoCD
+   * endpoint. The v1 seed and the malformed request are published to Zeebe directly, as only
+   * something other than the plugin could.
+   */
+  private record Script(GoCdServer direct, SampleGoCdServer gocd, AgentRegistry registry, ObjectMapper json) {
 
     void play() {
       try {
         step("a v1 request (the seed body): an agent is created; it never registers, so cleanup removes it");
-        start(read("create-agent-v1.json"));
+        direct.createAgent(read("create-agent-v1.json"));
 
         Map<String, Object> job100 = v5Request(100, "local", Map.of("max_running_agents", "1"), Map.of());
         step("job 100 of cluster profile 'local' (at most 1 running agent): an agent is created");
@@ -65,7 +77,7 @@ class SampleAgentRequests {
         pause(Duration.ofSeconds(7));
 
         step("job 100 completes: its agent is kept, and job 101 reuses it on its next try");
-        ping(List.of(agent));
+        ping(List.of(agent), job100);
         jobCompleted(agent, job100);
         awaitAgent(job101);
         pause(Duration.ofSeconds(6));
@@ -75,16 +87,21 @@ class SampleAgentRequests {
         step("job 102 of a profile that does not reuse agents: terminated when its job completes");
         start(job102);
         String oneShot = awaitAgent(job102);
-        ping(List.of(agent, oneShot));
+        ping(List.of(agent, oneShot), job100);
         jobCompleted(oneShot, job102);
 
-        step("a malformed request: the job fails into an incident that names the bad variables");
-        start(Map.of("environment", "production", "properties", "not-an-object"));
+        step("a malformed request through the plugin: the endpoint refuses it with 400, naming the field");
+        Map<String, Object> malformed = new HashMap<>(v5Request(103, "local", Map.of(), Map.of()));
+        malformed.put("job_identifier", Map.of("job_id", -1, "job_name", "up42_job", "pipeline_counter", 1, "pipeline_name", "up42", "stage_counter", 1, "stage_name", "up42_stage"));
+        start(malformed);
+
+        step("a malformed request published to Zeebe directly: the job fails into an incident that names the bad variables");
+        direct.createAgent(Map.of("environment", "production", "properties", "not-an-object"));
 
         step("GoCD pings every 10 s: idle and never-registered agents are cleaned up within a minute");
         for (int ping = 0; ping < 6; ping++) {
           pause(Duration.ofSeconds(10));
-          ping(List.of(agent));
+          ping(List.of(agent), job100);
         }
         step("done: the service keeps running (cleanup every minute); press Ctrl-C to stop it and the broker");
       } catch (RuntimeException e) {
@@ -117,8 +134,8 @@ class SampleAgentRequests {
       gocd.jobCompleted(agent, request);
     }
 
-    private void ping(List<String> knownAgents) {
-      gocd.serverPing(knownAgents);
+    private void ping(List<String> knownAgents, Map<String, Object> anyRequest) {
+      gocd.serverPing(knownAgents, anyRequest);
     }
 
     private static Map<String, Object> v5Request(
