@@ -34,6 +34,7 @@ public class AgentRegistry {
   private final DecisionLog decisions;
   private final CapacityGrants grants;
   private final Allocation allocation;
+  private final WorkAssignment workAssignment;
 
   public AgentRegistry(
       JdbcClient jdbc, PlatformTransactionManager transactions, Clock clock, MeterRegistry meters) {
@@ -44,6 +45,7 @@ public class AgentRegistry {
     this.decisions = new DecisionLog(jdbc);
     this.grants = new CapacityGrants(jdbc);
     this.allocation = new Allocation(jdbc, grants, this::refused);
+    this.workAssignment = new WorkAssignment(jdbc, allocation, this::refused);
   }
 
   /**
@@ -94,14 +96,14 @@ public class AgentRegistry {
 
   /**
    * Answers GoCD's should-assign-work for an agent and a job, giving an idle reusable agent of
-   * the job's profiles the job in the same transaction (see {@link Allocation#assignWork}).
+   * the job's profiles the job in the same transaction (see {@link WorkAssignment#assignWork}).
    */
   public boolean assignWork(String agentId, JobIdentifier job, ClusterProfile cluster, AgentProfile profile) {
     ensureClusterProfile(cluster.id());
     return atomically(
         () -> {
           lockClusterProfile(cluster.id());
-          return allocation.assignWork(agentId, job, cluster, profile, clock.instant());
+          return workAssignment.assignWork(agentId, job, cluster, profile, clock.instant());
         });
   }
 

@@ -70,53 +70,6 @@ final class Allocation {
   }
 
   /**
-   * Answers GoCD's should-assign-work: true for the agent the job was given, or for an idle
-   * reusable agent of the job's cluster and agent profile while the job has no live agent, which
-   * is then given the job here, in the caller's transaction, under the cluster profile's lock.
-   * Never true for an agent that is terminating or terminated.
-   */
-  boolean assignWork(String agentId, JobIdentifier job, ClusterProfile cluster, AgentProfile profile, Instant now) {
-    String jobKey = AgentRows.jobKey(job);
-    Optional<Agent> agent =
-        jdbc.sql("select " + AgentRows.COLUMNS + " from agents where id = ?").param(agentId).query(AgentRows::agent).optional();
-    if (agent.isEmpty()) {
-      return false;
-    }
-    Agent candidate = agent.get();
-    if (candidate.jobKey().equals(Optional.of(jobKey))) {
-      return candidate.state() == AgentState.PENDING || candidate.state() == AgentState.BUSY;
-    }
-    if (candidate.state() != AgentState.IDLE
-        || !candidate.reusable()
-        || !candidate.clusterProfileId().equals(cluster.id())
-        || !candidate.profileKey().equals(profile.key())
-        || liveAgentOf(jobKey).isPresent()) {
-      return false;
-    }
-    int updated =
-        jdbc.sql(
-                """
-                update agents set state = 'BUSY', version = version + 1, idle_since = null,
-                                  job_key = ?, assignment = ?, assigned_at = ?, max_build_seconds = ?
-                where id = ? and state = 'IDLE' and version = ?
-                """)
-            .params(
-                jobKey,
-                ASSIGNED_BY_GOCD + jobKey,
-                AgentRows.timestamp(now),
-                cluster.maxBuildDuration().toSeconds(),
-                agentId,
-                candidate.version())
-            .update();
-    if (updated == 0) {
-      refused.accept(AgentTransition.REUSE);
-      return false;
-    }
-    bind(job, agentId, now);
-    return true;
-  }
-
-  /**
    * Gives a lifecycle the agent that GoCD's should-assign-work gave its job before any lifecycle
    * decided: that lifecycle then waits for the job's completion and releases the agent.
    */
@@ -146,7 +99,7 @@ final class Allocation {
   }
 
   /** The agent a GoCD job was given, while it is neither terminating nor terminated. */
-  private Optional<String> liveAgentOf(String jobKey) {
+  Optional<String> liveAgentOf(String jobKey) {
     return jdbc.sql(
             """
             select a.id from agent_requests r join agents a on a.id = r.agent_id
@@ -227,7 +180,7 @@ final class Allocation {
         .update();
   }
 
-  private void bind(JobIdentifier job, String agentId, Instant now) {
+  void bind(JobIdentifier job, String agentId, Instant now) {
     String jobKey = AgentRows.jobKey(job);
     int updated =
         jdbc.sql("update agent_requests set agent_id = ?, requested_at = ? where job_key = ?")
