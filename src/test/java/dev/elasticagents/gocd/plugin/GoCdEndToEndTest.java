@@ -8,6 +8,10 @@ import dev.elasticagents.agent.AgentRegistry;
 import dev.elasticagents.agent.AgentState;
 import dev.elasticagents.agent.JobIdentifier;
 import dev.elasticagents.zeebe.ZeebeIntegrationTest;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -146,6 +150,23 @@ class GoCdEndToEndTest {
     awaitAgentOf(sendCreateAgent(job()));
     assertThat(registry.decisionsFor("create-agent", identifier(refused))).isEmpty();
     assertThat(registry.agentOf(identifier(refused))).isEmpty();
+  }
+
+  @Test
+  void anErrorPageNeverRepeatsTheRequestBody() throws Exception {
+    String key = "auto-register-" + UUID.randomUUID();
+    HttpResponse<String> answer =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/gocd/v5/no-such-message"))
+                    .header("Authorization", "Bearer " + ZeebeIntegrationTest.GOCD_ENDPOINT_TOKEN)
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"auto_register_key\":\"" + key + "\"}"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+
+    assertThat(answer.statusCode()).isEqualTo(404);
+    assertThat(answer.body()).doesNotContain(key);
   }
 
   private Map<String, Object> sendCreateAgent(Map<String, Object> job) {
