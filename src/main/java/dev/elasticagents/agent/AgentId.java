@@ -10,12 +10,18 @@ public final class AgentId {
 
   private AgentId() {}
 
-  /** A new id in the style of GoCD's elastic agent ids. */
+  /**
+   * A new id: lower case, so that it is a valid Kubernetes object name (DNS-1123 label) as well as
+   * a file name, whatever the provider.
+   */
   public static String next() {
-    return "GoCD" + UUID.randomUUID().toString().replace("-", "");
+    return "gocd-" + UUID.randomUUID().toString().replace("-", "");
   }
 
-  /** Whether {@code id} could name an agent: safe as a file name and in any command argument. */
+  /**
+   * Whether {@code id} could name an agent: safe as a file name and in any command argument. Ids
+   * of older versions (upper case) stay valid.
+   */
   public static boolean isValid(String id) {
     return id != null && VALID.matcher(id).matches();
   }

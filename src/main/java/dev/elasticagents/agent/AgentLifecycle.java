@@ -61,7 +61,7 @@ public class AgentLifecycle {
                 properties.declineRetries(),
                 AgentId::next));
     if (decision.outcome().equals("CREATED")) {
-      ensureLaunched(decision.agentId().orElseThrow(), request, profile);
+      ensureLaunched(decision.agentId().orElseThrow(), request, profile, cluster);
     }
     report(decision, request, cluster);
     return decision;
@@ -110,13 +110,21 @@ public class AgentLifecycle {
    * Launches a reserved agent unless it already was. A replayed decision gets here too: the
    * service may have died between reserving the agent and launching it.
    */
-  private void ensureLaunched(String agentId, CreateAgentRequest request, AgentProfile profile) {
+  private void ensureLaunched(String agentId, CreateAgentRequest request, AgentProfile profile, ClusterProfile cluster) {
     Agent agent = registry.find(agentId).orElseThrow();
     if (agent.state() != AgentState.PENDING || agent.isLaunched() || !agent.owner().equals(provider.owner())) {
       return;
     }
     try {
-      provider.launch(new AgentLaunch(agentId, properties.pluginId(), request.autoRegisterKey(), profile));
+      provider.launch(
+          new AgentLaunch(
+              agentId,
+              properties.pluginId(),
+              request.autoRegisterKey(),
+              profile,
+              cluster.id(),
+              request.jobIdentifier(),
+              Optional.ofNullable(request.clusterProfileProperties().get("go_server_url")).filter(url -> !url.isBlank())));
     } catch (RuntimeException e) {
       terminator.terminate(agent, "launch failed");
       throw new IllegalStateException("Could not launch agent " + agentId + ": " + e.getMessage(), e);

@@ -101,7 +101,7 @@ class CreateAgentJobTest {
 
     start(body);
 
-    assertThat(awaitAgentOf(profile)).startsWith("GoCD");
+    assertThat(awaitAgentOf(profile)).matches("gocd-[0-9a-f]{32}");
   }
 
   private void start(Map<String, Object> variables) {
