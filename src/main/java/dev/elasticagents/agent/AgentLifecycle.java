@@ -1,7 +1,9 @@
 package dev.elasticagents.agent;
 
+import dev.elasticagents.runtime.InvalidJobVariablesException;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -46,8 +48,7 @@ public class AgentLifecycle {
   public RecordedDecision createAgent(CreateAgentRequest request, DecisionKey key) {
     ClusterProfile cluster =
         ClusterProfile.from(request.clusterProfileProperties(), properties.clusterDefaults());
-    AgentProfile profile =
-        AgentProfile.from(request.environment(), request.profileProperties(), properties.reuseAgents());
+    AgentProfile profile = launchable(request);
     RecordedDecision decision =
         registry.decide(
             new Demand(
@@ -75,7 +76,17 @@ public class AgentLifecycle {
    */
   public void check(CreateAgentRequest request) {
     ClusterProfile.from(request.clusterProfileProperties(), properties.clusterDefaults());
-    AgentProfile.from(request.environment(), request.profileProperties(), properties.reuseAgents());
+    launchable(request);
+  }
+
+  /** The request's agent profile, if it is valid and the provider can launch agents of it. */
+  private AgentProfile launchable(CreateAgentRequest request) {
+    AgentProfile profile = AgentProfile.from(request.environment(), request.profileProperties(), properties.reuseAgents());
+    List<String> problems = provider.problemsWith(profile);
+    if (!problems.isEmpty()) {
+      throw new InvalidJobVariablesException(problems);
+    }
+    return profile;
   }
 
   /** GoCD's should-assign-work, answered from the registry (see {@link AgentRegistry#assignWork}). */
@@ -125,6 +136,10 @@ public class AgentLifecycle {
               cluster.id(),
               request.jobIdentifier(),
               Optional.ofNullable(request.clusterProfileProperties().get("go_server_url")).filter(url -> !url.isBlank())));
+    } catch (InvalidJobVariablesException e) {
+      // The provider refused the agent's settings: no retry changes that, so the job's incident says why.
+      terminator.terminate(agent, "launch refused: " + String.join("; ", e.problems()));
+      throw e;
     } catch (RuntimeException e) {
       terminator.terminate(agent, "launch failed");
       throw new IllegalStateException("Could not launch agent " + agentId + ": " + e.getMessage(), e);

@@ -1,5 +1,6 @@
 package dev.elasticagents.agent;
 
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -16,6 +17,15 @@ public interface AgentProvider {
    * for agents that live on one host, that is the service instance that launched them.
    */
   String owner();
+
+  /**
+   * What keeps this provider from launching an agent of {@code profile}, each problem a sentence
+   * naming the profile property; empty when it can. Checked before any agent is reserved, so a
+   * request the provider cannot serve fails its job with an incident and reserves nothing.
+   */
+  default List<String> problemsWith(AgentProfile profile) {
+    return List.of();
+  }
 
   /** Starts an agent that auto-registers with the settings in {@code launch}; no-op if it runs. */
   void launch(AgentLaunch launch);

@@ -13,12 +13,24 @@ public final class ElasticAgentProfileProperties {
 
   public static final String IMAGE = "image";
   public static final String CPU = "cpu";
+  public static final String CPU_LIMIT = "cpu_limit";
   public static final String MEMORY = "memory";
+  public static final String MEMORY_LIMIT = "memory_limit";
+  public static final String NODE_SELECTOR = "node_selector";
+  public static final String SERVICE_ACCOUNT = "service_account";
+  public static final String POD_TEMPLATE = "pod_template";
   public static final String ENVIRONMENT_VARIABLES = "environment_variables";
   public static final String REUSE_AGENTS = "reuse_agents";
 
   private static final Pattern ENVIRONMENT_VARIABLE =
       Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)=(.*)");
+  private static final Pattern CPU_QUANTITY = Pattern.compile("(?=.*[1-9])([0-9]+(\\.[0-9]+)?m?)");
+  private static final Pattern MEMORY_QUANTITY =
+      Pattern.compile("(?=.*[1-9])([0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?)");
+  private static final Pattern NODE_LABEL =
+      Pattern.compile("(([a-z0-9]([-a-z0-9.]*[a-z0-9])?)/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?=([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?");
+  private static final Pattern DNS_SUBDOMAIN =
+      Pattern.compile("(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
 
   private static final ProfileValidator VALIDATOR =
       new ProfileValidator(
@@ -43,9 +55,15 @@ public final class ElasticAgentProfileProperties {
                       false,
                       "CPU the agent may use, as a Kubernetes quantity such as 500m or 2."),
                   // The quantity must not be zero: an agent without CPU never runs a build.
-                  Checks.matching(
-                      Pattern.compile("(?=.*[1-9])([0-9]+(\\.[0-9]+)?m?)"),
-                      "must be a CPU quantity such as 500m or 2")),
+                  Checks.matching(CPU_QUANTITY, "must be a CPU quantity such as 500m or 2")),
+              PropertyRule.of(
+                  new ProfileProperty(
+                      CPU_LIMIT,
+                      "CPU limit",
+                      false,
+                      false,
+                      "The most CPU the agent may use, as a Kubernetes quantity such as 2."),
+                  Checks.matching(CPU_QUANTITY, "must be a CPU quantity such as 500m or 2")),
               PropertyRule.of(
                   new ProfileProperty(
                       MEMORY,
@@ -53,10 +71,15 @@ public final class ElasticAgentProfileProperties {
                       false,
                       false,
                       "Memory the agent may use, as a Kubernetes quantity such as 512Mi or 2Gi."),
-                  Checks.matching(
-                      Pattern.compile(
-                          "(?=.*[1-9])([0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?)"),
-                      "must be a memory quantity such as 512Mi or 2Gi")),
+                  Checks.matching(MEMORY_QUANTITY, "must be a memory quantity such as 512Mi or 2Gi")),
+              PropertyRule.of(
+                  new ProfileProperty(
+                      MEMORY_LIMIT,
+                      "Memory limit",
+                      false,
+                      false,
+                      "The most memory the agent may use, as a Kubernetes quantity such as 4Gi."),
+                  Checks.matching(MEMORY_QUANTITY, "must be a memory quantity such as 512Mi or 2Gi")),
               PropertyRule.multiline(
                   new ProfileProperty(
                       ENVIRONMENT_VARIABLES,
@@ -73,7 +96,31 @@ public final class ElasticAgentProfileProperties {
                       false,
                       "Whether an agent is kept after its job for the next job of this profile:"
                           + " true or false."),
-                  Checks.matching(Pattern.compile("true|false"), "must be true or false"))));
+                  Checks.matching(Pattern.compile("true|false"), "must be true or false")),
+              PropertyRule.multiline(
+                  new ProfileProperty(
+                      NODE_SELECTOR,
+                      "Node selector",
+                      false,
+                      false,
+                      "Kubernetes nodes the agent may run on: node labels, one key=value per line."),
+                  ElasticAgentProfileProperties::nodeSelectorProblem),
+              PropertyRule.of(
+                  new ProfileProperty(
+                      SERVICE_ACCOUNT,
+                      "Service account",
+                      false,
+                      false,
+                      "The Kubernetes service account the agent's pod runs as."),
+                  Checks.matching(DNS_SUBDOMAIN, "must be a Kubernetes name: lower-case letters, digits, '-' and '.'")),
+              PropertyRule.document(
+                  new ProfileProperty(
+                      POD_TEMPLATE,
+                      "Pod template",
+                      false,
+                      false,
+                      "A whole Kubernetes pod (YAML) instead of the fields above; its first container runs the agent."),
+                  value -> Optional.empty())));
 
   private ElasticAgentProfileProperties() {}
 
@@ -104,12 +151,26 @@ public final class ElasticAgentProfileProperties {
       if (!names.add(line.group(1))) {
         return Optional.of("line %d sets %s again".formatted(i + 1, line.group(1)));
       }
+      if (line.group(1).startsWith("GO_EA_")) {
+        return Optional.of("line %d sets %s: the service sets the GO_EA_ variables".formatted(i + 1, line.group(1)));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Lines of key=value node labels, blank lines ignored. */
+  private static Optional<String> nodeSelectorProblem(String value) {
+    String[] lines = value.split("\r?\n", -1);
+    for (int i = 0; i < lines.length; i++) {
+      if (!lines[i].isBlank() && !NODE_LABEL.matcher(lines[i].strip()).matches()) {
+        return Optional.of("line %d must be a node label key=value, such as kubernetes.io/arch=amd64".formatted(i + 1));
+      }
     }
     return Optional.empty();
   }
 
   /**
-   * The problems of a elastic agent profile in a request to the service: the rules of the properties given,
+   * The problems of an elastic agent profile in a request to the service: the rules of the properties given,
    * and the limits of every value; nothing required, nothing unknown.
    */
   public static List<PropertyError> validateGiven(Map<String, String> properties) {

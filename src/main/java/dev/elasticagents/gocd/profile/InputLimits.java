@@ -11,6 +11,9 @@ public final class InputLimits {
   /** Characters of one property value. */
   public static final int MAX_VALUE_LENGTH = 4096;
 
+  /** Characters of a property that holds a document, such as a pod template. */
+  public static final int MAX_DOCUMENT_LENGTH = 32 * 1024;
+
   /** Properties in one profile. */
   public static final int MAX_PROPERTIES = 64;
 

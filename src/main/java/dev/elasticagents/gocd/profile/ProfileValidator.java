@@ -84,8 +84,8 @@ final class ProfileValidator {
     if (value == null || value.isEmpty()) {
       return rule.property().required() ? Optional.of("must be set") : Optional.empty();
     }
-    if (value.length() > InputLimits.MAX_VALUE_LENGTH) {
-      return Optional.of("must be at most %d characters".formatted(InputLimits.MAX_VALUE_LENGTH));
+    if (value.length() > rule.maxLength()) {
+      return Optional.of("must be at most %d characters".formatted(rule.maxLength()));
     }
     String outsideLineBreaks =
         rule.allowsLineBreaks() ? value.replace("\r\n", "").replace("\n", "") : value;

@@ -4,9 +4,9 @@ import java.util.Optional;
 
 /**
  * A declared property and the rule its value must follow. The rule sees only values that are set,
- * within {@link InputLimits#MAX_VALUE_LENGTH} and free of control characters.
+ * within {@code maxLength} and free of control characters.
  */
-record PropertyRule(ProfileProperty property, boolean allowsLineBreaks, Check check) {
+record PropertyRule(ProfileProperty property, boolean allowsLineBreaks, int maxLength, Check check) {
 
   /** The problem with a value, worded to follow the property's name, or empty when it is fine. */
   @FunctionalInterface
@@ -15,11 +15,16 @@ record PropertyRule(ProfileProperty property, boolean allowsLineBreaks, Check ch
   }
 
   static PropertyRule of(ProfileProperty property, Check check) {
-    return new PropertyRule(property, false, check);
+    return new PropertyRule(property, false, InputLimits.MAX_VALUE_LENGTH, check);
   }
 
   static PropertyRule multiline(ProfileProperty property, Check check) {
-    return new PropertyRule(property, true, check);
+    return new PropertyRule(property, true, InputLimits.MAX_VALUE_LENGTH, check);
+  }
+
+  /** A document such as a pod template: lines, and more room than one value. */
+  static PropertyRule document(ProfileProperty property, Check check) {
+    return new PropertyRule(property, true, InputLimits.MAX_DOCUMENT_LENGTH, check);
   }
 
   String key() {

@@ -92,9 +92,14 @@ class ConfigurationMessagesTest {
         .isEqualTo(
             "[{\"key\":\"image\",\"metadata\":{\"required\":false,\"secure\":false}},"
                 + "{\"key\":\"cpu\",\"metadata\":{\"required\":false,\"secure\":false}},"
+                + "{\"key\":\"cpu_limit\",\"metadata\":{\"required\":false,\"secure\":false}},"
                 + "{\"key\":\"memory\",\"metadata\":{\"required\":false,\"secure\":false}},"
+                + "{\"key\":\"memory_limit\",\"metadata\":{\"required\":false,\"secure\":false}},"
                 + "{\"key\":\"environment_variables\",\"metadata\":{\"required\":false,\"secure\":false}},"
-                + "{\"key\":\"reuse_agents\",\"metadata\":{\"required\":false,\"secure\":false}}]");
+                + "{\"key\":\"reuse_agents\",\"metadata\":{\"required\":false,\"secure\":false}},"
+                + "{\"key\":\"node_selector\",\"metadata\":{\"required\":false,\"secure\":false}},"
+                + "{\"key\":\"service_account\",\"metadata\":{\"required\":false,\"secure\":false}},"
+                + "{\"key\":\"pod_template\",\"metadata\":{\"required\":false,\"secure\":false}}]");
   }
 
   static Stream<Arguments> views() {
