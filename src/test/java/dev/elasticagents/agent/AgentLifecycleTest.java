@@ -317,32 +317,4 @@ class AgentLifecycleTest {
         "job_id", job, "job_name", "build", "pipeline_counter", job, "pipeline_label", "label",
         "pipeline_name", "pipeline", "stage_counter", 1, "stage_name", "stage");
   }
-
-  /** A clock the test moves forward. */
-  static final class MovableClock extends Clock {
-    private volatile Instant now;
-
-    MovableClock(Instant start) {
-      this.now = start;
-    }
-
-    void advance(Duration duration) {
-      now = now.plus(duration);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
 }

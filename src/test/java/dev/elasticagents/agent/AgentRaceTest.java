@@ -2,7 +2,7 @@ package dev.elasticagents.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.elasticagents.agent.AgentLifecycleTest.MovableClock;
+import dev.elasticagents.agent.MovableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

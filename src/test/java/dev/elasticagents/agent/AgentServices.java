@@ -16,19 +16,19 @@ import org.springframework.jdbc.datasource.DataSourceTransactionManager;
  * The agent domain of one service instance, wired by hand on a registry database: what the
  * application context builds, without Zeebe.
  */
-final class AgentServices {
+public final class AgentServices {
 
   private static final AtomicLong ELEMENT_INSTANCES = new AtomicLong(2251799813685248L);
 
-  final AgentRegistry registry;
-  final AgentProvider provider;
-  final AgentTerminator terminator;
-  final AgentLifecycle lifecycle;
-  final AgentCleanup cleanup;
-  final AgentReconciliation reconciliation;
-  final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+  public final AgentRegistry registry;
+  public final AgentProvider provider;
+  public final AgentTerminator terminator;
+  public final AgentLifecycle lifecycle;
+  public final AgentCleanup cleanup;
+  public final AgentReconciliation reconciliation;
+  public final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
-  AgentServices(DataSource database, AgentProvider provider, Clock clock, AgentProperties properties) {
+  public AgentServices(DataSource database, AgentProvider provider, Clock clock, AgentProperties properties) {
     this.registry =
         new AgentRegistry(JdbcClient.create(database), new DataSourceTransactionManager(database), clock, meters);
     this.provider = provider;
@@ -39,7 +39,7 @@ final class AgentServices {
   }
 
   /** The properties of the tests: generous limits unless a request's cluster profile says less. */
-  static AgentProperties properties(int maxRunning, int maxPending) {
+  public static AgentProperties properties(int maxRunning, int maxPending) {
     return new AgentProperties(
         "dev.elasticagents.zeebe",
         new AgentProperties.ClusterDefaults(
@@ -58,7 +58,7 @@ final class AgentServices {
    * A v5 create-agent request for GoCD job {@code job} of cluster profile {@code cluster}, with
    * {@code profile} as its elastic profile (an image only when empty).
    */
-  static CreateAgentRequest request(String cluster, int job, Map<String, String> profile) {
+  public static CreateAgentRequest request(String cluster, int job, Map<String, String> profile) {
     return new CreateAgentRequest(
         new AutoRegisterKey("secret-key"),
         "production",
@@ -69,12 +69,12 @@ final class AgentServices {
   }
 
   /** A new create-agent job, as Zeebe would activate it for a new element instance. */
-  static DecisionKey createAgentJob() {
+  public static DecisionKey createAgentJob() {
     return new DecisionKey("create-agent", ELEMENT_INSTANCES.incrementAndGet());
   }
 
   /** A new job-completion job. */
-  static DecisionKey jobCompletionJob() {
+  public static DecisionKey jobCompletionJob() {
     return new DecisionKey("job-completion", ELEMENT_INSTANCES.incrementAndGet());
   }
 
@@ -84,7 +84,7 @@ final class AgentServices {
   }
 
   /** A new cleanup job. */
-  static DecisionKey cleanupJob() {
+  public static DecisionKey cleanupJob() {
     return new DecisionKey("cleanup-agents", ELEMENT_INSTANCES.incrementAndGet());
   }
 
@@ -104,7 +104,7 @@ final class AgentServices {
   }
 
   /** Creates an agent for the request, failing the test unless one was created. */
-  String created(CreateAgentRequest request) {
+  public String created(CreateAgentRequest request) {
     RecordedDecision decision = lifecycle.createAgent(request, createAgentJob());
     if (!decision.outcome().equals("CREATED")) {
       throw new AssertionError("expected CREATED but was " + decision);
@@ -113,18 +113,18 @@ final class AgentServices {
   }
 
   /** Releases the agent of a finished job, as its lifecycle's job-completion would. */
-  RecordedDecision jobCompleted(String agentId, CreateAgentRequest request) {
+  public RecordedDecision jobCompleted(String agentId, CreateAgentRequest request) {
     Agent agent = registry.find(agentId).orElseThrow();
     return lifecycle.release(
         new ReleaseRequest(agentId, agent.assignment(), request.jobIdentifier(), ReleaseRequest.Cause.JOB_COMPLETED),
         jobCompletionJob());
   }
 
-  Agent agent(String agentId) {
+  public Agent agent(String agentId) {
     return registry.find(agentId).orElseThrow();
   }
 
-  AgentState state(String agentId) {
+  public AgentState state(String agentId) {
     return agent(agentId).state();
   }
 }

@@ -22,7 +22,7 @@ public final class RegistryDatabases {
   }
 
   /** A fresh, migrated PostgreSQL database. */
-  static DataSource newPostgresDatabase() {
+  public static DataSource newPostgresDatabase() {
     return migrated(postgres().getDatabase("postgres", newEmptyPostgresDatabase()));
   }
 
@@ -43,7 +43,7 @@ public final class RegistryDatabases {
   }
 
   /** A fresh, migrated in-memory H2 database in PostgreSQL mode, as the embedded default runs. */
-  static DataSource newH2Database() {
+  public static DataSource newH2Database() {
     JdbcDataSource h2 = new JdbcDataSource();
     h2.setURL(
         "jdbc:h2:mem:" + UUID.randomUUID() + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1");

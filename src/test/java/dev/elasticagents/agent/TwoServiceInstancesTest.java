@@ -41,8 +41,8 @@ class TwoServiceInstancesTest {
   private final List<ConfigurableApplicationContext> contexts = new ArrayList<>();
   private final ExecutorService threads = Executors.newFixedThreadPool(4);
   // Both instances' clock: cleanups move it on, so that agents are old enough to be judged.
-  private final AgentLifecycleTest.MovableClock clock =
-      new AgentLifecycleTest.MovableClock(java.time.Instant.parse("2026-11-23T10:00:00Z"));
+  private final MovableClock clock =
+      new MovableClock(java.time.Instant.parse("2026-11-23T10:00:00Z"));
   private Instance a;
   private Instance b;
 
