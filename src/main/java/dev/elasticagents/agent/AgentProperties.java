@@ -20,7 +20,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param decisionRetention how long recorded decisions are kept for redelivered jobs
  * @param instanceId this service instance's stable id: local agents belong to the instance that
  *     launched them; empty means the host name and the local work directory
- * @param provider which agent provider launches agents: {@code local}
+ * @param provider which agent provider launches agents: {@code local} or {@code kubernetes}
  * @param local settings of the {@code local} provider
  */
 @ConfigurationProperties("elastic-agents")
