@@ -130,9 +130,8 @@ public class PodWatcher implements SmartLifecycle, ResourceEventHandler<Pod> {
         .filter(agent -> agent.state().isAvailable());
   }
 
+  /** The terminator logs the termination; a refused claim means someone else has it. */
   private void terminate(Agent agent, String reason) {
-    if (terminator.terminate(agent, reason)) {
-      log.info("Terminated agent {}: {}", agent.id(), reason);
-    }
+    terminator.terminate(agent, reason);
   }
 }
