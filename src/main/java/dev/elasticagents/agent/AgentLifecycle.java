@@ -160,7 +160,7 @@ public class AgentLifecycle {
     switch (decision.outcome()) {
       case "CREATED" -> log.info("Created agent {} for {}", agent, job);
       case "REUSED" -> log.info("Reused idle agent {} for {}", agent, job);
-      case "ALREADY_CREATED" -> log.info("Agent {} already serves {}: another lifecycle asked for it", agent, job);
+      case "ALREADY_CREATED" -> log.debug("Agent {} already serves {}: another lifecycle asked for it", agent, job);
       default -> log.info("Declined agent for {}: {}", job, decision.variables().get("decline_reason"));
     }
     meters.counter(
