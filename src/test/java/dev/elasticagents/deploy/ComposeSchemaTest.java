@@ -16,6 +16,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.MatchResult;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -74,7 +75,7 @@ class ComposeSchemaTest {
     return new YAMLMapper().readTree(interpolated);
   }
 
-  private static String defaultOf(java.util.regex.MatchResult variable) {
+  private static String defaultOf(MatchResult variable) {
     return variable.group(3) == null ? "" : variable.group(3);
   }
 

@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.SecretKeySelector;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -57,7 +58,7 @@ class KubernetesSettingsTest {
     Map<String, SecretKeySelector> fromSecrets =
         environment(objects).stream()
             .filter(variable -> variable.getValueFrom() != null && variable.getValueFrom().getSecretKeyRef() != null)
-            .collect(java.util.stream.Collectors.toMap(EnvVar::getName, variable -> variable.getValueFrom().getSecretKeyRef()));
+            .collect(Collectors.toMap(EnvVar::getName, variable -> variable.getValueFrom().getSecretKeyRef()));
 
     assertThat(fromSecrets)
         .containsKeys(
