@@ -2,22 +2,22 @@ package dev.elasticagents;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.elasticagents.deploy.KnownProperties;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.xpath.XPathConstants;
+import javax.xml.xpath.XPathFactory;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
-import org.springframework.core.io.Resource;
-import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
+import org.w3c.dom.Element;
 import org.yaml.snakeyaml.Yaml;
 
 /** The image and compose files, checked without a container engine. */
@@ -27,22 +27,59 @@ class ContainerFilesTest {
 
   @Test
   void composeConfiguresTheWorkersOnlyWithPropertiesTheServiceKnows() throws IOException {
-    Set<String> known = knownPropertiesAsEnvironmentVariables();
+    KnownProperties known = KnownProperties.onTheClasspath();
 
     assertThat(workers().get("environment").keySet())
         .isNotEmpty()
-        .allSatisfy(name -> assertThat(known).contains(name));
+        .allSatisfy(name -> assertThat(known.knows(name)).as(name).isTrue());
   }
 
   @Test
-  void composePointsTheWorkersAtTheZeebeServicePorts() throws IOException {
+  void composePointsTheWorkersAtTheOrchestrationClusterPorts() throws IOException {
     Map<String, Object> environment = workers().get("environment");
 
     assertThat(environment)
-        .containsEntry("CAMUNDA_CLIENT_GRPC_ADDRESS", "http://zeebe:26500")
-        .containsEntry("CAMUNDA_CLIENT_REST_ADDRESS", "http://zeebe:8080")
+        .containsEntry("CAMUNDA_CLIENT_GRPC_ADDRESS", "http://orchestration:26500")
+        .containsEntry("CAMUNDA_CLIENT_REST_ADDRESS", "http://orchestration:8080")
         .containsEntry("CAMUNDA_CLIENT_PREFER_REST_OVER_GRPC", "false");
-    assertThat(services().get("zeebe").get("ports").toString()).contains("26500:26500", "8080:8080");
+    assertThat(services().get("orchestration").get("ports").toString()).contains("26500:26500", "8088:8080");
+  }
+
+  @Test
+  void composeAuthenticatesTheWorkersAsTheUserTheClusterCreates() throws IOException {
+    Map<String, Object> workers = workers().get("environment");
+    Map<String, Object> cluster = environmentOf("orchestration");
+
+    assertThat(cluster).containsEntry("CAMUNDA_SECURITY_AUTHENTICATION_UNPROTECTEDAPI", "false");
+    assertThat(workers).containsEntry("CAMUNDA_CLIENT_AUTH_METHOD", "basic");
+    assertThat(cluster)
+        .containsEntry("CAMUNDA_SECURITY_INITIALIZATION_USERS_1_USERNAME", workers.get("CAMUNDA_CLIENT_AUTH_USERNAME"))
+        .containsEntry("CAMUNDA_SECURITY_INITIALIZATION_USERS_1_PASSWORD", workers.get("CAMUNDA_CLIENT_AUTH_PASSWORD"));
+  }
+
+  @Test
+  void composeLetsTheTasklistUserApproveAgentRequests() throws IOException {
+    Map<String, Object> workers = workers().get("environment");
+    Map<String, Object> cluster = environmentOf("orchestration");
+
+    assertThat(workers.get("APPROVALS_DEFAULTS_APPROVERGROUPS_0")).isEqualTo("approvers");
+    assertThat(workers.get("APPROVALS_GROUPS_APPROVERS_0")).isEqualTo(cluster.get("CAMUNDA_SECURITY_INITIALIZATION_USERS_0_USERNAME"));
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void composeCommitsNoSecretButLocalDevelopmentDefaults() throws IOException {
+    Pattern secretName = Pattern.compile(".*(PASSWORD|SECRET|TOKEN)$");
+    List<Object> secrets =
+        services().values().stream()
+            .flatMap(service -> ((Map<String, Object>) service.getOrDefault("environment", Map.of())).entrySet().stream())
+            .filter(variable -> secretName.matcher(variable.getKey()).matches())
+            .map(Map.Entry::getValue)
+            .toList();
+
+    assertThat(secrets)
+        .isNotEmpty()
+        .allSatisfy(value -> assertThat(value.toString()).matches("\\$\\{[A-Z_]+:-local-development-[a-z]+-not-a-secret}"));
   }
 
   @Test
@@ -65,10 +102,10 @@ class ContainerFilesTest {
   }
 
   @Test
-  void composeRunsAZeebeVersionThatHasTaskListeners() throws IOException {
+  void composeRunsACamundaVersionThatHasTaskListeners() throws IOException {
     Matcher version =
-        Pattern.compile("camunda/zeebe:(\\d+)\\.(\\d+)\\.\\d+")
-            .matcher(String.valueOf(services().get("zeebe").get("image")));
+        Pattern.compile("camunda/camunda:\\$\\{CAMUNDA_VERSION:-(\\d+)\\.(\\d+)\\.\\d+}")
+            .matcher(String.valueOf(services().get("orchestration").get("image")));
 
     assertThat(version.matches()).isTrue();
     assertThat(Integer.parseInt(version.group(1)) * 100 + Integer.parseInt(version.group(2)))
@@ -87,6 +124,33 @@ class ContainerFilesTest {
     assertThat(sources).allSatisfy(source -> assertThat(ROOT.resolve(source)).exists());
   }
 
+  @Test
+  void theImageRunsTheServiceUnderAnInitProcessAsANonRootUser() throws IOException {
+    List<String> dockerfile = Files.readAllLines(ROOT.resolve("Dockerfile"));
+
+    assertThat(dockerfile).contains("USER 10001:10001");
+    assertThat(dockerfile)
+        .filteredOn(line -> line.startsWith("ENTRYPOINT "))
+        .singleElement(InstanceOfAssertFactories.STRING)
+        .startsWith("ENTRYPOINT [\"/usr/bin/tini\", \"--\", \"java\"")
+        .contains("\"-XX:MaxRAMPercentage=75\"", "\"-XX:+ExitOnOutOfMemoryError\"");
+  }
+
+  @Test
+  void theImageBuildSkipsTheTestsAndWithThemTheZeebeDistribution() throws Exception {
+    Element unpack =
+        (Element)
+            XPathFactory.newInstance()
+                .newXPath()
+                .evaluate(
+                    "//execution[id='unpack-zeebe-distribution']",
+                    DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(ROOT.resolve("pom.xml").toFile()),
+                    XPathConstants.NODE);
+
+    assertThat(unpack.getElementsByTagName("skip").item(0).getTextContent()).isEqualTo("${skipTests}");
+    assertThat(Files.readString(ROOT.resolve("Dockerfile"))).containsPattern("mvnw [^\\n]*package -DskipTests");
+  }
+
   // "COPY a b dest/" copies a and b.
   private static java.util.stream.Stream<String> copySources(String copy) {
     List<String> words = List.of(copy.substring("COPY ".length()).trim().split("\\s+"));
@@ -102,26 +166,13 @@ class ContainerFilesTest {
   }
 
   @SuppressWarnings("unchecked")
+  private static Map<String, Object> environmentOf(String service) throws IOException {
+    return (Map<String, Object>) services().get(service).get("environment");
+  }
+
+  @SuppressWarnings("unchecked")
   private static Map<String, Map<String, Object>> workers() throws IOException {
     Map<String, Object> service = services().get("elastic-agent-workers");
     return Map.of("environment", (Map<String, Object>) service.get("environment"));
-  }
-
-  private static Set<String> knownPropertiesAsEnvironmentVariables() throws IOException {
-    Set<String> names = new HashSet<>();
-    ObjectMapper json = new ObjectMapper();
-    for (Resource metadata :
-        new PathMatchingResourcePatternResolver()
-            .getResources("classpath*:META-INF/spring-configuration-metadata.json")) {
-      try (InputStream in = metadata.getInputStream()) {
-        for (JsonNode property : json.readTree(in).path("properties")) {
-          // Spring's relaxed binding reads both forms: dashes removed, or turned into underscores.
-          String name = property.path("name").asText().replace('.', '_').toUpperCase();
-          names.add(name.replace("-", ""));
-          names.add(name.replace('-', '_'));
-        }
-      }
-    }
-    return names;
   }
 }

@@ -78,6 +78,7 @@ class ReadinessTest {
             .run(
                 "--server.port=0",
                 "--server.address=127.0.0.1",
+                "--management.endpoint.health.show-details=always",
                 "--spring.datasource.url=" + database,
                 "--spring.datasource.username=" + (database.startsWith("jdbc:postgresql") ? "postgres" : "sa"),
                 "--spring.datasource.password=",

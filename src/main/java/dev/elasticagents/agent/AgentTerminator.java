@@ -58,7 +58,7 @@ public class AgentTerminator {
     provider.terminate(claimed.id());
     provider.delete(claimed.id());
     if (registry.finishTermination(claimed.id(), provider.owner())) {
-      meters.counter("elastic.agents.terminations").increment();
+      meters.counter("elastic.agents.terminations", "reason", TerminationReason.kindOf(reason)).increment();
       log.info("Terminated agent {}: {}", claimed.id(), reason);
     }
   }

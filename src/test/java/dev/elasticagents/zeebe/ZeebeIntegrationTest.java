@@ -22,6 +22,8 @@ import org.springframework.test.context.ContextConfiguration;
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     properties = {
+      // The tests read the components of the health endpoint; by default only the status shows.
+      "management.endpoint.health.show-details=always",
       "job-workers.job-types.policy-conflict-fails.problem-policy.invalid-state=fail",
       "spring.datasource.url=jdbc:h2:mem:registry;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1",
       "elastic-agents.local.work-directory=target/test-agents",

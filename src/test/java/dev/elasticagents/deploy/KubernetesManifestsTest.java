@@ -1,0 +1,156 @@
+package dev.elasticagents.deploy;
+
+import static dev.elasticagents.deploy.KubernetesManifests.one;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The Deployment and what surrounds it, as kubectl kustomize builds the base and the production overlay. */
+class KubernetesManifestsTest {
+
+  private static List<HasMetadata> base;
+  private static List<HasMetadata> production;
+
+  @BeforeAll
+  static void build() throws Exception {
+    assumeThat(KubernetesManifests.kubectl())
+        .as("kubectl is not on the PATH, so the Kubernetes manifests cannot be built here (CI installs it: .ci/run)")
+        .isPresent();
+    base = KubernetesManifests.build(KubernetesManifests.BASE);
+    production = KubernetesManifests.build(KubernetesManifests.PRODUCTION);
+  }
+
+  static Stream<Arguments> builds() {
+    return Stream.of(Arguments.of("base", base), Arguments.of("production", production));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("builds")
+  void holdsTheServiceItsIdentityAndItsSettingsButNoSecret(String name, List<HasMetadata> objects) {
+    assertThat(objects)
+        .extracting(HasMetadata::getKind)
+        .containsExactlyInAnyOrder(
+            "ServiceAccount", "Role", "RoleBinding", "ConfigMap", "Deployment", "Service", "PodDisruptionBudget");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("builds")
+  void probesAskTheLivenessAndReadinessGroupsOnTheServicePort(String name, List<HasMetadata> objects) {
+    Container workers = container(objects);
+
+    assertThat(workers.getPorts()).singleElement().satisfies(port -> {
+      assertThat(port.getName()).isEqualTo("http");
+      assertThat(port.getContainerPort()).isEqualTo(8080);
+    });
+    assertThat(pathAndPort(workers.getStartupProbe())).isEqualTo("/actuator/health/liveness http");
+    assertThat(pathAndPort(workers.getLivenessProbe())).isEqualTo("/actuator/health/liveness http");
+    assertThat(pathAndPort(workers.getReadinessProbe())).isEqualTo("/actuator/health/readiness http");
+    assertThat(workers.getReadinessProbe().getTimeoutSeconds()).as("above the cluster's 3 s and the registry's 2 s").isGreaterThan(5);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("builds")
+  void runsAsUser10001WithAReadOnlyRootFileSystemAndNoPrivileges(String name, List<HasMetadata> objects) {
+    PodSpec pod = one(objects, Deployment.class).getSpec().getTemplate().getSpec();
+    Container workers = container(objects);
+
+    assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+    assertThat(pod.getSecurityContext().getRunAsUser()).isEqualTo(10001L);
+    assertThat(workers.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+    assertThat(workers.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+    assertThat(workers.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+    assertThat(workers.getVolumeMounts()).singleElement().satisfies(mount -> assertThat(mount.getMountPath()).isEqualTo("/tmp"));
+    assertThat(pod.getVolumes()).singleElement().satisfies(volume -> assertThat(volume.getEmptyDir()).isNotNull());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("builds")
+  void givesTheServiceMoreTimeToStopThanItsDrainAndEachShutdownPhase(String name, List<HasMetadata> objects) {
+    Map<String, String> settings = one(objects, ConfigMap.class).getData();
+    Duration drain = Duration.parse(settings.get("JOB_WORKERS_SHUTDOWN_GRACE_PERIOD"));
+    Duration phase = Duration.ofSeconds(Long.parseLong(settings.get("SPRING_LIFECYCLE_TIMEOUT_PER_SHUTDOWN_PHASE").replace("s", "")));
+    long grace = one(objects, Deployment.class).getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds();
+
+    assertThat(phase).isGreaterThan(drain);
+    assertThat(Duration.ofSeconds(grace)).isGreaterThan(phase).isEqualTo(Duration.ofSeconds(60));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("builds")
+  void letsTheKubernetesProviderManageAgentPodsTheirLogsSecretsAndEventsInItsNamespaceOnly(
+      String name, List<HasMetadata> objects) {
+    List<PolicyRule> rules = one(objects, Role.class).getRules();
+
+    assertThat(rules).allSatisfy(rule -> assertThat(rule.getApiGroups()).containsExactly(""));
+    assertThat(rules)
+        .extracting(rule -> Map.entry(rule.getResources(), rule.getVerbs()))
+        .containsExactlyInAnyOrder(
+            Map.entry(List.of("pods"), List.of("get", "list", "watch", "create", "delete")),
+            Map.entry(List.of("pods/log"), List.of("get")),
+            Map.entry(List.of("secrets"), List.of("get", "create", "delete")),
+            Map.entry(List.of("events"), List.of("get", "list", "watch")));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("builds")
+  void bindsTheRoleToTheServiceAccountTheDeploymentRunsAs(String name, List<HasMetadata> objects) {
+    RoleBinding binding = one(objects, RoleBinding.class);
+    String serviceAccount = one(objects, Deployment.class).getSpec().getTemplate().getSpec().getServiceAccountName();
+
+    assertThat(binding.getRoleRef().getKind()).isEqualTo("Role");
+    assertThat(binding.getRoleRef().getName()).isEqualTo(one(objects, Role.class).getMetadata().getName());
+    assertThat(binding.getSubjects()).singleElement().satisfies(subject -> {
+      assertThat(subject.getKind()).isEqualTo("ServiceAccount");
+      assertThat(subject.getName()).isEqualTo(serviceAccount);
+    });
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("builds")
+  void requestsCpuAndMemoryAndLimitsMemory(String name, List<HasMetadata> objects) {
+    Map<String, Quantity> requests = container(objects).getResources().getRequests();
+    Map<String, Quantity> limits = container(objects).getResources().getLimits();
+
+    assertThat(requests).containsKeys("cpu", "memory");
+    assertThat(Quantity.getAmountInBytes(limits.get("memory"))).isGreaterThanOrEqualTo(Quantity.getAmountInBytes(requests.get("memory")));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("builds")
+  void theServiceAndTheDisruptionBudgetSelectTheDeploymentsPods(String name, List<HasMetadata> objects) {
+    Map<String, String> pods = one(objects, Deployment.class).getSpec().getTemplate().getMetadata().getLabels();
+
+    assertThat(pods).containsAllEntriesOf(one(objects, Service.class).getSpec().getSelector());
+    assertThat(pods).containsAllEntriesOf(one(objects, PodDisruptionBudget.class).getSpec().getSelector().getMatchLabels());
+    assertThat(one(objects, Service.class).getSpec().getPorts()).singleElement()
+        .satisfies(port -> assertThat(port.getTargetPort().getStrVal()).isEqualTo("http"));
+  }
+
+  static Container container(List<HasMetadata> objects) {
+    return one(objects, Deployment.class).getSpec().getTemplate().getSpec().getContainers().getFirst();
+  }
+
+  private static String pathAndPort(Probe probe) {
+    return probe.getHttpGet().getPath() + " " + probe.getHttpGet().getPort().getStrVal();
+  }
+}
