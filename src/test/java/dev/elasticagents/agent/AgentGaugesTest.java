@@ -2,7 +2,6 @@ package dev.elasticagents.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.elasticagents.agent.AgentLifecycleTest.MovableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
