@@ -3,6 +3,7 @@ package dev.elasticagents.gocd.plugin;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
@@ -19,6 +20,8 @@ final class ServiceClient {
   static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
 
   private static final int MAX_DETAIL_LENGTH = 500;
+  /** Larger than any answer of the service (a status report of hundreds of agents). */
+  static final int MAX_ANSWER_BYTES = 1024 * 1024;
 
   private final HttpClient http;
 
@@ -42,9 +45,16 @@ final class ServiceClient {
             .header("Accept", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
             .build();
-    HttpResponse<String> response;
+    int status;
+    byte[] received;
     try {
-      response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+      status = response.statusCode();
+      // One byte more than the bound at most: a service answering without end cannot fill
+      // GoCD's memory, and a larger answer is refused below.
+      try (InputStream in = response.body()) {
+        received = in.readNBytes(MAX_ANSWER_BYTES + 1);
+      }
     } catch (HttpConnectTimeoutException e) {
       return new ServiceAnswer.Unreachable(
           "no connection within " + CONNECT_TIMEOUT.toSeconds() + " s");
@@ -59,16 +69,19 @@ final class ServiceClient {
       Thread.currentThread().interrupt();
       return new ServiceAnswer.Unreachable("interrupted while waiting for the answer");
     }
-    int status = response.statusCode();
+    if (received.length > MAX_ANSWER_BYTES) {
+      return new ServiceAnswer.Unreachable("its answer is larger than " + MAX_ANSWER_BYTES + " bytes");
+    }
+    String answer = new String(received, StandardCharsets.UTF_8);
     if (status >= 200 && status < 300) {
-      return new ServiceAnswer.Success(status, response.body());
+      return new ServiceAnswer.Success(status, answer);
     }
     if (status == 401 || status == 403) {
       return new ServiceAnswer.Refused(
           status, "the service refused the cluster profile's service_token (HTTP " + status + ")");
     }
     if (status >= 400 && status < 500) {
-      return new ServiceAnswer.Refused(status, detail(response.body(), target));
+      return new ServiceAnswer.Refused(status, detail(answer, target));
     }
     return new ServiceAnswer.Unreachable("HTTP " + status);
   }

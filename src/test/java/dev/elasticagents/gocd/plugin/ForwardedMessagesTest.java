@@ -392,6 +392,18 @@ class ForwardedMessagesTest {
   class AnyMessage {
 
     @Test
+    void anAnswerLargerThanTheBoundIsRefusedAsIfTheServiceWereUnreachable() {
+      answer("cluster-status-report", okJson("{\"view\":\"" + "x".repeat(ServiceClient.MAX_ANSWER_BYTES) + "\"}"));
+
+      GoPluginApiResponse response = send(plugin, "cluster-status-report", GoCd.clusterStatusReport(url));
+
+      assertThat(response.responseCode()).isEqualTo(200);
+      assertThat(response.responseBody())
+          .contains("its answer is larger than " + ServiceClient.MAX_ANSWER_BYTES + " bytes")
+          .hasSizeLessThan(2000);
+    }
+
+    @Test
     void forwardedMessagesNeedTheAccessorGoCdInitialisesFirst() {
       GoPluginApiResponse response =
           send(new ElasticAgentPlugin(), "create-agent", GoCd.createAgent(url));
