@@ -115,7 +115,7 @@ class GoCdEndpoint {
    */
   @PostMapping("/server-ping")
   ServerPingAnswer serverPing(HttpServletRequest request) {
-    JobVariables variables = JobVariables.of(GoCdRequestBody.read(request, json));
+    JobVariables variables = JobVariables.of(GoCdRequestBody.read(request, json, GoCdRequestBody.MAX_AGENT_LIST_BYTES));
     List<Map<String, Object>> known =
         variables.objects("agents").stream()
             .map(agent -> Map.<String, Object>of(

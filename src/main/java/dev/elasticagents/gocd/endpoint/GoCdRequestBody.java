@@ -25,18 +25,28 @@ final class GoCdRequestBody {
 
   private GoCdRequestBody() {}
 
+  /**
+   * A server-ping carries GoCD's whole agent list, about 120 bytes an agent: this bound leaves
+   * room for tens of thousands of agents.
+   */
+  static final int MAX_AGENT_LIST_BYTES = 4 * 1024 * 1024;
+
   static Map<String, Object> read(HttpServletRequest request, ObjectMapper json) {
-    if (request.getContentLengthLong() > MAX_BYTES) {
-      throw tooLarge();
+    return read(request, json, MAX_BYTES);
+  }
+
+  static Map<String, Object> read(HttpServletRequest request, ObjectMapper json, int maxBytes) {
+    if (request.getContentLengthLong() > maxBytes) {
+      throw tooLarge(maxBytes);
     }
     byte[] body;
     try (InputStream in = request.getInputStream()) {
-      body = in.readNBytes(MAX_BYTES + 1);
+      body = in.readNBytes(maxBytes + 1);
     } catch (IOException e) {
       throw new UncheckedIOException("Could not read the request body", e);
     }
-    if (body.length > MAX_BYTES) {
-      throw tooLarge();
+    if (body.length > maxBytes) {
+      throw tooLarge(maxBytes);
     }
     try {
       Map<String, Object> object = json.readValue(body, OBJECT);
@@ -56,8 +66,8 @@ final class GoCdRequestBody {
     }
   }
 
-  private static GoCdRequestException tooLarge() {
+  private static GoCdRequestException tooLarge(int maxBytes) {
     return new GoCdRequestException(
-        HttpStatus.PAYLOAD_TOO_LARGE, "the body must be at most %d bytes".formatted(MAX_BYTES));
+        HttpStatus.PAYLOAD_TOO_LARGE, "the body must be at most %d bytes".formatted(maxBytes));
   }
 }

@@ -29,6 +29,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.mockito.ArgumentCaptor;
@@ -234,6 +236,17 @@ class GoCdEndpointTest {
              "health_messages":[{"type":"warning","message":"Elastic agents: 3 request(s) declined in the last 5 minutes and still waiting: cluster profile 'k8s' is at its maximum of 2 running agents"}]}
             """, org.springframework.test.json.JsonCompareMode.STRICT));
     verify(messages).serverPing(any());
+  }
+
+  @Test
+  void aServerPingMayListThousandsOfAgents() throws Exception {
+    String agent = "{\"agent_id\":\"gocd-%032d\",\"agent_state\":\"Idle\",\"build_state\":\"Idle\",\"config_state\":\"Enabled\"}";
+    String agents = IntStream.range(0, 5000).mapToObj(agent::formatted).collect(Collectors.joining(","));
+    when(reports.instructionsFor(any())).thenReturn(new AgentInstructions(List.of(), List.of()));
+
+    send("server-ping", "{\"all_cluster_profile_properties\":[],\"agents\":[" + agents + "]}").andExpect(status().isOk());
+
+    assertThat(agents.length()).isGreaterThan(GoCdRequestBody.MAX_BYTES);
   }
 
   @Test
