@@ -1,5 +1,7 @@
 package dev.elasticagents.deploy;
 
+import static org.assertj.core.api.Assumptions.assumeThat;
+
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.File;
@@ -11,6 +13,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.provider.Arguments;
 
 /**
  * The Kubernetes manifests under deploy/kubernetes as the cluster would receive them: built by
@@ -25,7 +29,32 @@ final class KubernetesManifests {
   private static final Pattern DOCUMENT_SEPARATOR = Pattern.compile("(?m)^---\\s*$");
   private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
+  private static Builds builds;
+
   private KubernetesManifests() {}
+
+  /** The base and the production overlay as kustomize builds them, each once per test run. */
+  record Builds(List<HasMetadata> base, List<HasMetadata> production) {
+
+    /** Both builds, by name, for parameterised tests. */
+    Stream<Arguments> arguments() {
+      return Stream.of(Arguments.of("base", base), Arguments.of("production", production));
+    }
+  }
+
+  /**
+   * Builds the base and the overlay the first time a test asks; skips the test where no kubectl
+   * is installed.
+   */
+  static synchronized Builds built() throws IOException, InterruptedException {
+    assumeThat(kubectl())
+        .as("kubectl is not on the PATH, so the Kubernetes manifests cannot be built here (CI installs it: .ci/run)")
+        .isPresent();
+    if (builds == null) {
+      builds = new Builds(build(BASE), build(PRODUCTION));
+    }
+    return builds;
+  }
 
   /** The kubectl on the PATH; CI installs one (.ci/run). */
   static Optional<Path> kubectl() {

@@ -2,7 +2,6 @@ package dev.elasticagents.deploy;
 
 import static dev.elasticagents.deploy.KubernetesManifests.one;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
@@ -33,15 +32,12 @@ class KubernetesManifestsTest {
 
   @BeforeAll
   static void build() throws Exception {
-    assumeThat(KubernetesManifests.kubectl())
-        .as("kubectl is not on the PATH, so the Kubernetes manifests cannot be built here (CI installs it: .ci/run)")
-        .isPresent();
-    base = KubernetesManifests.build(KubernetesManifests.BASE);
-    production = KubernetesManifests.build(KubernetesManifests.PRODUCTION);
+    base = KubernetesManifests.built().base();
+    production = KubernetesManifests.built().production();
   }
 
-  static Stream<Arguments> builds() {
-    return Stream.of(Arguments.of("base", base), Arguments.of("production", production));
+  static Stream<Arguments> builds() throws Exception {
+    return KubernetesManifests.built().arguments();
   }
 
   @ParameterizedTest(name = "{0}")
