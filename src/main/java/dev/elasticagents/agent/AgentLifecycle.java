@@ -107,14 +107,14 @@ public class AgentLifecycle {
   public Optional<RecordedDecision> releaseUnadopted(String agentId, JobIdentifier job) {
     String assignment = AgentRegistry.assignedByGoCd(job);
     DecisionKey key = new DecisionKey(UNADOPTED_RELEASE, job.jobId());
-    if (registry.recordedDecision(key).isEmpty()
-        && registry.find(agentId).flatMap(Agent::assignment).filter(assignment::equals).isEmpty()) {
-      return Optional.empty();
+    if (registry.find(agentId).flatMap(Agent::assignment).filter(assignment::equals).isPresent()) {
+      return Optional.of(
+          release(
+              new ReleaseRequest(agentId, Optional.of(assignment), Optional.of(job), ReleaseRequest.Cause.JOB_COMPLETED),
+              key));
     }
-    return Optional.of(
-        release(
-            new ReleaseRequest(agentId, Optional.of(assignment), Optional.of(job), ReleaseRequest.Cause.JOB_COMPLETED),
-            key));
+    // Released before (a re-sent job-completion), or a lifecycle has the agent: nothing to do here.
+    return registry.recordedDecision(key);
   }
 
   /**

@@ -143,6 +143,9 @@ class ShouldAssignWorkTest {
 
     assertThat(released).map(RecordedDecision::outcome).contains("KEPT");
     assertThat(resent).map(RecordedDecision::replayed).contains(true);
+    assertThat(services.meters.counter("elastic.agents.decisions.replayed", "type", AgentLifecycle.UNADOPTED_RELEASE).count())
+        .as("the re-send is one replay")
+        .isEqualTo(1.0);
     assertThat(services.state(idle)).isEqualTo(AgentState.IDLE);
   }
 
