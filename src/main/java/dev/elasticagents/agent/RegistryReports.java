@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +30,9 @@ public class RegistryReports {
   private static final String SUMMARY_FROM =
       " from agents a left join agent_requests r on r.agent_id = a.id and r.job_key = a.job_key";
 
+  /** GoCD lists thousands of agents at most; a query names a few hundred of them. */
+  private static final int IDS_PER_QUERY = 500;
+
   private final JdbcClient jdbc;
   private final Clock clock;
   private final ObjectMapper json = new ObjectMapper();
@@ -44,19 +48,33 @@ public class RegistryReports {
    * caller disables those too).
    */
   public AgentInstructions instructionsFor(Collection<String> agentIds) {
+    Map<String, AgentState> states = statesOf(List.copyOf(agentIds));
     List<String> disable = new ArrayList<>();
     List<String> delete = new ArrayList<>();
     for (String id : agentIds) {
-      Optional<AgentState> state =
-          jdbc.sql("select state from agents where id = ?").param(id).query(String.class).optional().map(AgentState::valueOf);
-      if (state.isEmpty() || state.get() == AgentState.TERMINATED) {
+      AgentState state = states.get(id);
+      if (state == null || state == AgentState.TERMINATED) {
         delete.add(id);
-      } else if (state.get() == AgentState.TERMINATING) {
+      } else if (state == AgentState.TERMINATING) {
         disable.add(id);
       }
     }
     return new AgentInstructions(List.copyOf(disable), List.copyOf(delete));
   }
+
+  /** The states of the agents the registry knows among {@code ids}, a few hundred per query. */
+  private Map<String, AgentState> statesOf(List<String> ids) {
+    Map<String, AgentState> states = new HashMap<>();
+    for (int from = 0; from < ids.size(); from += IDS_PER_QUERY) {
+      jdbc.sql("select id, state from agents where id in (:ids)")
+          .param("ids", ids.subList(from, Math.min(ids.size(), from + IDS_PER_QUERY)))
+          .query((ResultSet row) -> {
+            states.put(row.getString("id"), AgentState.valueOf(row.getString("state")));
+          });
+    }
+    return states;
+  }
+
 
   /**
    * Declines of the last {@code window} whose GoCD jobs got no agent since, one entry per reason,

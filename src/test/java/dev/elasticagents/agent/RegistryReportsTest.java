@@ -7,10 +7,12 @@ import dev.elasticagents.agent.RegistryReports.AgentInstructions;
 import dev.elasticagents.agent.RegistryReports.UnresolvedDecline;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import javax.sql.DataSource;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -46,6 +48,24 @@ class RegistryReportsTest {
 
     assertThat(instructions.disable()).containsExactly(terminating);
     assertThat(instructions.delete()).containsExactly(terminated, unknown);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
+  void answersForMoreAgentsThanOneQueryNames(String name, DataSource database) {
+    AgentServices services = services(database, 10);
+    String terminating = services.created(request());
+    services.registry.claimTermination(services.agent(terminating), "someone-else", "test");
+    String live = services.created(request());
+    List<String> unknown = IntStream.range(0, 1200).mapToObj(i -> "gocd-unknown-" + i).toList();
+    List<String> listed = new ArrayList<>(unknown);
+    listed.add(700, terminating);
+    listed.add(live);
+
+    AgentInstructions instructions = reports(database).instructionsFor(listed);
+
+    assertThat(instructions.disable()).containsExactly(terminating);
+    assertThat(instructions.delete()).containsExactlyElementsOf(unknown);
   }
 
   @ParameterizedTest(name = "{0}")
