@@ -104,8 +104,8 @@ final class AgentPods {
     labels.put(CREATED_BY, launch.pluginId());
     labels.put(AGENT_ID, launch.agentId());
     launch.job().ifPresent(job -> labels.put(JOB_ID, String.valueOf(job.jobId())));
-    // A cluster profile id may be longer than a label value allows: the annotation has it whole.
-    if (LABEL_VALUE.matcher(launch.clusterProfileId()).matches() && launch.clusterProfileId().length() <= 63) {
+    // A cluster profile id may be longer than a label value allows (63): the annotation has it whole.
+    if (LABEL_VALUE.matcher(launch.clusterProfileId()).matches()) {
       labels.put(CLUSTER_PROFILE, launch.clusterProfileId());
     }
     return labels;

@@ -20,7 +20,8 @@ import org.springframework.context.SmartLifecycle;
  * Keeps the registry true to the cluster: watches this plugin's pods and terminates the agent of a
  * pod that failed, exited, vanished or stayed Pending past its auto-register timeout, and deletes
  * pods the registry does not know (leaked). Resyncs look at every pod again, so a pod stuck
- * Pending is noticed without a change of its own. Starts before the job workers.
+ * Pending is noticed without a change of its own. Every termination is a claim in the registry, so
+ * replicas watching the same pods agree; the terminator logs it. Starts before the job workers.
  */
 public class PodWatcher implements SmartLifecycle, ResourceEventHandler<Pod> {
 
@@ -85,7 +86,7 @@ public class PodWatcher implements SmartLifecycle, ResourceEventHandler<Pod> {
 
   @Override
   public void onDelete(Pod pod, boolean finalStateUnknown) {
-    live(PodStates.agentId(pod)).ifPresent(agent -> terminate(agent, "its pod was deleted"));
+    live(PodStates.agentId(pod)).ifPresent(agent -> terminator.terminate(agent, "its pod was deleted"));
   }
 
   /** What a pod's state means for its agent; every action is a claim, so replicas agree. */
@@ -107,11 +108,11 @@ public class PodWatcher implements SmartLifecycle, ResourceEventHandler<Pod> {
     }
     String why = PodStates.reason(pod).map(reason -> ": " + reason).orElse("");
     switch (PodStates.phase(pod)) {
-      case "Failed" -> terminate(agent, "its pod failed" + why);
-      case "Succeeded" -> terminate(agent, "its pod exited" + why);
+      case "Failed" -> terminator.terminate(agent, "its pod failed" + why);
+      case "Succeeded" -> terminator.terminate(agent, "its pod exited" + why);
       case "Pending" -> {
         if (agent.registeredAt().isEmpty() && pendingTooLong(pod, agent)) {
-          terminate(agent, "its pod stayed Pending longer than the auto-register timeout of " + agent.autoRegisterTimeout() + why);
+          terminator.terminate(agent, "its pod stayed Pending longer than the auto-register timeout of " + agent.autoRegisterTimeout() + why);
         }
       }
       default -> {}
@@ -128,10 +129,5 @@ public class PodWatcher implements SmartLifecycle, ResourceEventHandler<Pod> {
     return Optional.ofNullable(agentId)
         .flatMap(registry::find)
         .filter(agent -> agent.state().isAvailable());
-  }
-
-  /** The terminator logs the termination; a refused claim means someone else has it. */
-  private void terminate(Agent agent, String reason) {
-    terminator.terminate(agent, reason);
   }
 }

@@ -102,6 +102,7 @@ class KubernetesAgentProviderTest {
     assertThat(key.getValueFrom().getSecretKeyRef().getName()).isEqualTo(agent);
     assertThat(key.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("auto-register-key");
     assertThat(Serialization.asYaml(pod)).doesNotContain(KEY);
+    assertThat(pod.getSpec().getAutomountServiceAccountToken()).as("no API token for a profile without a service account").isFalse();
     Secret secret = client.secrets().inNamespace(NAMESPACE).withName(agent).get();
     assertThat(secretValue(secret)).isEqualTo(KEY);
     assertThat(secret.getMetadata().getOwnerReferences()).singleElement().satisfies(owner -> {
