@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +37,8 @@ public class AgentRegistry {
   private final CapacityGrants grants;
   private final Allocation allocation;
   private final WorkAssignment workAssignment;
+  // Cluster profile rows are never deleted: once one is known to exist, no decision asks again.
+  private final Set<String> knownClusterProfiles = ConcurrentHashMap.newKeySet();
 
   public AgentRegistry(
       JdbcClient jdbc, PlatformTransactionManager transactions, Clock clock, MeterRegistry meters) {
@@ -57,11 +61,31 @@ public class AgentRegistry {
   RecordedDecision decide(Demand demand) {
     ensureClusterProfile(demand.cluster().id());
     try {
-      return atomically(() -> decideLocked(demand));
+      return atomically(() -> decideWithoutLock(demand)).orElseGet(() -> atomically(() -> decideLocked(demand)));
     } catch (DuplicateKeyException e) {
       // The same job, or the same GoCD job under another cluster profile, was decided meanwhile.
       return atomically(() -> decideLocked(demand));
     }
+  }
+
+  /**
+   * The decisions that change no capacity, taken without the cluster profile's lock, so that GoCD
+   * re-sending create-agent for waiting jobs does not queue behind the jobs that get agents: a
+   * recorded decision that stands, and the agent the GoCD job already has. Each rests on a
+   * compare-and-set or a unique key, not on the lock: two redeliveries recording at once collide
+   * on the decision key, and an agent given to the job by should-assign-work is adopted by a
+   * compare-and-set. Empty when the decision needs the lock; that runs in a transaction of its
+   * own, so that this one holds no row lock while it waits for the cluster profile's.
+   */
+  private Optional<RecordedDecision> decideWithoutLock(Demand demand) {
+    Optional<RecordedDecision> recorded = decisions.find(demand.key());
+    if (recorded.isPresent()) {
+      return recorded
+          .filter(decision -> standing(decision, demand.owner()) == Standing.STANDS)
+          .map(decision -> replayed(demand.key(), decision));
+    }
+    Instant now = clock.instant();
+    return allocation.agentTheJobHas(demand, now).map(decision -> record(demand, decision, now));
   }
 
   private RecordedDecision decideLocked(Demand demand) {
@@ -72,26 +96,50 @@ public class AgentRegistry {
     }
     recorded.ifPresent(stale -> decisions.forget(demand.key()));
     Instant now = clock.instant();
-    AgentDecision decision = allocation.decide(demand, now);
+    return record(demand, allocation.decide(demand, now), now);
+  }
+
+  private RecordedDecision record(Demand demand, AgentDecision decision, Instant now) {
     RecordedDecision fresh =
         RecordedDecision.fresh(decision.outcome(), decision.assignedAgent(), demand.jobKey(), decision.variables());
     decisions.record(demand.key(), fresh, now);
     return fresh;
   }
 
-  private boolean stillStands(RecordedDecision recorded, String owner) {
+  /** Whether a recorded decision can be replayed, as far as a read tells. */
+  private enum Standing {
+    STANDS,
+    /** Its agent was terminated before it ever registered. */
+    STALE,
+    /** Its agent is a reservation of another instance that was never launched. */
+    RESERVED_BY_ANOTHER
+  }
+
+  private Standing standing(RecordedDecision recorded, String owner) {
     if (!recorded.outcome().equals("CREATED")) {
-      return true;
+      return Standing.STANDS;
     }
     Agent agent = recorded.agentId().flatMap(this::find).orElseThrow();
     if (!agent.state().isAvailable()) {
-      return agent.registeredAt().isPresent();
+      return agent.registeredAt().isPresent() ? Standing.STANDS : Standing.STALE;
     }
     if (agent.state() == AgentState.PENDING && !agent.isLaunched() && !agent.owner().equals(owner)) {
-      // Only the owner can launch it: take the reservation back so that no launch can use it.
-      return !claimTermination(agent, owner, "reservation replaced: its job was redelivered to another instance");
+      return Standing.RESERVED_BY_ANOTHER;
     }
-    return true;
+    return Standing.STANDS;
+  }
+
+  private boolean stillStands(RecordedDecision recorded, String owner) {
+    return switch (standing(recorded, owner)) {
+      case STANDS -> true;
+      case STALE -> false;
+      // Only the owner can launch it: take the reservation back so that no launch can use it.
+      case RESERVED_BY_ANOTHER ->
+          !claimTermination(
+              recorded.agentId().flatMap(this::find).orElseThrow(),
+              owner,
+              "reservation replaced: its job was redelivered to another instance");
+    };
   }
 
   /**
@@ -116,6 +164,9 @@ public class AgentRegistry {
   }
 
   private void ensureClusterProfile(String id) {
+    if (knownClusterProfiles.contains(id)) {
+      return;
+    }
     if (jdbc.sql("select count(*) from cluster_profiles where id = ?").param(id).query(Integer.class).single() == 0) {
       try {
         atomically(() -> jdbc.sql("insert into cluster_profiles (id) values (?)").param(id).update());
@@ -123,6 +174,7 @@ public class AgentRegistry {
         // Another request created it at the same time: the row is there, which is all we need.
       }
     }
+    knownClusterProfiles.add(id);
   }
 
   private void lockClusterProfile(String id) {

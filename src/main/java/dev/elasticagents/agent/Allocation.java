@@ -2,6 +2,7 @@ package dev.elasticagents.agent;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -30,11 +31,9 @@ final class Allocation {
   AgentDecision decide(Demand demand, Instant now) {
     ClusterProfile cluster = demand.cluster();
     AgentProfile profile = demand.profile();
-    Optional<String> existing = demand.jobKey().flatMap(this::liveAgentOf);
+    Optional<AgentDecision> existing = agentTheJobHas(demand, now);
     if (existing.isPresent()) {
-      return adoptAssignedByGoCd(existing.get(), demand, now)
-          .<AgentDecision>map(id -> new AgentDecision.Reused(id, demand.key().value(), cluster.maxBuildDuration()))
-          .orElseGet(() -> new AgentDecision.AlreadyCreated(existing.get()));
+      return existing.get();
     }
     if (profile.reusable()) {
       Optional<String> reused = reuseIdleAgent(demand, now);
@@ -70,6 +69,24 @@ final class Allocation {
   }
 
   /**
+   * The decision when the GoCD job already has a live agent: the lifecycle adopts it if
+   * should-assign-work gave it the job (a compare-and-set on that assignment, so that one
+   * lifecycle adopts it), otherwise the agent is already created. Empty when the job has none.
+   */
+  Optional<AgentDecision> agentTheJobHas(Demand demand, Instant now) {
+    Optional<LiveAgent> existing = demand.jobKey().flatMap(this::liveAgentWithAssignmentOf);
+    if (existing.isEmpty()) {
+      return Optional.empty();
+    }
+    String agentId = existing.get().id();
+    boolean assignedByGoCd = existing.get().assignment().equals(ASSIGNED_BY_GOCD + demand.jobKey().orElseThrow());
+    return Optional.of(
+        (assignedByGoCd ? adoptAssignedByGoCd(agentId, demand, now) : Optional.<String>empty())
+            .<AgentDecision>map(id -> new AgentDecision.Reused(id, demand.key().value(), demand.cluster().maxBuildDuration()))
+            .orElseGet(() -> new AgentDecision.AlreadyCreated(agentId)));
+  }
+
+  /**
    * Gives a lifecycle the agent that GoCD's should-assign-work gave its job before any lifecycle
    * decided: that lifecycle then waits for the job's completion and releases the agent.
    */
@@ -99,6 +116,20 @@ final class Allocation {
   }
 
   /** The agent a GoCD job was given, while it is neither terminating nor terminated. */
+  /** A live agent bound to a job, with the assignment it carries (empty when it has none). */
+  private record LiveAgent(String id, String assignment) {}
+
+  private Optional<LiveAgent> liveAgentWithAssignmentOf(String jobKey) {
+    return jdbc.sql(
+            """
+            select a.id, a.assignment from agent_requests r join agents a on a.id = r.agent_id
+            where r.job_key = ? and a.state in ('PENDING', 'BUSY', 'IDLE')
+            """)
+        .param(jobKey)
+        .query((row, number) -> new LiveAgent(row.getString("id"), Objects.requireNonNullElse(row.getString("assignment"), "")))
+        .optional();
+  }
+
   Optional<String> liveAgentOf(String jobKey) {
     return jdbc.sql(
             """

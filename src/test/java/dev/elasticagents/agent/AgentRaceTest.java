@@ -105,6 +105,32 @@ class AgentRaceTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
+  void aReSentRequestForAJobWithAnAgentIsAnsweredWhileAnotherJobsDecisionHoldsTheClusterProfileLock(
+      String name, Supplier<DataSource> databases) throws Exception {
+    on(databases);
+    CreateAgentRequest waitingJob = request();
+    String agent = services.lifecycle.createAgent(waitingJob, AgentServices.createAgentJob()).agentId().orElseThrow();
+    Pause holdingTheLock = Pause.once();
+    database.pauseBefore(sql -> sql.startsWith("insert into agents"), holdingTheLock);
+
+    CompletableFuture<RecordedDecision> newJob =
+        inOtherThread(() -> services.lifecycle.createAgent(request(), AgentServices.createAgentJob()));
+    holdingTheLock.awaitReached();
+    CompletableFuture<RecordedDecision> reSent =
+        CompletableFuture.supplyAsync(() -> services.lifecycle.createAgent(waitingJob, AgentServices.createAgentJob()));
+    try {
+      // Were it to wait for the lock, it would wait until the pause ends below.
+      RecordedDecision answer = reSent.get(20, TimeUnit.SECONDS);
+      assertThat(answer.outcome()).isEqualTo("ALREADY_CREATED");
+      assertThat(answer.agentId()).contains(agent);
+    } finally {
+      holdingTheLock.release();
+    }
+    assertThat(join(newJob).outcome()).isEqualTo("CREATED");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
   void twoCleanupsRacingForOneAgentTerminateItOnce(String name, Supplier<DataSource> databases) {
     on(databases);
     String agent = idleAgentPastItsIdleTimeout();

@@ -30,7 +30,7 @@ import org.awaitility.core.ConditionTimeoutException;
  * JVM runs leaves its agents to the next start. The test signals the service's own JVM, whose pid
  * the watchdog writes to a file, and gets its exit code from the watchdog.
  */
-final class ServiceProcess implements AutoCloseable {
+public final class ServiceProcess implements AutoCloseable {
 
   private static final String MAIN_CLASS = "dev.elasticagents.ElasticAgentWorkersApplication";
   private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(90);
@@ -78,10 +78,21 @@ final class ServiceProcess implements AutoCloseable {
    * deployed and the workers opened.
    */
   static ServiceProcess start(Map<String, String> properties, Path agents, Path logFile) {
+    return start(MAIN_CLASS, List.of(), properties, agents, logFile);
+  }
+
+  /**
+   * Starts {@code mainClass}, a main that runs the service (with fixtures of the test sources, say),
+   * with these JVM options besides the heap limit, as {@link #start(Map, Path, Path)} does.
+   */
+  public static ServiceProcess start(
+      String mainClass, List<String> jvmOptions, Map<String, String> properties, Path agents, Path logFile) {
     int port = freePort();
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(List.of("-Xmx384m", "-cp", classPath(), MAIN_CLASS));
+    command.add("-Xmx384m");
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-cp", classPath(), mainClass));
     properties.forEach((key, value) -> command.add("--" + key + "=" + value));
     command.add("--server.address=127.0.0.1");
     command.add("--server.port=" + port);
@@ -92,7 +103,7 @@ final class ServiceProcess implements AutoCloseable {
   }
 
   /** Runs {@code command} as the service under the watchdog, without waiting for anything more. */
-  static ServiceProcess watched(List<String> command, Path agents, Path logFile, int port) {
+  public static ServiceProcess watched(List<String> command, Path agents, Path logFile, int port) {
     List<String> watched = new ArrayList<>(List.of("/bin/sh", "-c", WATCHDOG, "service-watchdog"));
     watched.addAll(command);
     try {
@@ -116,7 +127,7 @@ final class ServiceProcess implements AutoCloseable {
    * The test JVM's class path without empty entries: an empty entry would add the working
    * directory, and with it the project's {@code bpmn/} a second time.
    */
-  private static String classPath() {
+  public static String classPath() {
     return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
         .filter(entry -> !entry.isBlank())
         .collect(Collectors.joining(File.pathSeparator));
@@ -165,22 +176,32 @@ final class ServiceProcess implements AutoCloseable {
     }
   }
 
+  /** The service's own JVM, for its CPU time and memory. */
+  public ProcessHandle jvm() {
+    return jvm;
+  }
+
+  /** The port of its HTTP server on 127.0.0.1. */
+  public int port() {
+    return port;
+  }
+
   boolean isAlive() {
     return jvm.isAlive();
   }
 
   /** SIGKILL: the JVM stops at once, with no shutdown hook, no drain, nothing sent. */
-  void kill() {
+  public void kill() {
     jvm.destroyForcibly();
   }
 
   /** SIGTERM: the JVM shuts down as a container runtime or systemd stops it. */
-  void terminate() {
+  public void terminate() {
     jvm.destroy();
   }
 
   /** Waits for the JVM to exit and returns its exit code (143 after SIGTERM, 137 after SIGKILL). */
-  int awaitExit(Duration atMost) {
+  public int awaitExit(Duration atMost) {
     try {
       if (!watchdog.waitFor(atMost.toMillis(), TimeUnit.MILLISECONDS)) {
         throw new IllegalStateException("The service did not exit within %s; see %s".formatted(atMost, logFile));
@@ -193,7 +214,7 @@ final class ServiceProcess implements AutoCloseable {
   }
 
   /** What the service logged so far. */
-  String log() {
+  public String log() {
     try {
       return Files.readString(logFile);
     } catch (IOException e) {
@@ -202,7 +223,7 @@ final class ServiceProcess implements AutoCloseable {
   }
 
   /** Whether the service logged this text; a failed assertion names the log file, not its content. */
-  boolean logged(String text) {
+  public boolean logged(String text) {
     return log().contains(text);
   }
 

@@ -1,0 +1,78 @@
+package dev.elasticagents.benchmark;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
+
+/** Every figure of every run, by scenario and contender, and their medians. */
+final class Results {
+
+  /** A closed-loop scenario: the path measured and the instances in flight. */
+  record Scenario(String path, int concurrency) {
+    String label() {
+      return path + ", C=" + concurrency;
+    }
+  }
+
+  /** The burst of one contender in one run. */
+  record BurstRun(Burst.Result result, int peakInFlight) {}
+
+  private final Map<Scenario, Map<Contender, List<Measurement>>> loops = new LinkedHashMap<>();
+  private final Map<Contender, List<BurstRun>> bursts = new EnumMap<>(Contender.class);
+  private final Map<Contender, List<Long>> residentKilobytes = new EnumMap<>(Contender.class);
+
+  void add(Scenario scenario, Contender contender, Measurement measurement) {
+    loops.computeIfAbsent(scenario, s -> new EnumMap<>(Contender.class))
+        .computeIfAbsent(contender, c -> new ArrayList<>())
+        .add(measurement);
+  }
+
+  void add(Contender contender, BurstRun burst) {
+    bursts.computeIfAbsent(contender, c -> new ArrayList<>()).add(burst);
+  }
+
+  void addResidentSet(Contender contender, long kilobytes) {
+    residentKilobytes.computeIfAbsent(contender, c -> new ArrayList<>()).add(kilobytes);
+  }
+
+  Map<Scenario, Map<Contender, List<Measurement>>> loops() {
+    return loops;
+  }
+
+  Map<Contender, List<BurstRun>> bursts() {
+    return bursts;
+  }
+
+  Map<Contender, List<Long>> residentKilobytes() {
+    return residentKilobytes;
+  }
+
+  List<Measurement> of(Scenario scenario, Contender contender) {
+    return loops.getOrDefault(scenario, Map.of()).getOrDefault(contender, List.of());
+  }
+
+  /** The median, least and greatest of a figure over runs. */
+  record Spread(double median, double min, double max) {
+
+    static <T> Spread of(List<T> runs, ToDoubleFunction<T> figure) {
+      double[] values = runs.stream().mapToDouble(figure).sorted().toArray();
+      if (values.length == 0) {
+        return new Spread(Double.NaN, Double.NaN, Double.NaN);
+      }
+      int middle = values.length / 2;
+      double median = values.length % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
+      return new Spread(median, values[0], Arrays.stream(values).max().orElseThrow());
+    }
+
+    String format(String pattern) {
+      if (Double.isNaN(median)) {
+        return "–";
+      }
+      return pattern.formatted(median) + " (" + pattern.formatted(min) + "–" + pattern.formatted(max) + ")";
+    }
+  }
+}

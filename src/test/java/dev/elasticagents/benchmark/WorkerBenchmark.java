@@ -1,0 +1,262 @@
+package dev.elasticagents.benchmark;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.elasticagents.agent.RegistryDatabases;
+import dev.elasticagents.faults.ServiceProcess;
+import dev.elasticagents.zeebe.LocalZeebeBroker;
+import io.camunda.client.CamundaClient;
+import io.camunda.zeebe.model.bpmn.Bpmn;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Measures the service's job path against the Camunda starter's {@code @JobWorker} and a plain
+ * client worker on one local broker, each worker a JVM of its own, and writes the report under
+ * {@code docs/benchmarks/}. Not part of the test run: {@code ./mvnw -Pbenchmark test}.
+ */
+class WorkerBenchmark {
+
+  private static final Logger log = LoggerFactory.getLogger(WorkerBenchmark.class);
+  static final String PROCESS = "benchmark-job";
+  static final String RESENT = "re-sent create-agent (ALREADY_CREATED)";
+  static final String CREATE = "create-agent with launch (CREATED)";
+  static final String NOOP = "no-op job";
+  static final String BURST_PROFILE = "benchmark-burst";
+
+  private final BenchmarkSettings settings = BenchmarkSettings.fromSystemProperties();
+  private final Path work = Path.of("target/benchmark").toAbsolutePath();
+  // GoCD job ids, unique over the whole benchmark: each create-agent of a new job launches an agent.
+  private final AtomicInteger jobIds = new AtomicInteger(1_000);
+  private final Set<Long> warmed = new HashSet<>();
+
+  @Test
+  void measuresTheServiceAgainstItsPeers() throws Exception {
+    Results results = new Results();
+    Files.createDirectories(work);
+    try (LocalZeebeBroker broker = LocalZeebeBroker.startFromBuild();
+        CamundaClient client =
+            CamundaClient.newClientBuilder()
+                .grpcAddress(broker.grpcAddress())
+                .restAddress(broker.restAddress())
+                .preferRestOverGrpc(false)
+                .numJobWorkerExecutionThreads(1)
+                .build()) {
+      client
+          .newDeployResourceCommand()
+          .addProcessModel(
+              Bpmn.createExecutableProcess(PROCESS)
+                  .startEvent()
+                  .serviceTask("work", task -> task.zeebeJobTypeExpression("job_type").zeebeJobRetries("3"))
+                  .endEvent()
+                  .done(),
+              PROCESS + ".bpmn")
+          .send()
+          .join();
+      Load load = new Load(new ClosedLoop(client, PROCESS), new Burst(client, PROCESS));
+      warmUp(broker, load);
+      for (int run = 1; run <= settings.runs(); run++) {
+        // Each run starts with another contender, so that none always meets the broker first.
+        List<Contender> order = new ArrayList<>(settings.contenders());
+        Collections.rotate(order, -(run - 1));
+        for (Contender contender : order) {
+          log.info("Run {} of {}: {}", run, settings.runs(), contender.label);
+          measure(contender, broker, load, results, run);
+        }
+      }
+      Optional<Profile> profile = settings.profile() ? Optional.of(profile(broker, load)) : Optional.empty();
+      BenchmarkReport report = new BenchmarkReport(settings, results, BenchmarkReport.Environment.read(broker));
+      report.write(profile);
+      log.info("Report written to {}", settings.output().toAbsolutePath());
+    }
+    assertThat(results.of(new Results.Scenario(RESENT, settings.concurrencies().getFirst()), Contender.SERVICE))
+        .hasSize(settings.contenders().contains(Contender.SERVICE) ? settings.runs() : 0)
+        .allSatisfy(measurement -> assertThat(measurement.completed()).isPositive());
+  }
+
+  private record Load(ClosedLoop loop, Burst burst) {}
+
+  /** Runs no-op jobs through the broker until its JIT and its state have settled. */
+  private void warmUp(LocalZeebeBroker broker, Load load) throws Exception {
+    if (settings.brokerWarmup().isZero()) {
+      return;
+    }
+    Path directory = work.resolve("broker-warm-up");
+    Files.createDirectories(directory);
+    log.info("Warming the broker up for {}", settings.brokerWarmup());
+    try (ServiceProcess peer = start(Contender.STARTER_DEFAULT, broker, directory, directory.resolve("peak"), List.of())) {
+      Map<String, Object> noop = request(StarterPeer.NOOP, "benchmark-resent", 1);
+      Measurement warm =
+          load.loop().run(() -> noop, settings.concurrencies().getFirst(), settings.brokerWarmup(), Duration.ofSeconds(5), peer.jvm());
+      log.info("Broker warm: {} instances/s", warm.throughput());
+    }
+  }
+
+  /**
+   * The service once more, under JDK Flight Recorder, through the first closed loop of the
+   * re-sent path; its recording is dumped when the service stops on SIGTERM.
+   */
+  private Profile profile(LocalZeebeBroker broker, Load load) throws Exception {
+    Path directory = work.resolve("profile");
+    Files.createDirectories(directory);
+    Path recording = directory.resolve("service.jfr");
+    Files.deleteIfExists(recording);
+    List<String> flightRecorder =
+        List.of("-XX:StartFlightRecording=filename=" + recording + ",settings=profile,dumponexit=true");
+    int concurrency = settings.concurrencies().getFirst();
+    Duration window = settings.window().multipliedBy(2);
+    Instant from;
+    try (ServiceProcess service = start(Contender.SERVICE, broker, directory, directory.resolve("peak"), flightRecorder)) {
+      Map<String, Object> resent = request("create-agent", "benchmark-resent", jobIds.incrementAndGet());
+      load.loop().run(() -> resent, 1, Duration.ZERO, Duration.ofSeconds(1), service.jvm());
+      from = Instant.now().plus(settings.jvmWarmup());
+      Measurement measured = load.loop().run(() -> resent, concurrency, settings.jvmWarmup(), window, service.jvm());
+      log.info("Profiled: {} instances/s, {} ms CPU per job", measured.throughput(), measured.cpuMillisPerJob());
+      service.terminate();
+      service.awaitExit(Duration.ofMinutes(1));
+    }
+    return Profile.read(settings.label(), "\"" + RESENT + "\" at C=" + concurrency, recording, from, from.plus(window));
+  }
+
+  private void measure(Contender contender, LocalZeebeBroker broker, Load load, Results results, int run)
+      throws Exception {
+    Path directory = work.resolve("run-" + run).resolve(contender.name().toLowerCase());
+    Files.createDirectories(directory);
+    Path peakFile = directory.resolve("peak");
+    try (ServiceProcess worker = start(contender, broker, directory, peakFile, List.of())) {
+      ProcessHandle jvm = worker.jvm();
+      if (contender == Contender.SERVICE) {
+        Map<String, Object> resent = request("create-agent", "benchmark-resent", jobIds.incrementAndGet());
+        load.loop().run(() -> resent, 1, Duration.ZERO, Duration.ofSeconds(1), jvm);
+        for (int concurrency : settings.concurrencies()) {
+          results.add(new Results.Scenario(RESENT, concurrency), contender, loop(load, () -> resent, concurrency, jvm));
+        }
+        for (int concurrency : settings.concurrencies()) {
+          results.add(
+              new Results.Scenario(CREATE, concurrency),
+              contender,
+              loop(load, () -> request("create-agent", "benchmark-create", jobIds.incrementAndGet()), concurrency, jvm));
+        }
+      } else {
+        Map<String, Object> noop = request(StarterPeer.NOOP, "benchmark-resent", 1);
+        for (int concurrency : settings.concurrencies()) {
+          results.add(new Results.Scenario(NOOP, concurrency), contender, loop(load, () -> noop, concurrency, jvm));
+        }
+      }
+      if (contender.runsBursts()) {
+        String jobType = contender == Contender.SERVICE ? "create-agent" : StarterPeer.SLEEP;
+        Duration atMost = Duration.ofMillis(settings.launchMillis() * settings.burstJobs() * 2).plusMinutes(1);
+        Burst.Result burst =
+            load.burst().run(job -> request(jobType, BURST_PROFILE, jobIds.incrementAndGet()), settings.burstJobs(), atMost);
+        results.add(contender, new Results.BurstRun(burst, InFlight.readPeak(peakFile)));
+        log.info("{}: burst of {} in {} s", contender.label, burst.jobs(), burst.seconds());
+      }
+      results.addResidentSet(contender, residentKilobytes(jvm));
+    }
+  }
+
+  /**
+   * One measured closed loop. A worker JVM's first loop warms up for {@code benchmark.jvm-warmup},
+   * long enough for its JIT to settle; later loops in the same JVM for {@code benchmark.warmup}.
+   */
+  private Measurement loop(Load load, Supplier<Map<String, Object>> variables, int concurrency, ProcessHandle jvm)
+      throws InterruptedException {
+    Duration warmup = warmed.add(jvm.pid()) ? settings.jvmWarmup() : settings.warmup();
+    Measurement measurement = load.loop().run(variables, concurrency, warmup, settings.window(), jvm);
+    log.info("C={}: {} instances/s, p99 {} ms, {} ms CPU per job", concurrency, measurement.throughput(), measurement.p99Millis(), measurement.cpuMillisPerJob());
+    return measurement;
+  }
+
+  private ServiceProcess start(
+      Contender contender, LocalZeebeBroker broker, Path directory, Path peakFile, List<String> jvmOptions) {
+    String grpc = broker.grpcAddress().toString();
+    String rest = broker.restAddress().toString();
+    List<String> starter =
+        List.of(
+            "--camunda.client.mode=self-managed",
+            "--camunda.client.grpc-address=" + grpc,
+            "--camunda.client.rest-address=" + rest,
+            "--camunda.client.prefer-rest-over-grpc=false",
+            "--spring.main.web-application-type=none",
+            "--spring.config.name=benchmark-peer",
+            "--benchmark.work-millis=" + settings.launchMillis());
+    return switch (contender) {
+      case SERVICE -> {
+        List<String> options = new ArrayList<>(jvmOptions);
+        options.add("-D" + InFlight.PEAK_FILE + "=" + peakFile);
+        yield ServiceProcess.start(
+            BenchmarkService.class.getName(), options, serviceProperties(grpc, rest, directory), directory.resolve("agents"), directory.resolve("service.log"));
+      }
+      case STARTER_DEFAULT -> PeerProcess.start(StarterPeer.class, peakFile, starter, directory.resolve("peer.log"));
+      case STARTER_TUNED -> {
+        List<String> tuned = new ArrayList<>(starter);
+        tuned.addAll(Contender.TUNED_STARTER);
+        yield PeerProcess.start(StarterPeer.class, peakFile, tuned, directory.resolve("peer.log"));
+      }
+      case PLAIN_REST -> PeerProcess.start(PlainRestPeer.class, peakFile, List.of(grpc, rest), directory.resolve("peer.log"));
+    };
+  }
+
+  private Map<String, String> serviceProperties(String grpc, String rest, Path directory) {
+    Map<String, String> properties = new HashMap<>();
+    properties.put("camunda.client.grpc-address", grpc);
+    properties.put("camunda.client.rest-address", rest);
+    properties.put("spring.datasource.url", RegistryDatabases.newPostgresUrl());
+    properties.put("spring.datasource.username", "postgres");
+    properties.put("elastic-agents.provider", "benchmark");
+    properties.put("elastic-agents.instance-id", "benchmark-" + directory.getFileName());
+    properties.put("benchmark.slow-cluster-profile", BURST_PROFILE);
+    properties.put("benchmark.launch-millis", String.valueOf(settings.launchMillis()));
+    return properties;
+  }
+
+  /** A v5 create-agent request of about 0.7 KB for GoCD job {@code jobId}, as GoCD sends it. */
+  static Map<String, Object> request(String jobType, String clusterProfile, int jobId) {
+    return Map.of(
+        "job_type", jobType,
+        "auto_register_key", "5f1b0c1e-9d2a-4c3b-8e7f-1a2b3c4d5e6f",
+        "environment", "production",
+        "elastic_agent_profile_properties",
+        Map.of("image", "gocd/gocd-agent-debian-12:v25.3.0", "memory", "2048", "cpu", "1"),
+        "cluster_profile_properties",
+        Map.of(
+            "id", clusterProfile,
+            "max_running_agents", "100000",
+            "max_pending_agents", "100000",
+            "go_server_url", "https://gocd.example.com/go"),
+        "job_identifier",
+        Map.of(
+            "job_id", jobId,
+            "job_name", "integration_tests",
+            "pipeline_counter", jobId,
+            "pipeline_label", "build-" + jobId,
+            "pipeline_name", "elastic-agent-workers",
+            "stage_counter", "1",
+            "stage_name", "verify"));
+  }
+
+  /** The resident set of a process, from {@code /proc}. */
+  static long residentKilobytes(ProcessHandle process) throws java.io.IOException {
+    return Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status")).stream()
+        .filter(line -> line.startsWith("VmRSS:"))
+        .map(line -> line.replaceAll("\\D", ""))
+        .mapToLong(Long::parseLong)
+        .findFirst()
+        .orElseThrow();
+  }
+}
