@@ -47,7 +47,7 @@ record BenchmarkSettings(
             .map(Integer::valueOf)
             .toList(),
         Duration.parse(System.getProperty("benchmark.broker-warmup", "PT60S")),
-        Duration.parse(System.getProperty("benchmark.jvm-warmup", "PT45S")),
+        Duration.parse(System.getProperty("benchmark.jvm-warmup", "PT60S")),
         Duration.parse(System.getProperty("benchmark.warmup", "PT10S")),
         Duration.parse(System.getProperty("benchmark.window", "PT12S")),
         Integer.getInteger("benchmark.burst-jobs", 500),
