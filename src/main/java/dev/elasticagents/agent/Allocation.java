@@ -41,7 +41,8 @@ final class Allocation {
         return new AgentDecision.Reused(reused.get(), demand.key().value(), cluster.maxBuildDuration());
       }
     }
-    int running = count("cluster_profile_id = ? and state <> 'TERMINATED'", cluster.id());
+    LiveCounts counts = liveCounts(cluster.id(), profile.key());
+    int running = counts.running();
     Optional<CapacityGrants.Unused> grant = Optional.empty();
     if (running >= cluster.maxRunningAgents()) {
       grant = demand.jobKey().flatMap(job -> grants.unused(job, cluster.id(), profile.key()));
@@ -49,11 +50,7 @@ final class Allocation {
         return demand.decline(atCapacity(cluster, grant));
       }
     }
-    int starting =
-        count(
-            "cluster_profile_id = ? and profile_key = ? and state = 'PENDING' and registered_at is null",
-            cluster.id(),
-            profile.key());
+    int starting = counts.starting();
     if (starting >= cluster.maxPendingAgents()) {
       return demand.decline(
           "enough idle agents: %d agents of this profile are starting and will take waiting jobs"
@@ -224,7 +221,22 @@ final class Allocation {
     }
   }
 
-  private int count(String where, Object... params) {
-    return jdbc.sql("select count(*) from agents where " + where).params(params).query(Integer.class).single();
+  /**
+   * The live agents of a cluster profile, and those of one agent profile among them still starting
+   * (reserved or launched, never registered): both in one statement, as it runs under the
+   * cluster profile's lock.
+   */
+  private record LiveCounts(int running, int starting) {}
+
+  private LiveCounts liveCounts(String clusterProfileId, String profileKey) {
+    return jdbc.sql(
+            """
+            select count(*) as running,
+                   count(case when profile_key = ? and state = 'PENDING' and registered_at is null then 1 end) as starting
+            from agents where cluster_profile_id = ? and state <> 'TERMINATED'
+            """)
+        .params(profileKey, clusterProfileId)
+        .query((row, number) -> new LiveCounts(row.getInt("running"), row.getInt("starting")))
+        .single();
   }
 }

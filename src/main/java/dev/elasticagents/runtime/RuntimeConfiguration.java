@@ -1,12 +1,6 @@
 package dev.elasticagents.runtime;
 
 import io.camunda.client.jobhandling.CamundaClientExecutorService;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tag;
-import io.micrometer.core.instrument.binder.jvm.ExecutorServiceMetrics;
-import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -26,13 +20,7 @@ class RuntimeConfiguration {
    * {@code camunda.client.execution-threads} platform threads.
    */
   @Bean
-  CamundaClientExecutorService camundaClientExecutorService(
-      WorkerProperties properties, List<JobHandler> handlers, MeterRegistry meters) {
-    int threads = Math.max(2, properties.maxJobsActive() * Math.max(1, handlers.size()) + 1);
-    ScheduledExecutorService executor =
-        Executors.newScheduledThreadPool(threads, Thread.ofVirtual().name("job-worker-", 0).factory());
-    new ExecutorServiceMetrics(executor, "camundaClientExecutor", List.of(Tag.of("name", "job_workers")))
-        .bindTo(meters);
-    return new CamundaClientExecutorService(executor, true);
+  CamundaClientExecutorService camundaClientExecutorService() {
+    return new CamundaClientExecutorService(new VirtualThreadJobExecutor(), true);
   }
 }

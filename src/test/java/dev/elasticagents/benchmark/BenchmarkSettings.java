@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * How the benchmark runs, from {@code -Dbenchmark.*} system properties.
@@ -12,14 +14,16 @@ import java.util.List;
  * @param runs how often every measurement is repeated; figures are the median of the runs
  * @param concurrencies the instances in flight of the closed loops
  * @param brokerWarmup how long no-op jobs run through the broker before the first measurement
- * @param jvmWarmup how long the first closed loop of a worker JVM runs before its window opens
- * @param warmup how long each later closed loop runs before its window opens
+ * @param jvmWarmup how long a closed loop may run at most until the worker's JIT compilers go quiet
+ * @param warmup how long each closed loop runs, once they are quiet, before its window opens
  * @param window how long each closed loop is measured
  * @param burstJobs how many GoCD jobs the burst schedules at once
  * @param launchMillis how long one launch (or one piece of peer work) of the burst takes
  * @param profile whether a profiling pass runs the service under JDK Flight Recorder
  * @param label the name of the profile written ({@code profile-<label>.md})
  * @param output where the report goes
+ * @param serviceProperties settings the service runs with besides its defaults ({@code
+ *     benchmark.service-properties=key=value,key=value})
  */
 record BenchmarkSettings(
     List<Contender> contenders,
@@ -33,7 +37,8 @@ record BenchmarkSettings(
     long launchMillis,
     boolean profile,
     String label,
-    Path output) {
+    Path output,
+    Map<String, String> serviceProperties) {
 
   static BenchmarkSettings fromSystemProperties() {
     return new BenchmarkSettings(
@@ -47,13 +52,18 @@ record BenchmarkSettings(
             .map(Integer::valueOf)
             .toList(),
         Duration.parse(System.getProperty("benchmark.broker-warmup", "PT60S")),
-        Duration.parse(System.getProperty("benchmark.jvm-warmup", "PT60S")),
+        Duration.parse(System.getProperty("benchmark.jvm-warmup", "PT75S")),
         Duration.parse(System.getProperty("benchmark.warmup", "PT10S")),
         Duration.parse(System.getProperty("benchmark.window", "PT12S")),
         Integer.getInteger("benchmark.burst-jobs", 500),
         Long.getLong("benchmark.launch-millis", 200),
         Boolean.parseBoolean(System.getProperty("benchmark.profile", "true")),
         System.getProperty("benchmark.label", "current"),
-        Path.of(System.getProperty("benchmark.output", "docs/benchmarks")));
+        Path.of(System.getProperty("benchmark.output", "docs/benchmarks")),
+        Arrays.stream(System.getProperty("benchmark.service-properties", "").split(","))
+            .map(String::strip)
+            .filter(setting -> !setting.isEmpty())
+            .map(setting -> setting.split("=", 2))
+            .collect(Collectors.toMap(setting -> setting[0], setting -> setting.length > 1 ? setting[1] : "")));
   }
 }

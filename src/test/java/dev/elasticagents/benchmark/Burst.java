@@ -91,7 +91,7 @@ final class Burst {
             });
   }
 
-  private static boolean isBackPressure(Throwable failure) {
+  static boolean isBackPressure(Throwable failure) {
     for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
       if (cause instanceof ClientStatusException status && status.getStatusCode() == Status.Code.RESOURCE_EXHAUSTED) {
         return true;

@@ -4,6 +4,7 @@ import io.camunda.client.CamundaClient;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -19,6 +20,7 @@ final class ClosedLoop {
 
   private static final int MAX_SAMPLES = 2_000_000;
   private static final Duration RESULT_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration BACK_PRESSURE_PAUSE = Duration.ofMillis(100);
 
   private final CamundaClient client;
   private final String processId;
@@ -65,7 +67,13 @@ final class ClosedLoop {
         .whenComplete(
             (result, failure) -> {
               measured.finished(created, System.nanoTime(), failure == null);
-              next(variables, measured, chainsDone);
+              if (failure != null && Burst.isBackPressure(failure)) {
+                // A refused creation comes back at once: the chain pauses rather than storm the broker.
+                CompletableFuture.delayedExecutor(BACK_PRESSURE_PAUSE.toMillis(), TimeUnit.MILLISECONDS)
+                    .execute(() -> next(variables, measured, chainsDone));
+              } else {
+                next(variables, measured, chainsDone);
+              }
             });
   }
 

@@ -14,11 +14,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
@@ -38,12 +36,12 @@ class WorkerBenchmark {
   static final String CREATE = "create-agent with launch (CREATED)";
   static final String NOOP = "no-op job";
   static final String BURST_PROFILE = "benchmark-burst";
+  private static final Duration JIT_SEGMENT = Duration.ofSeconds(5);
 
   private final BenchmarkSettings settings = BenchmarkSettings.fromSystemProperties();
   private final Path work = Path.of("target/benchmark").toAbsolutePath();
   // GoCD job ids, unique over the whole benchmark: each create-agent of a new job launches an agent.
   private final AtomicInteger jobIds = new AtomicInteger(1_000);
-  private final Set<Long> warmed = new HashSet<>();
 
   @Test
   void measuresTheServiceAgainstItsPeers() throws Exception {
@@ -124,8 +122,9 @@ class WorkerBenchmark {
     try (ServiceProcess service = start(Contender.SERVICE, broker, directory, directory.resolve("peak"), flightRecorder)) {
       Map<String, Object> resent = request("create-agent", "benchmark-resent", jobIds.incrementAndGet());
       load.loop().run(() -> resent, 1, Duration.ZERO, Duration.ofSeconds(1), service.jvm());
-      from = Instant.now().plus(settings.jvmWarmup());
-      Measurement measured = load.loop().run(() -> resent, concurrency, settings.jvmWarmup(), window, service.jvm());
+      loop(load, () -> resent, concurrency, service.jvm());
+      from = Instant.now().plus(settings.warmup());
+      Measurement measured = load.loop().run(() -> resent, concurrency, settings.warmup(), window, service.jvm());
       log.info("Profiled: {} instances/s, {} ms CPU per job", measured.throughput(), measured.cpuMillisPerJob());
       service.terminate();
       service.awaitExit(Duration.ofMinutes(1));
@@ -171,13 +170,21 @@ class WorkerBenchmark {
   }
 
   /**
-   * One measured closed loop. A worker JVM's first loop warms up for {@code benchmark.jvm-warmup},
-   * long enough for its JIT to settle; later loops in the same JVM for {@code benchmark.warmup}.
+   * One measured closed loop, once the worker's JIT has gone quiet on it: the loop runs in
+   * segments until the JVM's compiler threads used less than 5 % of a core in the last one (at
+   * most {@code benchmark.jvm-warmup}), then for {@code benchmark.warmup}, then it is measured.
    */
   private Measurement loop(Load load, Supplier<Map<String, Object>> variables, int concurrency, ProcessHandle jvm)
       throws InterruptedException {
-    Duration warmup = warmed.add(jvm.pid()) ? settings.jvmWarmup() : settings.warmup();
-    Measurement measurement = load.loop().run(variables, concurrency, warmup, settings.window(), jvm);
+    long began = System.nanoTime();
+    Duration jit;
+    do {
+      Duration before = JitActivity.compilerCpu(jvm);
+      load.loop().run(variables, concurrency, Duration.ZERO, JIT_SEGMENT, jvm);
+      jit = JitActivity.compilerCpu(jvm).minus(before);
+    } while (jit.compareTo(JIT_SEGMENT.dividedBy(20)) > 0 && System.nanoTime() - began < settings.jvmWarmup().toNanos());
+    log.info("Warm after {} s (compilers {} ms in the last {} s)", (System.nanoTime() - began) / 1_000_000_000, jit.toMillis(), JIT_SEGMENT.toSeconds());
+    Measurement measurement = load.loop().run(variables, concurrency, settings.warmup(), settings.window(), jvm);
     log.info("C={}: {} instances/s, p99 {} ms, {} ms CPU per job", concurrency, measurement.throughput(), measurement.p99Millis(), measurement.cpuMillisPerJob());
     return measurement;
   }
@@ -222,6 +229,7 @@ class WorkerBenchmark {
     properties.put("elastic-agents.instance-id", "benchmark-" + directory.getFileName());
     properties.put("benchmark.slow-cluster-profile", BURST_PROFILE);
     properties.put("benchmark.launch-millis", String.valueOf(settings.launchMillis()));
+    properties.putAll(settings.serviceProperties());
     return properties;
   }
 
