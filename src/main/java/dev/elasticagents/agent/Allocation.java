@@ -112,9 +112,13 @@ final class Allocation {
         .orElse(reason);
   }
 
-  /** The agent a GoCD job was given, while it is neither terminating nor terminated. */
   /** A live agent bound to a job, with the assignment it carries (empty when it has none). */
   private record LiveAgent(String id, String assignment) {}
+
+  /** The agent a GoCD job was given, while it is neither terminating nor terminated. */
+  Optional<String> liveAgentOf(String jobKey) {
+    return liveAgentWithAssignmentOf(jobKey).map(LiveAgent::id);
+  }
 
   private Optional<LiveAgent> liveAgentWithAssignmentOf(String jobKey) {
     return jdbc.sql(
@@ -124,17 +128,6 @@ final class Allocation {
             """)
         .param(jobKey)
         .query((row, number) -> new LiveAgent(row.getString("id"), Objects.requireNonNullElse(row.getString("assignment"), "")))
-        .optional();
-  }
-
-  Optional<String> liveAgentOf(String jobKey) {
-    return jdbc.sql(
-            """
-            select a.id from agent_requests r join agents a on a.id = r.agent_id
-            where r.job_key = ? and a.state in ('PENDING', 'BUSY', 'IDLE')
-            """)
-        .param(jobKey)
-        .query(String.class)
         .optional();
   }
 
