@@ -110,23 +110,69 @@ class AgentRaceTest {
     on(databases);
     CreateAgentRequest waitingJob = request();
     String agent = services.lifecycle.createAgent(waitingJob, AgentServices.createAgentJob()).agentId().orElseThrow();
+
+    RecordedDecision answer =
+        whileAnotherJobsDecisionHoldsTheLock(() -> services.lifecycle.createAgent(waitingJob, AgentServices.createAgentJob()));
+
+    assertThat(answer.outcome()).isEqualTo("ALREADY_CREATED");
+    assertThat(answer.agentId()).contains(agent);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
+  void aRedeliveredJobIsReplayedWhileAnotherJobsDecisionHoldsTheClusterProfileLock(
+      String name, Supplier<DataSource> databases) throws Exception {
+    on(databases);
+    CreateAgentRequest waitingJob = request();
+    services.lifecycle.createAgent(waitingJob, AgentServices.createAgentJob());
+    DecisionKey reSent = AgentServices.createAgentJob();
+    RecordedDecision first = services.lifecycle.createAgent(waitingJob, reSent);
+
+    RecordedDecision redelivered = whileAnotherJobsDecisionHoldsTheLock(() -> services.lifecycle.createAgent(waitingJob, reSent));
+
+    assertThat(redelivered.variables()).isEqualTo(first.variables());
+    assertThat(replayed()).isEqualTo(1);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
+  void twoDeliveriesOfAReSentRequestAtOnceRecordOneDecisionAndAnswerAlike(String name, Supplier<DataSource> databases) {
+    on(databases);
+    CreateAgentRequest waitingJob = request();
+    services.lifecycle.createAgent(waitingJob, AgentServices.createAgentJob());
+    DecisionKey reSent = AgentServices.createAgentJob();
+    Pause beforeRecording = Pause.once();
+    database.pauseBefore(sql -> sql.strip().startsWith("insert into decisions"), beforeRecording);
+
+    CompletableFuture<RecordedDecision> first = inOtherThread(() -> services.lifecycle.createAgent(waitingJob, reSent));
+    beforeRecording.awaitReached();
+    RecordedDecision second = services.lifecycle.createAgent(waitingJob, reSent);
+    beforeRecording.release();
+
+    assertThat(second.outcome()).isEqualTo("ALREADY_CREATED");
+    assertThat(join(first).variables()).isEqualTo(second.variables());
+    assertThat(replayed()).isEqualTo(1);
+  }
+
+  /**
+   * Runs {@code decision} while a decision for another job holds the cluster profile's lock (held
+   * just before it reserves its agent), and returns its answer. Were it to wait for the lock, it
+   * would wait until the hold ends, after the bound.
+   */
+  private RecordedDecision whileAnotherJobsDecisionHoldsTheLock(Supplier<RecordedDecision> decision) throws Exception {
     Pause holdingTheLock = Pause.once();
     database.pauseBefore(sql -> sql.startsWith("insert into agents"), holdingTheLock);
-
     CompletableFuture<RecordedDecision> newJob =
         inOtherThread(() -> services.lifecycle.createAgent(request(), AgentServices.createAgentJob()));
     holdingTheLock.awaitReached();
-    CompletableFuture<RecordedDecision> reSent =
-        CompletableFuture.supplyAsync(() -> services.lifecycle.createAgent(waitingJob, AgentServices.createAgentJob()));
+    RecordedDecision answer;
     try {
-      // Were it to wait for the lock, it would wait until the pause ends below.
-      RecordedDecision answer = reSent.get(20, TimeUnit.SECONDS);
-      assertThat(answer.outcome()).isEqualTo("ALREADY_CREATED");
-      assertThat(answer.agentId()).contains(agent);
+      answer = CompletableFuture.supplyAsync(decision).get(20, TimeUnit.SECONDS);
     } finally {
       holdingTheLock.release();
     }
     assertThat(join(newJob).outcome()).isEqualTo("CREATED");
+    return answer;
   }
 
   @ParameterizedTest(name = "{0}")
@@ -252,6 +298,10 @@ class AgentRaceTest {
     services.jobCompleted(agent, request);
     clock.advance(Duration.ofMinutes(11));
     return agent;
+  }
+
+  private double replayed() {
+    return services.meters.counter("elastic.agents.decisions.replayed", "type", "create-agent").count();
   }
 
   private double refused(String transition) {
