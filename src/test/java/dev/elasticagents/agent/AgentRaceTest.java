@@ -1,5 +1,6 @@
 package dev.elasticagents.agent;
 
+import static dev.elasticagents.agent.AgentServices.offer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.elasticagents.agent.MovableClock;
@@ -24,8 +25,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The races of the agent lifecycle, each played as one deterministic interleaving: a step is held
- * at a pause point (a provider call, or just before a SQL write) while another step runs, then let
- * go. In every race the loser's transition is refused, and no agent is killed or given to two jobs.
+ * at a pause point (a provider call, or just before a SQL write) while another step runs, or until
+ * the database reports the other step waiting for the lock the held one has, then let go. In every race the loser's transition is refused, and no agent is killed or given to two jobs.
  * On real PostgreSQL and on the embedded default (H2).
  */
 class AgentRaceTest {
@@ -152,6 +153,78 @@ class AgentRaceTest {
     assertThat(second.outcome()).isEqualTo("ALREADY_CREATED");
     assertThat(join(first).variables()).isEqualTo(second.variables());
     assertThat(replayed()).isEqualTo(1);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
+  void aReSentRequestAdoptsTheAgentShouldAssignWorkGaveItsJobWhileAnotherJobsDecisionHoldsTheClusterProfileLock(
+      String name, Supplier<DataSource> databases) throws Exception {
+    on(databases);
+    String idle = idleAgent();
+    CreateAgentRequest waitingJob = request();
+    assertThat(services.lifecycle.shouldAssignWork(offer(idle, waitingJob))).isTrue();
+
+    RecordedDecision adopted =
+        whileAnotherJobsDecisionHoldsTheLock(() -> services.lifecycle.createAgent(waitingJob, AgentServices.createAgentJob()));
+
+    assertThat(adopted.outcome()).isEqualTo("REUSED");
+    assertThat(adopted.agentId()).contains(idle);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
+  void aCreateAgentDecisionWaitingForShouldAssignWorkOfItsJobAdoptsTheAgentGivenToTheJob(
+      String name, Supplier<DataSource> databases) {
+    on(databases);
+    String idle = idleAgent();
+    CreateAgentRequest waitingJob = request();
+    Pause beforeGivingIt = Pause.once();
+    database.pauseBefore(sql -> sql.startsWith(REUSE), beforeGivingIt);
+
+    CompletableFuture<Boolean> assignment = inOtherThread(() -> services.lifecycle.shouldAssignWork(offer(idle, waitingJob)));
+    beforeGivingIt.awaitReached();
+    CompletableFuture<RecordedDecision> decision =
+        CompletableFuture.supplyAsync(() -> services.lifecycle.createAgent(waitingJob, AgentServices.createAgentJob()));
+    LockWaits.awaitASessionWaitingForALock(database);
+    beforeGivingIt.release();
+
+    assertThat(join(assignment)).isTrue();
+    RecordedDecision adopted = join(decision);
+    assertThat(adopted.outcome()).isEqualTo("REUSED");
+    assertThat(adopted.agentId()).contains(idle);
+    assertThat(provider.launched()).containsOnlyKeys(idle);
+    assertThat(services.registry.agentOf(waitingJob.jobIdentifier().orElseThrow())).contains(idle);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
+  void aShouldAssignWorkWaitingForACreateAgentDecisionOfItsJobGivesItNoSecondAgent(
+      String name, Supplier<DataSource> databases) {
+    on(databases);
+    CreateAgentRequest firstJob = request();
+    CreateAgentRequest secondJob = request();
+    String longestIdle = services.created(firstJob);
+    String offered = services.created(secondJob);
+    services.registry.markRegistered(List.of(longestIdle, offered));
+    services.jobCompleted(longestIdle, firstJob);
+    clock.advance(Duration.ofSeconds(1));
+    services.jobCompleted(offered, secondJob);
+    CreateAgentRequest waitingJob = request();
+    Pause beforeReusing = Pause.once();
+    database.pauseBefore(sql -> sql.startsWith(REUSE), beforeReusing);
+
+    CompletableFuture<RecordedDecision> decision =
+        inOtherThread(() -> services.lifecycle.createAgent(waitingJob, AgentServices.createAgentJob()));
+    beforeReusing.awaitReached();
+    CompletableFuture<Boolean> assignment =
+        CompletableFuture.supplyAsync(() -> services.lifecycle.shouldAssignWork(offer(offered, waitingJob)));
+    LockWaits.awaitASessionWaitingForALock(database);
+    beforeReusing.release();
+
+    assertThat(join(decision).agentId()).contains(longestIdle);
+    assertThat(join(assignment)).isFalse();
+    assertThat(services.state(offered)).isEqualTo(AgentState.IDLE);
+    assertThat(services.registry.agentOf(waitingJob.jobIdentifier().orElseThrow())).contains(longestIdle);
   }
 
   /**
@@ -292,11 +365,17 @@ class AgentRaceTest {
   }
 
   private String idleAgentPastItsIdleTimeout() {
+    String agent = idleAgent();
+    clock.advance(Duration.ofMinutes(11));
+    return agent;
+  }
+
+  /** An agent whose job completed and that is kept for another job of its profile. */
+  private String idleAgent() {
     CreateAgentRequest request = request();
     String agent = services.created(request);
     services.registry.markRegistered(List.of(agent));
-    services.jobCompleted(agent, request);
-    clock.advance(Duration.ofMinutes(11));
+    assertThat(services.jobCompleted(agent, request).outcome()).isEqualTo("KEPT");
     return agent;
   }
 

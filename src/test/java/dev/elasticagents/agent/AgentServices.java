@@ -68,6 +68,12 @@ public final class AgentServices {
         0);
   }
 
+  /** GoCD's should-assign-work for this agent and the job of {@code job}, with the job's profiles. */
+  public static WorkOffer offer(String agentId, CreateAgentRequest job) {
+    return new WorkOffer(
+        agentId, job.jobIdentifier().orElseThrow(), job.environment(), job.profileProperties(), job.clusterProfileProperties());
+  }
+
   /** A new create-agent job, as Zeebe would activate it for a new element instance. */
   public static DecisionKey createAgentJob() {
     return new DecisionKey("create-agent", ELEMENT_INSTANCES.incrementAndGet());

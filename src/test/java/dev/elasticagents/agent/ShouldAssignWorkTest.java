@@ -1,5 +1,6 @@
 package dev.elasticagents.agent;
 
+import static dev.elasticagents.agent.AgentServices.offer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Clock;
@@ -160,10 +161,5 @@ class ShouldAssignWorkTest {
     services.registry.markRegistered(List.of(agent));
     assertThat(services.jobCompleted(agent, request).outcome()).isEqualTo("KEPT");
     return agent;
-  }
-
-  private static WorkOffer offer(String agentId, CreateAgentRequest job) {
-    return new WorkOffer(
-        agentId, job.jobIdentifier().orElseThrow(), job.environment(), job.profileProperties(), job.clusterProfileProperties());
   }
 }
