@@ -3,10 +3,13 @@ package dev.elasticagents.agent;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
@@ -15,11 +18,26 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  */
 final class DecisionLog {
 
+  private static final Logger log = LoggerFactory.getLogger(DecisionLog.class);
+
   private final JdbcClient jdbc;
+  private final MeterRegistry meters;
   private final ObjectMapper json = new ObjectMapper();
 
-  DecisionLog(JdbcClient jdbc) {
+  DecisionLog(JdbcClient jdbc, MeterRegistry meters) {
     this.jdbc = jdbc;
+    this.meters = meters;
+  }
+
+  /** A recorded decision given back to its redelivered job: logged and counted as a replay. */
+  RecordedDecision replayed(DecisionKey key, RecordedDecision decision) {
+    log.info(
+        "Replayed decision {}{} for redelivered job {}",
+        decision.outcome(),
+        decision.agentId().map(id -> " (agent " + id + ")").orElse(""),
+        key);
+    meters.counter("elastic.agents.decisions.replayed", "type", key.jobType()).increment();
+    return decision;
   }
 
   Optional<RecordedDecision> find(DecisionKey key) {

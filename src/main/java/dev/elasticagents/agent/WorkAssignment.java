@@ -2,7 +2,6 @@ package dev.elasticagents.agent;
 
 import java.time.Instant;
 import java.util.Optional;
-import java.util.function.Consumer;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
@@ -14,12 +13,12 @@ final class WorkAssignment {
 
   private final JdbcClient jdbc;
   private final Allocation allocation;
-  private final Consumer<AgentTransition> refused;
+  private final AgentTransitions transitions;
 
-  WorkAssignment(JdbcClient jdbc, Allocation allocation, Consumer<AgentTransition> refused) {
+  WorkAssignment(JdbcClient jdbc, Allocation allocation, AgentTransitions transitions) {
     this.jdbc = jdbc;
     this.allocation = allocation;
-    this.refused = refused;
+    this.transitions = transitions;
   }
 
   /**
@@ -30,8 +29,7 @@ final class WorkAssignment {
    */
   boolean assignWork(String agentId, JobIdentifier job, ClusterProfile cluster, AgentProfile profile, Instant now) {
     String jobKey = AgentRows.jobKey(job);
-    Optional<Agent> agent =
-        jdbc.sql("select " + AgentRows.COLUMNS + " from agents where id = ?").param(agentId).query(AgentRows::agent).optional();
+    Optional<Agent> agent = transitions.find(agentId);
     if (agent.isEmpty()) {
       return false;
     }
@@ -62,11 +60,10 @@ final class WorkAssignment {
                 candidate.version())
             .update();
     if (updated == 0) {
-      refused.accept(AgentTransition.REUSE);
+      transitions.refused(AgentTransition.REUSE);
       return false;
     }
     allocation.bind(job, agentId, now);
     return true;
   }
-
 }

@@ -1,0 +1,47 @@
+package dev.elasticagents.agent;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The row of each cluster profile in {@code cluster_profiles}, locked ({@code select ... for
+ * update}) by every decision that can change the profile's capacity or give one of its jobs an
+ * agent, so that such decisions run one at a time per profile, in any number of threads and
+ * service instances sharing the database.
+ */
+final class ClusterProfileLocks {
+
+  private final JdbcClient jdbc;
+  private final TransactionTemplate transactions;
+  // Cluster profile rows are never deleted: once one is known to exist, no decision asks again.
+  private final Set<String> known = ConcurrentHashMap.newKeySet();
+
+  ClusterProfileLocks(JdbcClient jdbc, TransactionTemplate transactions) {
+    this.jdbc = jdbc;
+    this.transactions = transactions;
+  }
+
+  /** Makes sure the profile has its row; call it outside the transaction that will lock it. */
+  void ensureRow(String id) {
+    if (known.contains(id)) {
+      return;
+    }
+    if (jdbc.sql("select count(*) from cluster_profiles where id = ?").param(id).query(Integer.class).single() == 0) {
+      try {
+        transactions.executeWithoutResult(
+            status -> jdbc.sql("insert into cluster_profiles (id) values (?)").param(id).update());
+      } catch (DuplicateKeyException e) {
+        // Another request created it at the same time: the row is there, which is all we need.
+      }
+    }
+    known.add(id);
+  }
+
+  /** Locks the profile's row until the caller's transaction ends. */
+  void lock(String id) {
+    jdbc.sql("select id from cluster_profiles where id = ? for update").param(id).query(String.class).single();
+  }
+}

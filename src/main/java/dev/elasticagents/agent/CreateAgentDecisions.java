@@ -1,0 +1,132 @@
+package dev.elasticagents.agent;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The create-agent decision of a Zeebe job, recorded with its effect in one transaction under the
+ * job's {@link DecisionKey}: replayed when the job is redelivered, taken without the cluster
+ * profile's lock when it changes no capacity, and by {@link Allocation} under that lock otherwise.
+ */
+final class CreateAgentDecisions {
+
+  private final TransactionTemplate transactions;
+  private final Clock clock;
+  private final DecisionLog decisions;
+  private final Allocation allocation;
+  private final AgentTransitions transitions;
+  private final ClusterProfileLocks profileLocks;
+
+  CreateAgentDecisions(
+      TransactionTemplate transactions,
+      Clock clock,
+      DecisionLog decisions,
+      Allocation allocation,
+      AgentTransitions transitions,
+      ClusterProfileLocks profileLocks) {
+    this.transactions = transactions;
+    this.clock = clock;
+    this.decisions = decisions;
+    this.allocation = allocation;
+    this.transitions = transitions;
+    this.profileLocks = profileLocks;
+  }
+
+  /**
+   * Decides a create-agent request and records the decision with its effect, in one transaction.
+   * A redelivered job gets its recorded decision back, unless that decision can no longer stand:
+   * its agent was terminated before it ever registered (its launch failed or never happened), or
+   * it is a reservation of another instance that was never launched. Then it decides again.
+   */
+  RecordedDecision decide(Demand demand) {
+    profileLocks.ensureRow(demand.cluster().id());
+    try {
+      return atomically(() -> decideWithoutLock(demand)).orElseGet(() -> atomically(() -> decideLocked(demand)));
+    } catch (DuplicateKeyException e) {
+      // The same job, or the same GoCD job under another cluster profile, was decided meanwhile.
+      return atomically(() -> decideLocked(demand));
+    }
+  }
+
+  /**
+   * The decisions that change no capacity, taken without the cluster profile's lock, so that GoCD
+   * re-sending create-agent for waiting jobs does not queue behind the jobs that get agents: a
+   * recorded decision that stands, and the agent the GoCD job already has. Each rests on a
+   * compare-and-set or a unique key, not on the lock: two redeliveries recording at once collide
+   * on the decision key, and an agent given to the job by should-assign-work is adopted by a
+   * compare-and-set. Empty when the decision needs the lock; that runs in a transaction of its
+   * own, so that this one holds no row lock while it waits for the cluster profile's.
+   */
+  private Optional<RecordedDecision> decideWithoutLock(Demand demand) {
+    Optional<RecordedDecision> recorded = decisions.find(demand.key());
+    if (recorded.isPresent()) {
+      return recorded
+          .filter(decision -> standing(decision, demand.owner()) == Standing.STANDS)
+          .map(decision -> decisions.replayed(demand.key(), decision));
+    }
+    Instant now = clock.instant();
+    return allocation.agentTheJobHas(demand, now).map(decision -> record(demand, decision, now));
+  }
+
+  private RecordedDecision decideLocked(Demand demand) {
+    profileLocks.lock(demand.cluster().id());
+    Optional<RecordedDecision> recorded = decisions.find(demand.key());
+    if (recorded.isPresent() && stillStands(recorded.get(), demand.owner())) {
+      return decisions.replayed(demand.key(), recorded.get());
+    }
+    recorded.ifPresent(stale -> decisions.forget(demand.key()));
+    Instant now = clock.instant();
+    return record(demand, allocation.decide(demand, now), now);
+  }
+
+  private RecordedDecision record(Demand demand, AgentDecision decision, Instant now) {
+    RecordedDecision fresh =
+        RecordedDecision.fresh(decision.outcome(), decision.assignedAgent(), demand.jobKey(), decision.variables());
+    decisions.record(demand.key(), fresh, now);
+    return fresh;
+  }
+
+  /** Whether a recorded decision can be replayed, as far as a read tells. */
+  private enum Standing {
+    STANDS,
+    /** Its agent was terminated before it ever registered. */
+    STALE,
+    /** Its agent is a reservation of another instance that was never launched. */
+    RESERVED_BY_ANOTHER
+  }
+
+  private Standing standing(RecordedDecision recorded, String owner) {
+    if (!recorded.outcome().equals("CREATED")) {
+      return Standing.STANDS;
+    }
+    Agent agent = recorded.agentId().flatMap(transitions::find).orElseThrow();
+    if (!agent.state().isAvailable()) {
+      return agent.registeredAt().isPresent() ? Standing.STANDS : Standing.STALE;
+    }
+    if (agent.state() == AgentState.PENDING && !agent.isLaunched() && !agent.owner().equals(owner)) {
+      return Standing.RESERVED_BY_ANOTHER;
+    }
+    return Standing.STANDS;
+  }
+
+  private boolean stillStands(RecordedDecision recorded, String owner) {
+    return switch (standing(recorded, owner)) {
+      case STANDS -> true;
+      case STALE -> false;
+      // Only the owner can launch it: take the reservation back so that no launch can use it.
+      case RESERVED_BY_ANOTHER ->
+          !transitions.claimTermination(
+              recorded.agentId().flatMap(transitions::find).orElseThrow(),
+              owner,
+              "reservation replaced: its job was redelivered to another instance");
+    };
+  }
+
+  private <T> T atomically(Supplier<T> work) {
+    return transactions.execute(status -> work.get());
+  }
+}
