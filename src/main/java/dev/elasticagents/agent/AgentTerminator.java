@@ -68,6 +68,7 @@ public class AgentTerminator {
     provider.disable(agentId);
     provider.terminate(agentId);
     provider.delete(agentId);
+    meters.counter("elastic.agents.terminations", "reason", TerminationReason.UNKNOWN).increment();
     log.info("Terminated agent {} that the registry does not know as live", agentId);
   }
 }

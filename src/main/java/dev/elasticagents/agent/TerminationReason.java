@@ -26,6 +26,9 @@ final class TerminationReason {
           Map.entry("termination did not finish", "taken-over"),
           Map.entry("termination cut short", "taken-over"));
 
+  /** The kind of a termination of what the provider ran of an agent the registry does not hold live. */
+  static final String UNKNOWN = "unknown";
+
   private TerminationReason() {}
 
   static String kindOf(String reason) {

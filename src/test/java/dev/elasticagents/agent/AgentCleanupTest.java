@@ -77,6 +77,15 @@ class AgentCleanupTest {
   }
 
   @Test
+  void countsTheTerminationOfAnAgentTheRegistryDoesNotKnowUnderItsOwnReason() {
+    provider.leak("GoCDleaked");
+
+    cleanUp(List.of());
+
+    assertThat(services.meters.counter("elastic.agents.terminations", "reason", "unknown").count()).isEqualTo(1);
+  }
+
+  @Test
   void forgetsAgentsWhoseProcessIsGone() {
     String agent = services.created(request(Map.of()));
     cleanUp(List.of(agent));
