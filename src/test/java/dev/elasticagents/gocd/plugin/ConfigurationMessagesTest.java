@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -28,12 +27,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ConfigurationMessagesTest {
 
   private final MockGoServer server = new MockGoServer();
-  private final ElasticAgentPlugin plugin = new ElasticAgentPlugin();
-
-  @BeforeEach
-  void initialise() {
-    plugin.initializeGoApplicationAccessor(server.accessor);
-  }
+  private final ElasticAgentPlugin plugin = server.plugin();
 
   @Test
   void identifiesAsAnElasticAgentPluginOfExtensionVersion5() {

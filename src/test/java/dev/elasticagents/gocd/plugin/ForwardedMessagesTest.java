@@ -9,7 +9,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static dev.elasticagents.gocd.plugin.GoCd.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -27,18 +26,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ForwardedMessagesTest {
 
   @RegisterExtension
-  static WireMockExtension service =
-      WireMockExtension.newInstance()
-          .options(wireMockConfig().bindAddress("127.0.0.1").dynamicPort())
-          .build();
+  static WireMockExtension service = GoCd.serviceStub();
 
   private final MockGoServer server = new MockGoServer();
-  private final ElasticAgentPlugin plugin = new ElasticAgentPlugin();
+  private final ElasticAgentPlugin plugin = server.plugin();
   private String url;
 
   @BeforeEach
   void initialise() {
-    plugin.initializeGoApplicationAccessor(server.accessor);
     url = service.baseUrl();
   }
 

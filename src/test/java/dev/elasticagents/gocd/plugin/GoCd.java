@@ -1,5 +1,8 @@
 package dev.elasticagents.gocd.plugin;
 
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.thoughtworks.go.plugin.api.GoPlugin;
@@ -24,6 +27,11 @@ final class GoCd {
   private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
 
   private GoCd() {}
+
+  /** A stand-in for the service a cluster profile points at: WireMock on 127.0.0.1, any free port. */
+  static WireMockExtension serviceStub() {
+    return WireMockExtension.newInstance().options(wireMockConfig().bindAddress("127.0.0.1").dynamicPort()).build();
+  }
 
   static GoPluginApiResponse send(GoPlugin plugin, String name, String body) {
     DefaultGoPluginApiRequest request =

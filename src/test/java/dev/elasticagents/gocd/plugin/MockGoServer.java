@@ -29,6 +29,13 @@ final class MockGoServer {
     when(accessor.submit(any())).thenAnswer(invocation -> answer(invocation.getArgument(0)));
   }
 
+  /** A plugin as GoCD loads it: its accessor is this server's. */
+  ElasticAgentPlugin plugin() {
+    ElasticAgentPlugin plugin = new ElasticAgentPlugin();
+    plugin.initializeGoApplicationAccessor(accessor);
+    return plugin;
+  }
+
   void agents(String json) {
     agents = json;
   }

@@ -4,7 +4,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static dev.elasticagents.gocd.plugin.GoCd.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -25,17 +24,13 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 class SecretsInLogsTest {
 
   @RegisterExtension
-  static WireMockExtension service =
-      WireMockExtension.newInstance()
-          .options(wireMockConfig().bindAddress("127.0.0.1").dynamicPort())
-          .build();
+  static WireMockExtension service = GoCd.serviceStub();
 
   private final MockGoServer server = new MockGoServer();
-  private final ElasticAgentPlugin plugin = new ElasticAgentPlugin();
+  private final ElasticAgentPlugin plugin = server.plugin();
 
   @BeforeEach
   void initialise() {
-    plugin.initializeGoApplicationAccessor(server.accessor);
     server.agents(GoCd.agents(List.of(GoCd.agent("GoCD-a1", "Enabled"))));
   }
 

@@ -4,13 +4,11 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static dev.elasticagents.gocd.plugin.GoCd.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -26,24 +24,13 @@ class ServerHealthTest {
           + " minutes\"}";
 
   @RegisterExtension
-  static WireMockExtension service =
-      WireMockExtension.newInstance()
-          .options(wireMockConfig().bindAddress("127.0.0.1").dynamicPort())
-          .build();
+  static WireMockExtension service = GoCd.serviceStub();
 
   @RegisterExtension
-  static WireMockExtension otherService =
-      WireMockExtension.newInstance()
-          .options(wireMockConfig().bindAddress("127.0.0.1").dynamicPort())
-          .build();
+  static WireMockExtension otherService = GoCd.serviceStub();
 
   private final MockGoServer server = new MockGoServer();
-  private final ElasticAgentPlugin plugin = new ElasticAgentPlugin();
-
-  @BeforeEach
-  void initialise() {
-    plugin.initializeGoApplicationAccessor(server.accessor);
-  }
+  private final ElasticAgentPlugin plugin = server.plugin();
 
   @Test
   void theMessagesOfAPingAnswerAreSubmitted() {

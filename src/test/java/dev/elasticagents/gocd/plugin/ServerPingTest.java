@@ -8,7 +8,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static dev.elasticagents.gocd.plugin.GoCd.agent;
 import static dev.elasticagents.gocd.plugin.GoCd.send;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,19 +29,13 @@ class ServerPingTest {
   private static final String HEALTH = GoServer.ADD_HEALTH_MESSAGES;
 
   @RegisterExtension
-  static WireMockExtension service =
-      WireMockExtension.newInstance()
-          .options(wireMockConfig().bindAddress("127.0.0.1").dynamicPort())
-          .build();
+  static WireMockExtension service = GoCd.serviceStub();
 
   @RegisterExtension
-  static WireMockExtension otherService =
-      WireMockExtension.newInstance()
-          .options(wireMockConfig().bindAddress("127.0.0.1").dynamicPort())
-          .build();
+  static WireMockExtension otherService = GoCd.serviceStub();
 
   private final MockGoServer server = new MockGoServer();
-  private final ElasticAgentPlugin plugin = new ElasticAgentPlugin();
+  private final ElasticAgentPlugin plugin = server.plugin();
   private final String agents =
       GoCd.agents(
           List.of(
@@ -53,7 +46,6 @@ class ServerPingTest {
 
   @BeforeEach
   void initialise() {
-    plugin.initializeGoApplicationAccessor(server.accessor);
     server.agents(agents);
   }
 

@@ -8,14 +8,12 @@ import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static dev.elasticagents.gocd.plugin.GoCd.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.thoughtworks.go.plugin.api.response.GoPluginApiResponse;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -23,24 +21,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class StatusReportsTest {
 
   @RegisterExtension
-  static WireMockExtension service =
-      WireMockExtension.newInstance()
-          .options(wireMockConfig().bindAddress("127.0.0.1").dynamicPort())
-          .build();
+  static WireMockExtension service = GoCd.serviceStub();
 
   @RegisterExtension
-  static WireMockExtension otherService =
-      WireMockExtension.newInstance()
-          .options(wireMockConfig().bindAddress("127.0.0.1").dynamicPort())
-          .build();
+  static WireMockExtension otherService = GoCd.serviceStub();
 
   private final MockGoServer server = new MockGoServer();
-  private final ElasticAgentPlugin plugin = new ElasticAgentPlugin();
-
-  @BeforeEach
-  void initialise() {
-    plugin.initializeGoApplicationAccessor(server.accessor);
-  }
+  private final ElasticAgentPlugin plugin = server.plugin();
 
   @Test
   void clusterStatusReportIsPostedVerbatimAndAnswersTheServicesView() {
