@@ -2,7 +2,7 @@
 # Builds the service image. The build stage runs the same Maven wrapper as a developer would;
 # -DskipTests also skips the download of the Zeebe distribution the tests run on. The build's
 # second jar, the GoCD plugin, goes to the GoCD server, not into the image.
-FROM eclipse-temurin:21-jdk AS build
+FROM eclipse-temurin:25-jdk AS build
 WORKDIR /workspace
 COPY .mvn/ .mvn/
 COPY mvnw pom.xml ./
@@ -13,7 +13,10 @@ RUN ./mvnw --batch-mode --no-transfer-progress package -DskipTests \
  && service_jar="$(ls target/elastic-agent-workers-*.jar | grep -v -- '-gocd-plugin.jar$')" \
  && java -Djarmode=tools -jar "$service_jar" extract --layers --launcher --destination target/extracted
 
-FROM eclipse-temurin:21-jre
+# Java 25, the runtime every test and benchmark runs on. Job handlers run on virtual threads; from
+# Java 24 a virtual thread blocked in a synchronized block (H2, some drivers) no longer pins its
+# carrier thread (JEP 491).
+FROM eclipse-temurin:25-jre
 # tini is process 1: it passes SIGTERM on to the JVM, which drains the job workers, and reaps the
 # processes of local agents that end after the JVM let go of them.
 RUN apt-get update \

@@ -137,6 +137,16 @@ class ContainerFilesTest {
   }
 
   @Test
+  void theImageRunsOnAJavaWhereBlockedVirtualThreadsDoNotPinTheirCarrier() throws IOException {
+    List<String> stages =
+        Files.readAllLines(ROOT.resolve("Dockerfile")).stream().filter(line -> line.startsWith("FROM ")).toList();
+    Matcher runtime = Pattern.compile("FROM eclipse-temurin:(\\d+)-jre").matcher(stages.getLast());
+
+    assertThat(runtime.matches()).as(stages.getLast()).isTrue();
+    assertThat(Integer.parseInt(runtime.group(1))).as("JEP 491 is in Java 24").isGreaterThanOrEqualTo(24);
+  }
+
+  @Test
   void theImageBuildSkipsTheTestsAndWithThemTheZeebeDistribution() throws Exception {
     Element unpack =
         (Element)
