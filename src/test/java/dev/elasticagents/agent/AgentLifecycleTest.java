@@ -213,6 +213,28 @@ class AgentLifecycleTest {
   }
 
   @Test
+  void aLateReleaseByAnEarlierLifecycleLeavesTheAgentToTheLifecycleItServesNow() {
+    // v1 requests name no GoCD job: the assignment alone ties an agent to the lifecycle it serves.
+    String agent = services.created(requestWithoutJob());
+    Optional<String> earlier = services.agent(agent).assignment();
+    lifecycle.release(
+        new ReleaseRequest(agent, earlier, Optional.empty(), ReleaseRequest.Cause.JOB_COMPLETED), AgentServices.jobCompletionJob());
+    RecordedDecision next = lifecycle.createAgent(requestWithoutJob(), AgentServices.createAgentJob());
+    assertThat(next.agentId()).contains(agent);
+
+    RecordedDecision late =
+        lifecycle.release(
+            new ReleaseRequest(agent, earlier, Optional.empty(), ReleaseRequest.Cause.BUILD_OVERRAN),
+            AgentServices.terminateAgentJob());
+
+    assertThat(late.variables())
+        .containsEntry("completion_decision", "SKIPPED")
+        .containsEntry("completion_reason", "agent now serves another job");
+    assertThat(services.state(agent)).isEqualTo(AgentState.BUSY);
+    assertThat(provider.calls()).doesNotContain("terminate " + agent);
+  }
+
+  @Test
   void aJobThatRanPastItsMaximumBuildDurationLosesItsAgentEvenIfItsProfileReusesAgents() {
     CreateAgentRequest request = request(Map.of());
     String agent = services.created(request);
@@ -302,6 +324,11 @@ class AgentLifecycleTest {
         clusterProfile,
         Optional.of(jobIdentifierOf(JOB_IDS.incrementAndGet())),
         declines);
+  }
+
+  private CreateAgentRequest requestWithoutJob() {
+    return new CreateAgentRequest(
+        new AutoRegisterKey("secret-key"), "production", Map.of("image", "gocd-agent"), Map.of("id", cluster), Optional.empty(), 0);
   }
 
   static JobIdentifier jobIdentifierOf(int job) {

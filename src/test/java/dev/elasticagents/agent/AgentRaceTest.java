@@ -106,6 +106,28 @@ class AgentRaceTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
+  void shouldAssignWorkThatReadAnIdleAgentBeforeCleanupClaimedItNeitherTakesNorRevivesIt(
+      String name, Supplier<DataSource> databases) {
+    on(databases);
+    String agent = idleAgentPastItsIdleTimeout();
+    CreateAgentRequest waitingJob = request();
+    Pause beforeTakingIt = Pause.once();
+    database.pauseBefore(sql -> sql.startsWith(REUSE), beforeTakingIt);
+
+    CompletableFuture<Boolean> assignment = inOtherThread(() -> services.lifecycle.shouldAssignWork(offer(agent, waitingJob)));
+    beforeTakingIt.awaitReached();
+    RecordedDecision cleanup = services.cleanup.cleanUp(List.of(), AgentServices.cleanupJob());
+    beforeTakingIt.release();
+
+    assertThat(cleanup.variables().toString()).contains(agent);
+    assertThat(join(assignment)).isFalse();
+    assertThat(services.state(agent)).isEqualTo(AgentState.TERMINATED);
+    assertThat(services.registry.agentOf(waitingJob.jobIdentifier().orElseThrow())).isEmpty();
+    assertThat(refused("reuse")).isEqualTo(1);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
   void aReSentRequestForAJobWithAnAgentIsAnsweredWhileAnotherJobsDecisionHoldsTheClusterProfileLock(
       String name, Supplier<DataSource> databases) throws Exception {
     on(databases);

@@ -1,5 +1,6 @@
 package dev.elasticagents.agent;
 
+import static dev.elasticagents.agent.BrokerLifecycles.ended;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -64,7 +65,7 @@ class ElasticAgentLifecycleTest {
     assertThat(isRunning(agent)).isTrue();
 
     jobCompleted(agent, first);
-    Map<String, Object> completed = lifecycle.join().getVariablesAsMap();
+    Map<String, Object> completed = ended(lifecycle);
     assertThat(completed).containsEntry("agent_decision", "CREATED").containsEntry("completion_decision", "KEPT");
     assertThat(registry.find(agent)).get().extracting(Agent::state).isEqualTo(AgentState.IDLE);
 
@@ -72,7 +73,7 @@ class ElasticAgentLifecycleTest {
     CamundaFuture<ProcessInstanceResult> next = start(second);
     assertThat(awaitAgentOf(second)).isEqualTo(agent);
     jobCompleted(agent, second);
-    assertThat(next.join().getVariablesAsMap()).containsEntry("agent_decision", "REUSED");
+    assertThat(ended(next)).containsEntry("agent_decision", "REUSED");
   }
 
   @Test
@@ -84,7 +85,7 @@ class ElasticAgentLifecycleTest {
 
     jobCompleted(agent, request);
 
-    assertThat(lifecycle.join().getVariablesAsMap()).containsEntry("completion_decision", "TERMINATED");
+    assertThat(ended(lifecycle)).containsEntry("completion_decision", "TERMINATED");
     assertThat(process.isAlive()).isFalse();
     assertThat(agents.resolve(agent)).doesNotExist();
     assertThat(registry.find(agent)).get().extracting(Agent::state).isEqualTo(AgentState.TERMINATED);
@@ -96,13 +97,13 @@ class ElasticAgentLifecycleTest {
     CamundaFuture<ProcessInstanceResult> original = start(request);
     String agent = awaitAgentOf(request);
 
-    ProcessInstanceResult duplicate = start(request).join();
+    Map<String, Object> duplicate = ended(start(request));
 
-    assertThat(duplicate.getVariablesAsMap())
+    assertThat(duplicate)
         .containsEntry("agent_decision", "ALREADY_CREATED")
         .containsEntry("elastic_agent_id", agent);
     jobCompleted(agent, request);
-    original.join();
+    ended(original);
   }
 
   @Test
@@ -119,12 +120,12 @@ class ElasticAgentLifecycleTest {
         .atMost(Duration.ofSeconds(5))
         .until(() -> registry.agentOf(GoCdServer.jobOf(second)).isEmpty());
     jobCompleted(firstAgent, first);
-    firstLifecycle.join();
+    ended(firstLifecycle);
     String secondAgent = awaitAgentOf(second);
     jobCompleted(secondAgent, second);
 
     assertThat(secondAgent).isNotEqualTo(firstAgent);
-    assertThat(secondLifecycle.join().getVariablesAsMap()).containsEntry("agent_decision", "CREATED");
+    assertThat(ended(secondLifecycle)).containsEntry("agent_decision", "CREATED");
   }
 
   @Test
@@ -136,7 +137,7 @@ class ElasticAgentLifecycleTest {
     CamundaFuture<ProcessInstanceResult> idleLifecycle = start(idle);
     String idleAgent = awaitAgentOf(idle);
     jobCompleted(idleAgent, idle);
-    idleLifecycle.join();
+    ended(idleLifecycle);
     ProcessHandle leakedProcess = processOf(leaked);
     ProcessHandle idleProcess = processOf(idleAgent);
 

@@ -1,5 +1,6 @@
 package dev.elasticagents.agent;
 
+import static dev.elasticagents.agent.BrokerLifecycles.ended;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -64,7 +65,7 @@ class LifecycleBoundsTest {
     String agent = lifecycles.awaitAgentOf(request);
     ProcessHandle process = lifecycles.processOf(agent);
 
-    assertThat(lifecycle.join().getVariablesAsMap())
+    assertThat(ended(lifecycle))
         .containsEntry("completion_decision", "TERMINATED")
         .containsEntry("completion_reason", "its job ran longer than the maximum build duration of PT2S");
     assertThat(lifecycles.state(agent)).isEqualTo(AgentState.TERMINATED);
@@ -79,7 +80,7 @@ class LifecycleBoundsTest {
     String agent = lifecycles.awaitAgentOf(running);
 
     Map<String, Object> starving = lifecycles.request(Map.of(), oneAgent);
-    Map<String, Object> ended = lifecycles.start(starving).join().getVariablesAsMap();
+    Map<String, Object> ended = ended(lifecycles.start(starving));
 
     // The test configuration asks again 5 times, one second apart: 6 declines, then GoCD's turn.
     assertThat(ended)
@@ -89,7 +90,7 @@ class LifecycleBoundsTest {
         .containsEntry("auto_register_key", null);
     assertThat(registry.decisionsFor("create-agent", GoCdServer.jobOf(starving))).hasSize(6).containsOnly("DECLINED");
     lifecycles.gocd.jobCompleted(agent, running);
-    runningLifecycle.join();
+    ended(runningLifecycle);
   }
 
   @Test
@@ -98,7 +99,7 @@ class LifecycleBoundsTest {
     CamundaFuture<ProcessInstanceResult> firstLifecycle = lifecycles.start(first);
     String agent = lifecycles.awaitAgentOf(first);
     lifecycles.gocd.jobCompleted(agent, first);
-    firstLifecycle.join();
+    ended(firstLifecycle);
     Map<String, Object> second = lifecycles.request(Map.of(), Map.of());
     CamundaFuture<ProcessInstanceResult> secondLifecycle = lifecycles.start(second);
     await().atMost(Duration.ofSeconds(10)).until(() -> lifecycles.state(agent) == AgentState.BUSY);
@@ -109,7 +110,7 @@ class LifecycleBoundsTest {
     await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2)).until(() -> !secondLifecycle.isDone());
     assertThat(lifecycles.state(agent)).isEqualTo(AgentState.BUSY);
     lifecycles.gocd.jobCompleted(agent, second);
-    Map<String, Object> ended = secondLifecycle.join().getVariablesAsMap();
+    Map<String, Object> ended = ended(secondLifecycle);
     assertThat(ended).containsEntry("agent_decision", "REUSED").containsEntry("completion_decision", "KEPT");
     assertThat(ended.get("job_identifier")).isEqualTo(second.get("job_identifier"));
   }

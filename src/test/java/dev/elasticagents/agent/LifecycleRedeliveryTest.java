@@ -1,9 +1,11 @@
 package dev.elasticagents.agent;
 
+import static dev.elasticagents.agent.BrokerLifecycles.ended;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import dev.elasticagents.zeebe.HeldFailures;
 import dev.elasticagents.zeebe.RestRecorder;
 import dev.elasticagents.zeebe.ZeebeIntegrationTest;
 import io.camunda.client.CamundaClient;
@@ -14,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -62,7 +63,7 @@ class LifecycleRedeliveryTest {
     assertStillWaiting(lifecycle);
     ProcessHandle process = lifecycles.processOf(agent);
     lifecycles.gocd.jobCompleted(agent, request);
-    Map<String, Object> ended = lifecycle.join().getVariablesAsMap();
+    Map<String, Object> ended = ended(lifecycle);
     assertThat(lostJobs).hasSize(1).allMatch(rest::wasFailed);
     assertThat(replayed("create-agent")).isEqualTo(replayedBefore + 1);
     assertThat(ended)
@@ -82,7 +83,7 @@ class LifecycleRedeliveryTest {
     CamundaFuture<ProcessInstanceResult> firstLifecycle = lifecycles.start(first);
     String agent = lifecycles.awaitAgentOf(first);
     lifecycles.gocd.jobCompleted(agent, first);
-    assertThat(firstLifecycle.join().getVariablesAsMap()).containsEntry("completion_decision", "KEPT");
+    assertThat(ended(firstLifecycle)).containsEntry("completion_decision", "KEPT");
     Set<Long> lostJobs = rest.loseFirstDeliveries((jobKey, body) -> body.contains("\"agent_decision\":\"REUSED\""));
 
     Map<String, Object> second = lifecycles.request(Map.of(), Map.of());
@@ -91,7 +92,7 @@ class LifecycleRedeliveryTest {
 
     assertStillWaiting(secondLifecycle);
     lifecycles.gocd.jobCompleted(agent, second);
-    assertThat(secondLifecycle.join().getVariablesAsMap())
+    assertThat(ended(secondLifecycle))
         .containsEntry("agent_decision", "REUSED")
         .containsEntry("elastic_agent_id", agent)
         .containsEntry("completion_decision", "KEPT")
@@ -101,26 +102,30 @@ class LifecycleRedeliveryTest {
   }
 
   @Test
-  void aRedeliveredJobCompletionDoesNotFreeTheAgentWhileItServesTheNextJob() {
+  void aJobCompletionRedeliveredAfterItsAgentWentToTheNextJobReplaysAndLeavesTheAgentToThatJob() throws Exception {
     Map<String, Object> first = lifecycles.request(Map.of(), Map.of());
     CamundaFuture<ProcessInstanceResult> firstLifecycle = lifecycles.start(first);
     String agent = lifecycles.awaitAgentOf(first);
-    AtomicBoolean nextJobHasTheAgent = new AtomicBoolean();
-    rest.loseCompletions((jobKey, body) -> body.contains("\"completion_decision\"") && !nextJobHasTheAgent.get());
+    Set<Long> lostJobs = rest.loseFirstDeliveries((jobKey, body) -> body.contains("\"completion_decision\":\"KEPT\""));
+    HeldFailures failures = rest.holdFailures();
+    double replayedBefore = replayed("job-completion");
 
     lifecycles.gocd.jobCompleted(agent, first);
-    await().atMost(Duration.ofSeconds(10)).until(() -> lifecycles.state(agent) == AgentState.IDLE);
+    failures.awaitHeld(Duration.ofSeconds(30));
     Map<String, Object> second = lifecycles.request(Map.of(), Map.of());
     CamundaFuture<ProcessInstanceResult> secondLifecycle = lifecycles.start(second);
     await().atMost(Duration.ofSeconds(10)).until(() -> registry.agentOf(GoCdServer.jobOf(second)).isPresent());
-    nextJobHasTheAgent.set(true);
+    failures.release();
+    rest.stopLosingCompletions();
 
-    assertThat(firstLifecycle.join().getVariablesAsMap()).containsEntry("completion_decision", "KEPT");
+    assertThat(ended(firstLifecycle)).containsEntry("completion_decision", "KEPT");
+    assertThat(lostJobs).hasSize(1).allMatch(rest::wasFailed);
+    assertThat(replayed("job-completion")).isEqualTo(replayedBefore + 1);
     Agent serving = registry.find(agent).orElseThrow();
     assertThat(serving.state()).isEqualTo(AgentState.BUSY);
     assertThat(serving.jobKey()).contains(String.valueOf(GoCdServer.jobOf(second).jobId()));
     lifecycles.gocd.jobCompleted(agent, second);
-    assertThat(secondLifecycle.join().getVariablesAsMap())
+    assertThat(ended(secondLifecycle))
         .containsEntry("agent_decision", "REUSED")
         .containsEntry("completion_decision", "KEPT");
   }

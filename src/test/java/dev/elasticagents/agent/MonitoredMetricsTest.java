@@ -1,5 +1,6 @@
 package dev.elasticagents.agent;
 
+import static dev.elasticagents.agent.BrokerLifecycles.ended;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -52,7 +53,7 @@ class MonitoredMetricsTest {
     await().atMost(Duration.ofSeconds(30)).until(() -> exposedMetrics().contains("elastic_agents_live"));
     await().atMost(Duration.ofSeconds(30)).until(() -> !lost.isEmpty() && lost.stream().allMatch(rest::wasFailed));
     lifecycles.gocd.jobCompleted(agent, request);
-    assertThat(lifecycle.join().getVariablesAsMap()).containsEntry("completion_decision", "TERMINATED");
+    assertThat(ended(lifecycle)).containsEntry("completion_decision", "TERMINATED");
 
     Set<String> referenced = new TreeSet<>(MonitoringFiles.referencedMetrics());
     referenced.removeAll(MonitoringFiles.SCRAPE_SERIES);

@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
  * exchange, so tests can see which calls went over REST and what the broker answered. It can also
  * lose job completions: a lost one never reaches the broker and is answered 503, as an overloaded
  * gateway would, so the service's attempts run out and Zeebe redelivers the job. And it can hold
- * job completions until the test forwards or drops them ({@link HeldCompletions}).
+ * job completions until the test forwards or drops them ({@link HeldCompletions}), and job failures
+ * until the test lets them pass ({@link HeldFailures}).
  */
 public final class RestRecorder implements AutoCloseable {
 
@@ -102,9 +103,17 @@ public final class RestRecorder implements AutoCloseable {
     return hold;
   }
 
-  /** Passes every completion to the broker again. */
+  /** From now on, holds every job failure until the test releases the returned hold. */
+  public HeldFailures holdFailures() {
+    HeldFailures hold = new HeldFailures();
+    loss.heldFailures = hold;
+    return hold;
+  }
+
+  /** Passes every completion, and every failure held, to the broker again. */
   public void stopLosingCompletions() {
     loss.rule = (jobKey, body) -> false;
+    loss.heldFailures.release();
   }
 
   @Override
@@ -122,6 +131,7 @@ public final class RestRecorder implements AutoCloseable {
 
     private volatile CompletionRule rule = (jobKey, body) -> false;
     private volatile HeldCompletions hold = HeldCompletions.NONE;
+    private volatile HeldFailures heldFailures = HeldFailures.NONE;
     private final AtomicInteger lost = new AtomicInteger();
     private final Set<Long> failed = ConcurrentHashMap.newKeySet();
 
@@ -133,6 +143,7 @@ public final class RestRecorder implements AutoCloseable {
       }
       long jobKey = Long.parseLong(command.group(1));
       if (command.group(2).equals("failure")) {
+        heldFailures.hold();
         failed.add(jobKey);
       } else if (hold.takes(jobKey, request.getBodyAsString())) {
         return hold.awaitForward() ? RequestFilterAction.continueWith(request) : unavailable("dropped");
