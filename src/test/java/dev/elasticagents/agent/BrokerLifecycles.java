@@ -14,9 +14,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -27,8 +24,6 @@ final class BrokerLifecycles {
 
   private static final AtomicInteger JOB_IDS =
       new AtomicInteger((int) (System.currentTimeMillis() % 1_000_000) * 100 + 50_000_000);
-
-  private static final Duration LIFECYCLE_BOUND = Duration.ofMinutes(1);
 
   final GoCdServer gocd;
   final AgentRegistry registry;
@@ -52,20 +47,6 @@ final class BrokerLifecycles {
 
   CamundaFuture<ProcessInstanceResult> start(Map<String, Object> request) {
     return gocd.createAgentUntilReleased(request);
-  }
-
-  /**
-   * The variables a lifecycle ended with. Fails after a minute rather than waiting for the result
-   * request's own timeout: a lifecycle that does not end is what these tests look for.
-   */
-  static Map<String, Object> ended(CamundaFuture<ProcessInstanceResult> lifecycle) {
-    try {
-      return lifecycle.get(LIFECYCLE_BOUND.toSeconds(), TimeUnit.SECONDS).getVariablesAsMap();
-    } catch (TimeoutException e) {
-      throw new AssertionError("the lifecycle did not end within " + LIFECYCLE_BOUND, e);
-    } catch (InterruptedException | ExecutionException e) {
-      throw new AssertionError("the lifecycle's result request failed", e);
-    }
   }
 
   String awaitAgentOf(Map<String, Object> request) {

@@ -1,6 +1,6 @@
 package dev.elasticagents.agent;
 
-import static dev.elasticagents.agent.BrokerLifecycles.ended;
+import static dev.elasticagents.zeebe.InstanceResults.ended;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

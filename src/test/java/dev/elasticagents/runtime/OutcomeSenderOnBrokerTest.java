@@ -1,5 +1,6 @@
 package dev.elasticagents.runtime;
 
+import static dev.elasticagents.zeebe.InstanceResults.ended;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -40,7 +41,7 @@ class OutcomeSenderOnBrokerTest {
 
     sender.send(JobRef.of(job), JobOutcome.complete(Map.of("answer", 42)));
 
-    assertThat(instance.join().getVariablesAsMap()).containsEntry("answer", 42);
+    assertThat(ended(instance)).containsEntry("answer", 42);
     awaitStatuses(job.getKey(), "completion", 204);
   }
 

@@ -1,5 +1,6 @@
 package dev.elasticagents.runtime;
 
+import static dev.elasticagents.zeebe.InstanceResults.ended;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -59,7 +60,7 @@ class WorkerDrainOnBrokerTest {
     stopped.get(30, TimeUnit.SECONDS);
 
     assertThat(handlerInterrupted).isFalse();
-    assertThat(instance.join().getVariablesAsMap()).containsEntry("finished_while_draining", true);
+    assertThat(ended(instance)).containsEntry("finished_while_draining", true);
     assertThat(workers.isRunning()).isFalse();
   }
 
