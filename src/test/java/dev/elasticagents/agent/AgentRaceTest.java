@@ -317,6 +317,28 @@ class AgentRaceTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
+  void aReleaseThatReadABusyAgentBeforeItsTerminationWasClaimedDoesNotBringItBackToIdle(
+      String name, Supplier<DataSource> databases) {
+    on(databases);
+    CreateAgentRequest job = request();
+    String agent = services.created(job);
+    services.registry.markRegistered(List.of(agent));
+    Pause beforeKeepingIdle = Pause.once();
+    database.pauseBefore(sql -> sql.contains(KEEP_IDLE), beforeKeepingIdle);
+
+    CompletableFuture<RecordedDecision> release = inOtherThread(() -> services.jobCompleted(agent, job));
+    beforeKeepingIdle.awaitReached();
+    boolean terminated = services.terminator.terminate(services.agent(agent), "operator asked");
+    beforeKeepingIdle.release();
+
+    assertThat(terminated).isTrue();
+    assertThat(join(release).variables()).containsEntry("completion_reason", "agent already terminated");
+    assertThat(services.state(agent)).isEqualTo(AgentState.TERMINATED);
+    assertThat(refused("keep-idle")).isEqualTo(1);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
   void aStaleDeliveryOfAJobCompletionDoesNotFreeAnAgentThatServesTheNextJob(
       String name, Supplier<DataSource> databases) {
     on(databases);
