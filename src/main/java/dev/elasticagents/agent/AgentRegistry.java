@@ -41,8 +41,8 @@ public class AgentRegistry {
     this.grants = new CapacityGrants(jdbc);
     this.transitions = new AgentTransitions(jdbc, clock, meters);
     this.profileLocks = new ClusterProfileLocks(jdbc, this.transactions);
-    Allocation allocation = new Allocation(jdbc, grants, transitions::refused);
-    this.workAssignment = new WorkAssignment(jdbc, allocation, transitions);
+    Allocation allocation = new Allocation(jdbc, grants, transitions);
+    this.workAssignment = new WorkAssignment(allocation, transitions);
     this.createAgentDecisions =
         new CreateAgentDecisions(this.transactions, clock, decisions, allocation, transitions, profileLocks);
   }

@@ -2,8 +2,10 @@ package dev.elasticagents.agent;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -47,6 +49,25 @@ final class AgentTransitions {
         ", idle_since = ?, registered_at = coalesce(registered_at, ?), job_key = null",
         AgentRows.timestamp(now),
         AgentRows.timestamp(now));
+  }
+
+  /**
+   * Gives an idle agent, as read at {@code version}, a job ({@link AgentTransition#REUSE}): the
+   * GoCD job it serves (none for a v1 request), the assignment that releases it, and how long that
+   * job may keep it.
+   */
+  boolean reuse(
+      String agentId, long version, Optional<String> jobKey, String assignment, Duration maxBuildDuration, Instant now) {
+    return move(
+        agentId,
+        AgentState.IDLE,
+        version,
+        AgentTransition.REUSE,
+        ", idle_since = null, job_key = ?, assignment = ?, assigned_at = ?, max_build_seconds = ?",
+        jobKey.orElse(null),
+        assignment,
+        AgentRows.timestamp(now),
+        maxBuildDuration.toSeconds());
   }
 
   /**
@@ -124,15 +145,20 @@ final class AgentTransitions {
   }
 
   private boolean move(Agent observed, AgentTransition transition, String set, Object... values) {
-    if (!transition.allowsFrom(observed.state())) {
+    return move(observed.id(), observed.state(), observed.version(), transition, set, values);
+  }
+
+  private boolean move(
+      String agentId, AgentState state, long version, AgentTransition transition, String set, Object... values) {
+    if (!transition.allowsFrom(state)) {
       return counted(transition, false);
     }
     List<Object> params = new ArrayList<>();
     params.add(transition.to().name());
-    params.addAll(List.of(values));
-    params.add(observed.id());
-    params.add(observed.state().name());
-    params.add(observed.version());
+    params.addAll(Arrays.asList(values));
+    params.add(agentId);
+    params.add(state.name());
+    params.add(version);
     return counted(
         transition,
         jdbc.sql(
@@ -151,8 +177,7 @@ final class AgentTransitions {
     return done;
   }
 
-  /** Counts and logs a move refused because the agent changed since it was read. */
-  void refused(AgentTransition transition) {
+  private void refused(AgentTransition transition) {
     meters.counter("elastic.agents.transitions.refused", "transition", transition.metricName()).increment();
     log.debug("Refused {}: the agent changed since it was read", transition.metricName());
   }

@@ -4,7 +4,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.Consumer;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
@@ -20,12 +19,12 @@ final class Allocation {
 
   private final JdbcClient jdbc;
   private final CapacityGrants grants;
-  private final Consumer<AgentTransition> refused;
+  private final AgentTransitions transitions;
 
-  Allocation(JdbcClient jdbc, CapacityGrants grants, Consumer<AgentTransition> refused) {
+  Allocation(JdbcClient jdbc, CapacityGrants grants, AgentTransitions transitions) {
     this.jdbc = jdbc;
     this.grants = grants;
-    this.refused = refused;
+    this.transitions = transitions;
   }
 
   AgentDecision decide(Demand demand, Instant now) {
@@ -148,26 +147,11 @@ final class Allocation {
             .query((row, number) -> new IdleAgent(row.getString("id"), row.getLong("version")))
             .list();
     for (IdleAgent candidate : candidates) {
-      int updated =
-          jdbc.sql(
-                  """
-                  update agents set state = 'BUSY', version = version + 1, idle_since = null,
-                                    job_key = ?, assignment = ?, assigned_at = ?, max_build_seconds = ?
-                  where id = ? and state = 'IDLE' and version = ?
-                  """)
-              .params(
-                  demand.jobKey().orElse(null),
-                  demand.key().value(),
-                  AgentRows.timestamp(now),
-                  demand.cluster().maxBuildDuration().toSeconds(),
-                  candidate.id(),
-                  candidate.version())
-              .update();
-      if (updated == 1) {
+      if (transitions.reuse(
+          candidate.id(), candidate.version(), demand.jobKey(), demand.key().value(), demand.cluster().maxBuildDuration(), now)) {
         demand.job().ifPresent(job -> bind(job, candidate.id(), now));
         return Optional.of(candidate.id());
       }
-      refused.accept(AgentTransition.REUSE);
     }
     return Optional.empty();
   }

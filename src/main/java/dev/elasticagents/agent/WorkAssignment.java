@@ -2,7 +2,6 @@ package dev.elasticagents.agent;
 
 import java.time.Instant;
 import java.util.Optional;
-import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * GoCD's should-assign-work, decided while the cluster profile's row is locked, like every
@@ -11,12 +10,10 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  */
 final class WorkAssignment {
 
-  private final JdbcClient jdbc;
   private final Allocation allocation;
   private final AgentTransitions transitions;
 
-  WorkAssignment(JdbcClient jdbc, Allocation allocation, AgentTransitions transitions) {
-    this.jdbc = jdbc;
+  WorkAssignment(Allocation allocation, AgentTransitions transitions) {
     this.allocation = allocation;
     this.transitions = transitions;
   }
@@ -44,23 +41,8 @@ final class WorkAssignment {
         || allocation.liveAgentOf(jobKey).isPresent()) {
       return false;
     }
-    int updated =
-        jdbc.sql(
-                """
-                update agents set state = 'BUSY', version = version + 1, idle_since = null,
-                                  job_key = ?, assignment = ?, assigned_at = ?, max_build_seconds = ?
-                where id = ? and state = 'IDLE' and version = ?
-                """)
-            .params(
-                jobKey,
-                Allocation.ASSIGNED_BY_GOCD + jobKey,
-                AgentRows.timestamp(now),
-                cluster.maxBuildDuration().toSeconds(),
-                agentId,
-                candidate.version())
-            .update();
-    if (updated == 0) {
-      transitions.refused(AgentTransition.REUSE);
+    if (!transitions.reuse(
+        agentId, candidate.version(), Optional.of(jobKey), Allocation.ASSIGNED_BY_GOCD + jobKey, cluster.maxBuildDuration(), now)) {
       return false;
     }
     allocation.bind(job, agentId, now);

@@ -33,7 +33,7 @@ class AgentRaceTest {
 
   private static final AtomicInteger JOB_IDS = new AtomicInteger(9000);
   /** The compare-and-set that gives an idle agent another job. */
-  private static final String REUSE = "update agents set state = 'BUSY'";
+  private static final String REUSE = "idle_since = null, job_key = ?";
   /** The compare-and-set that keeps an agent idle. */
   private static final String KEEP_IDLE = "idle_since = ?, registered_at = coalesce";
 
@@ -88,7 +88,7 @@ class AgentRaceTest {
     on(databases);
     String agent = idleAgentPastItsIdleTimeout();
     Pause beforeTakingIt = Pause.once();
-    database.pauseBefore(sql -> sql.startsWith(REUSE), beforeTakingIt);
+    database.pauseBefore(sql -> sql.contains(REUSE), beforeTakingIt);
 
     CompletableFuture<RecordedDecision> reuse =
         inOtherThread(() -> services.lifecycle.createAgent(request(), AgentServices.createAgentJob()));
@@ -112,7 +112,7 @@ class AgentRaceTest {
     String agent = idleAgentPastItsIdleTimeout();
     CreateAgentRequest waitingJob = request();
     Pause beforeTakingIt = Pause.once();
-    database.pauseBefore(sql -> sql.startsWith(REUSE), beforeTakingIt);
+    database.pauseBefore(sql -> sql.contains(REUSE), beforeTakingIt);
 
     CompletableFuture<Boolean> assignment = inOtherThread(() -> services.lifecycle.shouldAssignWork(offer(agent, waitingJob)));
     beforeTakingIt.awaitReached();
@@ -201,7 +201,7 @@ class AgentRaceTest {
     String idle = idleAgent();
     CreateAgentRequest waitingJob = request();
     Pause beforeGivingIt = Pause.once();
-    database.pauseBefore(sql -> sql.startsWith(REUSE), beforeGivingIt);
+    database.pauseBefore(sql -> sql.contains(REUSE), beforeGivingIt);
 
     CompletableFuture<Boolean> assignment = inOtherThread(() -> services.lifecycle.shouldAssignWork(offer(idle, waitingJob)));
     beforeGivingIt.awaitReached();
@@ -233,7 +233,7 @@ class AgentRaceTest {
     services.jobCompleted(offered, secondJob);
     CreateAgentRequest waitingJob = request();
     Pause beforeReusing = Pause.once();
-    database.pauseBefore(sql -> sql.startsWith(REUSE), beforeReusing);
+    database.pauseBefore(sql -> sql.contains(REUSE), beforeReusing);
 
     CompletableFuture<RecordedDecision> decision =
         inOtherThread(() -> services.lifecycle.createAgent(waitingJob, AgentServices.createAgentJob()));
