@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.elasticagents.zeebe.LocalZeebeBroker;
-import dev.elasticagents.zeebe.SharedZeebeBroker;
+import dev.elasticagents.engine.EmbeddedEngine;
+import dev.elasticagents.zeebe.SharedEngine;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.net.URI;
@@ -41,8 +41,8 @@ class ReadinessTest {
   void readinessIsDownWithTheReasonWhileTheRegistryIsUnreachable() throws Exception {
     EmbeddedPostgres postgres = EmbeddedPostgres.builder().setServerConfig("listen_addresses", "127.0.0.1").start();
     started.add(postgres);
-    LocalZeebeBroker broker = SharedZeebeBroker.get();
-    URI service = start(postgres.getJdbcUrl("postgres", "postgres"), broker.grpcAddress(), broker.restAddress());
+    EmbeddedEngine engine = SharedEngine.get();
+    URI service = start(postgres.getJdbcUrl("postgres", "postgres"), engine.grpcAddress(), engine.restAddress());
     assertThat(get(service, "/actuator/health/readiness").statusCode()).isEqualTo(200);
 
     postgres.close();

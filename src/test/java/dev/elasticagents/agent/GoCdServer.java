@@ -1,6 +1,6 @@
 package dev.elasticagents.agent;
 
-import dev.elasticagents.zeebe.LocalZeebeBroker;
+import dev.elasticagents.zeebe.InstanceResults;
 import io.camunda.client.CamundaClient;
 import io.camunda.client.api.CamundaFuture;
 import io.camunda.client.api.command.ClientException;
@@ -103,7 +103,7 @@ public final class GoCdServer {
         .latestVersion()
         .variables(request)
         .withResult()
-        .requestTimeout(LocalZeebeBroker.RESULT_TIMEOUT)
+        .requestTimeout(InstanceResults.REQUEST_TIMEOUT)
         .send();
   }
 

@@ -7,12 +7,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.elasticagents.runtime.GrpcCommands;
 import dev.elasticagents.runtime.JobOutcome;
 import dev.elasticagents.runtime.RestCommands;
-import dev.elasticagents.zeebe.InProcessEngine;
+import dev.elasticagents.engine.EmbeddedEngine;
 import io.camunda.client.api.response.ActivatedJob;
 import io.camunda.client.api.search.enums.JobKind;
 import io.camunda.client.api.search.enums.ListenerEventType;
-import io.camunda.zeebe.process.test.api.ZeebeTestEngine;
-import io.camunda.zeebe.process.test.extension.ZeebeProcessTest;
+import io.camunda.client.CamundaClient;
 import io.camunda.zeebe.protocol.impl.record.value.usertask.UserTaskRecord;
 import io.camunda.zeebe.protocol.record.Record;
 import io.camunda.zeebe.protocol.record.RecordType;
@@ -36,18 +35,17 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The approval model on the Camunda 8.8 engine (zeebe-process-test, in process): its task
+ * The approval model on the Camunda 8.8 engine (the embedded engine, one per test): its task
  * listeners are answered by the handler's own decisions, sent by the runtime's own commands over
  * gRPC, and the engine's records show what each decision did to the task.
  */
-@ZeebeProcessTest
 class ApprovalListenersOnEngineTest {
 
   private static final String PROCESS = "elastic-agent-approval";
   private static final Instant NOW = Instant.parse("2026-11-23T09:15:30Z");
 
-  private ZeebeTestEngine engine;
-  private InProcessEngine cluster;
+  private EmbeddedEngine cluster;
+  private CamundaClient client;
   private RestCommands commands;
   private final AtomicInteger runningAgents = new AtomicInteger();
   private final List<Grant> grants = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -57,8 +55,9 @@ class ApprovalListenersOnEngineTest {
 
   @BeforeEach
   void deployTheApprovalModel() throws IOException {
-    cluster = new InProcessEngine(engine);
-    commands = GrpcCommands.over(cluster.client());
+    cluster = EmbeddedEngine.start();
+    client = cluster.newClient();
+    commands = GrpcCommands.over(client);
     handler =
         new ApproveAgentRequestHandler(
             new ApprovalPolicy(ApprovalPolicies.bind(ApprovalPolicies.PRODUCTION_AND_DEFAULTS)),
@@ -69,8 +68,7 @@ class ApprovalListenersOnEngineTest {
     try (InputStream approval = getClass().getResourceAsStream("/bpmn/elastic-agent-approval.bpmn");
         InputStream lifecycle = getClass().getResourceAsStream("/bpmn/elastic-agent-lifecycle.bpmn");
         InputStream form = getClass().getResourceAsStream("/bpmn/approve-elastic-agent-request.form")) {
-      cluster
-          .client()
+      client
           .newDeployResourceCommand()
           .addResourceBytes(approval.readAllBytes(), "elastic-agent-approval.bpmn")
           .addResourceBytes(lifecycle.readAllBytes(), "elastic-agent-lifecycle.bpmn")
@@ -82,6 +80,7 @@ class ApprovalListenersOnEngineTest {
 
   @AfterEach
   void closeClient() {
+    client.close();
     cluster.close();
   }
 
@@ -89,7 +88,7 @@ class ApprovalListenersOnEngineTest {
   void assigningAnApproverIsLetThroughWithThePolicysCorrections() throws IOException {
     long instance = start(seed());
 
-    cluster.assign(userTaskKey(instance), "alice");
+    cluster.assignUserTask(userTaskKey(instance), "alice");
     ActivatedJob listener = listenerJob();
     decide(listener);
 
@@ -110,7 +109,7 @@ class ApprovalListenersOnEngineTest {
       throws IOException {
     long instance = start(seed());
 
-    cluster.assign(userTaskKey(instance), "mallory");
+    cluster.assignUserTask(userTaskKey(instance), "mallory");
     decide(listenerJob());
 
     assertThat(deniedReason(userTask(instance, UserTaskIntent.ASSIGNMENT_DENIED)))
@@ -126,7 +125,7 @@ class ApprovalListenersOnEngineTest {
     assignToAlice(instance);
     runningAgents.set(9);
 
-    cluster.complete(userTaskKey(instance), Map.of("approved", true));
+    cluster.completeUserTask(userTaskKey(instance), Map.of("approved", true));
     ActivatedJob listener = listenerJob();
     decide(listener);
 
@@ -151,7 +150,7 @@ class ApprovalListenersOnEngineTest {
     assignToAlice(instance);
     runningAgents.set(10);
 
-    cluster.complete(userTaskKey(instance), Map.of("approved", true));
+    cluster.completeUserTask(userTaskKey(instance), Map.of("approved", true));
     decide(listenerJob());
 
     assertThat(deniedReason(userTask(instance, UserTaskIntent.COMPLETION_DENIED)))
@@ -169,7 +168,7 @@ class ApprovalListenersOnEngineTest {
     long instance = start(request);
     assignToAlice(instance);
 
-    cluster.complete(userTaskKey(instance), Map.of("approved", true));
+    cluster.completeUserTask(userTaskKey(instance), Map.of("approved", true));
     decide(listenerJob());
 
     assertThat(deniedReason(userTask(instance, UserTaskIntent.COMPLETION_DENIED)))
@@ -184,7 +183,7 @@ class ApprovalListenersOnEngineTest {
     assignToAlice(instance);
     runningAgents.set(10);
 
-    cluster.complete(userTaskKey(instance), Map.of("approved", false));
+    cluster.completeUserTask(userTaskKey(instance), Map.of("approved", false));
     decide(listenerJob());
 
     assertThat(intents(instance)).contains(UserTaskIntent.COMPLETED);
@@ -197,7 +196,7 @@ class ApprovalListenersOnEngineTest {
     long instance = start(seed());
     assignToAlice(instance);
 
-    cluster.complete(
+    cluster.completeUserTask(
         userTaskKey(instance),
         Map.of("approved", true, "properties", Map.of("ami-id", "ami-00000000", "region", "eu-west-1")));
     decide(listenerJob());
@@ -213,7 +212,7 @@ class ApprovalListenersOnEngineTest {
   }
 
   private void assignToAlice(long instance) {
-    cluster.assign(userTaskKey(instance), "alice");
+    cluster.assignUserTask(userTaskKey(instance), "alice");
     decide(listenerJob());
     assertThat(latest(instance).getAssignee()).isEqualTo("alice");
   }
@@ -227,8 +226,7 @@ class ApprovalListenersOnEngineTest {
 
   private long start(Map<String, Object> variables) {
     long instance =
-        cluster
-            .client()
+        client
             .newCreateInstanceCommand()
             .bpmnProcessId(PROCESS)
             .latestVersion()
@@ -251,7 +249,7 @@ class ApprovalListenersOnEngineTest {
   }
 
   private List<ActivatedJob> jobs(String type) {
-    return cluster.client().newActivateJobsCommand().jobType(type).maxJobsToActivate(10).send().join().getJobs();
+    return client.newActivateJobsCommand().jobType(type).maxJobsToActivate(10).send().join().getJobs();
   }
 
   private long userTaskKey(long instance) {

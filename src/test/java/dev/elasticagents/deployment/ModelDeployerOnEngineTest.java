@@ -4,27 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.camunda.client.CamundaClient;
 import io.camunda.client.api.response.Process;
-import io.camunda.zeebe.process.test.api.ZeebeTestEngine;
-import io.camunda.zeebe.process.test.extension.ZeebeProcessTest;
-import java.net.URI;
+import dev.elasticagents.engine.EmbeddedEngine;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
 
-/** Deployment on the Camunda 8.8 engine (zeebe-process-test, in process, gRPC only). */
-@ZeebeProcessTest
+/** Deployment on the Camunda 8.8 engine (the embedded engine). */
 class ModelDeployerOnEngineTest {
-
-  private ZeebeTestEngine engine;
 
   @Test
   void an88ClusterGetsEveryModelTheApprovalModelIncluded() {
-    try (CamundaClient client =
-        CamundaClient.newClientBuilder()
-            .grpcAddress(URI.create("http://" + engine.getGatewayAddress()))
-            .preferRestOverGrpc(false)
-            .build()) {
+    try (EmbeddedEngine engine = EmbeddedEngine.start();
+        CamundaClient client = engine.newClient()) {
       ModelDeployer deployer =
           new ModelDeployer(
               client,

@@ -30,7 +30,6 @@ import io.camunda.zeebe.gateway.protocol.GatewayOuterClass.Resource;
 import io.camunda.zeebe.gateway.protocol.GatewayOuterClass.StringList;
 import io.camunda.zeebe.gateway.protocol.GatewayOuterClass.ThrowErrorRequest;
 import io.camunda.zeebe.gateway.protocol.GatewayOuterClass.TopologyRequest;
-import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,15 +38,13 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.springframework.http.MediaType;
-import org.springframework.http.ResponseEntity;
-import org.springframework.web.bind.annotation.GetMapping;
-import org.springframework.web.bind.annotation.PathVariable;
-import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestBody;
-import org.springframework.web.bind.annotation.RequestPart;
-import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.multipart.MultipartFile;
+import jakarta.servlet.http.Part;
+import java.io.InputStream;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.web.servlet.function.RouterFunction;
+import org.springframework.web.servlet.function.RouterFunctions;
+import org.springframework.web.servlet.function.ServerRequest;
+import org.springframework.web.servlet.function.ServerResponse;
 
 /**
  * The part of the Camunda 8.8 REST API that the service and a developer use, in front of the
@@ -56,8 +53,7 @@ import org.springframework.web.multipart.MultipartFile;
  * gateway sends, and each engine rejection the problem the real gateway answers ({@link
  * GatewayProblems}).
  */
-@RestController
-class CamundaRestApi {
+final class CamundaRestApi {
 
   private static final String DEFAULT_TENANT = "<default>";
   // A request the engine never answers (a lost command) must not hold a request thread forever.
@@ -71,9 +67,25 @@ class CamundaRestApi {
     this.json = json;
   }
 
-  @PostMapping("/v2/jobs/{jobKey}/completion")
-  ResponseEntity<Void> completeJob(
-      @PathVariable long jobKey, @RequestBody(required = false) JobCompletionRequest body) {
+  /** The routes of this API. */
+  RouterFunction<ServerResponse> routes(GatewayProblems problems) {
+    return RouterFunctions.route()
+        .POST("/v2/jobs/{jobKey}/completion", this::completeJob)
+        .POST("/v2/jobs/{jobKey}/failure", this::failJob)
+        .POST("/v2/jobs/{jobKey}/error", this::throwError)
+        .POST("/v2/user-tasks/{userTaskKey}/assignment", this::assignUserTask)
+        .POST("/v2/user-tasks/{userTaskKey}/completion", this::completeUserTask)
+        .POST("/v2/messages/publication", this::publishMessage)
+        .POST("/v2/process-instances", this::createProcessInstance)
+        .POST("/v2/deployments", this::deploy)
+        .GET("/v2/topology", request -> ServerResponse.ok().body(topology()))
+        .onError(Throwable.class, problems::answer)
+        .build();
+  }
+
+  private ServerResponse completeJob(ServerRequest http) throws Exception {
+    long jobKey = key(http, "jobKey");
+    JobCompletionRequest body = optionalBody(http, JobCompletionRequest.class);
     CompleteJobRequest.Builder request = CompleteJobRequest.newBuilder().setJobKey(jobKey);
     if (body != null) {
       request.setVariables(variables(body.getVariables()));
@@ -82,12 +94,12 @@ class CamundaRestApi {
       }
     }
     await(commands.complete(request.build()));
-    return ResponseEntity.noContent().build();
+    return ServerResponse.noContent().build();
   }
 
-  @PostMapping("/v2/jobs/{jobKey}/failure")
-  ResponseEntity<Void> failJob(
-      @PathVariable long jobKey, @RequestBody(required = false) JobFailRequest body) {
+  private ServerResponse failJob(ServerRequest http) throws Exception {
+    long jobKey = key(http, "jobKey");
+    JobFailRequest body = optionalBody(http, JobFailRequest.class);
     JobFailRequest fail = body == null ? new JobFailRequest() : body;
     FailJobRequest request =
         FailJobRequest.newBuilder()
@@ -98,11 +110,12 @@ class CamundaRestApi {
             .setVariables(variables(fail.getVariables()))
             .build();
     await(commands.call(commands.gateway()::failJob, request));
-    return ResponseEntity.noContent().build();
+    return ServerResponse.noContent().build();
   }
 
-  @PostMapping("/v2/jobs/{jobKey}/error")
-  ResponseEntity<Void> throwError(@PathVariable long jobKey, @RequestBody JobErrorRequest body) {
+  private ServerResponse throwError(ServerRequest http) throws Exception {
+    long jobKey = key(http, "jobKey");
+    JobErrorRequest body = http.body(JobErrorRequest.class);
     ThrowErrorRequest request =
         ThrowErrorRequest.newBuilder()
             .setJobKey(jobKey)
@@ -111,33 +124,33 @@ class CamundaRestApi {
             .setVariables(variables(body.getVariables()))
             .build();
     await(commands.call(commands.gateway()::throwError, request));
-    return ResponseEntity.noContent().build();
+    return ServerResponse.noContent().build();
   }
 
-  @PostMapping("/v2/user-tasks/{userTaskKey}/assignment")
-  ResponseEntity<Void> assignUserTask(
-      @PathVariable long userTaskKey, @RequestBody Map<String, Object> body) {
+  private ServerResponse assignUserTask(ServerRequest http) throws Exception {
+    long userTaskKey = key(http, "userTaskKey");
+    Map<String, Object> body = http.body(new ParameterizedTypeReference<Map<String, Object>>() {});
     await(
         commands.assignUserTask(
             userTaskKey, (String) body.get("assignee"), (String) body.get("action")));
-    return ResponseEntity.noContent().build();
+    return ServerResponse.noContent().build();
   }
 
   @SuppressWarnings("unchecked")
-  @PostMapping("/v2/user-tasks/{userTaskKey}/completion")
-  ResponseEntity<Void> completeUserTask(
-      @PathVariable long userTaskKey, @RequestBody(required = false) Map<String, Object> body) {
+  private ServerResponse completeUserTask(ServerRequest http) throws Exception {
+    long userTaskKey = key(http, "userTaskKey");
+    Map<String, Object> body = optionalBody(http, Map.class);
     Map<String, Object> request = body == null ? Map.of() : body;
     await(
         commands.completeUserTask(
             userTaskKey,
             variables((Map<String, Object>) request.get("variables")),
             (String) request.get("action")));
-    return ResponseEntity.noContent().build();
+    return ServerResponse.noContent().build();
   }
 
-  @PostMapping("/v2/messages/publication")
-  MessagePublicationResult publishMessage(@RequestBody MessagePublicationRequest body) {
+  private ServerResponse publishMessage(ServerRequest http) throws Exception {
+    MessagePublicationRequest body = http.body(MessagePublicationRequest.class);
     PublishMessageRequest request =
         PublishMessageRequest.newBuilder()
             .setName(Optional.ofNullable(body.getName()).orElse(""))
@@ -148,14 +161,15 @@ class CamundaRestApi {
             .build();
     GatewayOuterClass.PublishMessageResponse response =
         await(commands.call(commands.gateway()::publishMessage, request));
-    return new MessagePublicationResult()
-        .messageKey(String.valueOf(response.getKey()))
-        .tenantId(tenant(response.getTenantId()));
+    return ServerResponse.ok()
+        .body(
+            new MessagePublicationResult()
+                .messageKey(String.valueOf(response.getKey()))
+                .tenantId(tenant(response.getTenantId())));
   }
 
-  @PostMapping("/v2/process-instances")
-  CreateProcessInstanceResult createProcessInstance(
-      @RequestBody ProcessInstanceCreationInstruction body) {
+  private ServerResponse createProcessInstance(ServerRequest http) throws Exception {
+    ProcessInstanceCreationInstruction body = http.body(ProcessInstanceCreationInstruction.class);
     CreateProcessInstanceRequest.Builder instance = CreateProcessInstanceRequest.newBuilder();
     if (body.getProcessDefinitionKey() != null) {
       instance.setProcessDefinitionKey(Long.parseLong(body.getProcessDefinitionKey()));
@@ -175,13 +189,15 @@ class CamundaRestApi {
     if (!Boolean.TRUE.equals(body.getAwaitCompletion())) {
       GatewayOuterClass.CreateProcessInstanceResponse created =
           await(commands.call(commands.gateway()::createProcessInstance, instance.build()));
-      return new CreateProcessInstanceResult()
-          .processDefinitionId(created.getBpmnProcessId())
-          .processDefinitionVersion(created.getVersion())
-          .processDefinitionKey(String.valueOf(created.getProcessDefinitionKey()))
-          .processInstanceKey(String.valueOf(created.getProcessInstanceKey()))
-          .tenantId(tenant(created.getTenantId()))
-          .variables(Map.of());
+      return ServerResponse.ok()
+          .body(
+              new CreateProcessInstanceResult()
+                  .processDefinitionId(created.getBpmnProcessId())
+                  .processDefinitionVersion(created.getVersion())
+                  .processDefinitionKey(String.valueOf(created.getProcessDefinitionKey()))
+                  .processInstanceKey(String.valueOf(created.getProcessInstanceKey()))
+                  .tenantId(tenant(created.getTenantId()))
+                  .variables(Map.of()));
     }
     CreateProcessInstanceWithResultRequest request =
         CreateProcessInstanceWithResultRequest.newBuilder()
@@ -196,37 +212,44 @@ class CamundaRestApi {
             request.getRequestTimeout() > 0
                 ? TimeUnit.MILLISECONDS.toSeconds(request.getRequestTimeout()) + 1
                 : ANSWER_TIMEOUT_SECONDS);
-    return new CreateProcessInstanceResult()
-        .processDefinitionId(completed.getBpmnProcessId())
-        .processDefinitionVersion(completed.getVersion())
-        .processDefinitionKey(String.valueOf(completed.getProcessDefinitionKey()))
-        .processInstanceKey(String.valueOf(completed.getProcessInstanceKey()))
-        .tenantId(tenant(completed.getTenantId()))
-        .variables(map(completed.getVariables()));
+    return ServerResponse.ok()
+        .body(
+            new CreateProcessInstanceResult()
+                .processDefinitionId(completed.getBpmnProcessId())
+                .processDefinitionVersion(completed.getVersion())
+                .processDefinitionKey(String.valueOf(completed.getProcessDefinitionKey()))
+                .processInstanceKey(String.valueOf(completed.getProcessInstanceKey()))
+                .tenantId(tenant(completed.getTenantId()))
+                .variables(map(completed.getVariables())));
   }
 
-  @PostMapping(value = "/v2/deployments", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
-  DeploymentResult deploy(@RequestPart("resources") List<MultipartFile> resources)
-      throws IOException {
+  private ServerResponse deploy(ServerRequest http) throws Exception {
+    List<Part> resources = http.multipartData().getOrDefault("resources", List.of());
+    if (resources.isEmpty()) {
+      throw new IllegalArgumentException("No resources given: send them as multipart parts named 'resources'");
+    }
     DeployResourceRequest.Builder request = DeployResourceRequest.newBuilder();
-    for (MultipartFile resource : resources) {
-      request.addResources(
-          Resource.newBuilder()
-              .setName(Optional.ofNullable(resource.getOriginalFilename()).orElse(resource.getName()))
-              .setContent(ByteString.copyFrom(resource.getBytes())));
+    for (Part resource : resources) {
+      try (InputStream content = resource.getInputStream()) {
+        request.addResources(
+            Resource.newBuilder()
+                .setName(Optional.ofNullable(resource.getSubmittedFileName()).orElse(resource.getName()))
+                .setContent(ByteString.readFrom(content)));
+      }
     }
     GatewayOuterClass.DeployResourceResponse deployed =
         await(commands.call(commands.gateway()::deployResource, request.build()));
     List<DeploymentMetadataResult> deployments =
         deployed.getDeploymentsList().stream().map(CamundaRestApi::deployment).toList();
-    return new DeploymentResult()
-        .deploymentKey(String.valueOf(deployed.getKey()))
-        .tenantId(tenant(deployed.getTenantId()))
-        .deployments(deployments);
+    return ServerResponse.ok()
+        .body(
+            new DeploymentResult()
+                .deploymentKey(String.valueOf(deployed.getKey()))
+                .tenantId(tenant(deployed.getTenantId()))
+                .deployments(deployments));
   }
 
-  @GetMapping("/v2/topology")
-  TopologyResponse topology() {
+  private TopologyResponse topology() {
     GatewayOuterClass.TopologyResponse topology =
         await(commands.call(commands.gateway()::topology, TopologyRequest.getDefaultInstance()));
     return new TopologyResponse()
@@ -326,6 +349,23 @@ class CamundaRestApi {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("The engine answered variables that are not JSON", e);
     }
+  }
+
+  private static long key(ServerRequest request, String name) {
+    String value = request.pathVariable(name);
+    try {
+      return Long.parseLong(value);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("'%s' must be a number, not '%s'".formatted(name, value), e);
+    }
+  }
+
+  /** The body, or null when the request has none (the gateway accepts an empty body there). */
+  private static <T> T optionalBody(ServerRequest request, Class<T> type) throws Exception {
+    if (request.headers().contentLength().orElse(-1) == 0) {
+      return null;
+    }
+    return request.body(type);
   }
 
   private static String tenant(String tenantId) {

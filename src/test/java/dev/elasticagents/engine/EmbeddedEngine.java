@@ -1,5 +1,6 @@
 package dev.elasticagents.engine;
 
+import io.camunda.client.CamundaClient;
 import io.camunda.zeebe.process.test.api.ZeebeTestEngine;
 import io.camunda.zeebe.process.test.engine.EngineFactory;
 import io.camunda.zeebe.process.test.filters.RecordStream;
@@ -83,6 +84,18 @@ public final class EmbeddedEngine implements AutoCloseable {
   /** The REST API, for {@code /v2} calls. */
   public URI restAddress() {
     return URI.create("http://127.0.0.1:" + restPort);
+  }
+
+  /**
+   * A client of this engine as the service is one: jobs activated over gRPC, commands over REST
+   * only where asked. The caller closes it.
+   */
+  public CamundaClient newClient() {
+    return CamundaClient.newClientBuilder()
+        .grpcAddress(grpcAddress())
+        .restAddress(restAddress())
+        .preferRestOverGrpc(false)
+        .build();
   }
 
   /** Everything the engine recorded so far, for assertions. */

@@ -5,10 +5,12 @@ import java.util.concurrent.CompletionException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
-import org.springframework.web.bind.annotation.ExceptionHandler;
-import org.springframework.web.bind.annotation.RestControllerAdvice;
-import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.HttpMediaTypeNotSupportedException;
+import org.springframework.web.servlet.function.ServerRequest;
+import org.springframework.web.servlet.function.ServerResponse;
 
 /**
  * Problems as the 8.8 gateway answers them (RFC 9457, {@code application/problem+json}): an
@@ -16,8 +18,7 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
  * engine's own detail ("Command 'COMPLETE' rejected with code 'NOT_FOUND': ..."); a body that
  * cannot be read gets Spring's 400, as the gateway's Spring MVC gives it.
  */
-@RestControllerAdvice
-class GatewayProblems extends ResponseEntityExceptionHandler {
+final class GatewayProblems {
 
   private static final Pattern REJECTION = Pattern.compile("rejected with code '([A-Z_]+)'");
 
@@ -28,23 +29,31 @@ class GatewayProblems extends ResponseEntityExceptionHandler {
     }
   }
 
-  @ExceptionHandler(CompletionException.class)
-  ProblemDetail rejected(CompletionException e) {
+  /** The problem answering a request that failed with this error. */
+  ServerResponse answer(Throwable error, ServerRequest request) {
+    ProblemDetail problem =
+        switch (error) {
+          case CompletionException rejection -> rejected(rejection);
+          case Timeout timeout -> problem(HttpStatus.GATEWAY_TIMEOUT, "DEADLINE_EXCEEDED", timeout.getMessage());
+          case HttpMessageNotReadableException unreadable ->
+              problem(HttpStatus.BAD_REQUEST, "Bad Request", "Failed to read request");
+          case HttpMediaTypeNotSupportedException unsupported ->
+              problem(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Unsupported Media Type", unsupported.getMessage());
+          case IllegalArgumentException invalid ->
+              problem(HttpStatus.BAD_REQUEST, "INVALID_ARGUMENT", invalid.getMessage());
+          default -> problem(HttpStatus.INTERNAL_SERVER_ERROR, "INTERNAL", String.valueOf(error.getMessage()));
+        };
+    return ServerResponse.status(problem.getStatus())
+        .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+        .body(problem);
+  }
+
+  private static ProblemDetail rejected(CompletionException e) {
     Status status = Status.fromThrowable(e.getCause());
     String detail = status.getDescription() == null ? status.getCode().name() : status.getDescription();
     Matcher rejection = REJECTION.matcher(detail);
     String title = rejection.find() ? rejection.group(1) : status.getCode().name();
     return problem(httpStatus(status.getCode(), title), title, detail);
-  }
-
-  @ExceptionHandler(Timeout.class)
-  ProblemDetail timedOut(Timeout e) {
-    return problem(HttpStatus.GATEWAY_TIMEOUT, "DEADLINE_EXCEEDED", e.getMessage());
-  }
-
-  @ExceptionHandler(IllegalArgumentException.class)
-  ProblemDetail invalid(IllegalArgumentException e) {
-    return problem(HttpStatus.BAD_REQUEST, "INVALID_ARGUMENT", e.getMessage());
   }
 
   static ProblemDetail unavailable() {

@@ -3,7 +3,6 @@ package dev.elasticagents.engine;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.List;
 import org.springframework.boot.SpringApplication;
-import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.autoconfigure.context.PropertyPlaceholderAutoConfiguration;
@@ -20,7 +19,8 @@ import org.springframework.boot.web.server.WebServer;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Import;
+import org.springframework.web.servlet.function.RouterFunction;
+import org.springframework.web.servlet.function.ServerResponse;
 
 /**
  * The Camunda REST API of the embedded engine: a Spring MVC application of its own on 127.0.0.1,
@@ -78,7 +78,10 @@ final class RestFront implements AutoCloseable {
     context.close();
   }
 
-  @SpringBootConfiguration(proxyBeanMethods = false)
+  /**
+   * Deliberately no stereotype annotation: a service started in the same JVM scans the test
+   * classpath for components and must not find the engine's.
+   */
   @ImportAutoConfiguration({
     PropertyPlaceholderAutoConfiguration.class,
     ServletWebServerFactoryAutoConfiguration.class,
@@ -89,8 +92,12 @@ final class RestFront implements AutoCloseable {
     JacksonAutoConfiguration.class,
     MultipartAutoConfiguration.class
   })
-  @Import({CamundaRestApi.class, GatewayProblems.class})
   static class Api {
+
+    @Bean
+    RouterFunction<ServerResponse> camundaRestApi(EngineCommands commands, ObjectMapper json) {
+      return new CamundaRestApi(commands, json).routes(new GatewayProblems());
+    }
 
     @Bean
     UnavailableFilter unavailableFilter(Reachability reachability, ObjectMapper json) {

@@ -1,31 +1,33 @@
 package dev.elasticagents.local;
 
 import dev.elasticagents.ElasticAgentWorkersApplication;
-import dev.elasticagents.zeebe.LocalZeebeBroker;
+import dev.elasticagents.engine.EmbeddedEngine;
+import io.camunda.client.CamundaClient;
 import java.util.stream.Stream;
 import org.springframework.boot.SpringApplication;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * Runs the service on its embedded default: a real local Zeebe broker, the models deployed, the
- * workers running and a few sample requests fed in. Ctrl-C stops the service, then the broker.
- * Start it with {@code ./mvnw spring-boot:test-run}.
+ * Runs the service on its embedded default: the embedded engine (zeebe-process-test's 8.8 engine
+ * in memory, its gateway and REST API on free loopback ports), the models deployed, the workers
+ * running and a sample GoCD server and approver playing requests against it. Ctrl-C stops the
+ * service, then the engine. Start it with {@code ./mvnw spring-boot:test-run}.
  */
 public final class LocalElasticAgentWorkers {
 
   private LocalElasticAgentWorkers() {}
 
   public static void main(String[] args) {
-    LocalZeebeBroker broker = LocalZeebeBroker.startFromBuild();
+    EmbeddedEngine engine = EmbeddedEngine.start();
     System.out.printf(
-        "Local Zeebe broker ready: gRPC %s, REST %s, log %s%n",
-        broker.grpcAddress(), broker.restAddress(), broker.logFile());
+        "Embedded engine ready: gRPC %s, REST %s (one partition, in memory: nothing survives a stop)%n",
+        engine.grpcAddress(), engine.restAddress());
     String[] arguments =
         Stream.concat(
                 Stream.of(
-                    "--camunda.client.grpc-address=" + broker.grpcAddress(),
-                    "--camunda.client.rest-address=" + broker.restAddress(),
-                    // One hook below stops the service before the broker, not both at once.
+                    "--camunda.client.grpc-address=" + engine.grpcAddress(),
+                    "--camunda.client.rest-address=" + engine.restAddress(),
+                    // One hook below stops the service before the engine, not both at once.
                     "--spring.main.register-shutdown-hook=false"),
                 Stream.of(args))
             .toArray(String[]::new);
@@ -38,16 +40,17 @@ public final class LocalElasticAgentWorkers {
               .run(arguments)
               .getApplicationContext();
     } catch (RuntimeException e) {
-      broker.close();
+      engine.close();
       throw e;
     }
+    SampleApprovals.playInBackground(engine, context.getBean(CamundaClient.class));
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
                   context.close();
-                  broker.close();
-                  System.out.println("Local Zeebe broker stopped");
+                  engine.close();
+                  System.out.println("Embedded engine stopped");
                 },
                 "local-shutdown"));
   }

@@ -2,7 +2,7 @@ package dev.elasticagents.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.elasticagents.zeebe.LocalZeebeBroker;
+import dev.elasticagents.zeebe.InstanceResults;
 import dev.elasticagents.zeebe.OneTaskProcess;
 import dev.elasticagents.zeebe.ZeebeIntegrationTest;
 import io.camunda.client.CamundaClient;
@@ -64,7 +64,7 @@ class HandlerConcurrencyOnBrokerTest {
 
   private CamundaFuture<ProcessInstanceResult> startAnother(String process) {
     return client.newCreateInstanceCommand().bpmnProcessId(process).latestVersion().withResult()
-        .requestTimeout(LocalZeebeBroker.RESULT_TIMEOUT).send();
+        .requestTimeout(InstanceResults.REQUEST_TIMEOUT).send();
   }
 
   /** Waits until every job of the test has started, as launches that take a while would. */

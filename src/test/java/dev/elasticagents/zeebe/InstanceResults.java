@@ -10,10 +10,13 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Waits for process instances created with their result. The result requests of the tests may
- * wait {@link LocalZeebeBroker#RESULT_TIMEOUT}, so a test waits for them through here: an instance
- * that does not end fails the test within a minute instead of holding it for hours.
+ * wait {@link #REQUEST_TIMEOUT}, longer than any lifecycle of a test, so a test waits for them
+ * through here: an instance that does not end fails the test within a minute.
  */
 public final class InstanceResults {
+
+  /** How long a test's create-with-result request may wait for its instance to end. */
+  public static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(10);
 
   private static final Duration BOUND = Duration.ofMinutes(1);
 

@@ -1,21 +1,22 @@
 package dev.elasticagents.zeebe;
 
+import dev.elasticagents.engine.EmbeddedEngine;
 import org.springframework.boot.test.util.TestPropertyValues;
 import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.event.ContextClosedEvent;
 
 /**
- * Points the application at the shared broker: gRPC directly, REST through a {@link RestRecorder}
- * that tests can inject.
+ * Points the application at the shared embedded engine: gRPC directly, REST through a {@link
+ * RestRecorder} that tests can inject.
  */
 public class LocalZeebeInitializer
     implements ApplicationContextInitializer<ConfigurableApplicationContext> {
 
   @Override
   public void initialize(ConfigurableApplicationContext context) {
-    LocalZeebeBroker broker = SharedZeebeBroker.get();
-    RestRecorder recorder = RestRecorder.proxying(broker.restAddress());
+    EmbeddedEngine engine = SharedEngine.get();
+    RestRecorder recorder = RestRecorder.proxying(engine.restAddress());
     context.getBeanFactory().registerSingleton("restRecorder", recorder);
     context.addApplicationListener(
         event -> {
@@ -24,7 +25,7 @@ public class LocalZeebeInitializer
           }
         });
     TestPropertyValues.of(
-            "camunda.client.grpc-address=" + broker.grpcAddress(),
+            "camunda.client.grpc-address=" + engine.grpcAddress(),
             "camunda.client.rest-address=" + recorder.address())
         .applyTo(context);
   }

@@ -5,7 +5,7 @@ import io.camunda.client.api.CamundaFuture;
 import io.camunda.client.api.response.ProcessInstanceResult;
 import io.camunda.zeebe.model.bpmn.Bpmn;
 
-/** A process of one service task, deployed and started on the broker for a test's job type. */
+/** A process of one service task, deployed and started on the engine for a test's job type. */
 public final class OneTaskProcess {
 
   private OneTaskProcess() {}
@@ -27,7 +27,7 @@ public final class OneTaskProcess {
         .bpmnProcessId(processId)
         .latestVersion()
         .withResult()
-        .requestTimeout(LocalZeebeBroker.RESULT_TIMEOUT)
+        .requestTimeout(InstanceResults.REQUEST_TIMEOUT)
         .send();
   }
 }

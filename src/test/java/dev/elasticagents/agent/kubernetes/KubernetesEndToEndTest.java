@@ -8,7 +8,7 @@ import dev.elasticagents.agent.AgentRegistry;
 import dev.elasticagents.agent.AgentState;
 import dev.elasticagents.agent.GoCdServer;
 import dev.elasticagents.agent.JobIdentifier;
-import dev.elasticagents.zeebe.LocalZeebeBroker;
+import dev.elasticagents.engine.EmbeddedEngine;
 import io.camunda.client.CamundaClient;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -26,7 +26,7 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * The service with {@code elastic-agents.provider: kubernetes} on a real broker of its own, its
+ * The service with {@code elastic-agents.provider: kubernetes} on an embedded engine of its own, its
  * agents as pods in fabric8's mock API server (CRUD mode): GoCD's create-agent makes one pod and
  * Secret however often it is sent, and job-completion removes both.
  */
@@ -37,20 +37,20 @@ class KubernetesEndToEndTest {
   private static final Duration DECIDED = Duration.ofSeconds(60);
 
   static KubernetesClient client;
-  private static LocalZeebeBroker broker;
+  private static EmbeddedEngine engine;
   private static ConfigurableApplicationContext service;
   private static GoCdServer gocd;
   private static AgentRegistry registry;
 
   @BeforeAll
   static void start() {
-    broker = LocalZeebeBroker.startFromBuild();
+    engine = EmbeddedEngine.start();
     service =
         new SpringApplicationBuilder(ElasticAgentWorkersApplication.class)
             .web(WebApplicationType.NONE)
             .run(
-                "--camunda.client.grpc-address=" + broker.grpcAddress(),
-                "--camunda.client.rest-address=" + broker.restAddress(),
+                "--camunda.client.grpc-address=" + engine.grpcAddress(),
+                "--camunda.client.rest-address=" + engine.restAddress(),
                 "--spring.datasource.url=jdbc:h2:mem:kubernetes-e2e;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1",
                 "--elastic-agents.provider=kubernetes",
                 "--elastic-agents.kubernetes.api-url=" + client.getMasterUrl(),
@@ -65,8 +65,8 @@ class KubernetesEndToEndTest {
     if (service != null) {
       service.close();
     }
-    if (broker != null) {
-      broker.close();
+    if (engine != null) {
+      engine.close();
     }
   }
 
