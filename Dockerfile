@@ -1,12 +1,12 @@
 # syntax=docker/dockerfile:1
-# Builds the service image. The build stage runs the same Maven wrapper as a developer would;
-# -DskipTests also skips the download of the Zeebe distribution the tests run on. The build's
-# second jar, the GoCD plugin, goes to the GoCD server, not into the image.
+# Builds the service image. The build stage runs the same Maven wrapper as a developer would,
+# without the tests. The build's second jar, the GoCD plugin, goes to the GoCD server, not into the
+# image.
 FROM eclipse-temurin:25-jdk AS build
 WORKDIR /workspace
 COPY .mvn/ .mvn/
 COPY mvnw pom.xml ./
-RUN ./mvnw --batch-mode --no-transfer-progress dependency:go-offline -DexcludeTypes=tar.gz
+RUN ./mvnw --batch-mode --no-transfer-progress dependency:go-offline
 COPY src/ src/
 COPY bpmn/ bpmn/
 RUN ./mvnw --batch-mode --no-transfer-progress package -DskipTests \

@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
-/** The create-agent worker on a real broker: activated over gRPC, answered over REST. */
+/** The create-agent worker on the embedded engine: activated over gRPC, answered over REST. */
 @ZeebeIntegrationTest
 class CreateAgentJobTest {
 
@@ -83,7 +83,7 @@ class CreateAgentJobTest {
         .contains("'properties' must be an object of string values, but is an array");
     assertThat(failure.getResponse().getStatus()).isEqualTo(204);
 
-    // The job is now failed without retries: the broker refuses to complete it (an incident).
+    // The job is now failed without retries: the engine refuses to complete it (an incident).
     assertThatThrownBy(() -> completeOverRest(jobKey(failure)))
         .isInstanceOfSatisfying(
             ProblemException.class,
@@ -132,7 +132,7 @@ class CreateAgentJobTest {
     client.newCompleteCommand(jobKey).useRest().send().join();
   }
 
-  // The proxy journals an exchange after it answered, so the journal may trail the broker a bit.
+  // The proxy journals an exchange after it answered, so the journal may trail the engine a bit.
   private ServeEvent onlyExchange(String action, Predicate<String> body) {
     List<ServeEvent> matching =
         await()

@@ -26,7 +26,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 
 /**
- * The elastic agent lifecycle end to end: GoCD request bodies into the real broker, agents as
+ * The elastic agent lifecycle end to end: GoCD request bodies into the embedded engine, agents as
  * local processes, GoCD's job-completed and server-ping as messages.
  */
 @ZeebeIntegrationTest
@@ -193,6 +193,6 @@ class ElasticAgentLifecycleTest {
   }
 
   private ProcessHandle processOf(String agent) {
-    return BrokerLifecycles.processOf(agents, agent);
+    return EngineLifecycles.processOf(agents, agent);
   }
 }

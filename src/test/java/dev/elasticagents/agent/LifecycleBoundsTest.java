@@ -4,21 +4,25 @@ import static dev.elasticagents.zeebe.InstanceResults.ended;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.elasticagents.zeebe.SharedEngine;
 import dev.elasticagents.zeebe.ZeebeIntegrationTest;
 import io.camunda.client.CamundaClient;
 import io.camunda.client.api.CamundaFuture;
 import io.camunda.client.api.response.ProcessInstanceResult;
 import java.nio.file.Path;
+import io.camunda.zeebe.protocol.record.intent.TimerIntent;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 
 /**
- * A lifecycle instance lives only as long as its GoCD job needs it, on the real broker: one per
+ * A lifecycle instance lives only as long as its GoCD job needs it, on the engine: one per
  * job however often GoCD asks, ended when the build overruns, ended after a bounded number of
  * declines, and waiting only for its own job's completion.
  */
@@ -31,11 +35,11 @@ class LifecycleBoundsTest {
   @Value("${elastic-agents.local.work-directory}")
   Path agents;
 
-  private BrokerLifecycles lifecycles;
+  private EngineLifecycles lifecycles;
 
   @BeforeEach
   void connect() {
-    lifecycles = new BrokerLifecycles(client, registry, agents);
+    lifecycles = new EngineLifecycles(client, registry, agents);
   }
 
   @Test
@@ -59,17 +63,29 @@ class LifecycleBoundsTest {
 
   @Test
   void aJobThatRunsPastItsMaximumBuildDurationLosesItsAgentAndItsLifecycleEnds() {
-    Map<String, Object> request = lifecycles.request(Map.of(), Map.of("max_build_duration", "PT2S"));
+    Map<String, Object> request = lifecycles.request(Map.of(), Map.of("max_build_duration", "PT3H"));
 
     CamundaFuture<ProcessInstanceResult> lifecycle = lifecycles.start(request);
     String agent = lifecycles.awaitAgentOf(request);
     ProcessHandle process = lifecycles.processOf(agent);
+    // The build overruns on the engine's clock: its timer fires, nothing here waits three hours.
+    Instant threeHoursFromNow = Instant.now().plus(Duration.ofHours(3));
+    await().atMost(Duration.ofSeconds(10)).until(() -> buildTimerDueAround(threeHoursFromNow));
+    SharedEngine.get().increaseTime(Duration.ofHours(3));
 
     assertThat(ended(lifecycle))
         .containsEntry("completion_decision", "TERMINATED")
-        .containsEntry("completion_reason", "its job ran longer than the maximum build duration of PT2S");
+        .containsEntry("completion_reason", "its job ran longer than the maximum build duration of PT3H");
     assertThat(lifecycles.state(agent)).isEqualTo(AgentState.TERMINATED);
     assertThat(process.isAlive()).isFalse();
+  }
+
+  /** Whether a maximum build duration timer due within a minute of {@code due} waits. */
+  private static boolean buildTimerDueAround(Instant due) {
+    return StreamSupport.stream(SharedEngine.get().records().timerRecords().spliterator(), false)
+        .filter(timer -> timer.getIntent() == TimerIntent.CREATED)
+        .filter(timer -> timer.getValue().getTargetElementId().equals("Event_BuildOverran"))
+        .anyMatch(timer -> Math.abs(timer.getValue().getDueDate() - due.toEpochMilli()) < 60_000);
   }
 
   @Test

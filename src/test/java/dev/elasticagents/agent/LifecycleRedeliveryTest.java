@@ -23,7 +23,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 
 /**
- * Jobs whose completions are lost, on the real broker: the service's attempts run out, it fails
+ * Jobs whose completions are lost, on the embedded engine: the service's attempts run out, it fails
  * the job, Zeebe redelivers it, and the redelivery replays the recorded decision. The lifecycle
  * still waits for its job to complete, and no agent is leaked or given to two jobs.
  */
@@ -38,11 +38,11 @@ class LifecycleRedeliveryTest {
   @Value("${elastic-agents.local.work-directory}")
   Path agents;
 
-  private BrokerLifecycles lifecycles;
+  private EngineLifecycles lifecycles;
 
   @BeforeEach
   void connect() {
-    lifecycles = new BrokerLifecycles(client, registry, agents);
+    lifecycles = new EngineLifecycles(client, registry, agents);
   }
 
   @AfterEach

@@ -44,7 +44,7 @@ class MonitoredMetricsTest {
 
   @Test
   void everyMetricTheDashboardAndTheAlertRulesReadIsExposedOnceTheServiceHasWorked() {
-    BrokerLifecycles lifecycles = new BrokerLifecycles(client, registry, agents);
+    EngineLifecycles lifecycles = new EngineLifecycles(client, registry, agents);
     Map<String, Object> request = lifecycles.request(Map.of("reuse_agents", "false"), Map.of());
     Set<Long> lost = rest.loseFirstDeliveries((jobKey, body) -> body.contains("\"agent_decision\":\"CREATED\""));
     CamundaFuture<ProcessInstanceResult> lifecycle = lifecycles.start(request);

@@ -35,7 +35,7 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
- * A randomised run on the real broker, as a busy GoCD server and an unreliable network would make
+ * A randomised run on the embedded engine, as a busy GoCD server and an unreliable network would make
  * it: GoCD jobs whose create-agent is sent 1 to 3 times (and again while they wait), completions
  * lost so that Zeebe redelivers create-agent and job-completion jobs, job-completed sent twice for
  * some jobs, short builds, idle agents cleaned up by server pings throughout, and fewer agents
@@ -67,7 +67,7 @@ class RandomisedLifecycleRunTest {
   private final AtomicInteger samples = new AtomicInteger();
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final Set<String> knownAgents = ConcurrentHashMap.newKeySet();
-  private BrokerLifecycles lifecycles;
+  private EngineLifecycles lifecycles;
 
   @AfterEach
   void stop() {
@@ -77,7 +77,7 @@ class RandomisedLifecycleRunTest {
 
   @Test
   void noJobGetsTwoAgentsNoAgentLeaksAndCapacityHoldsUnderRedeliveriesAndReSends() throws Exception {
-    lifecycles = new BrokerLifecycles(client, registry, agents);
+    lifecycles = new EngineLifecycles(client, registry, agents);
     int lostBefore = rest.lostRequests();
     Set<Long> lostJobs =
         rest.loseFirstDeliveries(
@@ -193,7 +193,7 @@ class RandomisedLifecycleRunTest {
     return new Played(job, assigned);
   }
 
-  /** The jobs the broker accepted a completion of, through the proxy. */
+  /** The jobs the engine accepted a completion of, through the proxy. */
   private Set<Long> completedJobs() {
     Set<Long> completed = new HashSet<>();
     rest.exchanges(event -> event.getResponse().getStatus() == 204).forEach(event -> {

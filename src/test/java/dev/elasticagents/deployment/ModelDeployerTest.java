@@ -3,29 +3,49 @@ package dev.elasticagents.deployment;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.elasticagents.zeebe.ZeebeIntegrationTest;
+import dev.elasticagents.engine.EmbeddedEngine;
 import io.camunda.client.CamundaClient;
 import io.camunda.client.api.response.DeploymentEvent;
 import io.camunda.client.api.response.Process;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.DefaultApplicationArguments;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.context.ApplicationContext;
 import org.springframework.core.io.Resource;
+import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
+import org.springframework.core.io.support.ResourcePatternResolver;
 
-/** Deployment on the local broker, which runs Zeebe 8.6: a real cluster older than 8.8. */
-@ZeebeIntegrationTest
+/**
+ * Deployment on a cluster older than 8.8: an engine of its own whose gateway reports 8.6.0, as an
+ * 8.6 gateway does. What the deployer decides, it decides from that version alone.
+ */
 @ExtendWith(OutputCaptureExtension.class)
 class ModelDeployerTest {
 
-  @Autowired ModelDeployer deployer;
-  @Autowired CamundaClient client;
-  @Autowired DeploymentProperties properties;
-  @Autowired ApplicationContext resources;
+  private static EmbeddedEngine engine;
+  private static CamundaClient client;
+  private final DeploymentProperties properties =
+      new DeploymentProperties(true, List.of("classpath*:bpmn/*.bpmn", "classpath*:bpmn/*.form"), Duration.ofSeconds(30));
+  private final ResourcePatternResolver resources = new PathMatchingResourcePatternResolver();
+  private final ModelDeployer deployer = new ModelDeployer(client, properties, resources);
+
+  @BeforeAll
+  static void startAnEngineReportingAnOlderVersion() {
+    engine = EmbeddedEngine.startReportingVersion("8.6.0");
+    client = engine.newClient();
+  }
+
+  @AfterAll
+  static void stopTheEngine() {
+    client.close();
+    engine.close();
+  }
 
   @Test
   void findsEveryModelInTheBpmnFolder() {

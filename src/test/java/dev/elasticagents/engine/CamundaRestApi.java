@@ -60,10 +60,12 @@ final class CamundaRestApi {
   private static final long ANSWER_TIMEOUT_SECONDS = 60;
 
   private final EngineCommands commands;
+  private final ReportedVersion version;
   private final ObjectMapper json;
 
-  CamundaRestApi(EngineCommands commands, ObjectMapper json) {
+  CamundaRestApi(EngineCommands commands, ReportedVersion version, ObjectMapper json) {
     this.commands = commands;
+    this.version = version;
     this.json = json;
   }
 
@@ -116,6 +118,7 @@ final class CamundaRestApi {
   private ServerResponse throwError(ServerRequest http) throws Exception {
     long jobKey = key(http, "jobKey");
     JobErrorRequest body = http.body(JobErrorRequest.class);
+    required("errorCode", body.getErrorCode());
     ThrowErrorRequest request =
         ThrowErrorRequest.newBuilder()
             .setJobKey(jobKey)
@@ -130,6 +133,7 @@ final class CamundaRestApi {
   private ServerResponse assignUserTask(ServerRequest http) throws Exception {
     long userTaskKey = key(http, "userTaskKey");
     Map<String, Object> body = http.body(new ParameterizedTypeReference<Map<String, Object>>() {});
+    required("assignee", body.get("assignee") instanceof String assignee ? assignee : null);
     await(
         commands.assignUserTask(
             userTaskKey, (String) body.get("assignee"), (String) body.get("action")));
@@ -151,6 +155,7 @@ final class CamundaRestApi {
 
   private ServerResponse publishMessage(ServerRequest http) throws Exception {
     MessagePublicationRequest body = http.body(MessagePublicationRequest.class);
+    required("name", body.getName());
     PublishMessageRequest request =
         PublishMessageRequest.newBuilder()
             .setName(Optional.ofNullable(body.getName()).orElse(""))
@@ -170,6 +175,10 @@ final class CamundaRestApi {
 
   private ServerResponse createProcessInstance(ServerRequest http) throws Exception {
     ProcessInstanceCreationInstruction body = http.body(ProcessInstanceCreationInstruction.class);
+    if (isBlank(body.getProcessDefinitionId()) && isBlank(body.getProcessDefinitionKey())) {
+      throw new IllegalArgumentException(
+          "At least one of [processDefinitionId, processDefinitionKey] is required.");
+    }
     CreateProcessInstanceRequest.Builder instance = CreateProcessInstanceRequest.newBuilder();
     if (body.getProcessDefinitionKey() != null) {
       instance.setProcessDefinitionKey(Long.parseLong(body.getProcessDefinitionKey()));
@@ -251,7 +260,8 @@ final class CamundaRestApi {
 
   private TopologyResponse topology() {
     GatewayOuterClass.TopologyResponse topology =
-        await(commands.call(commands.gateway()::topology, TopologyRequest.getDefaultInstance()));
+        version.apply(
+            await(commands.call(commands.gateway()::topology, TopologyRequest.getDefaultInstance())));
     return new TopologyResponse()
         .clusterSize(topology.getClusterSize())
         .partitionsCount(topology.getPartitionsCount())
@@ -349,6 +359,17 @@ final class CamundaRestApi {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("The engine answered variables that are not JSON", e);
     }
+  }
+
+  /** The gateway's own check, before anything reaches the engine: "No errorCode provided." */
+  private static void required(String name, String value) {
+    if (isBlank(value)) {
+      throw new IllegalArgumentException("No %s provided.".formatted(name));
+    }
+  }
+
+  private static boolean isBlank(String value) {
+    return value == null || value.isBlank();
   }
 
   private static long key(ServerRequest request, String name) {

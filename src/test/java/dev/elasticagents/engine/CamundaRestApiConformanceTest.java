@@ -192,6 +192,16 @@ class CamundaRestApiConformanceTest {
   }
 
   @Test
+  void anErrorWithoutAnErrorCodeAnswers400BeforeReachingTheEngine() throws Exception {
+    ActivatedJob job = activatedJob();
+
+    HttpResponse<String> response = post("/v2/jobs/%d/error".formatted(job.getKey()), "{\"errorMessage\":\"no code\"}");
+
+    assertProblem(response, 400, "INVALID_ARGUMENT");
+    assertThat(problem(response).path("detail").asText()).isEqualTo("No errorCode provided.");
+  }
+
+  @Test
   void aFailureWithRetriesLeftComesBackAfterItsBackOff() throws Exception {
     String type = jobType();
     deployAndStart(oneTask(type));

@@ -1,5 +1,7 @@
 package dev.elasticagents.engine;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.camunda.client.CamundaClient;
 import io.camunda.zeebe.process.test.api.ZeebeTestEngine;
 import io.camunda.zeebe.process.test.engine.EngineFactory;
@@ -15,7 +17,7 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -36,28 +38,31 @@ public final class EmbeddedEngine implements AutoCloseable {
   private final EngineCommands commands;
   private final ServerServiceDefinition gatewayService;
   private final Reachability reachability;
+  private final ReportedVersion version;
   private final int grpcPort;
   private final int restPort;
   // Both replaced while the engine refuses connections; one owner, this object.
   private volatile Server grpc;
   private volatile RestFront rest;
 
-  private EmbeddedEngine(int grpcPort, int restPort) {
+  private EmbeddedEngine(int grpcPort, int restPort, ReportedVersion version) {
     this.grpcPort = grpcPort;
     this.engine = EngineFactory.create(grpcPort);
     this.internals = EngineInternals.of(engine);
     this.commands = new EngineCommands(internals);
     this.reachability = new Reachability();
+    this.version = version;
     this.gatewayService =
         EngineGrpcService.of(
             internals.gateway(),
             commands,
             new ListenerJobs(engine.getRecordStreamSource()),
-            reachability);
+            reachability,
+            version);
     internals.startProcessing();
     this.grpc = serveGateway();
     try {
-      this.rest = RestFront.start(restPort, commands, reachability);
+      this.rest = RestFront.start(restPort, commands, reachability, version);
     } catch (RuntimeException e) {
       grpc.shutdownNow();
       internals.stop();
@@ -73,7 +78,15 @@ public final class EmbeddedEngine implements AutoCloseable {
 
   /** Starts an engine with its gateway and REST API on these loopback ports, 0 for a free one. */
   public static EmbeddedEngine start(int grpcPort, int restPort) {
-    return new EmbeddedEngine(grpcPort == 0 ? freeLoopbackPort() : grpcPort, restPort);
+    return new EmbeddedEngine(grpcPort == 0 ? freeLoopbackPort() : grpcPort, restPort, ReportedVersion.ENGINE);
+  }
+
+  /**
+   * Starts an engine whose topology reports another version, as a gateway of that version would:
+   * for what a client decides from the version alone. The engine itself stays 8.8.
+   */
+  public static EmbeddedEngine startReportingVersion(String version) {
+    return new EmbeddedEngine(freeLoopbackPort(), 0, new ReportedVersion(version));
   }
 
   /** The gRPC gateway, for activating jobs. */
@@ -121,22 +134,32 @@ public final class EmbeddedEngine implements AutoCloseable {
     }
   }
 
-  /** Assigns a user task, as {@code POST /v2/user-tasks/{key}/assignment} does. */
-  public void assignUserTask(long userTaskKey, String assignee) {
-    join(commands.assignUserTask(userTaskKey, assignee, null));
+  /**
+   * Assigns a user task, as {@code POST /v2/user-tasks/{key}/assignment} does, and returns once
+   * the engine has processed the command. The engine answers only when the task's assigning
+   * listeners have decided; the returned future completes then, or exceptionally with the denial.
+   */
+  public CompletableFuture<Void> assignUserTask(long userTaskKey, String assignee) {
+    CompletableFuture<Void> answer = commands.assignUserTask(userTaskKey, assignee, null);
     awaitIdle();
+    return answer;
   }
 
-  /** Completes a user task, as {@code POST /v2/user-tasks/{key}/completion} does. */
-  public void completeUserTask(long userTaskKey, Map<String, Object> variables) {
+  /**
+   * Completes a user task, as {@code POST /v2/user-tasks/{key}/completion} does, and returns once
+   * the engine has processed the command; the returned future completes when the completing
+   * listeners have decided.
+   */
+  public CompletableFuture<Void> completeUserTask(long userTaskKey, Map<String, Object> variables) {
     String json;
     try {
-      json = variables.isEmpty() ? "" : new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(variables);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      json = variables.isEmpty() ? "" : new ObjectMapper().writeValueAsString(variables);
+    } catch (JsonProcessingException e) {
       throw new IllegalArgumentException("The variables cannot be written as JSON", e);
     }
-    join(commands.completeUserTask(userTaskKey, json, null));
+    CompletableFuture<Void> answer = commands.completeUserTask(userTaskKey, json, null);
     awaitIdle();
+    return answer;
   }
 
   /**
@@ -169,7 +192,7 @@ public final class EmbeddedEngine implements AutoCloseable {
   private void listen() {
     if (grpc.isShutdown()) {
       grpc = serveGateway();
-      rest = RestFront.start(restPort, commands, reachability);
+      rest = RestFront.start(restPort, commands, reachability, version);
     }
   }
 
@@ -203,19 +226,6 @@ public final class EmbeddedEngine implements AutoCloseable {
     } finally {
       stopGateway();
       internals.stop();
-    }
-  }
-
-  private static <T> T join(java.util.concurrent.CompletableFuture<T> answer) {
-    try {
-      return answer.get(IDLE_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("The engine rejected the command: " + e.getCause().getMessage(), e.getCause());
-    } catch (TimeoutException e) {
-      throw new IllegalStateException("The engine did not answer within " + IDLE_TIMEOUT, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted while waiting for the engine", e);
     }
   }
 

@@ -3,6 +3,8 @@ package dev.elasticagents.engine;
 import io.camunda.zeebe.gateway.protocol.GatewayGrpc;
 import io.camunda.zeebe.gateway.protocol.GatewayOuterClass.CompleteJobRequest;
 import io.camunda.zeebe.gateway.protocol.GatewayOuterClass.CompleteJobResponse;
+import io.camunda.zeebe.gateway.protocol.GatewayOuterClass.TopologyRequest;
+import io.camunda.zeebe.gateway.protocol.GatewayOuterClass.TopologyResponse;
 import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
@@ -35,7 +37,8 @@ final class EngineGrpcService {
       GatewayGrpc.GatewayImplBase gateway,
       EngineCommands commands,
       ListenerJobs listenerJobs,
-      Reachability reachability) {
+      Reachability reachability,
+      ReportedVersion version) {
     ServerServiceDefinition original = gateway.bindService();
     ServerServiceDefinition.Builder service =
         ServerServiceDefinition.builder(original.getServiceDescriptor());
@@ -56,6 +59,14 @@ final class EngineGrpcService {
                                 observer.onCompleted();
                               }
                             })));
+      } else if (method.getMethodDescriptor().equals(GatewayGrpc.getTopologyMethod())) {
+        service.addMethod(
+            GatewayGrpc.getTopologyMethod(),
+            ServerCalls.<TopologyRequest, TopologyResponse>asyncUnaryCall(
+                (request, observer) -> {
+                  observer.onNext(version.apply(commands.call(gateway::topology, request).join()));
+                  observer.onCompleted();
+                }));
       } else {
         service.addMethod(method);
       }

@@ -38,7 +38,8 @@ final class RestFront implements AutoCloseable {
   }
 
   /** Starts the API on 127.0.0.1 at that port, 0 for a free one. */
-  static RestFront start(int port, EngineCommands commands, Reachability reachability) {
+  static RestFront start(
+      int port, EngineCommands commands, Reachability reachability, ReportedVersion version) {
     SpringApplication application = new SpringApplication(Api.class);
     application.setWebApplicationType(WebApplicationType.SERVLET);
     application.setBannerMode(org.springframework.boot.Banner.Mode.OFF);
@@ -53,6 +54,7 @@ final class RestFront implements AutoCloseable {
         context -> {
           context.getBeanFactory().registerSingleton("engineCommands", commands);
           context.getBeanFactory().registerSingleton("reachability", reachability);
+          context.getBeanFactory().registerSingleton("reportedVersion", version);
         });
     ConfigurableApplicationContext context =
         application.run(
@@ -95,8 +97,9 @@ final class RestFront implements AutoCloseable {
   static class Api {
 
     @Bean
-    RouterFunction<ServerResponse> camundaRestApi(EngineCommands commands, ObjectMapper json) {
-      return new CamundaRestApi(commands, json).routes(new GatewayProblems());
+    RouterFunction<ServerResponse> camundaRestApi(
+        EngineCommands commands, ReportedVersion version, ObjectMapper json) {
+      return new CamundaRestApi(commands, version, json).routes(new GatewayProblems());
     }
 
     @Bean

@@ -103,7 +103,7 @@ class SampleAgentRequests {
           pause(Duration.ofSeconds(10));
           ping(List.of(agent), job100);
         }
-        step("done: the service keeps running (cleanup every minute); press Ctrl-C to stop it and the broker");
+        step("done: the service keeps running (cleanup every minute); press Ctrl-C to stop it and the engine");
       } catch (RuntimeException e) {
         log.warn("The sample GoCD server stopped: {}", e.toString());
       }

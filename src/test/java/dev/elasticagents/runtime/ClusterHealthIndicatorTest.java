@@ -20,7 +20,7 @@ import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.Status;
 
 /**
- * The cluster indicator's verdict for each topology a gateway can answer. The real broker's
+ * The cluster indicator's verdict for each topology a gateway can answer. The engine's
  * healthy and unreachable answers are in ReadinessTest; these are the ones a single local broker
  * cannot produce on demand.
  */

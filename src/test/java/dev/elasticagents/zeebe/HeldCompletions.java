@@ -10,9 +10,9 @@ import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 
 /**
- * Job completions a {@link RestRecorder} holds on their way to the broker: the service has sent
+ * Job completions a {@link RestRecorder} holds on their way to the engine: the service has sent
  * them (so it recorded their decisions) and waits for the answer. The test then forwards them to
- * the broker or drops them (answered 503, to a client that may be dead by then). A request is
+ * the engine or drops them (answered 503, to a client that may be dead by then). A request is
  * never held longer than {@link #LIMIT}; then it is dropped.
  */
 public final class HeldCompletions {
@@ -67,7 +67,7 @@ public final class HeldCompletions {
     return Collections.unmodifiableMap(new LinkedHashMap<>(held));
   }
 
-  /** Sends the held requests on to the broker; nothing more is held. */
+  /** Sends the held requests on to the engine; nothing more is held. */
   public void forward() {
     forward = true;
     released.countDown();

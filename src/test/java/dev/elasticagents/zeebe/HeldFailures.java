@@ -5,7 +5,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Job failures a {@link RestRecorder} holds on their way to the broker until the test lets them
+ * Job failures a {@link RestRecorder} holds on their way to the engine until the test lets them
  * pass: Zeebe redelivers a failed job only after that, so a test can put a step between the
  * service giving up on a delivery and the redelivery. A failure is never held longer than
  * {@link #LIMIT}; then it passes.
@@ -44,7 +44,7 @@ public final class HeldFailures {
     return this;
   }
 
-  /** Lets every held failure, and every later one, pass to the broker. */
+  /** Lets every held failure, and every later one, pass to the engine. */
   public void release() {
     released.countDown();
   }

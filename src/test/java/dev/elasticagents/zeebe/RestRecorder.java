@@ -20,9 +20,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A pass-through proxy on 127.0.0.1 in front of the broker's REST gateway that records every
- * exchange, so tests can see which calls went over REST and what the broker answered. It can also
- * lose job completions: a lost one never reaches the broker and is answered 503, as an overloaded
+ * A pass-through proxy on 127.0.0.1 in front of the engine's REST API that records every
+ * exchange, so tests can see which calls went over REST and what the engine answered. It can also
+ * lose job completions: a lost one never reaches the engine and is answered 503, as an overloaded
  * gateway would, so the service's attempts run out and Zeebe redelivers the job. And it can hold
  * job completions until the test forwards or drops them ({@link HeldCompletions}), and job failures
  * until the test lets them pass ({@link HeldFailures}).
@@ -49,7 +49,7 @@ public final class RestRecorder implements AutoCloseable {
     return new RestRecorder(proxy, loss);
   }
 
-  /** The address clients use instead of the broker's. */
+  /** The address clients use instead of the engine's. */
   public URI address() {
     return URI.create(proxy.baseUrl());
   }
@@ -110,7 +110,7 @@ public final class RestRecorder implements AutoCloseable {
     return hold;
   }
 
-  /** Passes every completion, and every failure held, to the broker again. */
+  /** Passes every completion, and every failure held, to the engine again. */
   public void stopLosingCompletions() {
     loss.rule = (jobKey, body) -> false;
     loss.heldFailures.release();

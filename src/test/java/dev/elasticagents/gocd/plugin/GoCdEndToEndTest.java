@@ -35,7 +35,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 
 /**
  * A GoCD server's messages, end to end: GoCD's requests into the plugin object, which talks real
- * HTTP to the running service, which runs the lifecycle on the real broker. The GoCD server's
+ * HTTP to the running service, which runs the lifecycle on the embedded engine. The GoCD server's
  * accessor is mocked.
  */
 @ZeebeIntegrationTest

@@ -24,9 +24,9 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
-/** The real broker's 204, 404, 409 and 400 answers drive the configured actions. */
+/** The engine's 204, 404, 409 and 400 answers drive the configured actions. */
 @ZeebeIntegrationTest
-class OutcomeSenderOnBrokerTest {
+class OutcomeSenderOnEngineTest {
 
   @Autowired CamundaClient client;
   @Autowired OutcomeSender sender;
@@ -83,7 +83,7 @@ class OutcomeSenderOnBrokerTest {
     sender.send(JobRef.of(job), JobOutcome.complete(Map.of()));
 
     awaitStatuses(job.getKey(), "completion", 409);
-    // The broker refuses to fail a failed job too; the fallback is recorded, not retried.
+    // The engine refuses to fail a failed job too; the fallback is recorded, not retried.
     awaitStatuses(job.getKey(), "failure", 409);
     assertThat(problems(type, "invalid-state", "fail")).isEqualTo(1);
   }

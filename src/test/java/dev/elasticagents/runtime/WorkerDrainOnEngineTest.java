@@ -22,11 +22,11 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
 /**
- * A stopping service on the real broker: its workers stop activating jobs, and a handler that runs
- * finishes, uninterrupted, and its outcome reaches the broker before the workers report stopped.
+ * A stopping service on the embedded engine: its workers stop activating jobs, and a handler that runs
+ * finishes, uninterrupted, and its outcome reaches the engine before the workers report stopped.
  */
 @ZeebeIntegrationTest
-class WorkerDrainOnBrokerTest {
+class WorkerDrainOnEngineTest {
 
   @Autowired CamundaClient client;
   @Autowired OutcomeSender sender;

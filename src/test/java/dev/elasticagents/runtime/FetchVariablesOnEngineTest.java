@@ -10,9 +10,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
-/** Workers fetch only the variables their handler reads, on the real broker. */
+/** Workers fetch only the variables their handler reads, on the embedded engine. */
 @ZeebeIntegrationTest
-class FetchVariablesOnBrokerTest {
+class FetchVariablesOnEngineTest {
 
   @Autowired CamundaClient client;
   @Autowired VariableProbe probe;

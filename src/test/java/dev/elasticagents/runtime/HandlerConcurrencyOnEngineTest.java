@@ -24,7 +24,7 @@ import org.springframework.beans.factory.annotation.Autowired;
  * the client has execution threads (4): twelve handlers that wait all run at the same time.
  */
 @ZeebeIntegrationTest
-class HandlerConcurrencyOnBrokerTest {
+class HandlerConcurrencyOnEngineTest {
 
   private static final int JOBS = 12;
 

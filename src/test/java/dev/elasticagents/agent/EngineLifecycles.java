@@ -17,10 +17,10 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * What the lifecycle tests on the real broker share: GoCD requests of one cluster profile of their
+ * What the lifecycle tests on the embedded engine share: GoCD requests of one cluster profile of their
  * own, and ways to wait for what the service did.
  */
-final class BrokerLifecycles {
+final class EngineLifecycles {
 
   private static final AtomicInteger JOB_IDS =
       new AtomicInteger((int) (System.currentTimeMillis() % 1_000_000) * 100 + 50_000_000);
@@ -30,7 +30,7 @@ final class BrokerLifecycles {
   final Path agents;
   final String cluster = "cluster-" + UUID.randomUUID();
 
-  BrokerLifecycles(CamundaClient client, AgentRegistry registry, Path agents) {
+  EngineLifecycles(CamundaClient client, AgentRegistry registry, Path agents) {
     this.gocd = new GoCdServer(client);
     this.registry = registry;
     this.agents = agents;
