@@ -1,5 +1,7 @@
 package dev.elasticagents.local;
 
+import static org.awaitility.Awaitility.await;
+
 import dev.elasticagents.engine.EmbeddedEngine;
 import io.camunda.client.CamundaClient;
 import io.camunda.client.api.command.ProblemException;
@@ -8,7 +10,6 @@ import io.camunda.zeebe.protocol.record.ValueType;
 import io.camunda.zeebe.protocol.record.intent.UserTaskIntent;
 import io.camunda.zeebe.protocol.record.value.UserTaskRecordValue;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.StreamSupport;
@@ -81,33 +82,22 @@ final class SampleApprovals {
   }
 
   private long awaitUserTask(long instance) {
-    Instant deadline = Instant.now().plusSeconds(30);
-    while (Instant.now().isBefore(deadline)) {
-      Optional<Long> task =
-          StreamSupport.stream(engine.records().records().spliterator(), false)
-              .filter(record -> record.getValueType() == ValueType.USER_TASK)
-              .filter(record -> record.getIntent() == UserTaskIntent.CREATED)
-              .filter(record -> ((UserTaskRecordValue) record.getValue()).getProcessInstanceKey() == instance)
-              .map(Record::getKey)
-              .findFirst();
-      if (task.isPresent()) {
-        return task.get();
-      }
-      pause(Duration.ofMillis(200));
-    }
-    throw new IllegalStateException("No user task for approval instance " + instance + " within 30 s");
+    return await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> userTaskOf(instance), Optional::isPresent)
+        .orElseThrow();
+  }
+
+  private Optional<Long> userTaskOf(long instance) {
+    return StreamSupport.stream(engine.records().records().spliterator(), false)
+        .filter(record -> record.getValueType() == ValueType.USER_TASK)
+        .filter(record -> record.getIntent() == UserTaskIntent.CREATED)
+        .filter(record -> ((UserTaskRecordValue) record.getValue()).getProcessInstanceKey() == instance)
+        .map(Record::getKey)
+        .findFirst();
   }
 
   private static void step(String description) {
     log.info("Approval sample: {}", description);
-  }
-
-  private static void pause(Duration duration) {
-    try {
-      Thread.sleep(duration);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
   }
 }
