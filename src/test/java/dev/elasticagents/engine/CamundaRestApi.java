@@ -39,6 +39,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -56,6 +57,7 @@ import org.springframework.web.multipart.MultipartFile;
  * gateway sends, and each engine rejection the problem the real gateway answers ({@link
  * GatewayProblems}).
  */
+@ConditionalOnProperty(name = RestFront.OWN_CONTEXT, havingValue = "true")
 @RestController
 class CamundaRestApi {
 

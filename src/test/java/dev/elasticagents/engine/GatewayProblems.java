@@ -4,6 +4,7 @@ import io.grpc.Status;
 import java.util.concurrent.CompletionException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.web.bind.annotation.ExceptionHandler;
@@ -16,6 +17,7 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
  * engine's own detail ("Command 'COMPLETE' rejected with code 'NOT_FOUND': ..."); a body that
  * cannot be read gets Spring's 400, as the gateway's Spring MVC gives it.
  */
+@ConditionalOnProperty(name = RestFront.OWN_CONTEXT, havingValue = "true")
 @RestControllerAdvice
 class GatewayProblems extends ResponseEntityExceptionHandler {
 

@@ -3,7 +3,6 @@ package dev.elasticagents.engine;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.List;
 import org.springframework.boot.SpringApplication;
-import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.autoconfigure.context.PropertyPlaceholderAutoConfiguration;
@@ -28,6 +27,14 @@ import org.springframework.context.annotation.Import;
  * JVM's logging as it finds it, so it can run beside the service in one JVM).
  */
 final class RestFront implements AutoCloseable {
+
+  /**
+   * Set only in the API's own context. Its controller and advice live under {@code
+   * dev.elasticagents} and carry Spring stereotypes, so the service's component scan sees them
+   * wherever the test classes are on the class path (a service started from the tests, a
+   * {@code @SpringBootTest}): they load only where this is set.
+   */
+  static final String OWN_CONTEXT = "embedded-engine.rest-front";
 
   private final ConfigurableApplicationContext context;
   private final WebServer server;
@@ -58,6 +65,7 @@ final class RestFront implements AutoCloseable {
         application.run(
             "--spring.config.name=embedded-engine-rest",
             "--spring.application.name=embedded-engine-rest",
+            "--" + OWN_CONTEXT + "=true",
             "--server.address=127.0.0.1",
             "--server.port=" + port,
             "--spring.jmx.enabled=false",
@@ -78,7 +86,8 @@ final class RestFront implements AutoCloseable {
     context.close();
   }
 
-  @SpringBootConfiguration(proxyBeanMethods = false)
+  // Not a @SpringBootConfiguration: a @SpringBootTest looking for the service's configuration
+  // would find two, and the service's component scan would load this one.
   @ImportAutoConfiguration({
     PropertyPlaceholderAutoConfiguration.class,
     ServletWebServerFactoryAutoConfiguration.class,
