@@ -39,7 +39,7 @@ class ClusterUnreachableFaultRunTest {
   private static final Duration UNREACHABLE = Duration.ofSeconds(20);
 
   @Test
-  @Timeout(value = 3, unit = TimeUnit.MINUTES)
+  @Timeout(value = 4, unit = TimeUnit.MINUTES)
   void theServiceReconnectsByItselfAndEveryLifecycleFinishes() throws Exception {
     try (FaultRun run = new FaultRun("cluster-unreachable")) {
       ServiceProcess service = run.startService();
