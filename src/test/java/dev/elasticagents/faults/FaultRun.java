@@ -200,8 +200,8 @@ final class FaultRun implements AutoCloseable {
 
   /**
    * From {@code fault} to the first completion the engine accepted after {@code since}: when what
-   * was killed is dead, or the engine back, so that a completion sent just before the fault does
-   * not count.
+   * was killed is dead, or the cluster unreachable, so that a completion accepted just before the
+   * fault does not count.
    */
   Duration firstCompletion(Instant fault, Instant since) {
     return completionsAcceptedAfter(since).stream()
