@@ -7,7 +7,7 @@ import dev.elasticagents.agent.AgentRegistry;
 import dev.elasticagents.agent.AgentState;
 import dev.elasticagents.agent.GoCdServer;
 import dev.elasticagents.agent.RegistryDatabases;
-import dev.elasticagents.zeebe.LocalZeebeBroker;
+import dev.elasticagents.engine.EmbeddedEngine;
 import dev.elasticagents.zeebe.RestRecorder;
 import io.camunda.client.CamundaClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -29,16 +29,21 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 
 /**
- * One fault run: a broker of its own (exporting its records, {@link BrokerRecords}), a recording
- * and holding proxy in front of its REST gateway, a PostgreSQL database of its own, the service as
- * a child JVM that may be started again on the same database, instance id and work directory, and
- * GoCD jobs flowing through it. The test reads the registry on the same database and talks to the
- * broker as GoCD does. Closing the run stops everything and kills every agent it left.
+ * One fault run: an embedded engine of its own in the test JVM ({@link EmbeddedEngine}, whose
+ * records the run reads, {@link EngineRecords}), a recording and holding proxy in front of its
+ * REST API, a PostgreSQL database of its own, the service as a child JVM (activating jobs on the
+ * engine's gateway, sending outcomes through the proxy) that may be started again on the same
+ * database, instance id and work directory, and GoCD jobs flowing through it. The test reads the
+ * registry on the same database and talks to the engine as GoCD does. Closing the run stops
+ * everything and kills every agent it left.
  */
 final class FaultRun implements AutoCloseable {
 
   private static final int JOBS = 30;
   private static final int IN_FLIGHT = 5;
+  // The client compiler only: start-ups are a large part of the service's short life here, and
+  // C2 compiling through them doubles their CPU time on a small machine.
+  private static final List<String> SERVICE_JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1");
   private static final Pattern COMPLETION = Pattern.compile("/v2/jobs/\\d+/completion");
   private static final Pattern ASSIGNS_AN_AGENT = Pattern.compile("\"agent_decision\"\\s*:\\s*\"(CREATED|REUSED)\"");
   private static final Pattern AGENT = Pattern.compile("\"elastic_agent_id\"\\s*:\\s*\"([A-Za-z0-9_-]+)\"");
@@ -46,7 +51,7 @@ final class FaultRun implements AutoCloseable {
   final String name;
   final Path directory;
   final LocalAgents agents;
-  final LocalZeebeBroker broker;
+  final EmbeddedEngine engine;
   final RestRecorder proxy;
   final CamundaClient client;
   final AgentRegistry registry;
@@ -62,17 +67,17 @@ final class FaultRun implements AutoCloseable {
     this.name = name;
     this.directory = Path.of("target/fault-runs", name).toAbsolutePath();
     this.agents = new LocalAgents(directory.resolve("agents")).clearedWith(directory);
-    this.broker = LocalZeebeBroker.startFromBuild(BrokerRecords.EXPORTER);
+    this.engine = EmbeddedEngine.start();
     try {
-      this.proxy = RestRecorder.proxying(broker.restAddress());
+      this.proxy = RestRecorder.proxying(engine.restAddress());
     } catch (RuntimeException e) {
-      broker.close();
+      engine.close();
       throw e;
     }
     this.client =
         CamundaClient.newClientBuilder()
-            .grpcAddress(broker.grpcAddress())
-            .restAddress(broker.restAddress())
+            .grpcAddress(engine.grpcAddress())
+            .restAddress(engine.restAddress())
             .preferRestOverGrpc(false)
             .build();
     String url = RegistryDatabases.newPostgresUrl();
@@ -86,7 +91,7 @@ final class FaultRun implements AutoCloseable {
     this.load = new GoCdLoad(new GoCdServer(client), registry, JOBS, IN_FLIGHT);
     properties.putAll(
         Map.ofEntries(
-            Map.entry("camunda.client.grpc-address", broker.grpcAddress().toString()),
+            Map.entry("camunda.client.grpc-address", engine.grpcAddress().toString()),
             Map.entry("camunda.client.rest-address", "http://127.0.0.1:" + proxy.address().getPort()),
             Map.entry("spring.datasource.url", url),
             Map.entry("spring.datasource.username", "postgres"),
@@ -118,7 +123,7 @@ final class FaultRun implements AutoCloseable {
   /** Starts the service, the first time or again on the same database and work directory. */
   ServiceProcess startService() {
     starts++;
-    service = ServiceProcess.start(properties, agents.directory(), directory.resolve("service-" + starts + ".log"));
+    service = ServiceProcess.start(SERVICE_JVM_OPTIONS, properties, agents.directory(), directory.resolve("service-" + starts + ".log"));
     return service;
   }
 
@@ -171,7 +176,12 @@ final class FaultRun implements AutoCloseable {
     return agent.group(1);
   }
 
-  /** The request body of a completion of this job the broker accepted (through the proxy) after {@code since}. */
+  /** What the engine recorded so far. */
+  EngineRecords records() {
+    return EngineRecords.read(engine);
+  }
+
+  /** The request body of a completion of this job the engine accepted (through the proxy) after {@code since}. */
   Optional<String> acceptedCompletion(long jobKey, Instant since) {
     return completionsAcceptedAfter(since).stream()
         .filter(event -> event.getRequest().getUrl().equals("/v2/jobs/" + jobKey + "/completion"))
@@ -179,7 +189,7 @@ final class FaultRun implements AutoCloseable {
         .findFirst();
   }
 
-  /** Job completions the broker accepted (through the proxy) whose request arrived after {@code since}. */
+  /** Job completions the engine accepted (through the proxy) whose request arrived after {@code since}. */
   List<ServeEvent> completionsAcceptedAfter(Instant since) {
     return proxy.exchanges(
         event ->
@@ -189,8 +199,9 @@ final class FaultRun implements AutoCloseable {
   }
 
   /**
-   * From {@code fault} to the first completion the broker accepted after {@code since}: when what
-   * was killed is dead, so that a completion sent just before it died does not count.
+   * From {@code fault} to the first completion the engine accepted after {@code since}: when what
+   * was killed is dead, or the cluster unreachable, so that a completion accepted just before the
+   * fault does not count.
    */
   Duration firstCompletion(Instant fault, Instant since) {
     return completionsAcceptedAfter(since).stream()
@@ -202,7 +213,7 @@ final class FaultRun implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    try (database; client; proxy; broker) {
+    try (database; client; proxy; engine) {
       load.close();
       if (service != null) {
         stopService();

@@ -21,14 +21,14 @@ import org.awaitility.core.ConditionTimeoutException;
  * The counts a fault run is judged by, read once every GoCD job finished:
  *
  * <ul>
- *   <li>lifecycle instances started and finished, from the broker's records; with every GoCD job
+ *   <li>lifecycle instances started and finished, from the engine's records; with every GoCD job
  *       done, no lifecycle may still wait;
  *   <li>GoCD jobs that decisions gave two agents ({@code agentsAssignedTo});
  *   <li>leaked agents: with every GoCD job done and idle agents past their idle timeout, any agent
  *       the registry still holds live, or whose process still runs in the work directory, leaked;
  *   <li>lost completions: decisions recorded in the registry (each under its job's element
- *       instance) whose job the broker never completed. A decision whose completion was dropped
- *       counts as lost until its redelivered job replayed it and the broker completed that.
+ *       instance) whose job the engine never completed. A decision whose completion was dropped
+ *       counts as lost until its redelivered job replayed it and the engine completed that.
  * </ul>
  */
 record RunCounts(
@@ -43,7 +43,7 @@ record RunCounts(
     long replayed) {
 
   static RunCounts of(FaultRun run) throws IOException {
-    BrokerRecords records = BrokerRecords.read(run.broker.logFile());
+    EngineRecords records = run.records();
     List<JobIdentifier> jobs = run.load.jobs();
     long duplicates = jobs.stream().filter(job -> Set.copyOf(run.registry.agentsAssignedTo(job)).size() > 1).count();
     Set<String> leaked = new HashSet<>(run.agents.running().keySet());

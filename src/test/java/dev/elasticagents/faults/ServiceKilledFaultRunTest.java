@@ -20,8 +20,10 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The service is killed with SIGKILL between decisions and their completions: it recorded three
  * create-agent decisions, launched their agents and sent the completions, which the proxy holds
- * when the JVM dies. The completions never reach the broker. The service starts again on the same
- * database, instance id and work directory while GoCD jobs keep flowing.
+ * when the JVM dies. The completions never reach the engine (embedded in the test JVM, it runs on
+ * untouched). Their jobs time out there and come back when the service starts again on the same
+ * database, instance id and work directory while GoCD jobs keep flowing; the redelivered jobs
+ * replay the recorded decisions with the agents the killed service launched.
  */
 class ServiceKilledFaultRunTest {
 

@@ -73,17 +73,17 @@ public final class ServiceProcess implements AutoCloseable {
   }
 
   /**
-   * Starts the service with these properties (as {@code --key=value} arguments) on a free port
-   * of 127.0.0.1 and waits until it is ready: its readiness probe answers 200 once the models are
-   * deployed and the workers opened.
+   * Starts the service with these JVM options besides the heap limit and these properties (as
+   * {@code --key=value} arguments) on a free port of 127.0.0.1 and waits until it is ready: its
+   * readiness probe answers 200 once the models are deployed and the workers opened.
    */
-  static ServiceProcess start(Map<String, String> properties, Path agents, Path logFile) {
-    return start(MAIN_CLASS, List.of(), properties, agents, logFile);
+  static ServiceProcess start(List<String> jvmOptions, Map<String, String> properties, Path agents, Path logFile) {
+    return start(MAIN_CLASS, jvmOptions, properties, agents, logFile);
   }
 
   /**
    * Starts {@code mainClass}, a main that runs the service (with fixtures of the test sources, say),
-   * with these JVM options besides the heap limit, as {@link #start(Map, Path, Path)} does.
+   * as {@link #start(List, Map, Path, Path)} does.
    */
   public static ServiceProcess start(
       String mainClass, List<String> jvmOptions, Map<String, String> properties, Path agents, Path logFile) {

@@ -21,8 +21,9 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The service gets SIGTERM with handlers in flight: three create-agent handlers decided and sent
  * their completions, which the proxy holds for a second into the shutdown, then passes to the
- * broker. The service drains (its outcomes reach the broker before it exits), leaves its agents
- * running, and the next start adopts them while GoCD jobs keep flowing.
+ * engine (embedded in the test JVM, it runs on untouched). The service drains (its outcomes reach
+ * the engine before it exits), leaves its agents running, and the next start adopts them while
+ * GoCD jobs keep flowing.
  */
 class ServiceTerminatedFaultRunTest {
 
@@ -59,7 +60,7 @@ class ServiceTerminatedFaultRunTest {
       held.held().keySet().forEach(jobKey -> {
         assertThat(run.acceptedCompletion(jobKey, run.began)).as("completion of job %d accepted", jobKey).isPresent();
         assertThat(stopped.logged("Sent complete for job " + jobKey + " "))
-            .as("%s says the service got the broker's answer for job %d", stopped.logFile(), jobKey)
+            .as("%s says the service got the engine's answer for job %d", stopped.logFile(), jobKey)
             .isTrue();
       });
       Map<String, Long> afterExit = run.agents.running();

@@ -1,0 +1,70 @@
+package dev.elasticagents.faults;
+
+import dev.elasticagents.engine.EmbeddedEngine;
+import io.camunda.zeebe.protocol.record.Record;
+import io.camunda.zeebe.protocol.record.RecordType;
+import io.camunda.zeebe.protocol.record.intent.JobIntent;
+import io.camunda.zeebe.protocol.record.intent.ProcessInstanceIntent;
+import io.camunda.zeebe.protocol.record.value.BpmnElementType;
+import io.camunda.zeebe.protocol.record.value.JobRecordValue;
+import io.camunda.zeebe.protocol.record.value.ProcessInstanceRecordValue;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * What the engine did, as it recorded it: the fault run's embedded engine lives in the test JVM
+ * for the whole run and keeps every record of its log in memory ({@link EmbeddedEngine#records()}),
+ * so these sets hold every event the engine committed, whatever the service went through or how
+ * long the engine was unreachable.
+ */
+final class EngineRecords {
+
+  private static final String LIFECYCLE = "elastic-agent-lifecycle";
+  // The engine's record source appends to the list it hands out as it is read: one reader at a time.
+  private static final Object READING = new Object();
+
+  /** Lifecycle process instances that started. */
+  final Set<Long> lifecycles = new HashSet<>();
+  /** Lifecycle process instances that ended (completed, or terminated). */
+  final Set<Long> ended = new HashSet<>();
+  /** Element instances whose job the engine completed: a decision under that key reached Zeebe. */
+  final Set<Long> completedJobs = new HashSet<>();
+
+  private EngineRecords() {}
+
+  /** Reads the events the engine recorded so far. */
+  static EngineRecords read(EmbeddedEngine engine) {
+    EngineRecords records = new EngineRecords();
+    synchronized (READING) {
+      engine.records().records().forEach(records::add);
+    }
+    return records;
+  }
+
+  private void add(Record<?> record) {
+    if (record.getRecordType() != RecordType.EVENT) {
+      return;
+    }
+    switch (record.getValue()) {
+      case ProcessInstanceRecordValue instance
+          when instance.getBpmnElementType() == BpmnElementType.PROCESS
+              && instance.getBpmnProcessId().equals(LIFECYCLE) -> {
+        if (record.getIntent() == ProcessInstanceIntent.ELEMENT_ACTIVATED) {
+          lifecycles.add(instance.getProcessInstanceKey());
+        } else if (record.getIntent() == ProcessInstanceIntent.ELEMENT_COMPLETED
+            || record.getIntent() == ProcessInstanceIntent.ELEMENT_TERMINATED) {
+          ended.add(instance.getProcessInstanceKey());
+        }
+      }
+      case JobRecordValue job when record.getIntent() == JobIntent.COMPLETED -> completedJobs.add(job.getElementInstanceKey());
+      default -> {}
+    }
+  }
+
+  /** Lifecycles that have not ended. */
+  Set<Long> waiting() {
+    Set<Long> waiting = new HashSet<>(lifecycles);
+    waiting.removeAll(ended);
+    return waiting;
+  }
+}
