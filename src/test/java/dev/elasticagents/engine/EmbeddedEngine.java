@@ -16,6 +16,8 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
+import io.camunda.zeebe.protocol.record.Record;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +41,7 @@ public final class EmbeddedEngine implements AutoCloseable {
   private final ServerServiceDefinition gatewayService;
   private final Reachability reachability;
   private final ReportedVersion version;
+  private final RecordLog records;
   private final int grpcPort;
   private final int restPort;
   // Both replaced while the engine refuses connections; one owner, this object.
@@ -51,12 +54,13 @@ public final class EmbeddedEngine implements AutoCloseable {
     this.internals = EngineInternals.of(engine);
     this.commands = new EngineCommands(internals);
     this.reachability = new Reachability();
+    this.records = new RecordLog(engine.getRecordStreamSource());
     this.version = version;
     this.gatewayService =
         EngineGrpcService.of(
             internals.gateway(),
             commands,
-            new ListenerJobs(engine.getRecordStreamSource()),
+            new ListenerJobs(records),
             reachability,
             version);
     internals.startProcessing();
@@ -111,9 +115,10 @@ public final class EmbeddedEngine implements AutoCloseable {
         .build();
   }
 
-  /** Everything the engine recorded so far, for assertions. */
+  /** Everything the engine recorded so far, for assertions: a snapshot, safe to read anywhere. */
   public RecordStream records() {
-    return RecordStream.of(engine.getRecordStreamSource());
+    List<Record<?>> snapshot = records.snapshot();
+    return RecordStream.of(() -> snapshot);
   }
 
   /** Moves the engine's clock: due timers fire, as after that much time on a broker. */
@@ -180,6 +185,13 @@ public final class EmbeddedEngine implements AutoCloseable {
    */
   public synchronized void answerUnavailable() {
     reachability.set(Reachability.State.ANSWERING_UNAVAILABLE);
+    if (!grpc.isShutdown()) {
+      // Job streams opened before would go on receiving jobs: they end here, as with a gateway
+      // that lost its brokers, and new calls are refused.
+      stopGateway();
+      grpc = serveGateway();
+      return;
+    }
     listen();
   }
 

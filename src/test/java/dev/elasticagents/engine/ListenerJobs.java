@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.camunda.zeebe.gateway.protocol.GatewayOuterClass.ActivateJobsResponse;
 import io.camunda.zeebe.gateway.protocol.GatewayOuterClass.ActivatedJob;
 import io.camunda.zeebe.gateway.protocol.GatewayOuterClass.UserTaskProperties;
-import io.camunda.zeebe.process.test.api.RecordStreamSource;
 import io.camunda.zeebe.protocol.Protocol;
 import io.camunda.zeebe.protocol.record.Record;
 import io.camunda.zeebe.protocol.record.ValueType;
@@ -30,12 +29,12 @@ final class ListenerJobs {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final RecordStreamSource records;
+  private final RecordLog records;
   // Guarded by this: the listener jobs seen so far, and how far the records were read.
   private final Map<Long, JobRecordValue> listenerJobs = new HashMap<>();
   private int recordsRead;
 
-  ListenerJobs(RecordStreamSource records) {
+  ListenerJobs(RecordLog records) {
     this.records = records;
   }
 
@@ -80,9 +79,9 @@ final class ListenerJobs {
   }
 
   private synchronized JobRecordValue listenerJob(long key) {
-    List<Record<?>> all = asList(records.getRecords());
-    for (; recordsRead < all.size(); recordsRead++) {
-      Record<?> record = all.get(recordsRead);
+    List<Record<?>> unread = records.since(recordsRead);
+    recordsRead += unread.size();
+    for (Record<?> record : unread) {
       if (record.getValueType() == ValueType.JOB
           && record.getIntent() == JobIntent.CREATED
           && record.getValue() instanceof JobRecordValue job
@@ -91,13 +90,6 @@ final class ListenerJobs {
       }
     }
     return listenerJobs.get(key);
-  }
-
-  private static List<Record<?>> asList(Iterable<Record<?>> records) {
-    if (records instanceof List<Record<?>> list) {
-      return list;
-    }
-    throw new IllegalStateException("The engine's records are no longer a list; update ListenerJobs");
   }
 
   /** The user task of a listener job, read from its reserved headers as the 8.8 gateway does. */
