@@ -33,8 +33,8 @@ class LicencesIT {
   private static final Map<String, String> NO_LICENCE_IN_POM =
       Map.of(
           "net.jcip:jcip-annotations",
-          "its sources state the Creative Commons Attribution License 2.5 (jcip.net); test scope"
-              + " only, brought by zeebe-process-test's engine through camunda-security-core");
+          "its sources state the Creative Commons Attribution License 2.5 (jcip.net); on the test"
+              + " classpath through zeebe-process-test's engine (camunda-security-core)");
 
   /** Spring Boot's repackage adds it to BOOT-INF/lib: Spring Boot's own, Apache-2.0. */
   private static final String SPRING_BOOT_JARMODE_TOOLS = "spring-boot-jarmode-tools-";
