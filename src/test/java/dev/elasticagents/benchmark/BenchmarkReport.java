@@ -2,7 +2,6 @@ package dev.elasticagents.benchmark;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.elasticagents.agent.RegistryDatabases;
-import dev.elasticagents.zeebe.LocalZeebeBroker;
 import io.camunda.client.impl.util.VersionUtil;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,9 +24,9 @@ final class BenchmarkReport {
   private static final double MEGABYTE = 1024;
 
   /** The machine and the versions the run had. */
-  record Environment(String cpu, int cores, String memory, String os, String jdk, String broker, String client, String springBoot, String registry) {
+  record Environment(String cpu, int cores, String memory, String os, String jdk, String engine, String client, String springBoot, String registry) {
 
-    static Environment read(LocalZeebeBroker broker) throws IOException {
+    static Environment read() throws IOException {
       String cpu =
           Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
               .filter(line -> line.startsWith("model name"))
@@ -46,8 +45,7 @@ final class BenchmarkReport {
           memory,
           System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"),
           System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"),
-          Path.of(System.getProperty(LocalZeebeBroker.DISTRIBUTION_PROPERTY, "camunda-zeebe-8.6.0")).getFileName()
-              + ", one partition, on 127.0.0.1 (" + broker.grpcAddress().getPort() + ")",
+          BenchmarkEngine.description(),
           VersionUtil.getVersion(),
           SpringBootVersion.getVersion(),
           postgresVersion());
@@ -89,9 +87,8 @@ final class BenchmarkReport {
     StringBuilder text = new StringBuilder();
     text.append("# Benchmark: the service's job path against the Camunda starter\n\n")
         .append("Written by `./mvnw -Pbenchmark test` on ").append(LocalDate.now()).append(". ")
-        .append(settings.runs()).append(" runs, after ").append(settings.brokerWarmup().toSeconds())
-        .append(" s of no-op jobs that warm the broker up; every figure is the median of the runs, with the least and the greatest in brackets. ")
-        .append("A ratio is taken within each run (the contenders of one run share the broker and the hour), then its median over the runs.\n\n");
+        .append(settings.runs()).append(" runs; every figure is the median of the runs, with the least and the greatest in brackets. ")
+        .append("A ratio is taken within each run (the contenders of one run share the hour, each on a fresh engine), then its median over the runs.\n\n");
     environment(text);
     settings(text);
     targets(text);
@@ -112,7 +109,7 @@ final class BenchmarkReport {
         .append("| Memory | ").append(environment.memory()).append(" |\n")
         .append("| OS | ").append(environment.os()).append(" |\n")
         .append("| JDK (every JVM) | ").append(environment.jdk()).append(" |\n")
-        .append("| Zeebe broker | ").append(environment.broker()).append(" |\n")
+        .append("| Engine | ").append(environment.engine()).append(" |\n")
         .append("| Camunda client and starter | ").append(environment.client()).append(" |\n")
         .append("| Spring Boot | ").append(environment.springBoot()).append(" |\n")
         .append("| Registry | ").append(environment.registry()).append(" |\n\n");
@@ -123,11 +120,14 @@ final class BenchmarkReport {
     text.append("## Settings\n\n")
         .append("- **Load:** one process, start → service task (type from a variable) → end, created with its result over gRPC by a closed loop of C instances in flight (C = ")
         .append(settings.concurrencies()).append("), ").append(variables).append(" bytes of create-agent variables each. ")
-        .append("Each loop first runs in 5 s segments until the worker JVM's JIT compiler threads used less than 5 % of a core in one (at most ")
+        .append("Each loop first runs in 5 s segments until the JIT compiler threads of the worker's JVM and of the benchmark's (engine and load generator) each used less than 5 % of a core in one (at most ")
         .append(settings.jvmWarmup().toSeconds()).append(" s; a long-running worker has compiled its path), then ")
         .append(settings.warmup().toSeconds()).append(" s more; then it is measured for ")
         .append(settings.window().toSeconds()).append(" s: instances created and finished inside the window count; latency is creation to result.\n")
-        .append("- **Worker CPU** is the worker JVM's CPU time over the window (`ProcessHandle.info().totalCpuDuration()`), per completed instance and as a share of one core; broker and load generator run beside it on the same cores.\n")
+        .append("- **Worker CPU** is the worker JVM's CPU time over the window (`ProcessHandle.info().totalCpuDuration()`), per completed instance and as a share of one core; the engine and the load generator run beside it on the same cores, in the benchmark's JVM, whose CPU is not counted.\n")
+        .append("- **Engine:** a fresh embedded engine for each contender's turn, so none runs on the records of the turns before it (the engine keeps its whole log in memory). ")
+        .append("It refuses nothing for back-pressure, so the refused columns count only failed requests; and it answers a job activation at once rather than holding it open (no long polling): ")
+        .append("a worker that polls without a job stream, as the starter at its defaults does, polls again after its poll interval when it got no job.\n")
         .append("- **Contenders**, each a JVM of its own (`-Xmx384m`), started afresh in every run, one at a time:\n");
     for (Contender contender : Contender.values()) {
       text.append("  - *").append(contender.label).append("*: ").append(contender.description).append('\n');

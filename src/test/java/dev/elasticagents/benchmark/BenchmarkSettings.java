@@ -13,8 +13,8 @@ import java.util.stream.Collectors;
  * @param contenders the workers measured, all by default
  * @param runs how often every measurement is repeated; figures are the median of the runs
  * @param concurrencies the instances in flight of the closed loops
- * @param brokerWarmup how long no-op jobs run through the broker before the first measurement
- * @param jvmWarmup how long a closed loop may run at most until the worker's JIT compilers go quiet
+ * @param jvmWarmup how long a closed loop may run at most until the JIT compilers of the worker's JVM
+ *     and of the benchmark's (the engine's) go quiet
  * @param warmup how long each closed loop runs, once they are quiet, before its window opens
  * @param window how long each closed loop is measured
  * @param burstJobs how many GoCD jobs the burst schedules at once
@@ -29,7 +29,6 @@ record BenchmarkSettings(
     List<Contender> contenders,
     int runs,
     List<Integer> concurrencies,
-    Duration brokerWarmup,
     Duration jvmWarmup,
     Duration warmup,
     Duration window,
@@ -51,7 +50,6 @@ record BenchmarkSettings(
             .map(String::strip)
             .map(Integer::valueOf)
             .toList(),
-        Duration.parse(System.getProperty("benchmark.broker-warmup", "PT60S")),
         Duration.parse(System.getProperty("benchmark.jvm-warmup", "PT75S")),
         Duration.parse(System.getProperty("benchmark.warmup", "PT10S")),
         Duration.parse(System.getProperty("benchmark.window", "PT12S")),

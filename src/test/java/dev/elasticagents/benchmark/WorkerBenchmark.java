@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.elasticagents.agent.RegistryDatabases;
 import dev.elasticagents.faults.ServiceProcess;
-import dev.elasticagents.zeebe.LocalZeebeBroker;
-import io.camunda.client.CamundaClient;
-import io.camunda.zeebe.model.bpmn.Bpmn;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,8 +22,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Measures the service's job path against the Camunda starter's {@code @JobWorker} and a plain
- * client worker on one local broker, each worker a JVM of its own, and writes the report under
- * {@code docs/benchmarks/}. Not part of the test run: {@code ./mvnw -Pbenchmark test}.
+ * client worker, each worker a JVM of its own, on the embedded engine in this JVM ({@link
+ * BenchmarkEngine}, a fresh one for each contender's turn), and writes the report under {@code
+ * docs/benchmarks/}. Not part of the test run: {@code ./mvnw -Pbenchmark test}.
  */
 class WorkerBenchmark {
 
@@ -47,69 +45,29 @@ class WorkerBenchmark {
   void measuresTheServiceAgainstItsPeers() throws Exception {
     Results results = new Results();
     Files.createDirectories(work);
-    try (LocalZeebeBroker broker = LocalZeebeBroker.startFromBuild();
-        CamundaClient client =
-            CamundaClient.newClientBuilder()
-                .grpcAddress(broker.grpcAddress())
-                .restAddress(broker.restAddress())
-                .preferRestOverGrpc(false)
-                .numJobWorkerExecutionThreads(1)
-                .build()) {
-      client
-          .newDeployResourceCommand()
-          .addProcessModel(
-              Bpmn.createExecutableProcess(PROCESS)
-                  .startEvent()
-                  .serviceTask("work", task -> task.zeebeJobTypeExpression("job_type").zeebeJobRetries("3"))
-                  .endEvent()
-                  .done(),
-              PROCESS + ".bpmn")
-          .send()
-          .join();
-      Load load = new Load(new ClosedLoop(client, PROCESS), new Burst(client, PROCESS));
-      warmUp(broker, load);
-      for (int run = 1; run <= settings.runs(); run++) {
-        // Each run starts with another contender, so that none always meets the broker first.
-        List<Contender> order = new ArrayList<>(settings.contenders());
-        Collections.rotate(order, -(run - 1));
-        for (Contender contender : order) {
-          log.info("Run {} of {}: {}", run, settings.runs(), contender.label);
-          measure(contender, broker, load, results, run);
-        }
+    for (int run = 1; run <= settings.runs(); run++) {
+      // Each run starts with another contender, so that none always goes first.
+      List<Contender> order = new ArrayList<>(settings.contenders());
+      Collections.rotate(order, -(run - 1));
+      for (Contender contender : order) {
+        log.info("Run {} of {}: {}", run, settings.runs(), contender.label);
+        measure(contender, results, run);
       }
-      Optional<Profile> profile = settings.profile() ? Optional.of(profile(broker, load)) : Optional.empty();
-      BenchmarkReport report = new BenchmarkReport(settings, results, BenchmarkReport.Environment.read(broker));
-      report.write(profile);
-      log.info("Report written to {}", settings.output().toAbsolutePath());
     }
+    Optional<Profile> profile = settings.profile() ? Optional.of(profile()) : Optional.empty();
+    BenchmarkReport report = new BenchmarkReport(settings, results, BenchmarkReport.Environment.read());
+    report.write(profile);
+    log.info("Report written to {}", settings.output().toAbsolutePath());
     assertThat(results.of(new Results.Scenario(RESENT, settings.concurrencies().getFirst()), Contender.SERVICE))
         .hasSize(settings.contenders().contains(Contender.SERVICE) ? settings.runs() : 0)
         .allSatisfy(measurement -> assertThat(measurement.completed()).isPositive());
-  }
-
-  private record Load(ClosedLoop loop, Burst burst) {}
-
-  /** Runs no-op jobs through the broker until its JIT and its state have settled. */
-  private void warmUp(LocalZeebeBroker broker, Load load) throws Exception {
-    if (settings.brokerWarmup().isZero()) {
-      return;
-    }
-    Path directory = work.resolve("broker-warm-up");
-    Files.createDirectories(directory);
-    log.info("Warming the broker up for {}", settings.brokerWarmup());
-    try (ServiceProcess peer = start(Contender.STARTER_DEFAULT, broker, directory, directory.resolve("peak"), List.of())) {
-      Map<String, Object> noop = request(StarterPeer.NOOP, "benchmark-resent", 1);
-      Measurement warm =
-          load.loop().run(() -> noop, settings.concurrencies().getFirst(), settings.brokerWarmup(), Duration.ofSeconds(5), peer.jvm());
-      log.info("Broker warm: {} instances/s", warm.throughput());
-    }
   }
 
   /**
    * The service once more, under JDK Flight Recorder, through the first closed loop of the
    * re-sent path; its recording is dumped when the service stops on SIGTERM.
    */
-  private Profile profile(LocalZeebeBroker broker, Load load) throws Exception {
+  private Profile profile() throws Exception {
     Path directory = work.resolve("profile");
     Files.createDirectories(directory);
     Path recording = directory.resolve("service.jfr");
@@ -119,12 +77,13 @@ class WorkerBenchmark {
     int concurrency = settings.concurrencies().getFirst();
     Duration window = settings.window().multipliedBy(2);
     Instant from;
-    try (ServiceProcess service = start(Contender.SERVICE, broker, directory, directory.resolve("peak"), flightRecorder)) {
+    try (BenchmarkEngine engine = BenchmarkEngine.start();
+        ServiceProcess service = start(Contender.SERVICE, engine, directory, directory.resolve("peak"), flightRecorder)) {
       Map<String, Object> resent = request("create-agent", "benchmark-resent", jobIds.incrementAndGet());
-      load.loop().run(() -> resent, 1, Duration.ZERO, Duration.ofSeconds(1), service.jvm());
-      loop(load, () -> resent, concurrency, service.jvm());
+      engine.loop().run(() -> resent, 1, Duration.ZERO, Duration.ofSeconds(1), service.jvm());
+      loop(engine, () -> resent, concurrency, service.jvm());
       from = Instant.now().plus(settings.warmup());
-      Measurement measured = load.loop().run(() -> resent, concurrency, settings.warmup(), window, service.jvm());
+      Measurement measured = engine.loop().run(() -> resent, concurrency, settings.warmup(), window, service.jvm());
       log.info("Profiled: {} instances/s, {} ms CPU per job", measured.throughput(), measured.cpuMillisPerJob());
       service.terminate();
       service.awaitExit(Duration.ofMinutes(1));
@@ -132,36 +91,36 @@ class WorkerBenchmark {
     return Profile.read(settings.label(), "\"" + RESENT + "\" at C=" + concurrency, recording, from, from.plus(window));
   }
 
-  private void measure(Contender contender, LocalZeebeBroker broker, Load load, Results results, int run)
-      throws Exception {
+  private void measure(Contender contender, Results results, int run) throws Exception {
     Path directory = work.resolve("run-" + run).resolve(contender.name().toLowerCase());
     Files.createDirectories(directory);
     Path peakFile = directory.resolve("peak");
-    try (ServiceProcess worker = start(contender, broker, directory, peakFile, List.of())) {
+    try (BenchmarkEngine engine = BenchmarkEngine.start();
+        ServiceProcess worker = start(contender, engine, directory, peakFile, List.of())) {
       ProcessHandle jvm = worker.jvm();
       if (contender == Contender.SERVICE) {
         Map<String, Object> resent = request("create-agent", "benchmark-resent", jobIds.incrementAndGet());
-        load.loop().run(() -> resent, 1, Duration.ZERO, Duration.ofSeconds(1), jvm);
+        engine.loop().run(() -> resent, 1, Duration.ZERO, Duration.ofSeconds(1), jvm);
         for (int concurrency : settings.concurrencies()) {
-          results.add(new Results.Scenario(RESENT, concurrency), contender, loop(load, () -> resent, concurrency, jvm));
+          results.add(new Results.Scenario(RESENT, concurrency), contender, loop(engine, () -> resent, concurrency, jvm));
         }
         for (int concurrency : settings.concurrencies()) {
           results.add(
               new Results.Scenario(CREATE, concurrency),
               contender,
-              loop(load, () -> request("create-agent", "benchmark-create", jobIds.incrementAndGet()), concurrency, jvm));
+              loop(engine, () -> request("create-agent", "benchmark-create", jobIds.incrementAndGet()), concurrency, jvm));
         }
       } else {
         Map<String, Object> noop = request(StarterPeer.NOOP, "benchmark-resent", 1);
         for (int concurrency : settings.concurrencies()) {
-          results.add(new Results.Scenario(NOOP, concurrency), contender, loop(load, () -> noop, concurrency, jvm));
+          results.add(new Results.Scenario(NOOP, concurrency), contender, loop(engine, () -> noop, concurrency, jvm));
         }
       }
       if (contender.runsBursts()) {
         String jobType = contender == Contender.SERVICE ? "create-agent" : StarterPeer.SLEEP;
         Duration atMost = Duration.ofMillis(settings.launchMillis() * settings.burstJobs() * 2).plusMinutes(1);
         Burst.Result burst =
-            load.burst().run(job -> request(jobType, BURST_PROFILE, jobIds.incrementAndGet()), settings.burstJobs(), atMost);
+            engine.burst().run(job -> request(jobType, BURST_PROFILE, jobIds.incrementAndGet()), settings.burstJobs(), atMost);
         results.add(contender, new Results.BurstRun(burst, InFlight.readPeak(peakFile)));
         log.info("{}: burst of {} in {} s", contender.label, burst.jobs(), burst.seconds());
       }
@@ -170,29 +129,38 @@ class WorkerBenchmark {
   }
 
   /**
-   * One measured closed loop, once the worker's JIT has gone quiet on it: the loop runs in
-   * segments until the JVM's compiler threads used less than 5 % of a core in the last one (at
-   * most {@code benchmark.jvm-warmup}), then for {@code benchmark.warmup}, then it is measured.
+   * One measured closed loop, once the JIT has gone quiet on it: the loop runs in segments until
+   * the compiler threads of the worker's JVM and of this one (the engine's and the load
+   * generator's) each used less than 5 % of a core in the last one (at most {@code
+   * benchmark.jvm-warmup}), then for {@code benchmark.warmup}, then it is measured.
    */
-  private Measurement loop(Load load, Supplier<Map<String, Object>> variables, int concurrency, ProcessHandle jvm)
+  private Measurement loop(BenchmarkEngine engine, Supplier<Map<String, Object>> variables, int concurrency, ProcessHandle jvm)
       throws InterruptedException {
+    ProcessHandle self = ProcessHandle.current();
+    Duration quiet = JIT_SEGMENT.dividedBy(20);
     long began = System.nanoTime();
-    Duration jit;
+    Duration workerJit;
+    Duration engineJit;
     do {
-      Duration before = JitActivity.compilerCpu(jvm);
-      load.loop().run(variables, concurrency, Duration.ZERO, JIT_SEGMENT, jvm);
-      jit = JitActivity.compilerCpu(jvm).minus(before);
-    } while (jit.compareTo(JIT_SEGMENT.dividedBy(20)) > 0 && System.nanoTime() - began < settings.jvmWarmup().toNanos());
-    log.info("Warm after {} s (compilers {} ms in the last {} s)", (System.nanoTime() - began) / 1_000_000_000, jit.toMillis(), JIT_SEGMENT.toSeconds());
-    Measurement measurement = load.loop().run(variables, concurrency, settings.warmup(), settings.window(), jvm);
+      Duration workerBefore = JitActivity.compilerCpu(jvm);
+      Duration engineBefore = JitActivity.compilerCpu(self);
+      engine.loop().run(variables, concurrency, Duration.ZERO, JIT_SEGMENT, jvm);
+      workerJit = JitActivity.compilerCpu(jvm).minus(workerBefore);
+      engineJit = JitActivity.compilerCpu(self).minus(engineBefore);
+    } while ((workerJit.compareTo(quiet) > 0 || engineJit.compareTo(quiet) > 0)
+        && System.nanoTime() - began < settings.jvmWarmup().toNanos());
+    log.info(
+        "Warm after {} s (compilers of the worker {} ms, of the engine's JVM {} ms in the last {} s)",
+        (System.nanoTime() - began) / 1_000_000_000, workerJit.toMillis(), engineJit.toMillis(), JIT_SEGMENT.toSeconds());
+    Measurement measurement = engine.loop().run(variables, concurrency, settings.warmup(), settings.window(), jvm);
     log.info("C={}: {} instances/s, p99 {} ms, {} ms CPU per job", concurrency, measurement.throughput(), measurement.p99Millis(), measurement.cpuMillisPerJob());
     return measurement;
   }
 
   private ServiceProcess start(
-      Contender contender, LocalZeebeBroker broker, Path directory, Path peakFile, List<String> jvmOptions) {
-    String grpc = broker.grpcAddress().toString();
-    String rest = broker.restAddress().toString();
+      Contender contender, BenchmarkEngine engine, Path directory, Path peakFile, List<String> jvmOptions) {
+    String grpc = engine.grpcAddress().toString();
+    String rest = engine.restAddress().toString();
     List<String> starter =
         List.of(
             "--camunda.client.mode=self-managed",
