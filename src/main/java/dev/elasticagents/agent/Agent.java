@@ -46,15 +46,17 @@ public record Agent(
   public Optional<String> timeoutReason(Instant now) {
     return switch (state) {
       case PENDING ->
-          registeredAt.isEmpty() && !createdAt.plus(autoRegisterTimeout).isAfter(now)
+          registeredAt.isEmpty() && !Deadlines.after(createdAt, autoRegisterTimeout).isAfter(now)
               ? Optional.of("never registered within " + autoRegisterTimeout)
               : Optional.empty();
       case IDLE ->
-          idleSince.filter(since -> !since.plus(idleTimeout).isAfter(now)).isPresent()
+          idleSince.filter(since -> !Deadlines.after(since, idleTimeout).isAfter(now)).isPresent()
               ? Optional.of("idle longer than " + idleTimeout)
               : Optional.empty();
       case BUSY ->
-          assignedAt.filter(since -> !since.plus(maxBuildDuration).plus(OVERRUN_GRACE).isAfter(now)).isPresent()
+          assignedAt
+                  .filter(since -> !Deadlines.after(Deadlines.after(since, maxBuildDuration), OVERRUN_GRACE).isAfter(now))
+                  .isPresent()
               ? Optional.of("busy longer than its maximum build duration of " + maxBuildDuration)
               : Optional.empty();
       case TERMINATING, TERMINATED -> Optional.empty();

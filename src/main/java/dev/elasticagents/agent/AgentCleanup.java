@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
 
@@ -24,6 +26,8 @@ import org.springframework.stereotype.Service;
  */
 @Service
 public class AgentCleanup {
+
+  private static final Logger log = LoggerFactory.getLogger(AgentCleanup.class);
 
   /** A provider may list a launched agent a little after launching it. */
   static final Duration RECONCILE_GRACE = Duration.ofMinutes(1);
@@ -64,7 +68,7 @@ public class AgentCleanup {
     List<Cleanup> cleaned = new ArrayList<>();
     live.stream()
         .filter(agent -> agent.owner().equals(provider.owner()))
-        .forEach(agent -> cleanUp(agent, running, now).ifPresent(cleaned::add));
+        .forEach(agent -> cleanUpOnItsOwn(agent, running, now).ifPresent(cleaned::add));
     Set<String> known = live.stream().map(Agent::id).collect(Collectors.toSet());
     running.stream()
         .filter(agentId -> !known.contains(agentId) && !isLive(agentId))
@@ -75,6 +79,19 @@ public class AgentCleanup {
             });
     registry.purgeDecisionsBefore(now.minus(properties.decisionRetention()));
     return record(key, cleaned);
+  }
+
+  /**
+   * One agent's failure (its provider refusing, say) is logged with its id and the pass goes on:
+   * the agent stays as it was, a claimed termination is taken over by a later pass.
+   */
+  private Optional<Cleanup> cleanUpOnItsOwn(Agent agent, Set<String> running, Instant now) {
+    try {
+      return cleanUp(agent, running, now);
+    } catch (RuntimeException e) {
+      log.warn("Cleanup of agent {} failed, the other agents are cleaned up: {}", agent.id(), e.toString());
+      return Optional.empty();
+    }
   }
 
   private Optional<Cleanup> cleanUp(Agent agent, Set<String> running, Instant now) {

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.junit.jupiter.api.Test;
 
 /** Cleanup with server-ping semantics, on real PostgreSQL. */
@@ -66,6 +67,40 @@ class AgentCleanupTest {
     clock.advance(Duration.ofMinutes(1));
 
     assertThat(cleanUp(List.of(agent))).containsEntry(agent, "busy longer than its maximum build duration of PT2H");
+  }
+
+  @Test
+  void anAgentWhoseTerminationFailsStaysClaimedAndTheOtherAgentsAreStillCleanedUp() {
+    String refusing = services.created(request(Map.of()));
+    String other = services.created(request(Map.of()));
+    provider.refuseTerminationOf(refusing);
+
+    clock.advance(Duration.ofMinutes(11));
+
+    assertThat(cleanUp(List.of())).containsOnlyKeys(other);
+    assertThat(services.state(other)).isEqualTo(AgentState.TERMINATED);
+    assertThat(services.state(refusing)).isEqualTo(AgentState.TERMINATING);
+  }
+
+  @Test
+  void anIdleTimeoutTooLongForTheCalendarNeverFallsAndTheOtherAgentsAreStillCleanedUp() {
+    String other = services.created(request(Map.of()));
+    CreateAgentRequest foreverRequest = request(Map.of());
+    String forever = services.created(foreverRequest);
+    services.jobCompleted(forever, foreverRequest);
+    // A row written before durations were bounded: its deadline lies past what an Instant holds.
+    JdbcClient.create(database)
+        .sql("update agents set idle_timeout_seconds = ? where id = ?")
+        .params(Long.MAX_VALUE / 2, forever)
+        .update();
+
+    clock.advance(Duration.ofMinutes(11));
+
+    assertThat(cleanUp(List.of(forever))).containsOnlyKeys(other);
+    assertThat(services.state(forever)).isEqualTo(AgentState.IDLE);
+    assertThat(services.registry.find(forever).orElseThrow().timeoutReason(clock.instant().plus(Duration.ofDays(3650))))
+        .as("its deadline saturates instead of overflowing")
+        .isEmpty();
   }
 
   @Test

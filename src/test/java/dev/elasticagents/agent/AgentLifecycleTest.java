@@ -298,6 +298,22 @@ class AgentLifecycleTest {
   }
 
   @Test
+  void refusesADurationLongerThanAYearAsTheGoCdPluginDoes() {
+    CreateAgentRequest request =
+        new CreateAgentRequest(
+            new AutoRegisterKey("k"), "prod", Map.of("image", "x"), Map.of("idle_timeout", "999999999999999"), Optional.empty(), 0);
+
+    assertThatThrownBy(() -> lifecycle.createAgent(request, AgentServices.createAgentJob()))
+        .isInstanceOfSatisfying(
+            InvalidJobVariablesException.class,
+            e ->
+                assertThat(e.problems())
+                    .containsExactly(
+                        "'cluster_profile_properties.idle_timeout': Idle timeout must be at most 365 days (P365D or 525600 minutes)"));
+    assertThat(provider.launched()).isEmpty();
+  }
+
+  @Test
   void takesEmptyClusterProfileFieldsAsNotSetAsGoCdSendsThem() {
     RecordedDecision decision =
         lifecycle.createAgent(

@@ -15,6 +15,7 @@ final class RecordingAgentProvider implements AgentProvider {
   private final String owner;
   private final Map<String, AgentLaunch> launched = new ConcurrentHashMap<>();
   private final Set<String> running = ConcurrentHashMap.newKeySet();
+  private final Set<String> refusedTerminations = ConcurrentHashMap.newKeySet();
   private final List<String> calls = new ArrayList<>();
   private volatile Pause beforeListing = Pause.NONE;
   private volatile Pause beforeLaunch = Pause.NONE;
@@ -57,6 +58,9 @@ final class RecordingAgentProvider implements AgentProvider {
   @Override
   public void terminate(String agentId) {
     beforeTerminate.hold();
+    if (refusedTerminations.contains(agentId)) {
+      throw new IllegalStateException("the provider refuses to terminate " + agentId);
+    }
     running.remove(agentId);
     record("terminate " + agentId);
   }
@@ -93,6 +97,11 @@ final class RecordingAgentProvider implements AgentProvider {
 
   void pauseBeforeTerminate(Pause pause) {
     beforeTerminate = pause;
+  }
+
+  /** Every termination of this agent fails, as a provider that cannot reach it. */
+  void refuseTerminationOf(String agentId) {
+    refusedTerminations.add(agentId);
   }
 
   void failLaunches(RuntimeException failure) {

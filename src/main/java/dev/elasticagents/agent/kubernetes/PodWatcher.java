@@ -4,6 +4,7 @@ import dev.elasticagents.agent.Agent;
 import dev.elasticagents.agent.AgentRegistry;
 import dev.elasticagents.agent.AgentState;
 import dev.elasticagents.agent.AgentTerminator;
+import dev.elasticagents.agent.Deadlines;
 import dev.elasticagents.runtime.JobWorkerRegistrar;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -122,7 +123,7 @@ public class PodWatcher implements SmartLifecycle, ResourceEventHandler<Pod> {
   private boolean pendingTooLong(Pod pod, Agent agent) {
     Instant created =
         Optional.ofNullable(pod.getMetadata().getCreationTimestamp()).map(Instant::parse).orElse(agent.createdAt());
-    return !created.plus(agent.autoRegisterTimeout()).isAfter(clock.instant());
+    return !Deadlines.after(created, agent.autoRegisterTimeout()).isAfter(clock.instant());
   }
 
   private Optional<Agent> live(String agentId) {

@@ -37,6 +37,12 @@ final class Checks {
   /**
    * Whole minutes ("10") or an ISO-8601 duration ("PT10M"), zero allowed unless {@code positive}.
    */
+  /**
+   * The longest duration a profile may set: a year stands for "never" in practice, and every
+   * deadline computed from it stays far inside what time arithmetic can hold.
+   */
+  static final Duration LONGEST_DURATION = Duration.ofDays(365);
+
   static PropertyRule.Check duration(boolean positive) {
     return value -> {
       Optional<Duration> duration = parseDuration(value);
@@ -48,6 +54,9 @@ final class Checks {
       }
       if (positive && duration.get().isZero()) {
         return Optional.of("must be longer than zero");
+      }
+      if (duration.get().compareTo(LONGEST_DURATION) > 0) {
+        return Optional.of("must be at most 365 days (P365D or 525600 minutes)");
       }
       return Optional.empty();
     };

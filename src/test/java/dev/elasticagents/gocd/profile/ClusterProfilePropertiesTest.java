@@ -388,6 +388,22 @@ class ClusterProfilePropertiesTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"idle_timeout", "auto_register_timeout", "max_build_duration"})
+    void aYearIsTheLongestDuration(String key) {
+      assertThat(errorsWith(key, "P365D")).isEmpty();
+      assertThat(errorsWith(key, "525600")).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"P366D", "525601", "999999999999999", "PT2562047788015215H"})
+    void aDurationLongerThanAYearIsRefusedWithTheLongestAllowed(String value) {
+      assertThat(errorsWith("idle_timeout", value))
+          .containsExactly(
+              new PropertyError(
+                  "idle_timeout", "Idle timeout must be at most 365 days (P365D or 525600 minutes)"));
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"-PT5M", "PT-5M"})
     void aNegativeDurationIsRefused(String value) {
       assertThat(errorsWith("auto_register_timeout", value))
