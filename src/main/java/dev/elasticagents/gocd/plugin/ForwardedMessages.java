@@ -3,6 +3,8 @@ package dev.elasticagents.gocd.plugin;
 import com.google.gson.JsonObject;
 import com.thoughtworks.go.plugin.api.logging.Logger;
 import com.thoughtworks.go.plugin.api.response.GoPluginApiResponse;
+import java.time.Duration;
+import java.util.List;
 
 /**
  * The messages about single agents and jobs: each goes, body unchanged, to the service its cluster
@@ -38,6 +40,18 @@ final class ForwardedMessages {
     };
   }
 
+  /**
+   * GoCD sends job-completion once and never again (a failure is only logged), so a service that
+   * gave no usable answer gets two more tries within GoCD's call: after a short pause each, and
+   * none begun later than {@link #JOB_COMPLETION_RETRY_WINDOW} after the first, so that a slow
+   * service does not hold GoCD's thread for three request timeouts. A refusal is not retried.
+   */
+  static final int JOB_COMPLETION_TRIES = 3;
+
+  static final Duration JOB_COMPLETION_RETRY_WINDOW = Duration.ofSeconds(5);
+  private static final List<Duration> JOB_COMPLETION_PAUSES =
+      List.of(Duration.ofMillis(250), Duration.ofMillis(750));
+
   /** 200 when the service took the request, 500 with the reason otherwise. */
   GoPluginApiResponse jobCompletion(String body) {
     ServiceTarget target;
@@ -47,12 +61,37 @@ final class ForwardedMessages {
       LOG.warn("job-completion not forwarded: " + invalid.getMessage());
       return Answers.status(500, "job-completion not forwarded: " + invalid.getMessage());
     }
-    return switch (calls.post(target, Message.JOB_COMPLETION, body)) {
+    long deadline = System.nanoTime() + JOB_COMPLETION_RETRY_WINDOW.toNanos();
+    ServiceAnswer answer = calls.post(target, Message.JOB_COMPLETION, body);
+    for (int tried = 1;
+        tried < JOB_COMPLETION_TRIES
+            && answer instanceof ServiceAnswer.Unreachable unreachable
+            && System.nanoTime() < deadline;
+        tried++) {
+      LOG.warn(
+          "job-completion: " + unreachable(target, unreachable) + "; trying again (GoCD will not send it again)");
+      if (!pause(JOB_COMPLETION_PAUSES.get(tried - 1))) {
+        break;
+      }
+      answer = calls.post(target, Message.JOB_COMPLETION, body);
+    }
+    return switch (answer) {
       case ServiceAnswer.Success success -> Answers.ok();
       case ServiceAnswer.Refused refused -> Answers.status(500, refused.detail());
       case ServiceAnswer.Unreachable unreachable ->
           Answers.status(500, unreachable(target, unreachable));
     };
+  }
+
+  /** Whether the pause ran its course; an interrupted thread stops trying. */
+  private static boolean pause(Duration duration) {
+    try {
+      Thread.sleep(duration.toMillis());
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   /**
