@@ -138,44 +138,6 @@ class ForwardedMessagesTest {
     }
 
     @Test
-    void aServiceThatFailsTwiceGetsAThirdTryWithinGoCdsCallSinceGoCdNeverSendsItAgain() {
-      service.stubFor(
-          post(urlEqualTo("/gocd/v5/job-completion")).inScenario("failing twice").whenScenarioStateIs(STARTED)
-              .willReturn(aResponse().withStatus(503)).willSetStateTo("failed once"));
-      service.stubFor(
-          post(urlEqualTo("/gocd/v5/job-completion")).inScenario("failing twice").whenScenarioStateIs("failed once")
-              .willReturn(aResponse().withStatus(502)).willSetStateTo("failed twice"));
-      service.stubFor(
-          post(urlEqualTo("/gocd/v5/job-completion")).inScenario("failing twice").whenScenarioStateIs("failed twice")
-              .willReturn(aResponse().withStatus(200)));
-      String body = GoCd.jobCompletion(url);
-
-      GoPluginApiResponse response = send(plugin, "job-completion", body);
-
-      assertThat(response.responseCode()).isEqualTo(200);
-      service.verify(3, postRequestedFor(urlEqualTo("/gocd/v5/job-completion")).withRequestBody(equalTo(body)));
-    }
-
-    @Test
-    void aServiceThatNeverAnswersGetsThreeTriesThenGoCdA500() {
-      answer("job-completion", aResponse().withStatus(503));
-
-      GoPluginApiResponse response = send(plugin, "job-completion", GoCd.jobCompletion(url));
-
-      assertThat(response.responseCode()).isEqualTo(500);
-      service.verify(ForwardedMessages.JOB_COMPLETION_TRIES, postRequestedFor(urlEqualTo("/gocd/v5/job-completion")));
-    }
-
-    @Test
-    void aRefusalIsNotTriedAgain() {
-      answer("job-completion", problem(400, "Bad Request", "elastic_agent_id must be set"));
-
-      send(plugin, "job-completion", GoCd.jobCompletion(url));
-
-      service.verify(1, postRequestedFor(urlEqualTo("/gocd/v5/job-completion")));
-    }
-
-    @Test
     void anUnreachableServiceIsA500() {
       String closed = GoCd.closedPortUrl();
 
