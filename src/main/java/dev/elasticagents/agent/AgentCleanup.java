@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,30 +69,32 @@ public class AgentCleanup {
     List<Cleanup> cleaned = new ArrayList<>();
     live.stream()
         .filter(agent -> agent.owner().equals(provider.owner()))
-        .forEach(agent -> cleanUpOnItsOwn(agent, running, now).ifPresent(cleaned::add));
+        .forEach(agent -> onItsOwn(agent.id(), () -> cleanUp(agent, running, now)).ifPresent(cleaned::add));
     Set<String> known = live.stream().map(Agent::id).collect(Collectors.toSet());
     running.stream()
         .filter(agentId -> !known.contains(agentId) && !isLive(agentId))
-        .forEach(
-            agentId -> {
-              terminator.removeUnknown(agentId);
-              cleaned.add(new Cleanup(agentId, "not a live agent of the registry"));
-            });
+        .forEach(agentId -> onItsOwn(agentId, () -> removeUnknown(agentId)).ifPresent(cleaned::add));
     registry.purgeDecisionsBefore(now.minus(properties.decisionRetention()));
     return record(key, cleaned);
   }
 
   /**
    * One agent's failure (its provider refusing, say) is logged with its id and the pass goes on:
-   * the agent stays as it was, a claimed termination is taken over by a later pass.
+   * the agent stays as it was, a claimed termination is taken over by a later pass, an unknown
+   * agent is met again by the next.
    */
-  private Optional<Cleanup> cleanUpOnItsOwn(Agent agent, Set<String> running, Instant now) {
+  private static Optional<Cleanup> onItsOwn(String agentId, Supplier<Optional<Cleanup>> cleanup) {
     try {
-      return cleanUp(agent, running, now);
+      return cleanup.get();
     } catch (RuntimeException e) {
-      log.warn("Cleanup of agent {} failed, the other agents are cleaned up: {}", agent.id(), e.toString());
+      log.warn("Cleanup of agent {} failed, the other agents are cleaned up: {}", agentId, e.toString());
       return Optional.empty();
     }
+  }
+
+  private Optional<Cleanup> removeUnknown(String agentId) {
+    terminator.removeUnknown(agentId);
+    return Optional.of(new Cleanup(agentId, "not a live agent of the registry"));
   }
 
   private Optional<Cleanup> cleanUp(Agent agent, Set<String> running, Instant now) {

@@ -83,6 +83,19 @@ class AgentCleanupTest {
   }
 
   @Test
+  void anUnknownAgentWhoseTerminationFailsDoesNotStopThePass() {
+    String due = services.created(request(Map.of()));
+    provider.leak("GoCDleaked");
+    provider.refuseTerminationOf("GoCDleaked");
+    provider.leak("GoCDleakedToo");
+
+    clock.advance(Duration.ofMinutes(11));
+
+    assertThat(cleanUp(List.of())).containsOnlyKeys(due, "GoCDleakedToo");
+    assertThat(provider.running()).contains("GoCDleaked").doesNotContain("GoCDleakedToo");
+  }
+
+  @Test
   void anIdleTimeoutTooLongForTheCalendarNeverFallsAndTheOtherAgentsAreStillCleanedUp() {
     String other = services.created(request(Map.of()));
     CreateAgentRequest foreverRequest = request(Map.of());
