@@ -26,6 +26,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -165,6 +167,40 @@ class CamundaRestApiConformanceTest {
     assertThat(response.statusCode()).isEqualTo(204);
     assertThat(userTaskRecords(UserTaskIntent.ASSIGNMENT_DENIED))
         .anyMatch(record -> record.getKey() == userTaskKey && "not ada".equals(((UserTaskRecord) record.getValue()).getDeniedReason()));
+  }
+
+  @Test
+  void anAssignmentOverRestThatItsListenerDeniesAnswers409InvalidStateOnceTheListenerDecided() throws Exception {
+    String type = jobType();
+    deployAndStart(
+        Bpmn.createExecutableProcess(type)
+            .startEvent()
+            .userTask("approve", task -> task.zeebeUserTask().zeebeTaskListener(l -> l.assigning().type(type)))
+            .endEvent()
+            .done());
+    engine.awaitIdle();
+    long userTaskKey =
+        StreamSupport.stream(engine.records().records().spliterator(), false)
+            .filter(record -> record.getValueType() == ValueType.USER_TASK && record.getIntent() == UserTaskIntent.CREATED)
+            .filter(record -> ((UserTaskRecordValue) record.getValue()).getElementId().equals("approve"))
+            .mapToLong(Record::getKey)
+            .max()
+            .orElseThrow();
+
+    CompletableFuture<HttpResponse<String>> assignment =
+        HTTP.sendAsync(
+            HttpRequest.newBuilder(URI.create(engine.restAddress() + "/v2/user-tasks/%d/assignment".formatted(userTaskKey)))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"assignee\":\"mallory\"}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    ActivatedJob listenerJob = activate(type);
+    assertThat(assignment).as("answered only once the listener decided").isNotDone();
+    post(
+        "/v2/jobs/%d/completion".formatted(listenerJob.getKey()),
+        "{\"result\":{\"type\":\"userTask\",\"denied\":true,\"deniedReason\":\"not mallory\"}}");
+
+    assertProblem(assignment.get(10, TimeUnit.SECONDS), 409, "INVALID_STATE");
   }
 
   @Test

@@ -351,6 +351,17 @@ class ForwardedMessagesTest {
     }
 
     @Test
+    void aServiceTooSlowToAnswerWithinTheRetryWindowIsNotTriedAgain() {
+      long beyondTheWindow = ForwardedMessages.JOB_COMPLETION_RETRY_WINDOW.plusMillis(500).toMillis();
+      answer("job-completion", aResponse().withStatus(503).withFixedDelay((int) beyondTheWindow));
+
+      GoPluginApiResponse response = send(plugin, "job-completion", GoCd.jobCompletion(url));
+
+      assertThat(response.responseCode()).isEqualTo(500);
+      service.verify(1, postRequestedFor(urlEqualTo("/gocd/v5/job-completion")));
+    }
+
+    @Test
     void aRefusalIsNotTriedAgain() {
       answer("job-completion", problem(400, "Bad Request", "elastic_agent_id must be set"));
 
