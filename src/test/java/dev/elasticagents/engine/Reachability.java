@@ -15,10 +15,6 @@ final class Reachability {
 
   private volatile State state = State.REACHABLE;
 
-  State state() {
-    return state;
-  }
-
   void set(State state) {
     this.state = state;
   }
