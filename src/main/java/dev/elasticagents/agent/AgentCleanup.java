@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DuplicateKeyException;
@@ -38,32 +39,57 @@ public class AgentCleanup {
   private final AgentTerminator terminator;
   private final AgentProperties properties;
   private final Clock clock;
+  private final CompletionRepair completionRepair;
 
   public AgentCleanup(
       AgentRegistry registry,
       AgentProvider provider,
       AgentTerminator terminator,
+      AgentLifecycle lifecycle,
       AgentProperties properties,
-      Clock clock) {
+      Clock clock,
+      MeterRegistry meters) {
     this.registry = registry;
     this.provider = provider;
     this.terminator = terminator;
     this.properties = properties;
     this.clock = clock;
+    this.completionRepair = new CompletionRepair(registry, lifecycle, properties.completionRepairGrace(), meters);
   }
 
   /**
-   * Runs one cleanup, or replays the one recorded for a redelivered job.
+   * Runs one cleanup without GoCD's build states (a timer's), or replays the one recorded for a
+   * redelivered job.
    *
-   * @param knownAgents the agents the GoCD server knows (its server-ping), which have registered
+   * @param knownAgents the agents the GoCD server knows, which have registered
    */
   public RecordedDecision cleanUp(Collection<String> knownAgents, DecisionKey key) {
+    return cleanUp(knownAgents, Optional.empty(), key);
+  }
+
+  /**
+   * Runs the cleanup of a GoCD server-ping, or replays the one recorded for a redelivered job. With
+   * GoCD's agent list it also repairs lost job-completions ({@link CompletionRepair}).
+   *
+   * @param goCdAgents every agent the GoCD server lists, with its build state
+   */
+  public RecordedDecision cleanUpAfterPing(List<GoCdAgent> goCdAgents, DecisionKey key) {
+    return cleanUp(goCdAgents.stream().map(GoCdAgent::id).toList(), Optional.of(goCdAgents), key);
+  }
+
+  private RecordedDecision cleanUp(
+      Collection<String> knownAgents, Optional<List<GoCdAgent>> goCdAgents, DecisionKey key) {
     Optional<RecordedDecision> recorded = registry.recordedDecision(key);
     if (recorded.isPresent()) {
       return recorded.get();
     }
     registry.markRegistered(knownAgents);
     Instant now = clock.instant();
+    List<Cleanup> repaired = new ArrayList<>();
+    goCdAgents.ifPresent(
+        listed ->
+            registry.busyAgents()
+                .forEach(agent -> onItsOwn(agent.id(), () -> completionRepair.judge(agent, listed, now)).ifPresent(repaired::add)));
     List<Agent> live = registry.live();
     Set<String> running = provider.runningAgents();
     List<Cleanup> cleaned = new ArrayList<>();
@@ -75,7 +101,7 @@ public class AgentCleanup {
         .filter(agentId -> !known.contains(agentId) && !isLive(agentId))
         .forEach(agentId -> onItsOwn(agentId, () -> removeUnknown(agentId)).ifPresent(cleaned::add));
     registry.purgeDecisionsBefore(now.minus(properties.decisionRetention()));
-    return record(key, cleaned);
+    return record(key, cleaned, repaired);
   }
 
   /**
@@ -139,13 +165,10 @@ public class AgentCleanup {
     return registry.find(agentId).filter(agent -> agent.state().isLive()).isPresent();
   }
 
-  private RecordedDecision record(DecisionKey key, List<Cleanup> cleaned) {
+  private RecordedDecision record(DecisionKey key, List<Cleanup> cleaned, List<Cleanup> repaired) {
     Map<String, Object> variables = new LinkedHashMap<>();
-    variables.put(
-        "cleaned_up_agents",
-        cleaned.stream()
-            .map(c -> Map.<String, Object>of("elastic_agent_id", c.agentId(), "reason", c.reason()))
-            .toList());
+    variables.put("cleaned_up_agents", cleaned.stream().map(Cleanup::variables).toList());
+    variables.put("repaired_completions", repaired.stream().map(Cleanup::variables).toList());
     RecordedDecision decision = RecordedDecision.fresh("CLEANED", Optional.empty(), Optional.empty(), variables);
     try {
       registry.atomically(
@@ -159,6 +182,10 @@ public class AgentCleanup {
     }
   }
 
-  /** An agent cleanup terminated, and why. */
-  public record Cleanup(String agentId, String reason) {}
+  /** An agent cleanup terminated or released, and why. */
+  public record Cleanup(String agentId, String reason) {
+    Map<String, Object> variables() {
+      return Map.of("elastic_agent_id", agentId, "reason", reason);
+    }
+  }
 }

@@ -104,13 +104,13 @@ public class AgentLifecycle {
    * under the GoCD job, so a re-sent job-completion replays it. Empty when a lifecycle has the
    * agent: its job-completed message releases it.
    */
-  public Optional<RecordedDecision> releaseUnadopted(String agentId, JobIdentifier job) {
-    String assignment = AgentRegistry.assignedByGoCd(job);
-    DecisionKey key = new DecisionKey(UNADOPTED_RELEASE, job.jobId());
+  public Optional<RecordedDecision> releaseUnadopted(String agentId, long jobId) {
+    String assignment = Allocation.ASSIGNED_BY_GOCD + jobId;
+    DecisionKey key = new DecisionKey(UNADOPTED_RELEASE, jobId);
     if (registry.find(agentId).flatMap(Agent::assignment).filter(assignment::equals).isPresent()) {
       return Optional.of(
           release(
-              new ReleaseRequest(agentId, Optional.of(assignment), Optional.of(job), ReleaseRequest.Cause.JOB_COMPLETED),
+              new ReleaseRequest(agentId, Optional.of(assignment), Optional.of(jobId), ReleaseRequest.Cause.JOB_COMPLETED),
               key));
     }
     // Released before (a re-sent job-completion), or a lifecycle has the agent: nothing to do here.
@@ -206,7 +206,7 @@ public class AgentLifecycle {
         switch (verdict.move()) {
           case NONE -> true;
           case KEEP_IDLE -> registry.keepIdle(agent.orElseThrow());
-          case TERMINATE -> terminator.claim(agent.orElseThrow(), verdict.reason());
+          case TERMINATE -> terminator.claimReleased(agent.orElseThrow(), verdict.reason());
         };
     if (!moved) {
       return Optional.empty();

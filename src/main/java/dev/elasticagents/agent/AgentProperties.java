@@ -20,6 +20,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param decisionRetention how long recorded decisions are kept for redelivered jobs
  * @param instanceId this service instance's stable id: local agents belong to the instance that
  *     launched them; empty means the host name and the local work directory
+ * @param completionRepairGrace how long GoCD's server-pings must show a busy agent idle (or not
+ *     list it) before its job-completion counts as lost and is repaired: two pings at least this
+ *     far apart
+ * @param lifecycleMessageTimeToLive how long a message for a lifecycle ({@code agent-lost}, a
+ *     repaired {@code job-completed}) waits for the lifecycle to reach its wait
+ * @param lifecycleMessageInterval how often recorded lifecycle messages are published
  * @param provider which agent provider launches agents: {@code local} or {@code kubernetes}
  * @param local settings of the {@code local} provider
  */
@@ -33,12 +39,19 @@ public record AgentProperties(
     @DefaultValue("PT5M") Duration terminationTimeout,
     @DefaultValue("P30D") Duration decisionRetention,
     @DefaultValue("") String instanceId,
+    @DefaultValue("PT2M") Duration completionRepairGrace,
+    @DefaultValue("PT1H") Duration lifecycleMessageTimeToLive,
+    @DefaultValue("PT1S") Duration lifecycleMessageInterval,
     @DefaultValue("local") String provider,
     @DefaultValue Local local) {
 
   public AgentProperties {
     if (instanceId.length() > 80) {
       throw new IllegalArgumentException("elastic-agents.instance-id must be at most 80 characters");
+    }
+    if (!lifecycleMessageInterval.isPositive()) {
+      throw new IllegalArgumentException(
+          "elastic-agents.lifecycle-message-interval must be positive: " + lifecycleMessageInterval);
     }
     if (declineRetries < 0) {
       throw new IllegalArgumentException("elastic-agents.decline-retries must not be negative: " + declineRetries);

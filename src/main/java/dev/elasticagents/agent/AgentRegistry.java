@@ -31,6 +31,8 @@ public class AgentRegistry {
   private final ClusterProfileLocks profileLocks;
   private final WorkAssignment workAssignment;
   private final CreateAgentDecisions createAgentDecisions;
+  private final MessageOutbox outbox;
+  private final CompletionRepairs completionRepairs;
 
   public AgentRegistry(
       JdbcClient jdbc, PlatformTransactionManager transactions, Clock clock, MeterRegistry meters) {
@@ -45,6 +47,8 @@ public class AgentRegistry {
     this.workAssignment = new WorkAssignment(allocation, transitions);
     this.createAgentDecisions =
         new CreateAgentDecisions(this.transactions, clock, decisions, allocation, transitions, profileLocks);
+    this.outbox = new MessageOutbox(jdbc);
+    this.completionRepairs = new CompletionRepairs(jdbc);
   }
 
   /**
@@ -156,7 +160,77 @@ public class AgentRegistry {
    * @param claimer the owner scope of the claiming instance
    */
   public boolean claimTermination(Agent observed, String claimer, String reason) {
+    return atomically(
+        () -> {
+          if (!transitions.claimTermination(observed, claimer, reason)) {
+            return false;
+          }
+          if (heldByLifecycle(observed)) {
+            outbox.record(LifecycleMessage.agentLost(observed.id(), reason), clock.instant());
+          }
+          if (!observed.isLaunched()) {
+            grants.freeUnlaunched(observed.id());
+          }
+          return true;
+        });
+  }
+
+  /**
+   * Claims the termination of the agent a lifecycle lets go of, for its own job-completion or
+   * overrun: that lifecycle needs no message.
+   */
+  public boolean claimReleasedTermination(Agent observed, String claimer, String reason) {
     return transitions.claimTermination(observed, claimer, reason);
+  }
+
+  /**
+   * Whether a lifecycle waits for this agent's build: it was reserved or given to a job by a
+   * create-agent decision (not by GoCD's should-assign-work alone) and has not been let go of.
+   */
+  private static boolean heldByLifecycle(Agent agent) {
+    return (agent.state() == AgentState.PENDING || agent.state() == AgentState.BUSY)
+        && agent.assignment().filter(assignment -> !assignment.startsWith(Allocation.ASSIGNED_BY_GOCD)).isPresent();
+  }
+
+  /** The oldest messages for lifecycles not yet published, at most {@code limit}. */
+  public List<LifecycleMessage> unpublishedMessages(int limit) {
+    return outbox.pending(limit);
+  }
+
+  /** Forgets messages the engine took. */
+  public void messagesPublished(Collection<String> messageIds) {
+    outbox.published(messageIds);
+  }
+
+  /** The busy agents with a job, with what GoCD's server-pings showed of them. */
+  List<CompletionRepairs.BusyAgent> busyAgents() {
+    return completionRepairs.busyAgents();
+  }
+
+  /** Notes that a server-ping showed a busy agent idle; false when noted before or it changed. */
+  boolean noteGoCdIdle(CompletionRepairs.BusyAgent agent) {
+    return completionRepairs.idleSince(agent, clock.instant());
+  }
+
+  /** Forgets that a server-ping showed the agent idle: GoCD shows it building. */
+  void noteGoCdBuilding(CompletionRepairs.BusyAgent agent) {
+    completionRepairs.building(agent);
+  }
+
+  /**
+   * Repairs the lost job-completion of a busy agent: marks its job repaired and records the
+   * job-completed message its lifecycle would have got, together; false when repaired before or
+   * the agent changed since it was read.
+   */
+  boolean repairCompletion(CompletionRepairs.BusyAgent agent, String reason) {
+    return atomically(
+        () -> {
+          if (!completionRepairs.repaired(agent)) {
+            return false;
+          }
+          outbox.record(LifecycleMessage.completionRepaired(agent.id(), agent.jobKey(), reason), clock.instant());
+          return true;
+        });
   }
 
   /** Takes over a termination whose claimer cannot finish it ({@link AgentTransition#TAKE_OVER_TERMINATION}). */

@@ -28,10 +28,18 @@ public class AgentTerminator {
 
   /**
    * Claims an agent as read in {@code observed}, under this instance's owner scope; false when it
-   * changed or was claimed since.
+   * changed or was claimed since. A lifecycle that holds the agent hears that it is lost.
    */
   public boolean claim(Agent observed, String reason) {
     return registry.claimTermination(observed, provider.owner(), reason);
+  }
+
+  /**
+   * Claims the agent a lifecycle lets go of (its job completed or overran): like {@link #claim},
+   * without telling that lifecycle its agent is lost.
+   */
+  public boolean claimReleased(Agent observed, String reason) {
+    return registry.claimReleasedTermination(observed, provider.owner(), reason);
   }
 
   /** Takes over a termination as read in {@code observed}; false when someone else did. */

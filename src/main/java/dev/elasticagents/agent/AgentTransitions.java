@@ -162,7 +162,7 @@ final class AgentTransitions {
     return counted(
         transition,
         jdbc.sql(
-                    "update agents set state = ?, version = version + 1" + set
+                    "update agents set state = ?, version = version + 1, gocd_idle_since = null" + set
                         + " where id = ? and state = ? and version = ?")
                 .params(params)
                 .update()

@@ -57,4 +57,17 @@ final class CapacityGrants {
             .update()
         == 1;
   }
+
+  /**
+   * Frees the grant an agent used; called for a reservation that never launched, which ran nothing
+   * on it, so the redelivered decision may use it again.
+   */
+  void freeUnlaunched(String agentId) {
+    jdbc.sql(
+            """
+            update capacity_grants set used_by = null, used_at = null where used_by = ?
+            """)
+        .param(agentId)
+        .update();
+  }
 }

@@ -5,12 +5,14 @@ import dev.elasticagents.runtime.JobOutcome;
 import dev.elasticagents.runtime.JobVariables;
 import io.camunda.client.api.response.ActivatedJob;
 import java.util.List;
+import java.util.Map;
 import org.springframework.stereotype.Component;
 
 /**
  * Handles {@code cleanup-agents} jobs with GoCD {@code server-ping} semantics. The optional
  * {@code all_known_agents} variable is the server-ping body's list of agents the GoCD server knows
- * ({@code [{agent_id, agent_state, ...}]}); a timer-started run has none.
+ * ({@code [{agent_id, build_state, ...}]}), from which it also repairs lost job-completions; a
+ * timer-started run has none.
  */
 @Component
 public class CleanupHandler implements JobHandler {
@@ -35,13 +37,17 @@ public class CleanupHandler implements JobHandler {
 
   @Override
   public JobOutcome handle(ActivatedJob job) {
-    JobVariables variables = JobVariables.of(job.getVariablesAsMap());
-    List<String> known =
+    Map<String, Object> values = job.getVariablesAsMap();
+    JobVariables variables = JobVariables.of(values);
+    List<GoCdAgent> listed =
         variables.objects("all_known_agents").stream()
-            .map(agent -> agent.requiredString("agent_id"))
-            .filter(AgentId::isValid)
+            .map(agent -> new GoCdAgent(agent.requiredString("agent_id"), agent.optionalString("build_state").orElse("")))
+            .filter(agent -> AgentId.isValid(agent.id()))
             .toList();
     variables.throwIfInvalid();
-    return JobOutcome.complete(cleanup.cleanUp(known, DecisionKey.of(job)).variables());
+    if (!values.containsKey("all_known_agents")) {
+      return JobOutcome.complete(cleanup.cleanUp(List.of(), DecisionKey.of(job)).variables());
+    }
+    return JobOutcome.complete(cleanup.cleanUpAfterPing(listed, DecisionKey.of(job)).variables());
   }
 }

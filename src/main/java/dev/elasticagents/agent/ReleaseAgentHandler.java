@@ -48,11 +48,12 @@ public class ReleaseAgentHandler implements JobHandler {
     JobVariables variables = JobVariables.of(job.getVariablesAsMap());
     String agentId = variables.requiredString("elastic_agent_id");
     Optional<String> assignment = variables.optionalString("agent_assignment");
-    Optional<JobIdentifier> completed =
+    // Only the job's id is compared: a repaired job-completion carries nothing else.
+    Optional<Long> completed =
         variables
             .optionalObject("completed_job")
             .or(() -> variables.optionalObject("job_identifier"))
-            .map(JobIdentifier::read);
+            .map(completedJob -> completedJob.requiredWholeNumber("job_id"));
     variables.throwIfInvalid();
     if (!AgentId.isValid(agentId)) {
       throw new InvalidJobVariablesException(

@@ -9,10 +9,10 @@ import java.util.Optional;
  *
  * @param assignment the create-agent decision that gave this lifecycle the agent; the agent is
  *     released only while that assignment holds
- * @param completedJob the job GoCD reported completed; the agent must serve that job
+ * @param completedJobId the id of the job GoCD reported completed; the agent must serve that job
  */
 public record ReleaseRequest(
-    String agentId, Optional<String> assignment, Optional<JobIdentifier> completedJob, Cause cause) {
+    String agentId, Optional<String> assignment, Optional<Long> completedJobId, Cause cause) {
 
   /** What ends the agent's job. */
   public enum Cause {
@@ -23,7 +23,7 @@ public record ReleaseRequest(
   public ReleaseRequest {
     Objects.requireNonNull(agentId, "agentId");
     Objects.requireNonNull(assignment, "assignment");
-    Objects.requireNonNull(completedJob, "completedJob");
+    Objects.requireNonNull(completedJobId, "completedJobId");
     Objects.requireNonNull(cause, "cause");
   }
 }

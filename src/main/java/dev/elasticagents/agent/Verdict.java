@@ -37,7 +37,7 @@ record Verdict(Decision decision, Move move, String reason, String code) {
           agent.jobKey().map(job -> "agent now serves GoCD job " + job).orElse("agent now serves another job"),
           "other-job");
     }
-    Optional<String> completed = release.completedJob().map(AgentRows::jobKey);
+    Optional<String> completed = release.completedJobId().map(String::valueOf);
     if (completed.isPresent() && agent.jobKey().isPresent() && !agent.jobKey().equals(completed)) {
       return skip(
           "agent serves GoCD job %s, not the completed job %s".formatted(agent.jobKey().get(), completed.get()),

@@ -39,6 +39,9 @@ class AgentConfigurationTest {
         defaults.terminationTimeout(),
         defaults.decisionRetention(),
         instanceId,
+        defaults.completionRepairGrace(),
+        defaults.lifecycleMessageTimeToLive(),
+        defaults.lifecycleMessageInterval(),
         "local",
         new AgentProperties.Local(Path.of(workDirectory), List.of("sleep", "infinity"), Duration.ofSeconds(1), false));
   }

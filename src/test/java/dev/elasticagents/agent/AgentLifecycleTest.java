@@ -204,7 +204,7 @@ class AgentLifecycleTest {
     RecordedDecision completion =
         lifecycle.release(
             new ReleaseRequest(
-                agent, read.assignment(), Optional.of(jobIdentifierOf(JOB_IDS.incrementAndGet())), ReleaseRequest.Cause.JOB_COMPLETED),
+                agent, read.assignment(), Optional.of((long) JOB_IDS.incrementAndGet()), ReleaseRequest.Cause.JOB_COMPLETED),
             AgentServices.jobCompletionJob());
 
     assertThat(completion.variables()).containsEntry("completion_decision", "SKIPPED");

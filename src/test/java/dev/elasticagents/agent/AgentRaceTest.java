@@ -347,7 +347,7 @@ class AgentRaceTest {
     Agent servingA = services.agent(agent);
     DecisionKey completionOfA = AgentServices.jobCompletionJob();
     ReleaseRequest releaseA =
-        new ReleaseRequest(agent, servingA.assignment(), jobA.jobIdentifier(), ReleaseRequest.Cause.JOB_COMPLETED);
+        new ReleaseRequest(agent, servingA.assignment(), jobA.jobIdentifier().map(JobIdentifier::jobId), ReleaseRequest.Cause.JOB_COMPLETED);
     Pause beforeKeepingIdle = Pause.once();
     database.pauseBefore(sql -> sql.contains(KEEP_IDLE), beforeKeepingIdle);
 

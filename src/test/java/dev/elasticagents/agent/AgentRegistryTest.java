@@ -143,6 +143,7 @@ class AgentRegistryTest {
     RecordedDecision overLimit = decide(registry, approved, cluster, linux);
     terminate(registry, first);
     RecordedDecision withinLimit = decide(registry, approved, cluster, linux);
+    registry.markLaunched(agentOf(withinLimit));
     terminate(registry, agentOf(withinLimit));
     RecordedDecision again = decide(registry, approved, cluster, linux);
 
@@ -152,6 +153,23 @@ class AgentRegistryTest {
     assertThat(again.variables().get("decline_reason"))
         .isEqualTo("cluster profile '%s' is at its maximum of 1 running agents".formatted(cluster.id()));
     assertThat(registry.runningAgents(cluster.id())).isEqualTo(1);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
+  void aGrantWhoseReservationIsTerminatedBeforeItLaunchedServesTheNextDecision(String name, DataSource database) {
+    AgentRegistry registry = registry(database);
+    ClusterProfile cluster = cluster(1, 5);
+    agentOf(decide(registry, job(), cluster, linux));
+    JobIdentifier approved = job();
+    registry.grantCapacity(new CapacityGrant("task-" + UUID.randomUUID(), approved.jobId(), cluster.id(), linux.key(), 2));
+    String reservation = agentOf(decide(registry, approved, cluster, linux));
+
+    terminate(registry, reservation); // its launch failed
+    RecordedDecision afterTheFailedLaunch = decide(registry, approved, cluster, linux);
+
+    assertThat(afterTheFailedLaunch.outcome()).isEqualTo("CREATED");
+    assertThat(agentOf(afterTheFailedLaunch)).isNotEqualTo(reservation);
   }
 
   @ParameterizedTest(name = "{0}")

@@ -34,7 +34,7 @@ public final class AgentServices {
     this.provider = provider;
     this.terminator = new AgentTerminator(registry, provider, meters);
     this.lifecycle = new AgentLifecycle(registry, provider, terminator, properties, meters);
-    this.cleanup = new AgentCleanup(registry, provider, terminator, properties, clock);
+    this.cleanup = new AgentCleanup(registry, provider, terminator, lifecycle, properties, clock, meters);
     this.reconciliation = new AgentReconciliation(registry, provider, terminator, meters);
   }
 
@@ -50,6 +50,9 @@ public final class AgentServices {
         Duration.ofMinutes(5),
         Duration.ofDays(30),
         "",
+        Duration.ofMinutes(2),
+        Duration.ofHours(1),
+        Duration.ofSeconds(1),
         "recording",
         new AgentProperties.Local(Path.of("unused"), List.of("true"), Duration.ofSeconds(1), false));
   }
@@ -122,7 +125,7 @@ public final class AgentServices {
   public RecordedDecision jobCompleted(String agentId, CreateAgentRequest request) {
     Agent agent = registry.find(agentId).orElseThrow();
     return lifecycle.release(
-        new ReleaseRequest(agentId, agent.assignment(), request.jobIdentifier(), ReleaseRequest.Cause.JOB_COMPLETED),
+        new ReleaseRequest(agentId, agent.assignment(), request.jobIdentifier().map(JobIdentifier::jobId), ReleaseRequest.Cause.JOB_COMPLETED),
         jobCompletionJob());
   }
 

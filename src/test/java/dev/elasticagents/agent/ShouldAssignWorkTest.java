@@ -124,7 +124,7 @@ class ShouldAssignWorkTest {
     assertThat(adopted.agentId()).contains(idle);
     assertThat(services.agent(idle).assignment()).contains(lifecycle.value());
     assertThat(another.outcome()).isEqualTo("ALREADY_CREATED");
-    assertThat(services.lifecycle.releaseUnadopted(idle, waiting.jobIdentifier().orElseThrow()))
+    assertThat(services.lifecycle.releaseUnadopted(idle, waiting.jobIdentifier().orElseThrow().jobId()))
         .as("job-completion leaves an adopted agent to its lifecycle")
         .isEmpty();
     assertThat(services.state(idle)).isEqualTo(AgentState.BUSY);
@@ -139,8 +139,8 @@ class ShouldAssignWorkTest {
     assertThat(services.lifecycle.shouldAssignWork(offer(idle, waiting))).isTrue();
     JobIdentifier job = waiting.jobIdentifier().orElseThrow();
 
-    Optional<RecordedDecision> released = services.lifecycle.releaseUnadopted(idle, job);
-    Optional<RecordedDecision> resent = services.lifecycle.releaseUnadopted(idle, job);
+    Optional<RecordedDecision> released = services.lifecycle.releaseUnadopted(idle, job.jobId());
+    Optional<RecordedDecision> resent = services.lifecycle.releaseUnadopted(idle, job.jobId());
 
     assertThat(released).map(RecordedDecision::outcome).contains("KEPT");
     assertThat(resent).map(RecordedDecision::replayed).contains(true);

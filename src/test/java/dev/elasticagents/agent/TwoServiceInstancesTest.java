@@ -123,7 +123,7 @@ class TwoServiceInstancesTest {
       } else {
         Instance completing = reuse ? self : other;
         completing.lifecycle.release(
-            new ReleaseRequest(agentId, assignment, request.jobIdentifier(), ReleaseRequest.Cause.JOB_COMPLETED),
+            new ReleaseRequest(agentId, assignment, request.jobIdentifier().map(JobIdentifier::jobId), ReleaseRequest.Cause.JOB_COMPLETED),
             AgentServices.jobCompletionJob());
         what = reuse ? "kept" : "released by the other instance";
       }

@@ -102,7 +102,7 @@ class GoCdEndpoint {
       variables.reject("'job_identifier' is required");
     }
     variables.throwIfInvalid();
-    lifecycle.releaseUnadopted(agentId, job)
+    lifecycle.releaseUnadopted(agentId, job.jobId())
         .ifPresent(decision -> log.info("Released agent {} after {} without a lifecycle: {}", agentId, job.locator(), decision.outcome()));
     messages.jobCompleted(agentId, job, jobIdentifierOf(body));
     log.info("GoCD reports {} completed on agent {}", job.locator(), agentId);

@@ -1,9 +1,9 @@
 package dev.elasticagents.gocd.endpoint;
 
 import dev.elasticagents.agent.JobIdentifier;
+import dev.elasticagents.agent.LifecycleMessage;
+import dev.elasticagents.runtime.MessagePublisher;
 import io.camunda.client.CamundaClient;
-import io.camunda.client.api.command.ClientStatusException;
-import io.grpc.Status;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -19,10 +19,12 @@ class GoCdMessages {
   private static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(10);
 
   private final CamundaClient client;
+  private final MessagePublisher publisher;
   private final GoCdEndpointProperties properties;
 
-  GoCdMessages(CamundaClient client, GoCdEndpointProperties properties) {
+  GoCdMessages(CamundaClient client, MessagePublisher publisher, GoCdEndpointProperties properties) {
     this.client = client;
+    this.publisher = publisher;
     this.properties = properties;
   }
 
@@ -47,22 +49,12 @@ class GoCdMessages {
    * the first waits for its lifecycle is refused by the engine as a duplicate, which is success.
    */
   void jobCompleted(String agentId, JobIdentifier job, Map<String, Object> jobIdentifier) {
-    try {
-      client
-          .newPublishMessageCommand()
-          .messageName("job-completed")
-          .correlationKey(agentId)
-          .messageId("job-completed:%s:%d".formatted(agentId, job.jobId()))
-          .timeToLive(properties.jobCompletedTimeToLive())
-          .variables(Map.of("job_identifier", jobIdentifier))
-          .requestTimeout(PUBLISH_TIMEOUT)
-          .send()
-          .join();
-    } catch (ClientStatusException e) {
-      if (e.getStatusCode() != Status.Code.ALREADY_EXISTS) {
-        throw e;
-      }
-    }
+    publisher.publish(
+        LifecycleMessage.JOB_COMPLETED,
+        agentId,
+        LifecycleMessage.jobCompletedId(agentId, String.valueOf(job.jobId())),
+        properties.jobCompletedTimeToLive(),
+        Map.of("job_identifier", jobIdentifier));
   }
 
   /** Starts a cleanup with the agents the GoCD server knows. */

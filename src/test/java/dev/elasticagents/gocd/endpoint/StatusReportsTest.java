@@ -78,7 +78,8 @@ class StatusReportsTest {
     return new AgentProperties(
         "dev.elasticagents.zeebe",
         new AgentProperties.ClusterDefaults(10, 5, Duration.ofMinutes(10), Duration.ofMinutes(10), Duration.ofHours(24)),
-        true, Duration.ofSeconds(30), 3, Duration.ofMinutes(5), Duration.ofDays(30), "", "local",
+        true, Duration.ofSeconds(30), 3, Duration.ofMinutes(5), Duration.ofDays(30), "",
+        Duration.ofMinutes(2), Duration.ofHours(1), Duration.ofSeconds(1), "local",
         new AgentProperties.Local(Path.of("unused"), List.of("true"), Duration.ofSeconds(1), false));
   }
 }
