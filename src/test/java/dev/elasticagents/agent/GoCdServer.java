@@ -107,22 +107,32 @@ public final class GoCdServer {
         .send();
   }
 
-  /** Sends job-completion for the agent that ran the request's job. */
+  /**
+   * Sends job-completion for the agent that ran the request's job, once: GoCD sends it from a
+   * listener that acknowledges on receipt and never sends it again, so a completion that fails
+   * here is lost (the service repairs it from GoCD's agent list).
+   */
+  @SuppressWarnings("unchecked")
   public void jobCompleted(String agentId, Map<String, Object> request) {
-    retrying(
-        () ->
-            client
-                .newPublishMessageCommand()
-                .messageName("job-completed")
-                .correlationKey(agentId)
-                .variables(Map.of("job_identifier", request.get("job_identifier")))
-                .timeToLive(Duration.ofMinutes(5))
-                .send()
-                .join());
+    Object jobId = ((Map<String, Object>) request.get("job_identifier")).get("job_id");
+    client
+        .newPublishMessageCommand()
+        .messageName("job-completed")
+        .correlationKey(agentId)
+        .messageId("job-completed:%s:%s".formatted(agentId, jobId))
+        .variables(Map.of("job_identifier", request.get("job_identifier")))
+        .timeToLive(Duration.ofMinutes(5))
+        .send()
+        .join();
   }
 
-  /** Sends server-ping with the agents the server knows. */
+  /** Sends server-ping listing the agents the server knows, none of them building. */
   public void serverPing(List<String> knownAgents) {
+    serverPing(knownAgents.stream().collect(java.util.stream.Collectors.toMap(id -> id, id -> "Idle")));
+  }
+
+  /** Sends server-ping listing the agents the server knows, each with its build state. */
+  public void serverPing(Map<String, String> buildStateByAgent) {
     retrying(
         () ->
             client
@@ -132,8 +142,14 @@ public final class GoCdServer {
                 .variables(
                     Map.of(
                         "all_known_agents",
-                        knownAgents.stream()
-                            .map(id -> Map.of("agent_id", id, "agent_state", "Idle", "build_state", "Idle", "config_state", "Enabled"))
+                        buildStateByAgent.entrySet().stream()
+                            .map(
+                                agent ->
+                                    Map.of(
+                                        "agent_id", agent.getKey(),
+                                        "agent_state", agent.getValue(),
+                                        "build_state", agent.getValue(),
+                                        "config_state", "Enabled"))
                             .toList()))
                 .send()
                 .join());
@@ -141,9 +157,9 @@ public final class GoCdServer {
 
   /**
    * Sends a message again while the cluster cannot take it (a connection the gateway lost, back
-   * pressure, a broker restarting), as a GoCD server sends create-agent and job-completion again;
+   * pressure, a broker restarting), as a GoCD server sends create-agent and server-ping again;
    * gives up after {@link #RETRY_LIMIT}. Each message here may arrive twice: the lifecycle expects
-   * that of GoCD.
+   * that of GoCD. Job-completion is not sent again: GoCD does not.
    */
   private void retrying(Runnable publish) {
     Instant deadline = Instant.now().plus(RETRY_LIMIT);

@@ -33,6 +33,8 @@ import org.springframework.test.context.ContextConfiguration;
       "elastic-agents.cluster-defaults.max-pending-agents=100",
       "elastic-agents.decline-retry-after=PT1S",
       "elastic-agents.decline-retries=5",
+      // Lost job-completions are repaired from two server-pings this far apart, not two minutes.
+      "elastic-agents.completion-repair-grace=PT2S",
       // Completions the tests lose run out of attempts fast and come back soon.
       "job-workers.job-types.create-agent.problem-policy.retry.max-attempts=2",
       "job-workers.job-types.create-agent.problem-policy.retry.initial-backoff=PT0.05S",

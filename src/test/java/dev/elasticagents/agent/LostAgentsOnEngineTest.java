@@ -1,0 +1,115 @@
+package dev.elasticagents.agent;
+
+import static dev.elasticagents.zeebe.InstanceResults.ended;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.elasticagents.zeebe.ZeebeIntegrationTest;
+import io.camunda.client.CamundaClient;
+import io.camunda.client.api.CamundaFuture;
+import io.camunda.client.api.response.ProcessInstanceResult;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+
+/**
+ * No job starves and no agent is held for nothing, on the embedded engine with local agents: a
+ * lifecycle whose agent is lost ends and GoCD's next create-agent gets a new agent; a
+ * job-completion that never arrives is repaired from GoCD's server-pings (two seconds apart here).
+ */
+@ZeebeIntegrationTest
+class LostAgentsOnEngineTest {
+
+  private static final AtomicInteger JOB_IDS = new AtomicInteger((int) (System.currentTimeMillis() % 1_000_000) * 100 + 50);
+
+  @Autowired CamundaClient client;
+  @Autowired AgentRegistry registry;
+
+  @Value("${elastic-agents.local.work-directory}")
+  Path agents;
+
+  private GoCdServer gocd;
+  private final String cluster = "cluster-" + UUID.randomUUID();
+
+  @BeforeEach
+  void connectGoCdServer() {
+    gocd = new GoCdServer(client);
+  }
+
+  @Test
+  void aLifecycleWhoseAgentNeverRegistersEndsWithTheReasonAndGoCdsNextCreateAgentGetsANewAgent() {
+    Map<String, Object> request = request(Map.of("auto_register_timeout", "PT1S"));
+    CamundaFuture<ProcessInstanceResult> lifecycle = gocd.createAgentUntilReleased(request);
+    String lost = awaitAgentOf(request);
+
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> {
+      gocd.serverPing(List.of());
+      return lifecycle.isDone();
+    });
+    assertThat(ended(lifecycle))
+        .containsEntry("elastic_agent_id", lost)
+        .containsEntry("agent_lost_reason", "never registered within PT1S");
+    gocd.createAgent(request); // GoCD asks again for the job that still waits
+
+    String replacement = await().atMost(Duration.ofSeconds(30)).until(() -> registry.agentOf(GoCdServer.jobOf(request)), agent -> agent.filter(id -> !id.equals(lost)).isPresent()).orElseThrow();
+    assertThat(registry.find(replacement)).get().extracting(Agent::state).isEqualTo(AgentState.PENDING);
+    assertThat(registry.find(lost)).get().extracting(Agent::state).isEqualTo(AgentState.TERMINATED);
+  }
+
+  @Test
+  void aLifecycleWhoseRegisteredAgentIsTerminatedByCleanupEnds() {
+    Map<String, Object> request = request(Map.of());
+    CamundaFuture<ProcessInstanceResult> lifecycle = gocd.createAgentUntilReleased(request);
+    String agent = awaitAgentOf(request);
+    gocd.serverPing(Map.of(agent, "Building"));
+    Agent busy = await().until(() -> registry.find(agent).orElseThrow(), a -> a.state() == AgentState.BUSY);
+
+    // A termination by anyone but the lifecycle (here a claim as the pod watcher or a replica makes).
+    assertThat(registry.claimTermination(busy, busy.owner(), "its pod was evicted")).isTrue();
+
+    Map<String, Object> ended = ended(lifecycle);
+    assertThat(ended).containsEntry("agent_lost_reason", "its pod was evicted").doesNotContainKey("completion_decision");
+  }
+
+  @Test
+  void aJobCompletionThatNeverArrivesIsRepairedFromTwoServerPingsAndTheAgentIsKept() {
+    Map<String, Object> request = request(Map.of());
+    CamundaFuture<ProcessInstanceResult> lifecycle = gocd.createAgentUntilReleased(request);
+    String agent = awaitAgentOf(request);
+    gocd.serverPing(Map.of(agent, "Building"));
+    await().until(() -> registry.find(agent).orElseThrow().state() == AgentState.BUSY);
+
+    // The build ends; GoCD's job-completion is lost, and GoCD lists the agent idle from now on.
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> {
+      gocd.serverPing(Map.of(agent, "Idle"));
+      return lifecycle.isDone();
+    });
+
+    assertThat(ended(lifecycle))
+        .containsEntry("completion_decision", "KEPT")
+        .doesNotContainKey("agent_lost_reason");
+    assertThat(registry.find(agent)).get().extracting(Agent::state).isEqualTo(AgentState.IDLE);
+  }
+
+  private Map<String, Object> request(Map<String, String> clusterProfile) {
+    Map<String, String> clusterProperties = new HashMap<>(clusterProfile);
+    clusterProperties.put("id", cluster);
+    return GoCdServer.createAgentRequest(JOB_IDS.incrementAndGet(), Map.of("image", "gocd-agent"), clusterProperties);
+  }
+
+  private String awaitAgentOf(Map<String, Object> request) {
+    return await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> registry.agentOf(GoCdServer.jobOf(request)), Optional::isPresent)
+        .orElseThrow();
+  }
+}
