@@ -31,9 +31,6 @@ public class AgentCleanup {
 
   private static final Logger log = LoggerFactory.getLogger(AgentCleanup.class);
 
-  /** A provider may list a launched agent a little after launching it. */
-  static final Duration RECONCILE_GRACE = Duration.ofMinutes(1);
-
   private final AgentRegistry registry;
   private final AgentProvider provider;
   private final AgentTerminator terminator;
@@ -149,12 +146,12 @@ public class AgentCleanup {
         .map(since -> "termination did not finish within " + properties.terminationTimeout());
   }
 
-  private static Optional<String> reason(Agent agent, Set<String> running, Instant now) {
+  private Optional<String> reason(Agent agent, Set<String> running, Instant now) {
     return agent
         .timeoutReason(now)
         .or(
             () ->
-                agent.launchedAt().filter(at -> at.plus(RECONCILE_GRACE).isBefore(now)).isPresent()
+                agent.launchedAt().filter(at -> !Deadlines.after(at, provider.listingDelay()).isAfter(now)).isPresent()
                         && !running.contains(agent.id())
                     ? Optional.of("agent is no longer running")
                     : Optional.empty());

@@ -1,5 +1,6 @@
 package dev.elasticagents.agent;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 
@@ -41,4 +42,12 @@ public interface AgentProvider {
 
   /** The agents this provider runs now, whether the registry knows them or not. */
   Set<String> runningAgents();
+
+  /**
+   * How long after a launch {@link #runningAgents()} may still leave the agent out (an API
+   * server's cache, say): cleanup judges a launched agent it does not list only after this.
+   */
+  default Duration listingDelay() {
+    return Duration.ofMinutes(1);
+  }
 }

@@ -66,7 +66,29 @@ class LostAgentsOnEngineTest {
   }
 
   @Test
-  void aLifecycleWhoseRegisteredAgentIsTerminatedByCleanupEnds() {
+  void aLifecycleWhoseLocalAgentProcessExitsBeforeRegisteringEndsAndGoCdsNextCreateAgentGetsANewAgent() {
+    Map<String, Object> request = request(Map.of());
+    CamundaFuture<ProcessInstanceResult> lifecycle = gocd.createAgentUntilReleased(request);
+    String lost = awaitAgentOf(request);
+    await().until(() -> registry.find(lost).orElseThrow().isLaunched());
+    ProcessHandle process = EngineLifecycles.processOf(agents, lost);
+
+    process.destroyForcibly();
+    process.onExit().join();
+
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> {
+      gocd.serverPing(List.of());
+      return lifecycle.isDone();
+    });
+    assertThat(ended(lifecycle)).containsEntry("agent_lost_reason", "agent is no longer running");
+    gocd.createAgent(request);
+    assertThat(await().atMost(Duration.ofSeconds(30)).until(() -> registry.agentOf(GoCdServer.jobOf(request)), agent -> agent.filter(id -> !id.equals(lost)).isPresent()))
+        .get()
+        .isNotEqualTo(lost);
+  }
+
+  @Test
+  void aLifecycleWhoseRegisteredAgentIsTerminatedByAnotherEnds() {
     Map<String, Object> request = request(Map.of());
     CamundaFuture<ProcessInstanceResult> lifecycle = gocd.createAgentUntilReleased(request);
     String agent = awaitAgentOf(request);

@@ -194,6 +194,15 @@ public class LocalAgentProvider implements AgentProvider, DisposableBean {
     }
   }
 
+  /**
+   * None: the process runs before its launch is recorded, and cleanup reads the registry before
+   * this list, so a launched agent missing from it has exited.
+   */
+  @Override
+  public Duration listingDelay() {
+    return Duration.ZERO;
+  }
+
   @Override
   public Set<String> runningAgents() {
     if (!Files.isDirectory(workDirectory)) {
