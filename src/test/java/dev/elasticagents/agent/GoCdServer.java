@@ -112,14 +112,11 @@ public final class GoCdServer {
    * listener that acknowledges on receipt and never sends it again, so a completion that fails
    * here is lost (the service repairs it from GoCD's agent list).
    */
-  @SuppressWarnings("unchecked")
   public void jobCompleted(String agentId, Map<String, Object> request) {
-    Object jobId = ((Map<String, Object>) request.get("job_identifier")).get("job_id");
     client
         .newPublishMessageCommand()
         .messageName("job-completed")
         .correlationKey(agentId)
-        .messageId("job-completed:%s:%s".formatted(agentId, jobId))
         .variables(Map.of("job_identifier", request.get("job_identifier")))
         .timeToLive(Duration.ofMinutes(5))
         .send()
