@@ -11,7 +11,6 @@ import io.camunda.client.api.response.ProcessInstanceResult;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -51,16 +50,13 @@ class LostAgentsOnEngineTest {
     CamundaFuture<ProcessInstanceResult> lifecycle = gocd.createAgentUntilReleased(request);
     String lost = awaitAgentOf(request);
 
-    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> {
-      gocd.serverPing(List.of());
-      return lifecycle.isDone();
-    });
+    pingUntilEnded(lifecycle, Map.of());
     assertThat(ended(lifecycle))
         .containsEntry("elastic_agent_id", lost)
         .containsEntry("agent_lost_reason", "never registered within PT1S");
     gocd.createAgent(request); // GoCD asks again for the job that still waits
 
-    String replacement = await().atMost(Duration.ofSeconds(30)).until(() -> registry.agentOf(GoCdServer.jobOf(request)), agent -> agent.filter(id -> !id.equals(lost)).isPresent()).orElseThrow();
+    String replacement = awaitNewAgentOf(request, lost);
     assertThat(registry.find(replacement)).get().extracting(Agent::state).isEqualTo(AgentState.PENDING);
     assertThat(registry.find(lost)).get().extracting(Agent::state).isEqualTo(AgentState.TERMINATED);
   }
@@ -76,15 +72,10 @@ class LostAgentsOnEngineTest {
     process.destroyForcibly();
     process.onExit().join();
 
-    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> {
-      gocd.serverPing(List.of());
-      return lifecycle.isDone();
-    });
+    pingUntilEnded(lifecycle, Map.of());
     assertThat(ended(lifecycle)).containsEntry("agent_lost_reason", "agent is no longer running");
     gocd.createAgent(request);
-    assertThat(await().atMost(Duration.ofSeconds(30)).until(() -> registry.agentOf(GoCdServer.jobOf(request)), agent -> agent.filter(id -> !id.equals(lost)).isPresent()))
-        .get()
-        .isNotEqualTo(lost);
+    assertThat(registry.find(awaitNewAgentOf(request, lost))).get().extracting(Agent::state).isEqualTo(AgentState.PENDING);
   }
 
   @Test
@@ -111,10 +102,7 @@ class LostAgentsOnEngineTest {
     await().until(() -> registry.find(agent).orElseThrow().state() == AgentState.BUSY);
 
     // The build ends; GoCD's job-completion is lost, and GoCD lists the agent idle from now on.
-    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> {
-      gocd.serverPing(Map.of(agent, "Idle"));
-      return lifecycle.isDone();
-    });
+    pingUntilEnded(lifecycle, Map.of(agent, "Idle"));
 
     assertThat(ended(lifecycle))
         .containsEntry("completion_decision", "KEPT")
@@ -126,6 +114,25 @@ class LostAgentsOnEngineTest {
     Map<String, String> clusterProperties = new HashMap<>(clusterProfile);
     clusterProperties.put("id", cluster);
     return GoCdServer.createAgentRequest(JOB_IDS.incrementAndGet(), Map.of("image", "gocd-agent"), clusterProperties);
+  }
+
+  /** GoCD's server-ping every half second, listing these agents, until the lifecycle ended. */
+  private void pingUntilEnded(CamundaFuture<ProcessInstanceResult> lifecycle, Map<String, String> buildStateByAgent) {
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(500))
+        .until(
+            () -> {
+              gocd.serverPing(buildStateByAgent);
+              return lifecycle.isDone();
+            });
+  }
+
+  private String awaitNewAgentOf(Map<String, Object> request, String lost) {
+    return await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> registry.agentOf(GoCdServer.jobOf(request)), agent -> agent.filter(id -> !id.equals(lost)).isPresent())
+        .orElseThrow();
   }
 
   private String awaitAgentOf(Map<String, Object> request) {
