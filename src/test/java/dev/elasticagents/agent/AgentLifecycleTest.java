@@ -119,6 +119,25 @@ class AgentLifecycleTest {
   }
 
   @Test
+  void anApprovedCapacityGrantSurvivesAFailedLaunchAndServesTheRedeliveredJob() {
+    Map<String, String> oneAgent = Map.of("max_running_agents", "1");
+    services.created(request(Map.of(), oneAgent, 0));
+    CreateAgentRequest approved = request(Map.of(), oneAgent, 0);
+    AgentProfile profile = AgentProfile.from(approved.environment(), approved.profileProperties(), true);
+    registry.grantCapacity(
+        new CapacityGrant("task-" + UUID.randomUUID(), approved.jobIdentifier().orElseThrow().jobId(), cluster, profile.key(), 2));
+    DecisionKey job = AgentServices.createAgentJob();
+    provider.failLaunches(new IllegalStateException("registry timed out"));
+    assertThatThrownBy(() -> lifecycle.createAgent(approved, job)).hasMessageContaining("registry timed out");
+    provider.failLaunches(null);
+
+    RecordedDecision redelivered = lifecycle.createAgent(approved, job);
+
+    assertThat(redelivered.outcome()).isEqualTo("CREATED");
+    assertThat(registry.runningAgents(cluster)).isEqualTo(2);
+  }
+
+  @Test
   void aDeclineKeepsTheKeyForTheNextTryAndTheLifecycleStopsAskingAfterItsRetries() {
     Map<String, String> oneAgent = Map.of("max_running_agents", "1");
     services.created(request(Map.of(), oneAgent, 0));
