@@ -90,11 +90,16 @@ public class KubernetesAgentProvider implements AgentProvider {
     errors.call("delete secrets", () -> client.secrets().inNamespace(namespace).withName(agentId).delete());
   }
 
-  /** Pods of this plugin that have not ended and are not being deleted, by agent id. */
+  /**
+   * Pods of this plugin that have not ended and are not being deleted, by agent id: from the
+   * watcher's cache while its watch runs, from the API server otherwise. A cache whose watch is
+   * down (reconnecting, or given up after a watch error) misses the pods created since, which a
+   * cleanup would then terminate as no longer running.
+   */
   @Override
   public Set<String> runningAgents() {
     SharedIndexInformer<Pod> watching = informer;
-    List<Pod> all = watching != null && watching.hasSynced()
+    List<Pod> all = watching != null && watching.hasSynced() && watching.isWatching()
         ? watching.getStore().list()
         : errors.call("list pods", () -> client.pods().inNamespace(namespace).withLabel(AgentPods.CREATED_BY, pluginId).list().getItems());
     return all.stream()
@@ -105,7 +110,7 @@ public class KubernetesAgentProvider implements AgentProvider {
         .collect(Collectors.toUnmodifiableSet());
   }
 
-  /** The watcher's cache, used for {@link #runningAgents()} once it has synced. */
+  /** The watcher's cache, used for {@link #runningAgents()} while it has synced and watches. */
   void watchedBy(SharedIndexInformer<Pod> informer) {
     this.informer = informer;
   }
