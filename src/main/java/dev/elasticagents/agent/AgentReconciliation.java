@@ -57,8 +57,10 @@ public class AgentReconciliation implements SmartLifecycle {
 
   /** Compares the registry with what the provider runs and acts on every difference. */
   public Reconciled reconcile() {
-    Set<String> runs = provider.runningAgents();
+    // The registry before the provider: an agent reserved after this read is not judged, and the
+    // process of one reserved before it, launched by now, is in the provider's listing.
     Map<String, Agent> live = registry.live().stream().collect(Collectors.toMap(Agent::id, Function.identity()));
+    Set<String> runs = provider.runningAgents();
     List<Agent> ours = live.values().stream().filter(agent -> agent.owner().equals(provider.owner())).toList();
     int adopted = 0;
     int gone = 0;
@@ -79,8 +81,10 @@ public class AgentReconciliation implements SmartLifecycle {
     for (String agentId : runs) {
       Agent known = live.get(agentId);
       if (known == null) {
-        terminator.removeUnknown(agentId);
-        unknown++;
+        if (!isLive(agentId)) {
+          terminator.removeUnknown(agentId);
+          unknown++;
+        }
       } else if (!known.owner().equals(provider.owner())) {
         log.warn(
             "Agent {} runs in this instance's work directory but the registry says {} launched it: left alone. Give each instance a stable elastic-agents.instance-id.",
@@ -94,6 +98,11 @@ public class AgentReconciliation implements SmartLifecycle {
     count("termination-finished", terminationsFinished);
     count("unknown", unknown);
     return reconciled;
+  }
+
+  // Reserved after the registry was read, and launched before the provider listed its agents?
+  private boolean isLive(String agentId) {
+    return registry.find(agentId).filter(agent -> agent.state().isLive()).isPresent();
   }
 
   private static String goneReason(Agent agent) {

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import javax.sql.DataSource;
@@ -107,6 +108,35 @@ class AgentReconciliationTest {
     RecordedDecision redelivered = services.lifecycle.createAgent(request, job);
     assertThat(redelivered.outcome()).isEqualTo("CREATED");
     assertThat(redelivered.agentId()).isPresent().get().isNotEqualTo(reserved);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
+  void leavesAloneAnAgentReservedWhileItAsksTheProviderWhatRuns(String name, Supplier<DataSource> databases) {
+    on(databases);
+    CreateAgentRequest request = request(Map.of());
+    AtomicReference<String> reserved = new AtomicReference<>();
+    provider.onNextListing(
+        () -> reserved.set(services.registry.decide(services.demand(request, AgentServices.createAgentJob())).agentId().orElseThrow()));
+
+    AgentReconciliation.Reconciled reconciled = services.reconciliation.reconcile();
+
+    assertThat(reconciled.gone()).as("agents terminated as gone").isZero();
+    assertThat(services.state(reserved.get())).isEqualTo(AgentState.PENDING);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
+  void leavesAloneAnAgentLaunchedWhileItAsksTheProviderWhatRuns(String name, Supplier<DataSource> databases) {
+    on(databases);
+    AtomicReference<String> launched = new AtomicReference<>();
+    provider.onNextListing(() -> launched.set(services.created(request(Map.of()))));
+
+    AgentReconciliation.Reconciled reconciled = services.reconciliation.reconcile();
+
+    assertThat(reconciled.unknown()).as("processes terminated as unknown").isZero();
+    assertThat(services.state(launched.get())).isEqualTo(AgentState.PENDING);
+    assertThat(provider.running()).contains(launched.get());
   }
 
   @ParameterizedTest(name = "{0}")

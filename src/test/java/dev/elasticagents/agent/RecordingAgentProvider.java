@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A thread-safe provider that runs nothing and records every call, in order. Tests can hold a
@@ -17,6 +18,7 @@ final class RecordingAgentProvider implements AgentProvider {
   private final Set<String> running = ConcurrentHashMap.newKeySet();
   private final Set<String> refusedTerminations = ConcurrentHashMap.newKeySet();
   private final List<String> calls = new ArrayList<>();
+  private final AtomicReference<Runnable> onNextListing = new AtomicReference<>();
   private volatile Pause beforeListing = Pause.NONE;
   private volatile Pause beforeLaunch = Pause.NONE;
   private volatile Pause beforeTerminate = Pause.NONE;
@@ -72,6 +74,10 @@ final class RecordingAgentProvider implements AgentProvider {
 
   @Override
   public Set<String> runningAgents() {
+    Runnable meanwhile = onNextListing.getAndSet(null);
+    if (meanwhile != null) {
+      meanwhile.run();
+    }
     Set<String> now = Set.copyOf(running);
     beforeListing.hold();
     return now;
@@ -85,6 +91,14 @@ final class RecordingAgentProvider implements AgentProvider {
   /** Stops an agent behind the registry's back, as a crash of the agent would. */
   void crash(String agentId) {
     running.remove(agentId);
+  }
+
+  /**
+   * Runs {@code meanwhile} when the next listing starts, before it looks at what runs: what
+   * another thread or service instance does while the caller waits for the provider.
+   */
+  void onNextListing(Runnable meanwhile) {
+    onNextListing.set(meanwhile);
   }
 
   void pauseBeforeListing(Pause pause) {
