@@ -1,8 +1,10 @@
 package dev.elasticagents.agent;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
@@ -14,6 +16,7 @@ import java.util.concurrent.atomic.AtomicReference;
 final class RecordingAgentProvider implements AgentProvider {
 
   private final String owner;
+  private final Optional<Duration> sharedLaunchGrace;
   private final Map<String, AgentLaunch> launched = new ConcurrentHashMap<>();
   private final Set<String> running = ConcurrentHashMap.newKeySet();
   private final Set<String> refusedTerminations = ConcurrentHashMap.newKeySet();
@@ -29,12 +32,32 @@ final class RecordingAgentProvider implements AgentProvider {
   }
 
   RecordingAgentProvider(String owner) {
+    this(owner, Optional.empty());
+  }
+
+  private RecordingAgentProvider(String owner, Optional<Duration> sharedLaunchGrace) {
     this.owner = owner;
+    this.sharedLaunchGrace = sharedLaunchGrace;
+  }
+
+  /** A provider whose scope every replica of the service shares, as one Kubernetes namespace. */
+  static RecordingAgentProvider sharedByReplicas(String owner, Duration launchGrace) {
+    return new RecordingAgentProvider(owner, Optional.of(launchGrace));
   }
 
   @Override
   public String owner() {
     return owner;
+  }
+
+  @Override
+  public boolean scopeSharedByReplicas() {
+    return sharedLaunchGrace.isPresent();
+  }
+
+  @Override
+  public Duration launchGrace() {
+    return sharedLaunchGrace.orElse(Duration.ZERO);
   }
 
   @Override

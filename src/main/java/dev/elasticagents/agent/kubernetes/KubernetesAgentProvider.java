@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -47,6 +48,17 @@ public class KubernetesAgentProvider implements AgentProvider {
   @Override
   public String owner() {
     return "kubernetes:" + namespace;
+  }
+
+  /** Every replica of the service launches agents in the one namespace. */
+  @Override
+  public boolean scopeSharedByReplicas() {
+    return true;
+  }
+
+  @Override
+  public Duration launchGrace() {
+    return properties.launchGrace();
   }
 
   String namespace() {

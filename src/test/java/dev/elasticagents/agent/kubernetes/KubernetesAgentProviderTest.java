@@ -40,7 +40,8 @@ class KubernetesAgentProviderTest {
   static KubernetesAgentProvider provider(KubernetesClient client) {
     return new KubernetesAgentProvider(
         client,
-        new KubernetesProperties("", NAMESPACE, "", false, "https://gocd.example.com/go", Duration.ofSeconds(30), Duration.ofMinutes(1)),
+        new KubernetesProperties(
+            "", NAMESPACE, "", false, "https://gocd.example.com/go", Duration.ofSeconds(30), Duration.ofMinutes(1), Duration.ofMinutes(2)),
         PLUGIN);
   }
 
@@ -238,6 +239,12 @@ class KubernetesAgentProviderTest {
   @Test
   void anAgentBelongsToTheNamespaceNotToAServiceInstance() {
     assertThat(provider.owner()).isEqualTo("kubernetes:" + NAMESPACE);
+  }
+
+  @Test
+  void theNamespaceIsSharedByEveryReplicaOfTheServiceWithTheConfiguredLaunchGrace() {
+    assertThat(provider.scopeSharedByReplicas()).isTrue();
+    assertThat(provider.launchGrace()).isEqualTo(Duration.ofMinutes(2));
   }
 
   private static String secretValue(Secret secret) {
