@@ -20,6 +20,25 @@ public interface AgentProvider {
   String owner();
 
   /**
+   * Whether other service instances launch agents in this provider's {@link #owner() scope} at
+   * the same time, as replicas sharing one Kubernetes namespace do. A starting instance then cannot
+   * tell an agent whose process is gone from one another instance is launching right now, so its
+   * reconciliation leaves agents younger than {@link #launchGrace()} to cleanup. False for agents
+   * that belong to one instance.
+   */
+  default boolean scopeSharedByReplicas() {
+    return false;
+  }
+
+  /**
+   * How long after an agent's reservation (or its launch) this provider may still not list it
+   * among {@link #runningAgents()}; only read for a scope shared by replicas.
+   */
+  default Duration launchGrace() {
+    return Duration.ZERO;
+  }
+
+  /**
    * What keeps this provider from launching an agent of {@code profile}, each problem a sentence
    * naming the profile property; empty when it can. Checked before any agent is reserved, so a
    * request the provider cannot serve fails its job with an incident and reserves nothing.

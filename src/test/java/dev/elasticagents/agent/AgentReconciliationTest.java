@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.elasticagents.agent.MovableClock;
 import dev.elasticagents.runtime.JobWorkerRegistrar;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import javax.sql.DataSource;
@@ -33,6 +35,8 @@ class AgentReconciliationTest {
 
   private final MovableClock clock = new MovableClock(Instant.parse("2026-12-01T10:00:00Z"));
   private final RecordingAgentProvider provider = new RecordingAgentProvider();
+  private final RecordingAgentProvider sharedProvider =
+      RecordingAgentProvider.sharedByReplicas("recording:shared-namespace", Duration.ofMinutes(2));
   private final String cluster = "cluster-" + UUID.randomUUID();
   private DataSource database;
   private AgentServices services;
@@ -40,6 +44,12 @@ class AgentReconciliationTest {
   private void on(Supplier<DataSource> databases) {
     database = databases.get();
     services = new AgentServices(database, provider, clock, AgentServices.properties(10, 10));
+  }
+
+  /** A service whose provider's scope every replica shares, as one Kubernetes namespace. */
+  private void onASharedScope(Supplier<DataSource> databases) {
+    database = databases.get();
+    services = new AgentServices(database, sharedProvider, clock, AgentServices.properties(10, 10));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -54,7 +64,7 @@ class AgentReconciliationTest {
 
     AgentReconciliation.Reconciled reconciled = services.reconciliation.reconcile();
 
-    assertThat(reconciled).isEqualTo(new AgentReconciliation.Reconciled(2, 0, 0, 0));
+    assertThat(reconciled).isEqualTo(new AgentReconciliation.Reconciled(2, 0, 0, 0, 0));
     assertThat(services.state(pending)).isEqualTo(AgentState.PENDING);
     assertThat(services.state(idle)).isEqualTo(AgentState.IDLE);
     assertThat(provider.callsFor(pending)).containsExactly("launch " + pending);
@@ -111,6 +121,89 @@ class AgentReconciliationTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
+  void leavesAloneAnAgentReservedWhileItAsksTheProviderWhatRuns(String name, Supplier<DataSource> databases) {
+    on(databases);
+    AtomicReference<String> reserved = new AtomicReference<>();
+    provider.onNextListing(() -> reserved.set(reserve(request(Map.of()))));
+
+    AgentReconciliation.Reconciled reconciled = services.reconciliation.reconcile();
+
+    assertThat(reconciled.gone()).as("agents terminated as gone").isZero();
+    assertThat(services.state(reserved.get())).isEqualTo(AgentState.PENDING);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
+  void leavesAloneAnAgentLaunchedWhileItAsksTheProviderWhatRuns(String name, Supplier<DataSource> databases) {
+    on(databases);
+    AtomicReference<String> launched = new AtomicReference<>();
+    provider.onNextListing(() -> launched.set(services.created(request(Map.of()))));
+
+    AgentReconciliation.Reconciled reconciled = services.reconciliation.reconcile();
+
+    assertThat(reconciled.unknown()).as("processes terminated as unknown").isZero();
+    assertThat(services.state(launched.get())).isEqualTo(AgentState.PENDING);
+    assertThat(provider.running()).contains(launched.get());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
+  void leavesAnAgentOfASharedScopeThatIsNotRunningYetToCleanupWhileAnotherReplicaMayStillBeLaunchingIt(
+      String name, Supplier<DataSource> databases) {
+    onASharedScope(databases);
+    String reserved = reserve(request(Map.of()));
+    clock.advance(Duration.ofMinutes(1));
+
+    AgentReconciliation.Reconciled reconciled = services.reconciliation.reconcile();
+
+    assertThat(reconciled.leftToCleanup()).isEqualTo(1);
+    assertThat(services.state(reserved)).isEqualTo(AgentState.PENDING);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
+  void terminatesAnAgentOfASharedScopeThatIsNotRunningOnceItIsOlderThanTheLaunchGrace(String name, Supplier<DataSource> databases) {
+    onASharedScope(databases);
+    String agent = services.created(request(Map.of()));
+    sharedProvider.crash(agent);
+    clock.advance(Duration.ofMinutes(2).plusSeconds(1));
+
+    AgentReconciliation.Reconciled reconciled = services.reconciliation.reconcile();
+
+    assertThat(reconciled.gone()).isEqualTo(1);
+    assertThat(services.state(agent)).isEqualTo(AgentState.TERMINATED);
+    assertThat(terminationReason(agent)).isEqualTo("its process was gone when the service started");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
+  void neverTerminatesAnAgentOfASharedScopeBeforeCleanupWouldMissItsProcess(String name, Supplier<DataSource> databases) {
+    database = databases.get();
+    RecordingAgentProvider quick = RecordingAgentProvider.sharedByReplicas("recording:shared-namespace", Duration.ofSeconds(10));
+    services = new AgentServices(database, quick, clock, AgentServices.properties(10, 10));
+    String agent = services.created(request(Map.of()));
+    quick.crash(agent);
+    clock.advance(quick.listingDelay().minusSeconds(1));
+
+    AgentReconciliation.Reconciled reconciled = services.reconciliation.reconcile();
+
+    assertThat(reconciled.leftToCleanup()).isEqualTo(1);
+    assertThat(services.state(agent)).isEqualTo(AgentState.PENDING);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
+  void countsTheAgentsItLeftToCleanupInMetrics(String name, Supplier<DataSource> databases) {
+    onASharedScope(databases);
+    reserve(request(Map.of()));
+
+    services.reconciliation.start();
+
+    assertThat(services.meters.counter("elastic.agents.reconciled", "result", "left-to-cleanup").count()).isEqualTo(1);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
   void finishesATerminationTheServiceClaimedBeforeItStopped(String name, Supplier<DataSource> databases) {
     on(databases);
     String agent = services.created(request(Map.of()));
@@ -145,7 +238,7 @@ class AgentReconciliationTest {
 
     AgentReconciliation.Reconciled reconciled = services.reconciliation.reconcile();
 
-    assertThat(reconciled).isEqualTo(new AgentReconciliation.Reconciled(0, 0, 0, 0));
+    assertThat(reconciled).isEqualTo(new AgentReconciliation.Reconciled(0, 0, 0, 0, 0));
     assertThat(services.state(theirs)).isEqualTo(AgentState.PENDING);
   }
 
@@ -169,6 +262,11 @@ class AgentReconciliationTest {
     on(RegistryDatabases::newH2Database);
 
     assertThat(services.reconciliation.getPhase()).isLessThan(JobWorkerRegistrar.PHASE);
+  }
+
+  /** Reserves an agent for the request, as a create-agent job does before it launches it. */
+  private String reserve(CreateAgentRequest request) {
+    return services.registry.decide(services.demand(request, AgentServices.createAgentJob())).agentId().orElseThrow();
   }
 
   private String terminationReason(String agentId) {

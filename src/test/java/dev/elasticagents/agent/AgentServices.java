@@ -35,7 +35,7 @@ public final class AgentServices {
     this.terminator = new AgentTerminator(registry, provider, meters);
     this.lifecycle = new AgentLifecycle(registry, provider, terminator, properties, meters);
     this.cleanup = new AgentCleanup(registry, provider, terminator, lifecycle, properties, clock, meters);
-    this.reconciliation = new AgentReconciliation(registry, provider, terminator, meters);
+    this.reconciliation = new AgentReconciliation(registry, provider, terminator, meters, clock);
   }
 
   /** The properties of the tests: generous limits unless a request's cluster profile says less. */

@@ -1,10 +1,13 @@
 package dev.elasticagents.agent;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A thread-safe provider that runs nothing and records every call, in order. Tests can hold a
@@ -13,10 +16,12 @@ import java.util.concurrent.ConcurrentHashMap;
 final class RecordingAgentProvider implements AgentProvider {
 
   private final String owner;
+  private final Optional<Duration> sharedLaunchGrace;
   private final Map<String, AgentLaunch> launched = new ConcurrentHashMap<>();
   private final Set<String> running = ConcurrentHashMap.newKeySet();
   private final Set<String> refusedTerminations = ConcurrentHashMap.newKeySet();
   private final List<String> calls = new ArrayList<>();
+  private final AtomicReference<Runnable> onNextListing = new AtomicReference<>();
   private volatile Pause beforeListing = Pause.NONE;
   private volatile Pause beforeLaunch = Pause.NONE;
   private volatile Pause beforeTerminate = Pause.NONE;
@@ -27,12 +32,32 @@ final class RecordingAgentProvider implements AgentProvider {
   }
 
   RecordingAgentProvider(String owner) {
+    this(owner, Optional.empty());
+  }
+
+  private RecordingAgentProvider(String owner, Optional<Duration> sharedLaunchGrace) {
     this.owner = owner;
+    this.sharedLaunchGrace = sharedLaunchGrace;
+  }
+
+  /** A provider whose scope every replica of the service shares, as one Kubernetes namespace. */
+  static RecordingAgentProvider sharedByReplicas(String owner, Duration launchGrace) {
+    return new RecordingAgentProvider(owner, Optional.of(launchGrace));
   }
 
   @Override
   public String owner() {
     return owner;
+  }
+
+  @Override
+  public boolean scopeSharedByReplicas() {
+    return sharedLaunchGrace.isPresent();
+  }
+
+  @Override
+  public Duration launchGrace() {
+    return sharedLaunchGrace.orElse(Duration.ZERO);
   }
 
   @Override
@@ -72,6 +97,10 @@ final class RecordingAgentProvider implements AgentProvider {
 
   @Override
   public Set<String> runningAgents() {
+    Runnable meanwhile = onNextListing.getAndSet(null);
+    if (meanwhile != null) {
+      meanwhile.run();
+    }
     Set<String> now = Set.copyOf(running);
     beforeListing.hold();
     return now;
@@ -85,6 +114,14 @@ final class RecordingAgentProvider implements AgentProvider {
   /** Stops an agent behind the registry's back, as a crash of the agent would. */
   void crash(String agentId) {
     running.remove(agentId);
+  }
+
+  /**
+   * Runs {@code meanwhile} when the next listing starts, before it looks at what runs: what
+   * another thread or service instance does while the caller waits for the provider.
+   */
+  void onNextListing(Runnable meanwhile) {
+    onNextListing.set(meanwhile);
   }
 
   void pauseBeforeListing(Pause pause) {

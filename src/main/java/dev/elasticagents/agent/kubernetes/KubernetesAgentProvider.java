@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -47,6 +48,17 @@ public class KubernetesAgentProvider implements AgentProvider {
   @Override
   public String owner() {
     return "kubernetes:" + namespace;
+  }
+
+  /** Every replica of the service launches agents in the one namespace. */
+  @Override
+  public boolean scopeSharedByReplicas() {
+    return true;
+  }
+
+  @Override
+  public Duration launchGrace() {
+    return properties.launchGrace();
   }
 
   String namespace() {
@@ -90,11 +102,16 @@ public class KubernetesAgentProvider implements AgentProvider {
     errors.call("delete secrets", () -> client.secrets().inNamespace(namespace).withName(agentId).delete());
   }
 
-  /** Pods of this plugin that have not ended and are not being deleted, by agent id. */
+  /**
+   * Pods of this plugin that have not ended and are not being deleted, by agent id: from the
+   * watcher's cache while its watch runs, from the API server otherwise. A cache whose watch is
+   * down (reconnecting, or given up after a watch error) misses the pods created since, which a
+   * cleanup would then terminate as no longer running.
+   */
   @Override
   public Set<String> runningAgents() {
     SharedIndexInformer<Pod> watching = informer;
-    List<Pod> all = watching != null && watching.hasSynced()
+    List<Pod> all = watching != null && watching.hasSynced() && watching.isWatching()
         ? watching.getStore().list()
         : errors.call("list pods", () -> client.pods().inNamespace(namespace).withLabel(AgentPods.CREATED_BY, pluginId).list().getItems());
     return all.stream()
@@ -105,7 +122,7 @@ public class KubernetesAgentProvider implements AgentProvider {
         .collect(Collectors.toUnmodifiableSet());
   }
 
-  /** The watcher's cache, used for {@link #runningAgents()} once it has synced. */
+  /** The watcher's cache, used for {@link #runningAgents()} while it has synced and watches. */
   void watchedBy(SharedIndexInformer<Pod> informer) {
     this.informer = informer;
   }

@@ -18,6 +18,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param goServerUrl the GoCD server URL agents connect to, when the cluster profile names none
  * @param deletionGracePeriod how long a terminated agent's pod may take to stop
  * @param resyncPeriod how often the pod watcher looks at every pod again (pods stuck Pending)
+ * @param launchGrace how long after an agent's reservation (or launch) its pod may still be
+ *     missing: a replica that starts meanwhile leaves such an agent to cleanup, as another replica
+ *     may be creating its pod right now. Keep it longer than creating a pod takes, from the
+ *     reservation to the API server's answer; 2 minutes by default, and reconciliation never waits
+ *     less than the minute cleanup gives a launched agent to appear
  */
 @ConfigurationProperties("elastic-agents.kubernetes")
 public record KubernetesProperties(
@@ -27,11 +32,12 @@ public record KubernetesProperties(
     @DefaultValue("false") boolean trustCerts,
     @DefaultValue("https://gocd-server:8154/go") String goServerUrl,
     @DefaultValue("PT30S") Duration deletionGracePeriod,
-    @DefaultValue("PT1M") Duration resyncPeriod) {
+    @DefaultValue("PT1M") Duration resyncPeriod,
+    @DefaultValue("PT2M") Duration launchGrace) {
 
   @Override
   public String toString() {
-    return "KubernetesProperties[apiUrl=%s, namespace=%s, token=%s, trustCerts=%s, goServerUrl=%s, deletionGracePeriod=%s, resyncPeriod=%s]"
-        .formatted(apiUrl, namespace, token.isEmpty() ? "(empty)" : "(set)", trustCerts, goServerUrl, deletionGracePeriod, resyncPeriod);
+    return "KubernetesProperties[apiUrl=%s, namespace=%s, token=%s, trustCerts=%s, goServerUrl=%s, deletionGracePeriod=%s, resyncPeriod=%s, launchGrace=%s]"
+        .formatted(apiUrl, namespace, token.isEmpty() ? "(empty)" : "(set)", trustCerts, goServerUrl, deletionGracePeriod, resyncPeriod, launchGrace);
   }
 }

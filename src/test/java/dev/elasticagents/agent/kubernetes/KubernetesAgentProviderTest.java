@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +40,8 @@ class KubernetesAgentProviderTest {
   static KubernetesAgentProvider provider(KubernetesClient client) {
     return new KubernetesAgentProvider(
         client,
-        new KubernetesProperties("", NAMESPACE, "", false, "https://gocd.example.com/go", Duration.ofSeconds(30), Duration.ofMinutes(1)),
+        new KubernetesProperties(
+            "", NAMESPACE, "", false, "https://gocd.example.com/go", Duration.ofSeconds(30), Duration.ofMinutes(1), Duration.ofMinutes(2)),
         PLUGIN);
   }
 
@@ -161,6 +163,30 @@ class KubernetesAgentProviderTest {
     assertThat(provider.runningAgents()).contains(running).doesNotContain(failed, "someone-elses");
   }
 
+  /**
+   * A watcher whose watch is down keeps the cache it had: fabric8's informer leaves it so while it
+   * reconnects and when it gives up after a watch error (stopped, its store kept). Stopping the
+   * informer puts it in that state; the pod is created behind its back.
+   */
+  @Test
+  void aPodCreatedWhileTheWatchersWatchIsDownIsRunningThoughTheWatchersCacheMissesIt() {
+    SharedIndexInformer<Pod> informer = client.pods().inNamespace(NAMESPACE).withLabel(AgentPods.CREATED_BY, PLUGIN).inform();
+    try {
+      provider.watchedBy(informer);
+      informer.stop();
+      String agent = AgentId.next();
+
+      provider.launch(launch(agent, Map.of("image", "gocd-agent")));
+
+      assertThat(informer.hasSynced()).as("the cache has synced").isTrue();
+      assertThat(informer.isWatching()).as("the watch is down").isFalse();
+      assertThat(informer.getStore().list()).extracting(PodStates::agentId).as("the cache").doesNotContain(agent);
+      assertThat(provider.runningAgents()).contains(agent);
+    } finally {
+      informer.stop();
+    }
+  }
+
   @Test
   void aPodTemplateGivesThePodItsShapeAndTheServiceItsLabelsAndVariables() {
     String agent = AgentId.next();
@@ -213,6 +239,12 @@ class KubernetesAgentProviderTest {
   @Test
   void anAgentBelongsToTheNamespaceNotToAServiceInstance() {
     assertThat(provider.owner()).isEqualTo("kubernetes:" + NAMESPACE);
+  }
+
+  @Test
+  void theNamespaceIsSharedByEveryReplicaOfTheServiceWithTheConfiguredLaunchGrace() {
+    assertThat(provider.scopeSharedByReplicas()).isTrue();
+    assertThat(provider.launchGrace()).isEqualTo(Duration.ofMinutes(2));
   }
 
   private static String secretValue(Secret secret) {
