@@ -4,11 +4,15 @@ import dev.elasticagents.engine.EmbeddedEngine;
 import io.camunda.zeebe.protocol.record.Record;
 import io.camunda.zeebe.protocol.record.RecordType;
 import io.camunda.zeebe.protocol.record.intent.JobIntent;
+import io.camunda.zeebe.protocol.record.intent.MessageIntent;
 import io.camunda.zeebe.protocol.record.intent.ProcessInstanceIntent;
 import io.camunda.zeebe.protocol.record.value.BpmnElementType;
 import io.camunda.zeebe.protocol.record.value.JobRecordValue;
+import io.camunda.zeebe.protocol.record.value.MessageRecordValue;
 import io.camunda.zeebe.protocol.record.value.ProcessInstanceRecordValue;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -20,6 +24,7 @@ import java.util.Set;
 final class EngineRecords {
 
   private static final String LIFECYCLE = "elastic-agent-lifecycle";
+  private static final String AGENT_LOST = "agent-lost";
   // The engine's record source appends to the list it hands out as it is read: one reader at a time.
   private static final Object READING = new Object();
 
@@ -29,6 +34,8 @@ final class EngineRecords {
   final Set<Long> ended = new HashSet<>();
   /** Element instances whose job the engine completed: a decision under that key reached Zeebe. */
   final Set<Long> completedJobs = new HashSet<>();
+  /** Agents whose lifecycle was told they were lost ({@code agent-lost} published), with the reason. */
+  final Map<String, String> lostAgents = new HashMap<>();
 
   private EngineRecords() {}
 
@@ -57,6 +64,9 @@ final class EngineRecords {
         }
       }
       case JobRecordValue job when record.getIntent() == JobIntent.COMPLETED -> completedJobs.add(job.getElementInstanceKey());
+      case MessageRecordValue message
+          when record.getIntent() == MessageIntent.PUBLISHED && message.getName().equals(AGENT_LOST) ->
+          lostAgents.put(message.getCorrelationKey(), String.valueOf(message.getVariables().get("agent_lost_reason")));
       default -> {}
     }
   }

@@ -34,13 +34,19 @@ import org.springframework.jdbc.datasource.DataSourceTransactionManager;
  * REST API, a PostgreSQL database of its own, the service as a child JVM (activating jobs on the
  * engine's gateway, sending outcomes through the proxy) that may be started again on the same
  * database, instance id and work directory, and GoCD jobs flowing through it. The test reads the
- * registry on the same database and talks to the engine as GoCD does. Closing the run stops
- * everything and kills every agent it left.
+ * registry on the same database and talks to the engine as GoCD does. Throughout the run, GoCD's
+ * side brings two faults of its own on jobs drawn before it ({@link GoCdLoad.Faults}): the first
+ * agent of some jobs is killed before GoCD registers it, and the job-completion of others is lost.
+ * Closing the run stops everything and kills every agent it left.
  */
 final class FaultRun implements AutoCloseable {
 
   private static final int JOBS = 30;
   private static final int IN_FLIGHT = 5;
+  // Jobs whose first agent GoCD's side kills before registering, and as many whose job-completion
+  // it loses: drawn before the run from this seed and the run's name (-Dfaults.seed=N draws others).
+  private static final int FAULTED_JOBS_EACH = 4;
+  private static final long FAULT_SEED = Long.getLong("faults.seed", 20261204L);
   // The client compiler only: start-ups are a large part of the service's short life here, and
   // C2 compiling through them doubles their CPU time on a small machine.
   private static final List<String> SERVICE_JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1");
@@ -88,7 +94,10 @@ final class FaultRun implements AutoCloseable {
     this.jdbc = JdbcClient.create(database);
     this.registry =
         new AgentRegistry(jdbc, new DataSourceTransactionManager(database), Clock.systemUTC(), new SimpleMeterRegistry());
-    this.load = new GoCdLoad(new GoCdServer(client), registry, JOBS, IN_FLIGHT);
+    this.load =
+        new GoCdLoad(
+            new GoCdServer(client), registry, agents, JOBS, IN_FLIGHT,
+            GoCdLoad.Faults.chosen(FAULT_SEED ^ name.hashCode(), JOBS, FAULTED_JOBS_EACH));
     properties.putAll(
         Map.ofEntries(
             Map.entry("camunda.client.grpc-address", engine.grpcAddress().toString()),
@@ -106,6 +115,9 @@ final class FaultRun implements AutoCloseable {
             Map.entry("job-workers.job-types.job-completion.problem-policy.retry.max-attempts", "2"),
             Map.entry("job-workers.job-types.job-completion.problem-policy.retry.initial-backoff", "PT0.05S"),
             Map.entry("job-workers.job-types.job-completion.problem-policy.retry.redelivery-backoff", "PT1S"),
+            // A job-completion GoCD's side lost is repaired from two server-pings this far apart,
+            // within the run rather than after two minutes.
+            Map.entry("elastic-agents.completion-repair-grace", "PT2S"),
             // Every outcome the service got a 204 for is in its log.
             Map.entry("logging.level.dev.elasticagents.runtime.OutcomeSender", "DEBUG")));
   }
@@ -137,13 +149,15 @@ final class FaultRun implements AutoCloseable {
   }
 
   /**
-   * Agents the registry holds unclaimed (pending, busy or idle): no termination has touched their
-   * process, so it must run.
+   * Agents the registry holds unclaimed (pending, busy or idle) that GoCD's side did not kill: no
+   * termination has touched their process, so it must run.
    */
   Set<String> unclaimedAgents() {
+    Set<String> killed = load.killedAgentIds();
     return registry.live().stream()
         .filter(agent -> agent.state() != AgentState.TERMINATING)
         .map(Agent::id)
+        .filter(agent -> !killed.contains(agent))
         .collect(Collectors.toSet());
   }
 
@@ -160,11 +174,19 @@ final class FaultRun implements AutoCloseable {
     return (jobKey, body) -> ASSIGNS_AN_AGENT.matcher(body).find();
   }
 
-  /** Completions of create-agent jobs that gave an agent to a GoCD job whose build is held on. */
+  /**
+   * Completions of create-agent jobs that gave an agent to a GoCD job whose build is held on, and
+   * whose first agent GoCD's side does not kill.
+   */
   RestRecorder.CompletionRule agentsForHeldBuilds() {
     return (jobKey, body) ->
         agentAssignments().lose(jobKey, body)
-            && registry.find(agentIn(body)).flatMap(Agent::jobKey).map(Long::parseLong).filter(load::buildHeld).isPresent();
+            && registry.find(agentIn(body))
+                .flatMap(Agent::jobKey)
+                .map(Long::parseLong)
+                .filter(load::buildHeld)
+                .filter(job -> !load.killsFirstAgentOf(job))
+                .isPresent();
   }
 
   /** The agent a create-agent completion names. */

@@ -9,6 +9,9 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 /**
@@ -32,16 +35,41 @@ record LocalAgents(Path directory) {
     return running;
   }
 
+  /** The agent's process, once the provider launched it and while it runs. */
+  Optional<ProcessHandle> process(String agent) {
+    return handleOf(directory.resolve(agent));
+  }
+
   private static Optional<Long> processOf(Path agent) {
+    return handleOf(agent).map(ProcessHandle::pid);
+  }
+
+  private static Optional<ProcessHandle> handleOf(Path agent) {
     try {
       String[] fields = Files.readString(agent.resolve("agent.pid")).strip().split(" ");
       long startedAt = Long.parseLong(fields[1]);
       return ProcessHandle.of(Long.parseLong(fields[0]))
           .filter(ProcessHandle::isAlive)
-          .filter(process -> process.info().startInstant().map(Instant::toEpochMilli).orElse(0L) == startedAt)
-          .map(ProcessHandle::pid);
+          .filter(process -> process.info().startInstant().map(Instant::toEpochMilli).orElse(0L) == startedAt);
     } catch (IOException | RuntimeException e) {
       return Optional.empty(); // no pid file (yet, or any more)
+    }
+  }
+
+  /**
+   * Kills an agent's process and its children with SIGKILL, as a crash or the OOM killer does, and
+   * waits until it is gone.
+   */
+  static void kill(ProcessHandle process) {
+    process.descendants().forEach(ProcessHandle::destroyForcibly);
+    process.destroyForcibly();
+    try {
+      process.onExit().get(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while killing agent process " + process.pid(), e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("Agent process " + process.pid() + " outlived SIGKILL", e);
     }
   }
 
