@@ -9,7 +9,10 @@ import dev.elasticagents.agent.AgentState;
 import dev.elasticagents.agent.GoCdServer;
 import dev.elasticagents.agent.JobIdentifier;
 import dev.elasticagents.engine.EmbeddedEngine;
+import dev.elasticagents.zeebe.InstanceResults;
 import io.camunda.client.CamundaClient;
+import io.camunda.client.api.CamundaFuture;
+import io.camunda.client.api.response.ProcessInstanceResult;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -89,6 +92,56 @@ class KubernetesEndToEndTest {
     await().atMost(DECIDED).until(() -> registry.find(agent).orElseThrow().state() == AgentState.TERMINATED);
     assertThat(client.pods().inNamespace(NAMESPACE).withName(agent).get()).isNull();
     assertThat(client.secrets().inNamespace(NAMESPACE).withName(agent).get()).isNull();
+  }
+
+  @Test
+  void aLifecycleWhosePodFailsEndsWithTheReasonAndGoCdsNextCreateAgentGetsANewPod() {
+    Map<String, Object> request = request(910_003);
+    CamundaFuture<ProcessInstanceResult> lifecycle = gocd.createAgentUntilReleased(request);
+    String failed = awaitAgentOf(request);
+
+    PodPhases.failed(client, NAMESPACE, failed, "OOMKilled", 137);
+
+    assertThat(InstanceResults.ended(lifecycle).get("agent_lost_reason")).asString().startsWith("its pod failed");
+    gocd.createAgent(request);
+    String replacement = awaitNewAgentOf(request, failed);
+    assertThat(client.pods().inNamespace(NAMESPACE).withName(replacement).get()).isNotNull();
+  }
+
+  @Test
+  void aLifecycleWhosePodStaysPendingPastTheAutoRegisterTimeoutEndsAndGoCdsNextCreateAgentGetsANewPod() {
+    Map<String, Object> request =
+        GoCdServer.createAgentRequest(
+            910_004,
+            Map.of("image", "registry.invalid/no-such-agent:1", "reuse_agents", "false"),
+            Map.of("id", "k8s-" + UUID.randomUUID().toString().substring(0, 8), "auto_register_timeout", "PT1S"));
+    CamundaFuture<ProcessInstanceResult> lifecycle = gocd.createAgentUntilReleased(request);
+    String pending = awaitAgentOf(request);
+
+    PodPhases.waiting(client, NAMESPACE, pending, "ImagePullBackOff");
+
+    await()
+        .atMost(DECIDED)
+        .pollInterval(Duration.ofMillis(500))
+        .until(
+            () -> {
+              gocd.serverPing(List.of());
+              return lifecycle.isDone();
+            });
+    assertThat(InstanceResults.ended(lifecycle).get("agent_lost_reason")).asString().containsAnyOf("Pending", "never registered");
+    gocd.createAgent(request);
+    assertThat(awaitNewAgentOf(request, pending)).isNotEqualTo(pending);
+  }
+
+  private static String awaitNewAgentOf(Map<String, Object> request, String lost) {
+    JobIdentifier job = GoCdServer.jobOf(request);
+    String agent =
+        await()
+            .atMost(DECIDED)
+            .until(() -> registry.agentOf(job), found -> found.filter(id -> !id.equals(lost)).isPresent())
+            .orElseThrow();
+    await().atMost(DECIDED).until(() -> client.pods().inNamespace(NAMESPACE).withName(agent).get() != null);
+    return agent;
   }
 
   private static Map<String, Object> sendCreateAgent(Map<String, Object> request) {
