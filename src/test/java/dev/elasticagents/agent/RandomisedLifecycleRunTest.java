@@ -188,8 +188,11 @@ class RandomisedLifecycleRunTest {
 
       assertThat(keptAgentsByJob.values()).as("agents of each GoCD job but those killed").allSatisfy(kept -> assertThat(kept).hasSize(1));
       assertThat(killed).as("agents killed before registering").hasSize(KILLED_BEFORE_REGISTERING);
-      assertThat(lostAgents.keySet()).as("agents whose lifecycle got agent-lost").isEqualTo(killedAgents);
-      assertThat(lostAgents.values()).allMatch(reason -> reason.equals("never registered within " + SHORT_AUTO_REGISTER_TIMEOUT));
+      // A killed agent's lifecycle hears agent-lost, unless its create-agent job was redelivered
+      // after the kill: that delivery then decides again instead of replaying the lost agent.
+      assertThat(lostAgents.keySet()).as("agents whose lifecycle got agent-lost").isNotEmpty().isSubsetOf(killedAgents);
+      assertThat(lostAgents.values())
+          .allMatch(reason -> reason.equals("never registered within " + SHORT_AUTO_REGISTER_TIMEOUT) || reason.equals("agent is no longer running"));
       assertThat(killedAgents).allSatisfy(agent -> assertThat(lifecycles.state(agent)).isEqualTo(AgentState.TERMINATED));
       assertThat(dropped).as("job-completions not sent").hasSize(COMPLETIONS_DROPPED);
       assertThat(repaired).as("job-completions repaired").isGreaterThanOrEqualTo(COMPLETIONS_DROPPED);
@@ -233,7 +236,7 @@ class RandomisedLifecycleRunTest {
     Instant deadline = Instant.now().plus(RUN_LIMIT);
     String assigned = awaitAgent(job, request, random, deadline, Optional.empty());
     if (killFirstAgent) {
-      // Killed before GoCD lists it: cleanup finds it never registered, its lifecycle ends, and
+      // Killed before GoCD lists it: cleanup finds its process gone, its lifecycle ends, and
       // GoCD's next create-agent gets the job a new agent.
       killOnceLaunched(assigned, deadline);
       Instant fault = Instant.now();
