@@ -237,7 +237,7 @@ final class GoCdLoad implements AutoCloseable {
 
   /**
    * Kills the process of the job's first agent once it runs, before GoCD lists it, and waits for
-   * the job's next agent, asking again as GoCD does: cleanup finds the first one never registered,
+   * the job's next agent, asking again as GoCD does: cleanup finds the first one gone (or never registered),
    * its lifecycle ends, and the next create-agent starts a new one. Empty when the agent stopped
    * serving the job before its process ran (then nothing was killed).
    */
