@@ -8,9 +8,9 @@ import java.util.concurrent.TimeUnit;
  * another step in between: a deterministic interleaving, not a sleep. Bounded: a thread is never
  * held longer than 30 seconds.
  */
-final class Pause {
+public final class Pause {
 
-  static final Pause NONE = new Pause(true);
+  public static final Pause NONE = new Pause(true);
 
   private final CountDownLatch reached = new CountDownLatch(1);
   private final CountDownLatch released = new CountDownLatch(1);
@@ -21,11 +21,11 @@ final class Pause {
   }
 
   /** A pause that holds the first thread to reach it. */
-  static Pause once() {
+  public static Pause once() {
     return new Pause(false);
   }
 
-  void hold() {
+  public void hold() {
     if (passThrough || reached.getCount() == 0) {
       return;
     }
@@ -34,12 +34,12 @@ final class Pause {
   }
 
   /** Waits until a thread is held here. */
-  void awaitReached() {
+  public void awaitReached() {
     await(reached);
   }
 
   /** Lets the held thread go on. */
-  void release() {
+  public void release() {
     released.countDown();
   }
 

@@ -8,6 +8,7 @@ import dev.elasticagents.agent.AgentLaunch;
 import dev.elasticagents.agent.AgentLifecycle;
 import dev.elasticagents.agent.AgentProperties;
 import dev.elasticagents.agent.AgentRegistry;
+import dev.elasticagents.agent.Pause;
 import dev.elasticagents.agent.AgentServices;
 import dev.elasticagents.agent.AgentState;
 import dev.elasticagents.agent.CreateAgentRequest;
@@ -21,7 +22,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -48,7 +48,7 @@ class KubernetesReplicasTest {
   static KubernetesClient client;
 
   private final String database = RegistryDatabases.newPostgresUrl();
-  private final LaunchGate gate = new LaunchGate();
+  private final Pause gate = Pause.once();
   private final ExecutorService threads = Executors.newSingleThreadExecutor();
   private final List<ConfigurableApplicationContext> contexts = new ArrayList<>();
 
@@ -116,7 +116,7 @@ class KubernetesReplicasTest {
   }
 
   /** Gives the replica a provider whose launches wait at {@code gate} before creating the pod. */
-  private static ApplicationContextInitializer<ConfigurableApplicationContext> gated(LaunchGate gate) {
+  private static ApplicationContextInitializer<ConfigurableApplicationContext> gated(Pause gate) {
     return context ->
         ((GenericApplicationContext) context)
             .registerBean(
@@ -133,47 +133,17 @@ class KubernetesReplicasTest {
 
   /** The kubernetes provider, each launch held at the gate before it creates the agent's pod. */
   private static final class GatedLaunches extends KubernetesAgentProvider {
-    private final LaunchGate gate;
+    private final Pause gate;
 
-    GatedLaunches(KubernetesClient client, KubernetesProperties properties, String pluginId, LaunchGate gate) {
+    GatedLaunches(KubernetesClient client, KubernetesProperties properties, String pluginId, Pause gate) {
       super(client, properties, pluginId);
       this.gate = gate;
     }
 
     @Override
     public void launch(AgentLaunch launch) {
-      gate.pass();
+      gate.hold();
       super.launch(launch);
-    }
-  }
-
-  /** Holds launches until the test lets them go; every wait bounded to 30 s. */
-  private static final class LaunchGate {
-    private final CountDownLatch reached = new CountDownLatch(1);
-    private final CountDownLatch released = new CountDownLatch(1);
-
-    void pass() {
-      reached.countDown();
-      await(released);
-    }
-
-    void awaitReached() {
-      await(reached);
-    }
-
-    void release() {
-      released.countDown();
-    }
-
-    private static void await(CountDownLatch latch) {
-      try {
-        if (!latch.await(30, TimeUnit.SECONDS)) {
-          throw new AssertionError("the launch gate was not reached or released within 30 s");
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError("interrupted at the launch gate", e);
-      }
     }
   }
 }
