@@ -1,8 +1,6 @@
 package dev.elasticagents.agent;
 
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -27,7 +25,6 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     repaired {@code job-completed}) waits for the lifecycle to reach its wait
  * @param lifecycleMessageInterval how often recorded lifecycle messages are published
  * @param provider which agent provider launches agents: {@code local} or {@code kubernetes}
- * @param local settings of the {@code local} provider
  */
 @ConfigurationProperties("elastic-agents")
 public record AgentProperties(
@@ -42,8 +39,7 @@ public record AgentProperties(
     @DefaultValue("PT2M") Duration completionRepairGrace,
     @DefaultValue("PT1H") Duration lifecycleMessageTimeToLive,
     @DefaultValue("PT1S") Duration lifecycleMessageInterval,
-    @DefaultValue("local") String provider,
-    @DefaultValue Local local) {
+    @DefaultValue("local") String provider) {
 
   public AgentProperties {
     if (instanceId.length() > 80) {
@@ -76,19 +72,4 @@ public record AgentProperties(
       @DefaultValue("PT10M") Duration idleTimeout,
       @DefaultValue("PT10M") Duration autoRegisterTimeout,
       @DefaultValue("PT24H") Duration maxBuildDuration) {}
-
-  /**
-   * The {@code local} provider: each agent is an operating-system process.
-   *
-   * @param workDirectory where each agent gets a directory of its own
-   * @param command the agent's command line, run without a shell in the agent's directory
-   * @param stopTimeout how long a terminated agent may take to exit before it is killed
-   * @param stopAgentsOnShutdown whether the agents this service launched stop when it stops; off
-   *     by default, because a running agent is somebody's build and the next start adopts it
-   */
-  public record Local(
-      @DefaultValue("elastic-agents") Path workDirectory,
-      @DefaultValue({"sleep", "infinity"}) List<String> command,
-      @DefaultValue("PT10S") Duration stopTimeout,
-      @DefaultValue("false") boolean stopAgentsOnShutdown) {}
 }

@@ -1,6 +1,7 @@
 package dev.elasticagents.agent;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -12,7 +13,7 @@ import org.springframework.stereotype.Component;
  * agent: a claim by another instance is finished by the owner's cleanup.
  */
 @Component
-public class AgentTerminator {
+public class AgentTerminator implements AgentTerminations {
 
   private static final Logger log = LoggerFactory.getLogger(AgentTerminator.class);
 
@@ -47,7 +48,13 @@ public class AgentTerminator {
     return registry.takeOverTermination(observed, provider.owner());
   }
 
+  @Override
+  public Optional<Agent> find(String agentId) {
+    return registry.find(agentId);
+  }
+
   /** Claims and finishes the termination of an agent; false when someone else has it. */
+  @Override
   public boolean terminate(Agent observed, String reason) {
     if (!claim(observed, reason)) {
       return false;
@@ -72,6 +79,7 @@ public class AgentTerminator {
   }
 
   /** Removes what the provider runs of an agent the registry does not hold live. */
+  @Override
   public void removeUnknown(String agentId) {
     provider.disable(agentId);
     provider.terminate(agentId);

@@ -1,10 +1,8 @@
 package dev.elasticagents.agent;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
@@ -53,8 +51,7 @@ public final class AgentServices {
         Duration.ofMinutes(2),
         Duration.ofHours(1),
         Duration.ofSeconds(1),
-        "recording",
-        new AgentProperties.Local(Path.of("unused"), List.of("true"), Duration.ofSeconds(1), false));
+        "recording");
   }
 
   /**

@@ -3,7 +3,8 @@ package dev.elasticagents.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.elasticagents.ElasticAgentWorkersApplication;
-import dev.elasticagents.agent.local.LocalAgentProvider;
+import dev.elasticagents.agent.provider.local.LocalAgentProvider;
+import dev.elasticagents.agent.provider.local.LocalProperties;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -190,7 +191,7 @@ class TwoServiceInstancesTest {
       cleanup = context.getBean(AgentCleanup.class);
       provider = context.getBean(LocalAgentProvider.class);
       directory =
-          context.getBean(AgentProperties.class).local().workDirectory().toAbsolutePath().normalize();
+          context.getBean(LocalProperties.class).workDirectory().toAbsolutePath().normalize();
     }
   }
 }

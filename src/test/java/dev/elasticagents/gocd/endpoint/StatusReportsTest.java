@@ -10,7 +10,6 @@ import dev.elasticagents.agent.AgentState;
 import dev.elasticagents.agent.RegistryReports;
 import dev.elasticagents.agent.RegistryReports.AgentEvent;
 import dev.elasticagents.agent.RegistryReports.AgentSummary;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -79,7 +78,6 @@ class StatusReportsTest {
         "dev.elasticagents.zeebe",
         new AgentProperties.ClusterDefaults(10, 5, Duration.ofMinutes(10), Duration.ofMinutes(10), Duration.ofHours(24)),
         true, Duration.ofSeconds(30), 3, Duration.ofMinutes(5), Duration.ofDays(30), "",
-        Duration.ofMinutes(2), Duration.ofHours(1), Duration.ofSeconds(1), "local",
-        new AgentProperties.Local(Path.of("unused"), List.of("true"), Duration.ofSeconds(1), false));
+        Duration.ofMinutes(2), Duration.ofHours(1), Duration.ofSeconds(1), "local");
   }
 }

@@ -1,4 +1,4 @@
-package dev.elasticagents.agent.kubernetes;
+package dev.elasticagents.agent.provider.kubernetes;
 
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;

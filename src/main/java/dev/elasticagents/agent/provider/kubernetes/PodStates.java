@@ -1,4 +1,4 @@
-package dev.elasticagents.agent.kubernetes;
+package dev.elasticagents.agent.provider.kubernetes;
 
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;

@@ -1,4 +1,4 @@
-package dev.elasticagents.agent.kubernetes;
+package dev.elasticagents.agent.provider.kubernetes;
 
 import dev.elasticagents.agent.AgentLaunch;
 import dev.elasticagents.agent.AgentProfile;

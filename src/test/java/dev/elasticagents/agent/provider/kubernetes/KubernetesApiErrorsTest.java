@@ -1,4 +1,4 @@
-package dev.elasticagents.agent.kubernetes;
+package dev.elasticagents.agent.provider.kubernetes;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,4 +1,4 @@
-package dev.elasticagents.agent.kubernetes;
+package dev.elasticagents.agent.provider.kubernetes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -40,7 +40,7 @@ class PodWatcherTest {
   private final MovableClock clock = new MovableClock(Instant.now());
   private final KubernetesAgentProvider provider = KubernetesAgentProviderTest.provider(client);
   private final AgentServices services = new AgentServices(database, provider, clock, AgentServices.properties(10, 10));
-  private final PodWatcher watcher = new PodWatcher(client, provider, services.registry, services.terminator, clock);
+  private final PodWatcher watcher = new PodWatcher(client, provider, services.terminator, clock);
   private final RegistryReports reports = new RegistryReports(JdbcClient.create(database), clock);
   private final String cluster = "k8s-" + UUID.randomUUID();
 

@@ -1,8 +1,7 @@
-package dev.elasticagents.agent.kubernetes;
+package dev.elasticagents.agent.provider.kubernetes;
 
 import dev.elasticagents.agent.AgentProperties;
-import dev.elasticagents.agent.AgentRegistry;
-import dev.elasticagents.agent.AgentTerminator;
+import dev.elasticagents.agent.AgentTerminations;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -46,9 +45,8 @@ class KubernetesConfiguration {
   PodWatcher podWatcher(
       KubernetesClient client,
       KubernetesAgentProvider provider,
-      AgentRegistry registry,
-      AgentTerminator terminator,
+      AgentTerminations terminator,
       Clock clock) {
-    return new PodWatcher(client, provider, registry, terminator, clock);
+    return new PodWatcher(client, provider, terminator, clock);
   }
 }

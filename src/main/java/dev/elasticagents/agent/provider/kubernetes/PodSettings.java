@@ -1,4 +1,4 @@
-package dev.elasticagents.agent.kubernetes;
+package dev.elasticagents.agent.provider.kubernetes;
 
 import static dev.elasticagents.gocd.profile.ElasticAgentProfileProperties.CPU;
 import static dev.elasticagents.gocd.profile.ElasticAgentProfileProperties.CPU_LIMIT;

@@ -1,4 +1,4 @@
-package dev.elasticagents.agent.local;
+package dev.elasticagents.agent.provider.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 import dev.elasticagents.agent.AgentId;
 import dev.elasticagents.agent.AgentLaunch;
 import dev.elasticagents.agent.AgentProfile;
-import dev.elasticagents.agent.AgentProperties;
 import dev.elasticagents.agent.AutoRegisterKey;
 import java.io.IOException;
 import java.io.Reader;
@@ -205,7 +204,7 @@ class LocalAgentProviderTest {
   void warnsOnceAndStillLaunchesWhenTheSystemHasNoSetsid(CapturedOutput output) throws IOException {
     provider =
         new LocalAgentProvider(
-            new AgentProperties.Local(work, List.of("sleep", "infinity"), Duration.ofMillis(500), true), "host-a", "/nonexistent");
+            new LocalProperties(work, List.of("sleep", "infinity"), Duration.ofMillis(500), true), "host-a", "/nonexistent");
     String agent = AgentId.next();
 
     provider.launch(launch(agent));
@@ -229,7 +228,7 @@ class LocalAgentProviderTest {
 
   private LocalAgentProvider provider(List<String> command, boolean stopAgentsOnShutdown) {
     return new LocalAgentProvider(
-        new AgentProperties.Local(work, command, Duration.ofMillis(500), stopAgentsOnShutdown), "host-a");
+        new LocalProperties(work, command, Duration.ofMillis(500), stopAgentsOnShutdown), "host-a");
   }
 
   private static AgentLaunch launch(String agent) {

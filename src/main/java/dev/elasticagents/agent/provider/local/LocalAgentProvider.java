@@ -1,8 +1,7 @@
-package dev.elasticagents.agent.local;
+package dev.elasticagents.agent.provider.local;
 
 import dev.elasticagents.agent.AgentId;
 import dev.elasticagents.agent.AgentLaunch;
-import dev.elasticagents.agent.AgentProperties;
 import dev.elasticagents.agent.AgentProvider;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -52,7 +51,7 @@ public class LocalAgentProvider implements AgentProvider, DisposableBean {
   private static final Duration KILL_TIMEOUT = Duration.ofSeconds(5);
 
   private final Path workDirectory;
-  private final AgentProperties.Local settings;
+  private final LocalProperties settings;
   private final List<String> commandLine;
   private final String owner;
   private final Set<String> started = ConcurrentHashMap.newKeySet();
@@ -61,12 +60,12 @@ public class LocalAgentProvider implements AgentProvider, DisposableBean {
   /**
    * @param instanceId this service instance's stable id, part of {@link #owner()}
    */
-  public LocalAgentProvider(AgentProperties.Local settings, String instanceId) {
+  public LocalAgentProvider(LocalProperties settings, String instanceId) {
     this(settings, instanceId, System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
   }
 
   /** @param searchPath where to look for {@code setsid}, as the {@code PATH} variable lists it */
-  LocalAgentProvider(AgentProperties.Local settings, String instanceId, String searchPath) {
+  LocalAgentProvider(LocalProperties settings, String instanceId, String searchPath) {
     this.settings = settings;
     this.workDirectory = settings.workDirectory().toAbsolutePath().normalize();
     this.owner = "local:" + instanceId;

@@ -1,4 +1,4 @@
-package dev.elasticagents.agent.kubernetes;
+package dev.elasticagents.agent.provider.kubernetes;
 
 import dev.elasticagents.runtime.InvalidJobVariablesException;
 import io.fabric8.kubernetes.client.KubernetesClientException;

@@ -1,9 +1,8 @@
-package dev.elasticagents.agent.kubernetes;
+package dev.elasticagents.agent.provider.kubernetes;
 
 import dev.elasticagents.agent.Agent;
-import dev.elasticagents.agent.AgentRegistry;
 import dev.elasticagents.agent.AgentState;
-import dev.elasticagents.agent.AgentTerminator;
+import dev.elasticagents.agent.AgentTerminations;
 import dev.elasticagents.agent.Deadlines;
 import dev.elasticagents.runtime.JobWorkerRegistrar;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -30,16 +29,14 @@ public class PodWatcher implements SmartLifecycle, ResourceEventHandler<Pod> {
 
   private final KubernetesClient client;
   private final KubernetesAgentProvider provider;
-  private final AgentRegistry registry;
-  private final AgentTerminator terminator;
+  private final AgentTerminations terminator;
   private final Clock clock;
   private volatile SharedIndexInformer<Pod> informer;
 
   public PodWatcher(
-      KubernetesClient client, KubernetesAgentProvider provider, AgentRegistry registry, AgentTerminator terminator, Clock clock) {
+      KubernetesClient client, KubernetesAgentProvider provider, AgentTerminations terminator, Clock clock) {
     this.client = client;
     this.provider = provider;
-    this.registry = registry;
     this.terminator = terminator;
     this.clock = clock;
   }
@@ -96,7 +93,7 @@ public class PodWatcher implements SmartLifecycle, ResourceEventHandler<Pod> {
     if (agentId == null || pod.getMetadata().getDeletionTimestamp() != null) {
       return;
     }
-    Optional<Agent> known = registry.find(agentId);
+    Optional<Agent> known = terminator.find(agentId);
     if (known.isEmpty() || known.get().state() == AgentState.TERMINATED) {
       // Every launch reserves its agent in the registry before the pod exists: this pod leaked.
       log.warn("Deleting pod {}: the registry holds no live agent {}", agentId, agentId);
@@ -128,7 +125,7 @@ public class PodWatcher implements SmartLifecycle, ResourceEventHandler<Pod> {
 
   private Optional<Agent> live(String agentId) {
     return Optional.ofNullable(agentId)
-        .flatMap(registry::find)
+        .flatMap(terminator::find)
         .filter(agent -> agent.state().isAvailable());
   }
 }
