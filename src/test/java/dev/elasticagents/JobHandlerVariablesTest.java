@@ -3,7 +3,7 @@ package dev.elasticagents;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.elasticagents.runtime.JobHandler;
-import dev.elasticagents.zeebe.ZeebeIntegrationTest;
+import dev.elasticagents.testing.ZeebeIntegrationTest;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;

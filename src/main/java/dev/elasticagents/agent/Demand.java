@@ -12,7 +12,7 @@ import java.util.function.Supplier;
  * @param declinesSoFar how often this lifecycle was declined before
  * @param declineRetries how often a lifecycle asks again after a decline before it ends
  */
-record Demand(
+public record Demand(
     DecisionKey key,
     Optional<JobIdentifier> job,
     ClusterProfile cluster,

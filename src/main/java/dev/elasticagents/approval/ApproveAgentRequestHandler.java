@@ -27,7 +27,7 @@ import org.springframework.stereotype.Component;
 @Component
 public class ApproveAgentRequestHandler implements JobHandler {
 
-  static final String JOB_TYPE = "approve-agent-request";
+  public static final String JOB_TYPE = "approve-agent-request";
   /** The completion variable that carries the approver's decision. */
   static final String DECISION = "approved";
 

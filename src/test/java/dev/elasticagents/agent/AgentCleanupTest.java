@@ -2,7 +2,10 @@ package dev.elasticagents.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.elasticagents.agent.MovableClock;
+import dev.elasticagents.testing.AgentServices;
+import dev.elasticagents.testing.MovableClock;
+import dev.elasticagents.testing.RecordingAgentProvider;
+import dev.elasticagents.testing.RegistryDatabases;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -10,8 +13,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 /** Cleanup with server-ping semantics, on real PostgreSQL. */
 class AgentCleanupTest {

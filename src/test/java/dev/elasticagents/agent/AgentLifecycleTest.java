@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.elasticagents.runtime.InvalidJobVariablesException;
+import dev.elasticagents.testing.AgentServices;
+import dev.elasticagents.testing.MovableClock;
+import dev.elasticagents.testing.RecordingAgentProvider;
+import dev.elasticagents.testing.RegistryDatabases;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -357,17 +361,13 @@ class AgentLifecycleTest {
         "production",
         properties,
         clusterProfile,
-        Optional.of(jobIdentifierOf(JOB_IDS.incrementAndGet())),
+        Optional.of(AgentServices.jobIdentifierOf(JOB_IDS.incrementAndGet())),
         declines);
   }
 
   private CreateAgentRequest requestWithoutJob() {
     return new CreateAgentRequest(
         new AutoRegisterKey("secret-key"), "production", Map.of("image", "gocd-agent"), Map.of("id", cluster), Optional.empty(), 0);
-  }
-
-  static JobIdentifier jobIdentifierOf(int job) {
-    return new JobIdentifier(job, "build", job, "label", "pipeline", 1, "stage");
   }
 
   private static Map<String, Object> jobIdentifier(int job) {

@@ -1,9 +1,15 @@
 package dev.elasticagents.agent;
 
-import static dev.elasticagents.agent.AgentServices.offer;
+import static dev.elasticagents.testing.AgentServices.offer;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.elasticagents.agent.MovableClock;
+import dev.elasticagents.testing.AgentServices;
+import dev.elasticagents.testing.LockWaits;
+import dev.elasticagents.testing.MovableClock;
+import dev.elasticagents.testing.Pause;
+import dev.elasticagents.testing.PausingDataSource;
+import dev.elasticagents.testing.RecordingAgentProvider;
+import dev.elasticagents.testing.RegistryDatabases;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -450,7 +456,7 @@ class AgentRaceTest {
         "production",
         Map.of("image", "gocd-agent"),
         Map.of("id", cluster),
-        Optional.of(AgentLifecycleTest.jobIdentifierOf(job)),
+        Optional.of(AgentServices.jobIdentifierOf(job)),
         0);
   }
 }

@@ -2,6 +2,8 @@ package dev.elasticagents.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.elasticagents.testing.AgentServices;
+import dev.elasticagents.testing.RegistryDatabases;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

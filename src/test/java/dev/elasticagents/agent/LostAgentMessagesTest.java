@@ -3,6 +3,10 @@ package dev.elasticagents.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.elasticagents.testing.AgentServices;
+import dev.elasticagents.testing.MovableClock;
+import dev.elasticagents.testing.RecordingAgentProvider;
+import dev.elasticagents.testing.RegistryDatabases;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

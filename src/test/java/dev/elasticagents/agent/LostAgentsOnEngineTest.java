@@ -1,10 +1,12 @@
 package dev.elasticagents.agent;
 
-import static dev.elasticagents.zeebe.InstanceResults.ended;
+import static dev.elasticagents.testing.InstanceResults.ended;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.elasticagents.zeebe.ZeebeIntegrationTest;
+import dev.elasticagents.testing.EngineLifecycles;
+import dev.elasticagents.testing.GoCdServer;
+import dev.elasticagents.testing.ZeebeIntegrationTest;
 import io.camunda.client.CamundaClient;
 import io.camunda.client.api.CamundaFuture;
 import io.camunda.client.api.response.ProcessInstanceResult;

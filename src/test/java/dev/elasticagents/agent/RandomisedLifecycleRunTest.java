@@ -3,9 +3,11 @@ package dev.elasticagents.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.elasticagents.zeebe.RestRecorder;
-import dev.elasticagents.zeebe.SharedEngine;
-import dev.elasticagents.zeebe.ZeebeIntegrationTest;
+import dev.elasticagents.testing.EngineLifecycles;
+import dev.elasticagents.testing.GoCdServer;
+import dev.elasticagents.testing.RestRecorder;
+import dev.elasticagents.testing.SharedEngine;
+import dev.elasticagents.testing.ZeebeIntegrationTest;
 import io.camunda.client.CamundaClient;
 import io.camunda.zeebe.process.test.filters.RecordStream;
 import io.camunda.zeebe.protocol.record.intent.MessageIntent;

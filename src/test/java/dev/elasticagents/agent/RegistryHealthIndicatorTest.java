@@ -2,6 +2,7 @@ package dev.elasticagents.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.elasticagents.testing.RegistryDatabases;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.actuate.health.Health;

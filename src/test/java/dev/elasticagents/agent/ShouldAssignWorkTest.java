@@ -1,8 +1,11 @@
 package dev.elasticagents.agent;
 
-import static dev.elasticagents.agent.AgentServices.offer;
+import static dev.elasticagents.testing.AgentServices.offer;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.elasticagents.testing.AgentServices;
+import dev.elasticagents.testing.RecordingAgentProvider;
+import dev.elasticagents.testing.RegistryDatabases;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;

@@ -2,6 +2,9 @@ package dev.elasticagents.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.elasticagents.testing.AgentServices;
+import dev.elasticagents.testing.RecordingAgentProvider;
+import dev.elasticagents.testing.RegistryDatabases;
 import java.time.Clock;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.elasticagents.ElasticAgentWorkersApplication;
 import dev.elasticagents.agent.provider.local.LocalAgentProvider;
 import dev.elasticagents.agent.provider.local.LocalProperties;
+import dev.elasticagents.testing.AgentServices;
+import dev.elasticagents.testing.MovableClock;
+import dev.elasticagents.testing.RegistryDatabases;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -151,7 +154,7 @@ class TwoServiceInstancesTest {
         "production",
         Map.of("image", "gocd-agent-" + job, "reuse_agents", String.valueOf(reuse)),
         Map.of("id", "shared-" + run),
-        Optional.of(AgentLifecycleTest.jobIdentifierOf(job)),
+        Optional.of(AgentServices.jobIdentifierOf(job)),
         0);
   }
 

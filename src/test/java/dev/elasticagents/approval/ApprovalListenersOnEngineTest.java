@@ -4,14 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.elasticagents.engine.EmbeddedEngine;
 import dev.elasticagents.runtime.GrpcCommands;
 import dev.elasticagents.runtime.JobOutcome;
 import dev.elasticagents.runtime.RestCommands;
-import dev.elasticagents.engine.EmbeddedEngine;
+import dev.elasticagents.testing.ApprovalPolicies;
+import io.camunda.client.CamundaClient;
 import io.camunda.client.api.response.ActivatedJob;
 import io.camunda.client.api.search.enums.JobKind;
 import io.camunda.client.api.search.enums.ListenerEventType;
-import io.camunda.client.CamundaClient;
 import io.camunda.zeebe.protocol.impl.record.value.usertask.UserTaskRecord;
 import io.camunda.zeebe.protocol.record.Record;
 import io.camunda.zeebe.protocol.record.RecordType;

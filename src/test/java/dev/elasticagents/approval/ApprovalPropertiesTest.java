@@ -3,6 +3,7 @@ package dev.elasticagents.approval;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.elasticagents.testing.ApprovalPolicies;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

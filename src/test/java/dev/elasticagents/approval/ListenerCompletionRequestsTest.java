@@ -14,6 +14,8 @@ import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import dev.elasticagents.runtime.JobOutcome;
 import dev.elasticagents.runtime.RestCommands;
 import dev.elasticagents.runtime.WorkerProperties;
+import dev.elasticagents.testing.ApprovalPolicies;
+import dev.elasticagents.testing.ListenerJobs;
 import io.camunda.client.CamundaClient;
 import io.camunda.client.api.response.ActivatedJob;
 import java.io.IOException;

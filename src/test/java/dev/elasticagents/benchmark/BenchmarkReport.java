@@ -1,7 +1,7 @@
 package dev.elasticagents.benchmark;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.elasticagents.agent.RegistryDatabases;
+import dev.elasticagents.testing.RegistryDatabases;
 import io.camunda.client.impl.util.VersionUtil;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -2,8 +2,8 @@ package dev.elasticagents.benchmark;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.elasticagents.agent.RegistryDatabases;
 import dev.elasticagents.faults.ServiceProcess;
+import dev.elasticagents.testing.RegistryDatabases;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

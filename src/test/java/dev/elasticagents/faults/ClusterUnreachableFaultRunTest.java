@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
-import dev.elasticagents.zeebe.HeldCompletions;
+import dev.elasticagents.testing.HeldCompletions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;

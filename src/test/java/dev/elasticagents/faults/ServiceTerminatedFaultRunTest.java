@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.elasticagents.agent.Agent;
 import dev.elasticagents.agent.AgentState;
-import dev.elasticagents.zeebe.HeldCompletions;
+import dev.elasticagents.testing.HeldCompletions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

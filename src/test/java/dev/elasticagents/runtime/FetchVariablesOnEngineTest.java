@@ -2,7 +2,8 @@ package dev.elasticagents.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.elasticagents.zeebe.ZeebeIntegrationTest;
+import dev.elasticagents.testing.VariableProbe;
+import dev.elasticagents.testing.ZeebeIntegrationTest;
 import io.camunda.client.CamundaClient;
 import io.camunda.zeebe.model.bpmn.Bpmn;
 import java.util.Map;

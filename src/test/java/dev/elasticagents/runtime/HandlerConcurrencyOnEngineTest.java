@@ -2,9 +2,9 @@ package dev.elasticagents.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.elasticagents.zeebe.InstanceResults;
-import dev.elasticagents.zeebe.OneTaskProcess;
-import dev.elasticagents.zeebe.ZeebeIntegrationTest;
+import dev.elasticagents.testing.InstanceResults;
+import dev.elasticagents.testing.OneTaskProcess;
+import dev.elasticagents.testing.ZeebeIntegrationTest;
 import io.camunda.client.CamundaClient;
 import io.camunda.client.api.CamundaFuture;
 import io.camunda.client.api.response.ActivatedJob;

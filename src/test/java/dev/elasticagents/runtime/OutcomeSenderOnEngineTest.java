@@ -1,14 +1,14 @@
 package dev.elasticagents.runtime;
 
-import static dev.elasticagents.zeebe.InstanceResults.ended;
+import static dev.elasticagents.testing.InstanceResults.ended;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
-import dev.elasticagents.zeebe.RestRecorder;
-import dev.elasticagents.zeebe.OneTaskProcess;
-import dev.elasticagents.zeebe.ZeebeIntegrationTest;
+import dev.elasticagents.testing.OneTaskProcess;
+import dev.elasticagents.testing.RestRecorder;
+import dev.elasticagents.testing.ZeebeIntegrationTest;
 import io.camunda.client.CamundaClient;
 import io.camunda.client.api.CamundaFuture;
 import io.camunda.client.api.command.ProblemException;

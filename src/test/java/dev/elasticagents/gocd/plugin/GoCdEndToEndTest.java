@@ -7,7 +7,7 @@ import com.thoughtworks.go.plugin.api.response.GoPluginApiResponse;
 import dev.elasticagents.agent.AgentRegistry;
 import dev.elasticagents.agent.AgentState;
 import dev.elasticagents.agent.JobIdentifier;
-import dev.elasticagents.zeebe.ZeebeIntegrationTest;
+import dev.elasticagents.testing.ZeebeIntegrationTest;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

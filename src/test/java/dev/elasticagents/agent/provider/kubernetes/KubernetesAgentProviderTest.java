@@ -8,6 +8,7 @@ import dev.elasticagents.agent.AgentLaunch;
 import dev.elasticagents.agent.AgentProfile;
 import dev.elasticagents.agent.AutoRegisterKey;
 import dev.elasticagents.agent.JobIdentifier;
+import dev.elasticagents.testing.PodPhases;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;

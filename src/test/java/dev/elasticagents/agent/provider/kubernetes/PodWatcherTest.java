@@ -3,12 +3,13 @@ package dev.elasticagents.agent.provider.kubernetes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.elasticagents.agent.AgentServices;
 import dev.elasticagents.agent.AgentState;
 import dev.elasticagents.agent.CreateAgentRequest;
-import dev.elasticagents.agent.MovableClock;
-import dev.elasticagents.agent.RegistryDatabases;
 import dev.elasticagents.agent.RegistryReports;
+import dev.elasticagents.testing.AgentServices;
+import dev.elasticagents.testing.MovableClock;
+import dev.elasticagents.testing.PodPhases;
+import dev.elasticagents.testing.RegistryDatabases;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;

@@ -3,7 +3,7 @@ package dev.elasticagents.agent.provider.local;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.elasticagents.agent.AgentProperties;
-import dev.elasticagents.agent.AgentServices;
+import dev.elasticagents.testing.AgentServices;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

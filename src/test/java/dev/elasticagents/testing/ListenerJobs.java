@@ -1,27 +1,28 @@
-package dev.elasticagents.approval;
+package dev.elasticagents.testing;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.elasticagents.approval.ApproveAgentRequestHandler;
 import io.camunda.client.api.response.ActivatedJob;
 import io.camunda.client.impl.CamundaObjectMapper;
 import io.camunda.client.impl.response.ActivatedJobImpl;
-import io.camunda.zeebe.gateway.protocol.GatewayOuterClass;
 import io.camunda.zeebe.gateway.protocol.GatewayOuterClass.ActivatedJob.JobKind;
 import io.camunda.zeebe.gateway.protocol.GatewayOuterClass.ActivatedJob.ListenerEventType;
 import io.camunda.zeebe.gateway.protocol.GatewayOuterClass.UserTaskProperties;
+import io.camunda.zeebe.gateway.protocol.GatewayOuterClass;
 import java.util.List;
 import java.util.Map;
 
 /** Activated listener jobs as the client reads them from an 8.8 gateway's gRPC answer. */
-final class ListenerJobs {
+public final class ListenerJobs {
 
-  static final long JOB_KEY = 2251799813685310L;
-  static final long USER_TASK_KEY = 2251799813685308L;
+  public static final long JOB_KEY = 2251799813685310L;
+  public static final long USER_TASK_KEY = 2251799813685308L;
 
   private ListenerJobs() {}
 
   /** The job of the assigning listener while {@code assignee} is being assigned. */
-  static ActivatedJob assigning(String assignee, List<String> candidateGroups, Map<String, Object> variables) {
+  public static ActivatedJob assigning(String assignee, List<String> candidateGroups, Map<String, Object> variables) {
     return job(
         ListenerEventType.ASSIGNING,
         UserTaskProperties.newBuilder()
@@ -34,7 +35,7 @@ final class ListenerJobs {
   }
 
   /** The job of the completing listener of a task assigned to {@code assignee}. */
-  static ActivatedJob completing(String assignee, Map<String, Object> variables) {
+  public static ActivatedJob completing(String assignee, Map<String, Object> variables) {
     return job(
         ListenerEventType.COMPLETING,
         UserTaskProperties.newBuilder()
@@ -47,7 +48,7 @@ final class ListenerJobs {
   }
 
   /** A job of a service task, not of a listener. */
-  static ActivatedJob serviceTask(Map<String, Object> variables) {
+  public static ActivatedJob serviceTask(Map<String, Object> variables) {
     return new ActivatedJobImpl(new CamundaObjectMapper(), base(variables).build());
   }
 

@@ -1,4 +1,4 @@
-package dev.elasticagents.zeebe;
+package dev.elasticagents.testing;
 
 import io.camunda.client.api.CamundaFuture;
 import io.camunda.client.api.response.ProcessInstanceResult;

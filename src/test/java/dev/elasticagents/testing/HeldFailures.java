@@ -1,4 +1,4 @@
-package dev.elasticagents.zeebe;
+package dev.elasticagents.testing;
 
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;

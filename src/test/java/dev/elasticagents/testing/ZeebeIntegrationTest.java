@@ -1,6 +1,5 @@
-package dev.elasticagents.zeebe;
+package dev.elasticagents.testing;
 
-import dev.elasticagents.runtime.VariableProbe;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;

@@ -1,6 +1,6 @@
-package dev.elasticagents.agent;
+package dev.elasticagents.testing;
 
-import dev.elasticagents.zeebe.InstanceResults;
+import dev.elasticagents.agent.JobIdentifier;
 import io.camunda.client.CamundaClient;
 import io.camunda.client.api.CamundaFuture;
 import io.camunda.client.api.command.ClientException;

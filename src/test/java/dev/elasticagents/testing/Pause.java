@@ -1,4 +1,4 @@
-package dev.elasticagents.agent;
+package dev.elasticagents.testing;
 
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;

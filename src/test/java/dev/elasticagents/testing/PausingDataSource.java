@@ -1,4 +1,4 @@
-package dev.elasticagents.agent;
+package dev.elasticagents.testing;
 
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
@@ -16,19 +16,19 @@ import org.springframework.jdbc.datasource.DelegatingDataSource;
  * can run another step between a decision's read and its write: the interleaving of a race, made
  * deterministic. Everything else passes straight to the real database.
  */
-final class PausingDataSource extends DelegatingDataSource {
+public final class PausingDataSource extends DelegatingDataSource {
 
   private static final Set<String> EXECUTIONS = Set.of("execute", "executeUpdate", "executeQuery", "executeLargeUpdate");
 
   private volatile Predicate<String> statement = sql -> false;
   private volatile Pause pause = Pause.NONE;
 
-  PausingDataSource(DataSource database) {
+  public PausingDataSource(DataSource database) {
     super(database);
   }
 
   /** Holds the first thread that executes a statement whose SQL matches. */
-  void pauseBefore(Predicate<String> statement, Pause pause) {
+  public void pauseBefore(Predicate<String> statement, Pause pause) {
     this.statement = statement;
     this.pause = pause;
   }

@@ -1,5 +1,7 @@
-package dev.elasticagents.agent;
+package dev.elasticagents.testing;
 
+import dev.elasticagents.agent.AgentLaunch;
+import dev.elasticagents.agent.AgentProvider;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +15,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * A thread-safe provider that runs nothing and records every call, in order. Tests can hold a
  * caller at a call ({@link Pause}) to interleave it deterministically with another.
  */
-final class RecordingAgentProvider implements AgentProvider {
+public final class RecordingAgentProvider implements AgentProvider {
 
   private final String owner;
   private final Optional<Duration> sharedLaunchGrace;
@@ -27,11 +29,11 @@ final class RecordingAgentProvider implements AgentProvider {
   private volatile Pause beforeTerminate = Pause.NONE;
   private volatile RuntimeException launchFailure;
 
-  RecordingAgentProvider() {
+  public RecordingAgentProvider() {
     this("recording:instance-a");
   }
 
-  RecordingAgentProvider(String owner) {
+  public RecordingAgentProvider(String owner) {
     this(owner, Optional.empty());
   }
 
@@ -41,7 +43,7 @@ final class RecordingAgentProvider implements AgentProvider {
   }
 
   /** A provider whose scope every replica of the service shares, as one Kubernetes namespace. */
-  static RecordingAgentProvider sharedByReplicas(String owner, Duration launchGrace) {
+  public static RecordingAgentProvider sharedByReplicas(String owner, Duration launchGrace) {
     return new RecordingAgentProvider(owner, Optional.of(launchGrace));
   }
 
@@ -107,12 +109,12 @@ final class RecordingAgentProvider implements AgentProvider {
   }
 
   /** Starts an agent the registry never heard of, as a crashed instance could leave behind. */
-  void leak(String agentId) {
+  public void leak(String agentId) {
     running.add(agentId);
   }
 
   /** Stops an agent behind the registry's back, as a crash of the agent would. */
-  void crash(String agentId) {
+  public void crash(String agentId) {
     running.remove(agentId);
   }
 
@@ -120,45 +122,45 @@ final class RecordingAgentProvider implements AgentProvider {
    * Runs {@code meanwhile} when the next listing starts, before it looks at what runs: what
    * another thread or service instance does while the caller waits for the provider.
    */
-  void onNextListing(Runnable meanwhile) {
+  public void onNextListing(Runnable meanwhile) {
     onNextListing.set(meanwhile);
   }
 
-  void pauseBeforeListing(Pause pause) {
+  public void pauseBeforeListing(Pause pause) {
     beforeListing = pause;
   }
 
-  void pauseBeforeLaunch(Pause pause) {
+  public void pauseBeforeLaunch(Pause pause) {
     beforeLaunch = pause;
   }
 
-  void pauseBeforeTerminate(Pause pause) {
+  public void pauseBeforeTerminate(Pause pause) {
     beforeTerminate = pause;
   }
 
   /** Every termination of this agent fails, as a provider that cannot reach it. */
-  void refuseTerminationOf(String agentId) {
+  public void refuseTerminationOf(String agentId) {
     refusedTerminations.add(agentId);
   }
 
-  void failLaunches(RuntimeException failure) {
+  public void failLaunches(RuntimeException failure) {
     launchFailure = failure;
   }
 
-  Map<String, AgentLaunch> launched() {
+  public Map<String, AgentLaunch> launched() {
     return Map.copyOf(launched);
   }
 
-  Set<String> running() {
+  public Set<String> running() {
     return Set.copyOf(running);
   }
 
-  synchronized List<String> calls() {
+  public synchronized List<String> calls() {
     return List.copyOf(calls);
   }
 
   /** The calls made for one agent. */
-  synchronized List<String> callsFor(String agentId) {
+  public synchronized List<String> callsFor(String agentId) {
     return calls.stream().filter(call -> call.endsWith(" " + agentId)).toList();
   }
 

@@ -1,7 +1,9 @@
-package dev.elasticagents.agent;
+package dev.elasticagents.testing;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.elasticagents.agent.AgentRegistry;
+import dev.elasticagents.agent.AgentState;
 import io.camunda.client.CamundaClient;
 import io.camunda.client.api.CamundaFuture;
 import io.camunda.client.api.response.ProcessInstanceResult;
@@ -20,24 +22,24 @@ import java.util.concurrent.atomic.AtomicInteger;
  * What the lifecycle tests on the embedded engine share: GoCD requests of one cluster profile of their
  * own, and ways to wait for what the service did.
  */
-final class EngineLifecycles {
+public final class EngineLifecycles {
 
   private static final AtomicInteger JOB_IDS =
       new AtomicInteger((int) (System.currentTimeMillis() % 1_000_000) * 100 + 50_000_000);
 
-  final GoCdServer gocd;
-  final AgentRegistry registry;
-  final Path agents;
-  final String cluster = "cluster-" + UUID.randomUUID();
+  public final GoCdServer gocd;
+  public final AgentRegistry registry;
+  public final Path agents;
+  public final String cluster = "cluster-" + UUID.randomUUID();
 
-  EngineLifecycles(CamundaClient client, AgentRegistry registry, Path agents) {
+  public EngineLifecycles(CamundaClient client, AgentRegistry registry, Path agents) {
     this.gocd = new GoCdServer(client);
     this.registry = registry;
     this.agents = agents;
   }
 
   /** A v5 request for a new GoCD job of this test's cluster profile. */
-  Map<String, Object> request(Map<String, String> profile, Map<String, String> clusterProfile) {
+  public Map<String, Object> request(Map<String, String> profile, Map<String, String> clusterProfile) {
     Map<String, String> profileProperties = new HashMap<>(Map.of("image", "gocd-agent", "memory", "2048"));
     profileProperties.putAll(profile);
     Map<String, String> clusterProperties = new HashMap<>(clusterProfile);
@@ -45,18 +47,18 @@ final class EngineLifecycles {
     return GoCdServer.createAgentRequest(JOB_IDS.incrementAndGet(), profileProperties, clusterProperties);
   }
 
-  CamundaFuture<ProcessInstanceResult> start(Map<String, Object> request) {
+  public CamundaFuture<ProcessInstanceResult> start(Map<String, Object> request) {
     return gocd.createAgentUntilReleased(request);
   }
 
-  String awaitAgentOf(Map<String, Object> request) {
+  public String awaitAgentOf(Map<String, Object> request) {
     return await()
         .atMost(Duration.ofSeconds(30))
         .until(() -> registry.agentOf(GoCdServer.jobOf(request)), Optional::isPresent)
         .orElseThrow();
   }
 
-  AgentState state(String agent) {
+  public AgentState state(String agent) {
     return registry.find(agent).orElseThrow().state();
   }
 
@@ -64,12 +66,12 @@ final class EngineLifecycles {
    * The agent's process, from the pid file the local provider writes once it launched it: the
    * registry holds the agent from its reservation on, a moment before the launch.
    */
-  ProcessHandle processOf(String agent) {
+  public ProcessHandle processOf(String agent) {
     return processOf(agents, agent);
   }
 
   /** The process of a local agent in the work directory {@code agents}, once it was launched. */
-  static ProcessHandle processOf(Path agents, String agent) {
+  public static ProcessHandle processOf(Path agents, String agent) {
     Path pidFile = agents.resolve(agent).resolve("agent.pid");
     await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(pidFile));
     try {

@@ -1,4 +1,4 @@
-package dev.elasticagents.zeebe;
+package dev.elasticagents.testing;
 
 import dev.elasticagents.engine.EmbeddedEngine;
 import org.springframework.boot.test.util.TestPropertyValues;

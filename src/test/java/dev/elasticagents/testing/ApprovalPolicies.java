@@ -1,17 +1,18 @@
-package dev.elasticagents.approval;
+package dev.elasticagents.testing;
 
+import dev.elasticagents.approval.ApprovalProperties;
 import java.util.Map;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
 /** Approval configuration for tests, bound from properties as the application binds it. */
-final class ApprovalPolicies {
+public final class ApprovalPolicies {
 
   /**
    * Production is decided by alice (production-approvers) with restricted properties, a priority
    * and a due date; every other environment by carol (agent-approvers, the default group).
    */
-  static final Map<String, String> PRODUCTION_AND_DEFAULTS =
+  public static final Map<String, String> PRODUCTION_AND_DEFAULTS =
       Map.ofEntries(
           Map.entry("approvals.groups.production-approvers[0]", "alice"),
           Map.entry("approvals.groups.agent-approvers[0]", "carol"),
@@ -26,7 +27,7 @@ final class ApprovalPolicies {
 
   private ApprovalPolicies() {}
 
-  static ApprovalProperties bind(Map<String, String> properties) {
+  public static ApprovalProperties bind(Map<String, String> properties) {
     return new Binder(new MapConfigurationPropertySource(properties))
         .bindOrCreate("approvals", ApprovalProperties.class);
   }

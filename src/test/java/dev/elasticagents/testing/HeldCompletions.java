@@ -1,6 +1,6 @@
-package dev.elasticagents.zeebe;
+package dev.elasticagents.testing;
 
-import dev.elasticagents.zeebe.RestRecorder.CompletionRule;
+import dev.elasticagents.testing.RestRecorder.CompletionRule;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package dev.elasticagents.agent;
+package dev.elasticagents.testing;
 
 import static org.awaitility.Awaitility.await;
 
@@ -13,12 +13,12 @@ import javax.sql.DataSource;
  * Tells a test that a step waits for a row lock another transaction holds, as the database itself
  * reports it, so that a race test knows the step blocks without sleeping and hoping it got there.
  */
-final class LockWaits {
+public final class LockWaits {
 
   private LockWaits() {}
 
   /** Waits until a session of the database waits for a lock; fails after 20 seconds. */
-  static void awaitASessionWaitingForALock(DataSource database) {
+  public static void awaitASessionWaitingForALock(DataSource database) {
     await("a session waiting for a lock").atMost(Duration.ofSeconds(20)).until(() -> sessionsWaiting(database) > 0);
   }
 

@@ -1,4 +1,4 @@
-package dev.elasticagents.agent;
+package dev.elasticagents.testing;
 
 import java.time.Clock;
 import java.time.Duration;

@@ -1,5 +1,7 @@
-package dev.elasticagents.runtime;
+package dev.elasticagents.testing;
 
+import dev.elasticagents.runtime.JobHandler;
+import dev.elasticagents.runtime.JobOutcome;
 import io.camunda.client.api.response.ActivatedJob;
 import java.util.List;
 import java.util.Map;

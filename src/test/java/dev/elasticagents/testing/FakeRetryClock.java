@@ -1,12 +1,13 @@
-package dev.elasticagents.runtime;
+package dev.elasticagents.testing;
 
+import dev.elasticagents.runtime.RetryClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
 /** A clock that moves only when the code under test waits, and remembers every wait. */
-final class FakeRetryClock implements RetryClock {
+public final class FakeRetryClock implements RetryClock {
 
   private Instant now = Instant.parse("2026-01-01T00:00:00Z");
   private final List<Duration> waits = new ArrayList<>();
@@ -22,7 +23,7 @@ final class FakeRetryClock implements RetryClock {
     now = now.plus(duration);
   }
 
-  synchronized List<Duration> waits() {
+  public synchronized List<Duration> waits() {
     return List.copyOf(waits);
   }
 }

@@ -1,4 +1,4 @@
-package dev.elasticagents.agent.provider.kubernetes;
+package dev.elasticagents.testing;
 
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -6,16 +6,16 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
 /** The mock API server schedules nothing: tests set the phases a kubelet would report. */
-final class PodPhases {
+public final class PodPhases {
 
   private PodPhases() {}
 
-  static Pod set(KubernetesClient client, String namespace, String name, String phase) {
+  public static Pod set(KubernetesClient client, String namespace, String name, String phase) {
     return client.pods().inNamespace(namespace).withName(name).edit(pod -> new PodBuilder(pod).withNewStatus().withPhase(phase).endStatus().build());
   }
 
   /** A pod whose agent container ended with an exit code. */
-  static Pod failed(KubernetesClient client, String namespace, String name, String reason, int exitCode) {
+  public static Pod failed(KubernetesClient client, String namespace, String name, String reason, int exitCode) {
     return client.pods().inNamespace(namespace).withName(name).edit(pod -> new PodBuilder(pod)
         .withNewStatus()
         .withPhase("Failed")
@@ -26,7 +26,7 @@ final class PodPhases {
   }
 
   /** A pod that waits, as for an image it cannot pull. */
-  static Pod waiting(KubernetesClient client, String namespace, String name, String reason) {
+  public static Pod waiting(KubernetesClient client, String namespace, String name, String reason) {
     return client.pods().inNamespace(namespace).withName(name).edit(pod -> new PodBuilder(pod)
         .withNewStatus()
         .withPhase("Pending")

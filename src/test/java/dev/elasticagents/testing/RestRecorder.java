@@ -1,4 +1,4 @@
-package dev.elasticagents.zeebe;
+package dev.elasticagents.testing;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.any;

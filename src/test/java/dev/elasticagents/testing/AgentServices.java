@@ -1,5 +1,25 @@
-package dev.elasticagents.agent;
+package dev.elasticagents.testing;
 
+import dev.elasticagents.agent.Agent;
+import dev.elasticagents.agent.AgentCleanup;
+import dev.elasticagents.agent.AgentId;
+import dev.elasticagents.agent.AgentLifecycle;
+import dev.elasticagents.agent.AgentProfile;
+import dev.elasticagents.agent.AgentProperties;
+import dev.elasticagents.agent.AgentProvider;
+import dev.elasticagents.agent.AgentReconciliation;
+import dev.elasticagents.agent.AgentRegistry;
+import dev.elasticagents.agent.AgentState;
+import dev.elasticagents.agent.AgentTerminator;
+import dev.elasticagents.agent.AutoRegisterKey;
+import dev.elasticagents.agent.ClusterProfile;
+import dev.elasticagents.agent.CreateAgentRequest;
+import dev.elasticagents.agent.DecisionKey;
+import dev.elasticagents.agent.Demand;
+import dev.elasticagents.agent.JobIdentifier;
+import dev.elasticagents.agent.RecordedDecision;
+import dev.elasticagents.agent.ReleaseRequest;
+import dev.elasticagents.agent.WorkOffer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -64,8 +84,13 @@ public final class AgentServices {
         "production",
         profile.isEmpty() ? Map.of("image", "gocd-agent") : profile,
         Map.of("id", cluster),
-        Optional.of(AgentLifecycleTest.jobIdentifierOf(job)),
+        Optional.of(jobIdentifierOf(job)),
         0);
+  }
+
+  /** A run of GoCD job {@code job} of pipeline {@code pipeline}. */
+  public static JobIdentifier jobIdentifierOf(int job) {
+    return new JobIdentifier(job, "build", job, "label", "pipeline", 1, "stage");
   }
 
   /** GoCD's should-assign-work for this agent and the job of {@code job}, with the job's profiles. */
@@ -85,7 +110,7 @@ public final class AgentServices {
   }
 
   /** A new terminate-agent job. */
-  static DecisionKey terminateAgentJob() {
+  public static DecisionKey terminateAgentJob() {
     return new DecisionKey("terminate-agent", ELEMENT_INSTANCES.incrementAndGet());
   }
 
@@ -95,7 +120,7 @@ public final class AgentServices {
   }
 
   /** The request as the registry decides it for {@code job}, without launching anything. */
-  Demand demand(CreateAgentRequest request, DecisionKey job) {
+  public Demand demand(CreateAgentRequest request, DecisionKey job) {
     AgentProperties properties = properties(10, 10);
     return new Demand(
         job,

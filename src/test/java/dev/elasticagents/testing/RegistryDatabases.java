@@ -1,4 +1,4 @@
-package dev.elasticagents.agent;
+package dev.elasticagents.testing;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
