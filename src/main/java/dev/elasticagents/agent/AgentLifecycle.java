@@ -1,5 +1,7 @@
 package dev.elasticagents.agent;
 
+import dev.elasticagents.agent.registry.AgentRegistry;
+import dev.elasticagents.agent.registry.Demand;
 import dev.elasticagents.runtime.InvalidJobVariablesException;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.LinkedHashMap;
@@ -105,7 +107,7 @@ public class AgentLifecycle {
    * agent: its job-completed message releases it.
    */
   public Optional<RecordedDecision> releaseUnadopted(String agentId, long jobId) {
-    String assignment = Allocation.ASSIGNED_BY_GOCD + jobId;
+    String assignment = AgentRegistry.ASSIGNED_BY_GOCD + jobId;
     DecisionKey key = new DecisionKey(UNADOPTED_RELEASE, jobId);
     if (registry.find(agentId).flatMap(Agent::assignment).filter(assignment::equals).isPresent()) {
       return Optional.of(

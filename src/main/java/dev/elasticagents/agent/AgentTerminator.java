@@ -1,5 +1,6 @@
 package dev.elasticagents.agent;
 
+import dev.elasticagents.agent.registry.AgentRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Optional;
 import org.slf4j.Logger;

@@ -1,5 +1,7 @@
 package dev.elasticagents.agent;
 
+import dev.elasticagents.agent.registry.AgentRegistry;
+import dev.elasticagents.agent.registry.BusyAgent;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,7 +35,7 @@ final class CompletionRepair {
   }
 
   /** Judges one busy agent by GoCD's list; the repair made, if this ping made one. */
-  Optional<AgentCleanup.Cleanup> judge(CompletionRepairs.BusyAgent agent, List<GoCdAgent> listed, Instant now) {
+  Optional<AgentCleanup.Cleanup> judge(BusyAgent agent, List<GoCdAgent> listed, Instant now) {
     Optional<GoCdAgent> inGoCd = listed.stream().filter(goCd -> goCd.id().equals(agent.id())).findFirst();
     if (inGoCd.isPresent() ? !inGoCd.get().idle() : Deadlines.after(agent.createdAt(), agent.autoRegisterTimeout()).isAfter(now)) {
       if (agent.goCdIdleSince().isPresent()) {
@@ -63,8 +65,8 @@ final class CompletionRepair {
     return Optional.of(new AgentCleanup.Cleanup(agent.id(), reason));
   }
 
-  private boolean repair(CompletionRepairs.BusyAgent agent, String reason) {
-    boolean heldByGoCdAlone = agent.assignment().filter(a -> a.startsWith(Allocation.ASSIGNED_BY_GOCD)).isPresent();
+  private boolean repair(BusyAgent agent, String reason) {
+    boolean heldByGoCdAlone = agent.assignment().filter(a -> a.startsWith(AgentRegistry.ASSIGNED_BY_GOCD)).isPresent();
     if (heldByGoCdAlone) {
       // No lifecycle waits for it: released as GoCD's job-completion releases it, under the same record.
       return lifecycle.releaseUnadopted(agent.id(), Long.parseLong(agent.jobKey())).filter(d -> !d.replayed()).isPresent();

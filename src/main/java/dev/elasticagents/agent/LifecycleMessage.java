@@ -25,7 +25,7 @@ public record LifecycleMessage(String messageId, String name, String correlation
   }
 
   /** The agent a lifecycle holds was terminated, for {@code reason}, by someone else. */
-  static LifecycleMessage agentLost(String agentId, String reason) {
+  public static LifecycleMessage agentLost(String agentId, String reason) {
     return new LifecycleMessage(
         "agent-lost:" + agentId, AGENT_LOST, agentId, Map.of("agent_lost_reason", reason));
   }
@@ -34,7 +34,7 @@ public record LifecycleMessage(String messageId, String name, String correlation
    * GoCD's job-completion for the agent's job was lost, and its agent list showed the job done.
    * The message id is the one GoCD's own job-completion gets, so a late one is the same message.
    */
-  static LifecycleMessage completionRepaired(String agentId, String jobKey, String reason) {
+  public static LifecycleMessage completionRepaired(String agentId, String jobKey, String reason) {
     return new LifecycleMessage(
         jobCompletedId(agentId, jobKey),
         JOB_COMPLETED,

@@ -1,5 +1,6 @@
 package dev.elasticagents.agent;
 
+import dev.elasticagents.agent.registry.AgentRegistry;
 import dev.elasticagents.runtime.JobWorkerRegistrar;
 import dev.elasticagents.runtime.MessagePublisher;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -1,8 +1,8 @@
 package dev.elasticagents.approval;
 
 import dev.elasticagents.agent.AgentProfile;
-import dev.elasticagents.agent.AgentRegistry;
 import dev.elasticagents.agent.CapacityGrant;
+import dev.elasticagents.agent.registry.AgentRegistry;
 import org.springframework.stereotype.Component;
 
 /**

@@ -3,6 +3,7 @@ package dev.elasticagents.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.elasticagents.agent.registry.AgentRegistry;
 import dev.elasticagents.testing.AgentServices;
 import dev.elasticagents.testing.RecordingAgentProvider;
 import dev.elasticagents.testing.RegistryDatabases;
@@ -59,7 +60,7 @@ class AgentLifecycleConcurrencyTest {
                     Sent::jobId,
                     Collectors.mapping(s -> s.decision().agentId().orElseThrow(), Collectors.toSet())));
     Map<String, Long> decisions = decisions(sent);
-    AgentRegistry registry = AgentRegistryTest.registry(database);
+    AgentRegistry registry = AgentServices.registryOn(database);
     System.out.printf(
         "[concurrency] %d requests (%d jobs x %d copies), %d threads, %d instances: decisions %s, %d agents launched%n",
         requests.size(), JOBS, COPIES_PER_JOB, THREADS, instances.size(), decisions, provider.launched().size());
@@ -101,7 +102,7 @@ class AgentLifecycleConcurrencyTest {
         idle.size(), requests.size(), JOBS, THREADS, instances.size(), decisions);
     assertThat(jobsByAgent.values()).allSatisfy(jobs -> assertThat(jobs).hasSize(1));
     assertThat(decisions.get("REUSED")).isEqualTo(idle.size());
-    AgentRegistry registry = AgentRegistryTest.registry(database);
+    AgentRegistry registry = AgentServices.registryOn(database);
     for (String cluster : CLUSTERS) {
       assertThat(registry.runningAgents(cluster)).isLessThanOrEqualTo(MAX_RUNNING);
     }

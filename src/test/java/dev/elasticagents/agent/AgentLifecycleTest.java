@@ -3,6 +3,7 @@ package dev.elasticagents.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.elasticagents.agent.registry.AgentRegistry;
 import dev.elasticagents.runtime.InvalidJobVariablesException;
 import dev.elasticagents.testing.AgentServices;
 import dev.elasticagents.testing.MovableClock;

@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import dev.elasticagents.agent.registry.AgentRegistry;
 import dev.elasticagents.testing.RestRecorder;
 import dev.elasticagents.testing.ZeebeIntegrationTest;
 import io.camunda.client.CamundaClient;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import dev.elasticagents.agent.registry.AgentRegistry;
 import dev.elasticagents.testing.EngineLifecycles;
 import dev.elasticagents.testing.GoCdServer;
 import dev.elasticagents.testing.HeldFailures;

@@ -4,6 +4,7 @@ import static dev.elasticagents.testing.InstanceResults.ended;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.elasticagents.agent.registry.AgentRegistry;
 import dev.elasticagents.deploy.MonitoringFiles;
 import dev.elasticagents.testing.EngineLifecycles;
 import dev.elasticagents.testing.RestRecorder;

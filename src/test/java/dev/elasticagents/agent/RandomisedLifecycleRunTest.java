@@ -3,6 +3,7 @@ package dev.elasticagents.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.elasticagents.agent.registry.AgentRegistry;
 import dev.elasticagents.testing.EngineLifecycles;
 import dev.elasticagents.testing.GoCdServer;
 import dev.elasticagents.testing.RestRecorder;

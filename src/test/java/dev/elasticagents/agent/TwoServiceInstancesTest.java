@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.elasticagents.ElasticAgentWorkersApplication;
 import dev.elasticagents.agent.provider.local.LocalAgentProvider;
 import dev.elasticagents.agent.provider.local.LocalProperties;
+import dev.elasticagents.agent.registry.AgentRegistry;
 import dev.elasticagents.testing.AgentServices;
 import dev.elasticagents.testing.MovableClock;
 import dev.elasticagents.testing.RegistryDatabases;

@@ -2,8 +2,8 @@ package dev.elasticagents.approval;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.elasticagents.runtime.UserTaskResult.Corrections;
 import dev.elasticagents.runtime.UserTaskResult;
+import dev.elasticagents.runtime.UserTaskResult.Corrections;
 import dev.elasticagents.testing.ApprovalPolicies;
 import java.time.Instant;
 import java.time.OffsetDateTime;

@@ -3,9 +3,9 @@ package dev.elasticagents.faults;
 import static org.awaitility.Awaitility.await;
 
 import dev.elasticagents.agent.Agent;
-import dev.elasticagents.agent.AgentRegistry;
 import dev.elasticagents.agent.AgentState;
 import dev.elasticagents.agent.JobIdentifier;
+import dev.elasticagents.agent.registry.AgentRegistry;
 import dev.elasticagents.testing.GoCdServer;
 import io.camunda.client.api.command.ClientException;
 import java.time.Duration;

@@ -2,8 +2,8 @@ package dev.elasticagents.local;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.elasticagents.agent.AgentRegistry;
 import dev.elasticagents.agent.JobIdentifier;
+import dev.elasticagents.agent.registry.AgentRegistry;
 import dev.elasticagents.testing.GoCdServer;
 import io.camunda.client.CamundaClient;
 import java.io.IOException;

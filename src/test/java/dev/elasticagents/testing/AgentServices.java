@@ -8,21 +8,23 @@ import dev.elasticagents.agent.AgentProfile;
 import dev.elasticagents.agent.AgentProperties;
 import dev.elasticagents.agent.AgentProvider;
 import dev.elasticagents.agent.AgentReconciliation;
-import dev.elasticagents.agent.AgentRegistry;
 import dev.elasticagents.agent.AgentState;
 import dev.elasticagents.agent.AgentTerminator;
 import dev.elasticagents.agent.AutoRegisterKey;
 import dev.elasticagents.agent.ClusterProfile;
 import dev.elasticagents.agent.CreateAgentRequest;
 import dev.elasticagents.agent.DecisionKey;
-import dev.elasticagents.agent.Demand;
 import dev.elasticagents.agent.JobIdentifier;
 import dev.elasticagents.agent.RecordedDecision;
 import dev.elasticagents.agent.ReleaseRequest;
 import dev.elasticagents.agent.WorkOffer;
+import dev.elasticagents.agent.registry.AgentRegistry;
+import dev.elasticagents.agent.registry.Demand;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
@@ -54,6 +56,15 @@ public final class AgentServices {
     this.lifecycle = new AgentLifecycle(registry, provider, terminator, properties, meters);
     this.cleanup = new AgentCleanup(registry, provider, terminator, lifecycle, properties, clock, meters);
     this.reconciliation = new AgentReconciliation(registry, provider, terminator, meters, clock);
+  }
+
+  /** A registry on {@code database} whose clock stands still, without the rest of the domain. */
+  public static AgentRegistry registryOn(DataSource database) {
+    return new AgentRegistry(
+        JdbcClient.create(database),
+        new DataSourceTransactionManager(database),
+        Clock.fixed(Instant.parse("2026-11-23T10:00:00Z"), ZoneOffset.UTC),
+        new SimpleMeterRegistry());
   }
 
   /** The properties of the tests: generous limits unless a request's cluster profile says less. */

@@ -2,8 +2,8 @@ package dev.elasticagents.testing;
 
 import static org.awaitility.Awaitility.await;
 
-import dev.elasticagents.agent.AgentRegistry;
 import dev.elasticagents.agent.AgentState;
+import dev.elasticagents.agent.registry.AgentRegistry;
 import io.camunda.client.CamundaClient;
 import io.camunda.client.api.CamundaFuture;
 import io.camunda.client.api.response.ProcessInstanceResult;

@@ -6,10 +6,10 @@ import dev.elasticagents.approval.ApproveAgentRequestHandler;
 import io.camunda.client.api.response.ActivatedJob;
 import io.camunda.client.impl.CamundaObjectMapper;
 import io.camunda.client.impl.response.ActivatedJobImpl;
+import io.camunda.zeebe.gateway.protocol.GatewayOuterClass;
 import io.camunda.zeebe.gateway.protocol.GatewayOuterClass.ActivatedJob.JobKind;
 import io.camunda.zeebe.gateway.protocol.GatewayOuterClass.ActivatedJob.ListenerEventType;
 import io.camunda.zeebe.gateway.protocol.GatewayOuterClass.UserTaskProperties;
-import io.camunda.zeebe.gateway.protocol.GatewayOuterClass;
 import java.util.List;
 import java.util.Map;
 

@@ -3,13 +3,13 @@ package dev.elasticagents.gocd.endpoint;
 import static org.springframework.web.util.HtmlUtils.htmlEscape;
 
 import dev.elasticagents.agent.AgentProperties;
-import dev.elasticagents.agent.AgentRegistry;
 import dev.elasticagents.agent.AgentState;
 import dev.elasticagents.agent.ClusterProfile;
 import dev.elasticagents.agent.JobIdentifier;
-import dev.elasticagents.agent.RegistryReports;
-import dev.elasticagents.agent.RegistryReports.AgentEvent;
-import dev.elasticagents.agent.RegistryReports.AgentSummary;
+import dev.elasticagents.agent.registry.AgentRegistry;
+import dev.elasticagents.agent.registry.RegistryReports;
+import dev.elasticagents.agent.registry.RegistryReports.AgentEvent;
+import dev.elasticagents.agent.registry.RegistryReports.AgentSummary;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

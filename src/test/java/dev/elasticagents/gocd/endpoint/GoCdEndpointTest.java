@@ -19,12 +19,12 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import dev.elasticagents.agent.AgentLifecycle;
 import dev.elasticagents.agent.AgentProperties;
 import dev.elasticagents.agent.AgentProvider;
-import dev.elasticagents.agent.AgentRegistry;
 import dev.elasticagents.agent.AgentTerminator;
 import dev.elasticagents.agent.JobIdentifier;
-import dev.elasticagents.agent.RegistryReports;
-import dev.elasticagents.agent.RegistryReports.AgentInstructions;
-import dev.elasticagents.agent.RegistryReports.UnresolvedDecline;
+import dev.elasticagents.agent.registry.AgentRegistry;
+import dev.elasticagents.agent.registry.RegistryReports;
+import dev.elasticagents.agent.registry.RegistryReports.AgentInstructions;
+import dev.elasticagents.agent.registry.RegistryReports.UnresolvedDecline;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Instant;
 import java.util.List;

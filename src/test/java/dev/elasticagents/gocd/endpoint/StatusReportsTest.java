@@ -5,11 +5,11 @@ import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
 
 import dev.elasticagents.agent.AgentProperties;
-import dev.elasticagents.agent.AgentRegistry;
 import dev.elasticagents.agent.AgentState;
-import dev.elasticagents.agent.RegistryReports;
-import dev.elasticagents.agent.RegistryReports.AgentEvent;
-import dev.elasticagents.agent.RegistryReports.AgentSummary;
+import dev.elasticagents.agent.registry.AgentRegistry;
+import dev.elasticagents.agent.registry.RegistryReports;
+import dev.elasticagents.agent.registry.RegistryReports.AgentEvent;
+import dev.elasticagents.agent.registry.RegistryReports.AgentSummary;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

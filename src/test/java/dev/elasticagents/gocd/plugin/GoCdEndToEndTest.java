@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.thoughtworks.go.plugin.api.response.GoPluginApiResponse;
-import dev.elasticagents.agent.AgentRegistry;
 import dev.elasticagents.agent.AgentState;
 import dev.elasticagents.agent.JobIdentifier;
+import dev.elasticagents.agent.registry.AgentRegistry;
 import dev.elasticagents.testing.ZeebeIntegrationTest;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.elasticagents.ElasticAgentWorkersApplication;
-import dev.elasticagents.agent.AgentRegistry;
 import dev.elasticagents.agent.AgentState;
 import dev.elasticagents.agent.JobIdentifier;
+import dev.elasticagents.agent.registry.AgentRegistry;
 import dev.elasticagents.engine.EmbeddedEngine;
 import dev.elasticagents.testing.GoCdServer;
 import dev.elasticagents.testing.InstanceResults;

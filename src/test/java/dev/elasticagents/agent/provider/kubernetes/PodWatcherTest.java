@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.elasticagents.agent.AgentState;
 import dev.elasticagents.agent.CreateAgentRequest;
-import dev.elasticagents.agent.RegistryReports;
+import dev.elasticagents.agent.registry.RegistryReports;
 import dev.elasticagents.testing.AgentServices;
 import dev.elasticagents.testing.MovableClock;
 import dev.elasticagents.testing.PodPhases;

@@ -1,5 +1,15 @@
-package dev.elasticagents.agent;
+package dev.elasticagents.agent.registry;
 
+import dev.elasticagents.agent.Agent;
+import dev.elasticagents.agent.AgentProfile;
+import dev.elasticagents.agent.AgentState;
+import dev.elasticagents.agent.AgentTransition;
+import dev.elasticagents.agent.CapacityGrant;
+import dev.elasticagents.agent.ClusterProfile;
+import dev.elasticagents.agent.DecisionKey;
+import dev.elasticagents.agent.JobIdentifier;
+import dev.elasticagents.agent.LifecycleMessage;
+import dev.elasticagents.agent.RecordedDecision;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Instant;
@@ -21,6 +31,13 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 @Repository
 public class AgentRegistry {
+
+  /**
+   * How the assignment starts that an agent carries while should-assign-work gave it a job that no
+   * lifecycle has adopted (the GoCD job's id follows): GoCD's job-completion then releases it
+   * directly.
+   */
+  public static final String ASSIGNED_BY_GOCD = Allocation.ASSIGNED_BY_GOCD;
 
   private final JdbcClient jdbc;
   private final TransactionTemplate transactions;
@@ -56,7 +73,7 @@ public class AgentRegistry {
    * (see {@link CreateAgentDecisions}). A redelivered job gets its recorded decision back, unless
    * that decision can no longer stand; then it decides again.
    */
-  RecordedDecision decide(Demand demand) {
+  public RecordedDecision decide(Demand demand) {
     return createAgentDecisions.decide(demand);
   }
 
@@ -71,14 +88,6 @@ public class AgentRegistry {
           profileLocks.lock(cluster.id());
           return workAssignment.assignWork(agentId, job, cluster, profile, clock.instant());
         });
-  }
-
-  /**
-   * The assignment an agent carries while should-assign-work gave it a job that no lifecycle has
-   * adopted: GoCD's job-completion then releases it directly.
-   */
-  public static String assignedByGoCd(JobIdentifier job) {
-    return Allocation.ASSIGNED_BY_GOCD + AgentRows.jobKey(job);
   }
 
   /** Runs {@code work} in one transaction: the registry calls it makes commit together. */
@@ -203,17 +212,17 @@ public class AgentRegistry {
   }
 
   /** The busy agents with a job, with what GoCD's server-pings showed of them. */
-  List<CompletionRepairs.BusyAgent> busyAgents() {
+  public List<BusyAgent> busyAgents() {
     return completionRepairs.busyAgents();
   }
 
   /** Notes that a server-ping showed a busy agent idle; false when noted before or it changed. */
-  boolean noteGoCdIdle(CompletionRepairs.BusyAgent agent) {
+  public boolean noteGoCdIdle(BusyAgent agent) {
     return completionRepairs.idleSince(agent, clock.instant());
   }
 
   /** Forgets that a server-ping showed the agent idle: GoCD shows it building. */
-  void noteGoCdBuilding(CompletionRepairs.BusyAgent agent) {
+  public void noteGoCdBuilding(BusyAgent agent) {
     completionRepairs.building(agent);
   }
 
@@ -222,7 +231,7 @@ public class AgentRegistry {
    * job-completed message its lifecycle would have got, together; false when repaired before or
    * the agent changed since it was read.
    */
-  boolean repairCompletion(CompletionRepairs.BusyAgent agent, String reason) {
+  public boolean repairCompletion(BusyAgent agent, String reason) {
     return atomically(
         () -> {
           if (!completionRepairs.repaired(agent)) {

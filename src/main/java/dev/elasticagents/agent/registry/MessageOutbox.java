@@ -1,8 +1,9 @@
-package dev.elasticagents.agent;
+package dev.elasticagents.agent.registry;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.elasticagents.agent.LifecycleMessage;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;

@@ -1,8 +1,12 @@
-package dev.elasticagents.agent;
+package dev.elasticagents.agent.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.elasticagents.agent.AgentState;
+import dev.elasticagents.agent.CreateAgentRequest;
+import dev.elasticagents.agent.DecisionKey;
+import dev.elasticagents.agent.LifecycleMessage;
 import dev.elasticagents.testing.AgentServices;
 import dev.elasticagents.testing.MovableClock;
 import dev.elasticagents.testing.RecordingAgentProvider;

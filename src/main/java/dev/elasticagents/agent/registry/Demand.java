@@ -1,5 +1,10 @@
-package dev.elasticagents.agent;
+package dev.elasticagents.agent.registry;
 
+import dev.elasticagents.agent.AgentDecision;
+import dev.elasticagents.agent.AgentProfile;
+import dev.elasticagents.agent.ClusterProfile;
+import dev.elasticagents.agent.DecisionKey;
+import dev.elasticagents.agent.JobIdentifier;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Supplier;

@@ -1,7 +1,8 @@
-package dev.elasticagents.agent;
+package dev.elasticagents.agent.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.elasticagents.agent.CreateAgentRequest;
 import dev.elasticagents.testing.AgentServices;
 import dev.elasticagents.testing.MovableClock;
 import dev.elasticagents.testing.RecordingAgentProvider;

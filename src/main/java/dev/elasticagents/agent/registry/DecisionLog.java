@@ -1,8 +1,10 @@
-package dev.elasticagents.agent;
+package dev.elasticagents.agent.registry;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.elasticagents.agent.DecisionKey;
+import dev.elasticagents.agent.RecordedDecision;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
 import java.util.LinkedHashMap;

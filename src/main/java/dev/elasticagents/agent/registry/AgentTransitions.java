@@ -1,5 +1,8 @@
-package dev.elasticagents.agent;
+package dev.elasticagents.agent.registry;
 
+import dev.elasticagents.agent.Agent;
+import dev.elasticagents.agent.AgentState;
+import dev.elasticagents.agent.AgentTransition;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;

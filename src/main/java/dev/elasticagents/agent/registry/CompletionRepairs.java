@@ -1,4 +1,4 @@
-package dev.elasticagents.agent;
+package dev.elasticagents.agent.registry;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -13,17 +13,6 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * for, since every move out of BUSY clears them.
  */
 final class CompletionRepairs {
-
-  /** A busy agent with a job, as GoCD's view of it is judged. */
-  record BusyAgent(
-      String id,
-      long version,
-      String jobKey,
-      Optional<String> assignment,
-      Instant createdAt,
-      Duration autoRegisterTimeout,
-      Optional<Instant> goCdIdleSince,
-      boolean repaired) {}
 
   private final JdbcClient jdbc;
 

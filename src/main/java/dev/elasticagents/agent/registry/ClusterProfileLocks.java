@@ -1,4 +1,4 @@
-package dev.elasticagents.agent;
+package dev.elasticagents.agent.registry;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;

@@ -1,5 +1,6 @@
-package dev.elasticagents.agent;
+package dev.elasticagents.agent.registry;
 
+import dev.elasticagents.agent.AgentState;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.ResultSet;
@@ -35,7 +36,7 @@ import org.springframework.stereotype.Component;
  * sum. While the registry does not answer the gauges read NaN.
  */
 @Component
-public class AgentGauges {
+class AgentGauges {
 
   /** How long one read of the registry serves scrapes. */
   static final Duration MAX_AGE = Duration.ofSeconds(10);
@@ -53,7 +54,7 @@ public class AgentGauges {
   private Optional<Snapshot> snapshot = Optional.empty();
   private Instant readAt = Instant.MIN;
 
-  public AgentGauges(RegistryReports reports, JdbcClient jdbc, Clock clock, MeterRegistry meters) {
+  AgentGauges(RegistryReports reports, JdbcClient jdbc, Clock clock, MeterRegistry meters) {
     this.reports = reports;
     this.jdbc = jdbc;
     this.clock = clock;

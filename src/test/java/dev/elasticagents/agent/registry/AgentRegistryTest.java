@@ -1,13 +1,19 @@
-package dev.elasticagents.agent;
+package dev.elasticagents.agent.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.elasticagents.agent.Agent;
+import dev.elasticagents.agent.AgentId;
+import dev.elasticagents.agent.AgentProfile;
+import dev.elasticagents.agent.AgentState;
+import dev.elasticagents.agent.CapacityGrant;
+import dev.elasticagents.agent.ClusterProfile;
+import dev.elasticagents.agent.DecisionKey;
+import dev.elasticagents.agent.JobIdentifier;
+import dev.elasticagents.agent.RecordedDecision;
 import dev.elasticagents.testing.AgentServices;
 import dev.elasticagents.testing.RegistryDatabases;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -18,8 +24,6 @@ import javax.sql.DataSource;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 
 /** The registry's decisions and transitions, on real PostgreSQL and on the embedded default (H2). */
 class AgentRegistryTest {
@@ -39,7 +43,7 @@ class AgentRegistryTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
   void createsAPendingAgentForANewJob(String name, DataSource database) {
-    AgentRegistry registry = registry(database);
+    AgentRegistry registry = AgentServices.registryOn(database);
     ClusterProfile cluster = cluster(2, 2);
 
     RecordedDecision decision = decide(registry, job(), cluster, linux);
@@ -56,7 +60,7 @@ class AgentRegistryTest {
   @MethodSource("databases")
   void theSameJobAskingAgainGetsItsRecordedDecisionAndAnotherLifecycleGetsAlreadyCreated(
       String name, DataSource database) {
-    AgentRegistry registry = registry(database);
+    AgentRegistry registry = AgentServices.registryOn(database);
     ClusterProfile cluster = cluster(2, 2);
     JobIdentifier job = job();
     DecisionKey key = AgentServices.createAgentJob();
@@ -77,7 +81,7 @@ class AgentRegistryTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
   void reusesAnIdleAgentOfTheSameProfileOnly(String name, DataSource database) {
-    AgentRegistry registry = registry(database);
+    AgentRegistry registry = AgentServices.registryOn(database);
     ClusterProfile cluster = cluster(5, 5);
     String idle = agentOf(decide(registry, job(), cluster, linux));
     assertThat(registry.keepIdle(registry.find(idle).orElseThrow())).isTrue();
@@ -97,7 +101,7 @@ class AgentRegistryTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
   void declinesWhenTheClusterProfileRunsItsMaximumIdleAgentsIncluded(String name, DataSource database) {
-    AgentRegistry registry = registry(database);
+    AgentRegistry registry = AgentServices.registryOn(database);
     ClusterProfile cluster = cluster(2, 5);
     decide(registry, job(), cluster, linux);
     String idle = agentOf(decide(registry, job(), cluster, linux));
@@ -113,7 +117,7 @@ class AgentRegistryTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
   void anApprovedGrantCreatesOneAgentBeyondTheMaximumForItsJobAndProfileOnly(String name, DataSource database) {
-    AgentRegistry registry = registry(database);
+    AgentRegistry registry = AgentServices.registryOn(database);
     ClusterProfile cluster = cluster(1, 5);
     decide(registry, job(), cluster, linux);
     JobIdentifier approved = job();
@@ -132,7 +136,7 @@ class AgentRegistryTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
   void aGrantIsUsedOnceAndCheckedAgainstItsLimitWhenTheAgentIsCreated(String name, DataSource database) {
-    AgentRegistry registry = registry(database);
+    AgentRegistry registry = AgentServices.registryOn(database);
     ClusterProfile cluster = cluster(1, 5);
     String first = agentOf(decide(registry, job(), cluster, linux));
     JobIdentifier approved = job();
@@ -160,7 +164,7 @@ class AgentRegistryTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
   void aGrantWhoseReservationIsTerminatedBeforeItLaunchedServesTheNextDecision(String name, DataSource database) {
-    AgentRegistry registry = registry(database);
+    AgentRegistry registry = AgentServices.registryOn(database);
     ClusterProfile cluster = cluster(1, 5);
     agentOf(decide(registry, job(), cluster, linux));
     JobIdentifier approved = job();
@@ -177,7 +181,7 @@ class AgentRegistryTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
   void declinesWhenEnoughAgentsOfTheProfileAreStarting(String name, DataSource database) {
-    AgentRegistry registry = registry(database);
+    AgentRegistry registry = AgentServices.registryOn(database);
     ClusterProfile cluster = cluster(10, 2);
     decide(registry, job(), cluster, linux);
     decide(registry, job(), cluster, linux);
@@ -192,7 +196,7 @@ class AgentRegistryTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
   void aTerminatedAgentFreesCapacityAndItsJobGetsANewAgent(String name, DataSource database) {
-    AgentRegistry registry = registry(database);
+    AgentRegistry registry = AgentServices.registryOn(database);
     ClusterProfile cluster = cluster(1, 1);
     JobIdentifier job = job();
     String first = agentOf(decide(registry, job, cluster, linux));
@@ -209,7 +213,7 @@ class AgentRegistryTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
   void everyTransitionOnAStaleReadIsRefused(String name, DataSource database) {
-    AgentRegistry registry = registry(database);
+    AgentRegistry registry = AgentServices.registryOn(database);
     String agent = agentOf(decide(registry, job(), cluster(5, 5), linux));
     Agent stale = registry.find(agent).orElseThrow();
     assertThat(registry.keepIdle(stale)).isTrue();
@@ -223,7 +227,7 @@ class AgentRegistryTest {
   @MethodSource("databases")
   void onlyTheClaimerFinishesATerminationAndATerminatingAgentCannotBeKeptOrClaimedAgain(
       String name, DataSource database) {
-    AgentRegistry registry = registry(database);
+    AgentRegistry registry = AgentServices.registryOn(database);
     String agent = agentOf(decide(registry, job(), cluster(5, 5), linux));
     assertThat(registry.claimTermination(registry.find(agent).orElseThrow(), OWNER, "test")).isTrue();
     Agent terminating = registry.find(agent).orElseThrow();
@@ -240,7 +244,7 @@ class AgentRegistryTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
   void agentsTheGoCdServerKnowsCountAsRegistered(String name, DataSource database) {
-    AgentRegistry registry = registry(database);
+    AgentRegistry registry = AgentServices.registryOn(database);
     String agent = agentOf(decide(registry, job(), cluster(2, 2), linux));
 
     assertThat(registry.markRegistered(List.of(agent, "GoCDunknown"))).containsExactly(agent);
@@ -253,21 +257,13 @@ class AgentRegistryTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
   void requestsWithoutJobIdentifierAreNotDeduplicated(String name, DataSource database) {
-    AgentRegistry registry = registry(database);
+    AgentRegistry registry = AgentServices.registryOn(database);
     ClusterProfile cluster = cluster(5, 5);
 
     String first = agentOf(registry.decide(demand(AgentServices.createAgentJob(), null, cluster, linux)));
     String second = agentOf(registry.decide(demand(AgentServices.createAgentJob(), null, cluster, linux)));
 
     assertThat(first).isNotEqualTo(second);
-  }
-
-  static AgentRegistry registry(DataSource database) {
-    return new AgentRegistry(
-        JdbcClient.create(database),
-        new DataSourceTransactionManager(database),
-        Clock.fixed(Instant.parse("2026-11-23T10:00:00Z"), ZoneOffset.UTC),
-        new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
   }
 
   static RecordedDecision decide(AgentRegistry registry, JobIdentifier job, ClusterProfile cluster, AgentProfile profile) {

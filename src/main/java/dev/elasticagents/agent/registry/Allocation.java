@@ -1,5 +1,9 @@
-package dev.elasticagents.agent;
+package dev.elasticagents.agent.registry;
 
+import dev.elasticagents.agent.AgentDecision;
+import dev.elasticagents.agent.AgentProfile;
+import dev.elasticagents.agent.ClusterProfile;
+import dev.elasticagents.agent.JobIdentifier;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;

@@ -1,5 +1,10 @@
-package dev.elasticagents.agent;
+package dev.elasticagents.agent.registry;
 
+import dev.elasticagents.agent.Agent;
+import dev.elasticagents.agent.AgentProfile;
+import dev.elasticagents.agent.AgentState;
+import dev.elasticagents.agent.ClusterProfile;
+import dev.elasticagents.agent.JobIdentifier;
 import java.time.Instant;
 import java.util.Optional;
 

@@ -1,4 +1,4 @@
-package dev.elasticagents.agent;
+package dev.elasticagents.agent.registry;
 
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;

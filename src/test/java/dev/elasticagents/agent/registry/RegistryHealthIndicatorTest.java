@@ -1,4 +1,4 @@
-package dev.elasticagents.agent;
+package dev.elasticagents.agent.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,5 +1,8 @@
-package dev.elasticagents.agent;
+package dev.elasticagents.agent.registry;
 
+import dev.elasticagents.agent.Agent;
+import dev.elasticagents.agent.AgentState;
+import dev.elasticagents.agent.JobIdentifier;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;

@@ -1,10 +1,11 @@
-package dev.elasticagents.agent;
+package dev.elasticagents.agent.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.elasticagents.agent.RegistryReports.AgentEvent;
-import dev.elasticagents.agent.RegistryReports.AgentInstructions;
-import dev.elasticagents.agent.RegistryReports.UnresolvedDecline;
+import dev.elasticagents.agent.CreateAgentRequest;
+import dev.elasticagents.agent.registry.RegistryReports.AgentEvent;
+import dev.elasticagents.agent.registry.RegistryReports.AgentInstructions;
+import dev.elasticagents.agent.registry.RegistryReports.UnresolvedDecline;
 import dev.elasticagents.testing.AgentServices;
 import dev.elasticagents.testing.RecordingAgentProvider;
 import dev.elasticagents.testing.RegistryDatabases;

@@ -1,7 +1,9 @@
-package dev.elasticagents.agent;
+package dev.elasticagents.agent.registry;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.elasticagents.agent.Agent;
+import dev.elasticagents.agent.AgentState;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;

@@ -1,5 +1,10 @@
-package dev.elasticagents.agent;
+package dev.elasticagents.agent.registry;
 
+import dev.elasticagents.agent.Agent;
+import dev.elasticagents.agent.AgentDecision;
+import dev.elasticagents.agent.AgentState;
+import dev.elasticagents.agent.DecisionKey;
+import dev.elasticagents.agent.RecordedDecision;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
