@@ -40,7 +40,7 @@ public record Agent(
    * How long past its maximum build duration a busy agent may run before cleanup terminates it:
    * its lifecycle's own timer comes first, cleanup catches a lifecycle that was cancelled.
    */
-  static final Duration OVERRUN_GRACE = Duration.ofMinutes(15);
+  public static final Duration OVERRUN_GRACE = Duration.ofMinutes(15);
 
   /** Why cleanup terminates this agent at {@code now} for a timeout, if it should. */
   public Optional<String> timeoutReason(Instant now) {

@@ -24,7 +24,7 @@ public record CreateAgentRequest(
   static final String V5_PROFILE_PROPERTIES = "elastic_agent_profile_properties";
 
   /** The variables a create-agent job reads. */
-  static final List<String> VARIABLES =
+  public static final List<String> VARIABLES =
       List.of(
           AgentDecision.AUTO_REGISTER_KEY,
           "environment",

@@ -1,18 +1,11 @@
 package dev.elasticagents.agent;
 
-import io.camunda.client.api.response.ActivatedJob;
-
 /**
  * The identity under which a job's decision is recorded: its job type and element instance. Zeebe
  * redelivers a job (after a failure, a timeout or a resolved incident) for the same element
  * instance, so a redelivery finds the decision of the first delivery and replays it.
  */
 public record DecisionKey(String jobType, long elementInstanceKey) {
-
-  /** The key of an activated job. */
-  public static DecisionKey of(ActivatedJob job) {
-    return new DecisionKey(job.getType(), job.getElementInstanceKey());
-  }
 
   /** The key as stored, and as handed to the model in {@code agent_assignment}. */
   public String value() {

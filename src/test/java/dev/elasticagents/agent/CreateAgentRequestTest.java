@@ -1,15 +1,12 @@
 package dev.elasticagents.agent;
 
+import static dev.elasticagents.testing.Seeds.seed;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.elasticagents.runtime.InvalidJobVariablesException;
 import dev.elasticagents.runtime.JobVariables;
 import java.io.IOException;
-import java.io.InputStream;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -165,12 +162,6 @@ class CreateAgentRequestTest {
 
   private static CreateAgentRequest read(Map<String, Object> body) {
     return CreateAgentRequest.from(JobVariables.of(body));
-  }
-
-  static Map<String, Object> seed(String name) throws IOException {
-    try (InputStream in = CreateAgentRequestTest.class.getResourceAsStream("/seeds/" + name)) {
-      return new HashMap<>(new ObjectMapper().readValue(in, new TypeReference<Map<String, Object>>() {}));
-    }
   }
 
   /** The v5 seed body with one field of its job identifier replaced. */

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The dashboard and the alert rules parse, show and watch what they should, and compose wires
  * Prometheus and Grafana to them. That every metric they read exists is checked against a running
- * service (dev.elasticagents.agent.MonitoredMetricsTest).
+ * service (dev.elasticagents.MonitoredMetricsTest).
  */
 class MonitoringFilesTest {
 

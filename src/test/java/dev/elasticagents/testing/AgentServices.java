@@ -1,15 +1,11 @@
 package dev.elasticagents.testing;
 
 import dev.elasticagents.agent.Agent;
-import dev.elasticagents.agent.AgentCleanup;
 import dev.elasticagents.agent.AgentId;
-import dev.elasticagents.agent.AgentLifecycle;
 import dev.elasticagents.agent.AgentProfile;
 import dev.elasticagents.agent.AgentProperties;
 import dev.elasticagents.agent.AgentProvider;
-import dev.elasticagents.agent.AgentReconciliation;
 import dev.elasticagents.agent.AgentState;
-import dev.elasticagents.agent.AgentTerminator;
 import dev.elasticagents.agent.AutoRegisterKey;
 import dev.elasticagents.agent.ClusterProfile;
 import dev.elasticagents.agent.CreateAgentRequest;
@@ -18,6 +14,10 @@ import dev.elasticagents.agent.JobIdentifier;
 import dev.elasticagents.agent.RecordedDecision;
 import dev.elasticagents.agent.ReleaseRequest;
 import dev.elasticagents.agent.WorkOffer;
+import dev.elasticagents.agent.lifecycle.AgentCleanup;
+import dev.elasticagents.agent.lifecycle.AgentLifecycle;
+import dev.elasticagents.agent.lifecycle.AgentReconciliation;
+import dev.elasticagents.agent.lifecycle.AgentTerminator;
 import dev.elasticagents.agent.registry.AgentRegistry;
 import dev.elasticagents.agent.registry.Demand;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

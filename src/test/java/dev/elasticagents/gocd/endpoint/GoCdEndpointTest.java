@@ -16,11 +16,11 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
-import dev.elasticagents.agent.AgentLifecycle;
 import dev.elasticagents.agent.AgentProperties;
 import dev.elasticagents.agent.AgentProvider;
-import dev.elasticagents.agent.AgentTerminator;
 import dev.elasticagents.agent.JobIdentifier;
+import dev.elasticagents.agent.lifecycle.AgentLifecycle;
+import dev.elasticagents.agent.lifecycle.AgentTerminator;
 import dev.elasticagents.agent.registry.AgentRegistry;
 import dev.elasticagents.agent.registry.RegistryReports;
 import dev.elasticagents.agent.registry.RegistryReports.AgentInstructions;

@@ -1,5 +1,7 @@
-package dev.elasticagents.agent;
+package dev.elasticagents.agent.lifecycle;
 
+import dev.elasticagents.agent.AgentProperties;
+import dev.elasticagents.agent.LifecycleMessage;
 import dev.elasticagents.agent.registry.AgentRegistry;
 import dev.elasticagents.runtime.JobWorkerRegistrar;
 import dev.elasticagents.runtime.MessagePublisher;
@@ -23,7 +25,7 @@ import org.springframework.stereotype.Component;
  * may be published again under the same id, which the engine takes as one message.
  */
 @Component
-public class LifecycleMessages implements SmartLifecycle {
+class LifecycleMessages implements SmartLifecycle {
 
   private static final Logger log = LoggerFactory.getLogger(LifecycleMessages.class);
   private static final int BATCH = 100;
@@ -37,7 +39,7 @@ public class LifecycleMessages implements SmartLifecycle {
   // Guarded by publishing: a failure is logged once, and so is the recovery.
   private boolean failing;
 
-  public LifecycleMessages(
+  LifecycleMessages(
       AgentRegistry registry, MessagePublisher publisher, AgentProperties properties, MeterRegistry meters) {
     this.registry = registry;
     this.publisher = publisher;

@@ -1,4 +1,4 @@
-package dev.elasticagents.agent;
+package dev.elasticagents;
 
 import static dev.elasticagents.testing.InstanceResults.ended;
 import static org.assertj.core.api.Assertions.assertThat;

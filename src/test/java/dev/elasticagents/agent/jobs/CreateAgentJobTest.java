@@ -1,6 +1,6 @@
-package dev.elasticagents.agent;
+package dev.elasticagents.agent.jobs;
 
-import static dev.elasticagents.agent.CreateAgentRequestTest.seed;
+import static dev.elasticagents.testing.Seeds.seed;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import dev.elasticagents.agent.AgentProfile;
 import dev.elasticagents.agent.registry.AgentRegistry;
 import dev.elasticagents.testing.RestRecorder;
 import dev.elasticagents.testing.ZeebeIntegrationTest;

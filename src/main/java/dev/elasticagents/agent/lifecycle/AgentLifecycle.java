@@ -1,5 +1,19 @@
-package dev.elasticagents.agent;
+package dev.elasticagents.agent.lifecycle;
 
+import dev.elasticagents.agent.Agent;
+import dev.elasticagents.agent.AgentId;
+import dev.elasticagents.agent.AgentLaunch;
+import dev.elasticagents.agent.AgentProfile;
+import dev.elasticagents.agent.AgentProperties;
+import dev.elasticagents.agent.AgentProvider;
+import dev.elasticagents.agent.AgentState;
+import dev.elasticagents.agent.ClusterProfile;
+import dev.elasticagents.agent.CreateAgentRequest;
+import dev.elasticagents.agent.DecisionKey;
+import dev.elasticagents.agent.JobIdentifier;
+import dev.elasticagents.agent.RecordedDecision;
+import dev.elasticagents.agent.ReleaseRequest;
+import dev.elasticagents.agent.WorkOffer;
 import dev.elasticagents.agent.registry.AgentRegistry;
 import dev.elasticagents.agent.registry.Demand;
 import dev.elasticagents.runtime.InvalidJobVariablesException;

@@ -1,8 +1,18 @@
-package dev.elasticagents.agent;
+package dev.elasticagents.agent.lifecycle;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.elasticagents.agent.Agent;
+import dev.elasticagents.agent.AgentLaunch;
+import dev.elasticagents.agent.AgentProfile;
+import dev.elasticagents.agent.AgentState;
+import dev.elasticagents.agent.AutoRegisterKey;
+import dev.elasticagents.agent.CapacityGrant;
+import dev.elasticagents.agent.CreateAgentRequest;
+import dev.elasticagents.agent.DecisionKey;
+import dev.elasticagents.agent.RecordedDecision;
+import dev.elasticagents.agent.ReleaseRequest;
 import dev.elasticagents.agent.registry.AgentRegistry;
 import dev.elasticagents.runtime.InvalidJobVariablesException;
 import dev.elasticagents.testing.AgentServices;

@@ -1,9 +1,11 @@
-package dev.elasticagents.agent;
+package dev.elasticagents.agent.jobs;
 
 import static dev.elasticagents.testing.InstanceResults.ended;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.elasticagents.agent.Agent;
+import dev.elasticagents.agent.AgentState;
 import dev.elasticagents.agent.registry.AgentRegistry;
 import dev.elasticagents.testing.EngineLifecycles;
 import dev.elasticagents.testing.GoCdServer;

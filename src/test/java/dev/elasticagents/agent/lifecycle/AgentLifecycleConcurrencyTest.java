@@ -1,8 +1,12 @@
-package dev.elasticagents.agent;
+package dev.elasticagents.agent.lifecycle;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.elasticagents.agent.AutoRegisterKey;
+import dev.elasticagents.agent.CreateAgentRequest;
+import dev.elasticagents.agent.JobIdentifier;
+import dev.elasticagents.agent.RecordedDecision;
 import dev.elasticagents.agent.registry.AgentRegistry;
 import dev.elasticagents.testing.AgentServices;
 import dev.elasticagents.testing.RecordingAgentProvider;

@@ -1,5 +1,8 @@
-package dev.elasticagents.agent;
+package dev.elasticagents.agent.lifecycle;
 
+import dev.elasticagents.agent.Agent;
+import dev.elasticagents.agent.AgentProvider;
+import dev.elasticagents.agent.AgentTerminations;
 import dev.elasticagents.agent.registry.AgentRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Optional;

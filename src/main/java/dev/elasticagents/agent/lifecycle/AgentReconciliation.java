@@ -1,5 +1,9 @@
-package dev.elasticagents.agent;
+package dev.elasticagents.agent.lifecycle;
 
+import dev.elasticagents.agent.Agent;
+import dev.elasticagents.agent.AgentProvider;
+import dev.elasticagents.agent.AgentState;
+import dev.elasticagents.agent.Deadlines;
 import dev.elasticagents.agent.registry.AgentRegistry;
 import dev.elasticagents.runtime.JobWorkerRegistrar;
 import io.micrometer.core.instrument.MeterRegistry;

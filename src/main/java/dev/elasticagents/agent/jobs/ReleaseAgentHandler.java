@@ -1,5 +1,8 @@
-package dev.elasticagents.agent;
+package dev.elasticagents.agent.jobs;
 
+import dev.elasticagents.agent.AgentId;
+import dev.elasticagents.agent.ReleaseRequest;
+import dev.elasticagents.agent.lifecycle.AgentLifecycle;
 import dev.elasticagents.runtime.InvalidJobVariablesException;
 import dev.elasticagents.runtime.JobHandler;
 import dev.elasticagents.runtime.JobOutcome;
@@ -16,18 +19,18 @@ import java.util.Optional;
  * message carried it, else {@code job_identifier}), and complete with {@code completion_decision}
  * and {@code completion_reason}.
  */
-public class ReleaseAgentHandler implements JobHandler {
+class ReleaseAgentHandler implements JobHandler {
 
   /** GoCD reported the job completed. */
-  public static final String JOB_COMPLETION = "job-completion";
+  static final String JOB_COMPLETION = "job-completion";
   /** The job ran past its maximum build duration. */
-  public static final String TERMINATE_AGENT = "terminate-agent";
+  static final String TERMINATE_AGENT = "terminate-agent";
 
   private final String jobType;
   private final ReleaseRequest.Cause cause;
   private final AgentLifecycle lifecycle;
 
-  public ReleaseAgentHandler(String jobType, ReleaseRequest.Cause cause, AgentLifecycle lifecycle) {
+  ReleaseAgentHandler(String jobType, ReleaseRequest.Cause cause, AgentLifecycle lifecycle) {
     this.jobType = jobType;
     this.cause = cause;
     this.lifecycle = lifecycle;
@@ -60,6 +63,6 @@ public class ReleaseAgentHandler implements JobHandler {
           List.of("'elastic_agent_id' may hold only letters, digits, '_' and '-' (at most 64)"));
     }
     ReleaseRequest release = new ReleaseRequest(agentId, assignment, completed, cause);
-    return JobOutcome.complete(lifecycle.release(release, DecisionKey.of(job)).variables());
+    return JobOutcome.complete(lifecycle.release(release, DecisionKeys.of(job)).variables());
   }
 }

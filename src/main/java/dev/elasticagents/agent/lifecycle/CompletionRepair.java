@@ -1,5 +1,7 @@
-package dev.elasticagents.agent;
+package dev.elasticagents.agent.lifecycle;
 
+import dev.elasticagents.agent.Deadlines;
+import dev.elasticagents.agent.GoCdAgent;
 import dev.elasticagents.agent.registry.AgentRegistry;
 import dev.elasticagents.agent.registry.BusyAgent;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -1,5 +1,8 @@
-package dev.elasticagents.agent;
+package dev.elasticagents.agent.jobs;
 
+import dev.elasticagents.agent.AgentId;
+import dev.elasticagents.agent.GoCdAgent;
+import dev.elasticagents.agent.lifecycle.AgentCleanup;
 import dev.elasticagents.runtime.JobHandler;
 import dev.elasticagents.runtime.JobOutcome;
 import dev.elasticagents.runtime.JobVariables;
@@ -15,13 +18,13 @@ import org.springframework.stereotype.Component;
  * timer-started run has none.
  */
 @Component
-public class CleanupHandler implements JobHandler {
+class CleanupHandler implements JobHandler {
 
   static final String JOB_TYPE = "cleanup-agents";
 
   private final AgentCleanup cleanup;
 
-  public CleanupHandler(AgentCleanup cleanup) {
+  CleanupHandler(AgentCleanup cleanup) {
     this.cleanup = cleanup;
   }
 
@@ -46,8 +49,8 @@ public class CleanupHandler implements JobHandler {
             .toList();
     variables.throwIfInvalid();
     if (!values.containsKey("all_known_agents")) {
-      return JobOutcome.complete(cleanup.cleanUp(List.of(), DecisionKey.of(job)).variables());
+      return JobOutcome.complete(cleanup.cleanUp(List.of(), DecisionKeys.of(job)).variables());
     }
-    return JobOutcome.complete(cleanup.cleanUpAfterPing(listed, DecisionKey.of(job)).variables());
+    return JobOutcome.complete(cleanup.cleanUpAfterPing(listed, DecisionKeys.of(job)).variables());
   }
 }

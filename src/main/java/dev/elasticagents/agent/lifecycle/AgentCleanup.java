@@ -1,5 +1,13 @@
-package dev.elasticagents.agent;
+package dev.elasticagents.agent.lifecycle;
 
+import dev.elasticagents.agent.Agent;
+import dev.elasticagents.agent.AgentProperties;
+import dev.elasticagents.agent.AgentProvider;
+import dev.elasticagents.agent.AgentState;
+import dev.elasticagents.agent.Deadlines;
+import dev.elasticagents.agent.DecisionKey;
+import dev.elasticagents.agent.GoCdAgent;
+import dev.elasticagents.agent.RecordedDecision;
 import dev.elasticagents.agent.registry.AgentRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;

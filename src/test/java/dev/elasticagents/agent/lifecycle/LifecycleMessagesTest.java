@@ -1,7 +1,8 @@
-package dev.elasticagents.agent;
+package dev.elasticagents.agent.lifecycle;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.elasticagents.agent.LifecycleMessage;
 import dev.elasticagents.runtime.MessagePublisher;
 import dev.elasticagents.testing.AgentServices;
 import dev.elasticagents.testing.MovableClock;

@@ -1,7 +1,12 @@
-package dev.elasticagents.agent;
+package dev.elasticagents.agent.lifecycle;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.elasticagents.agent.Agent;
+import dev.elasticagents.agent.AgentState;
+import dev.elasticagents.agent.CreateAgentRequest;
+import dev.elasticagents.agent.DecisionKey;
+import dev.elasticagents.agent.RecordedDecision;
 import dev.elasticagents.testing.AgentServices;
 import dev.elasticagents.testing.MovableClock;
 import dev.elasticagents.testing.RecordingAgentProvider;

@@ -1,8 +1,15 @@
-package dev.elasticagents.agent;
+package dev.elasticagents.agent.lifecycle;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.elasticagents.ElasticAgentWorkersApplication;
+import dev.elasticagents.agent.Agent;
+import dev.elasticagents.agent.AgentState;
+import dev.elasticagents.agent.AutoRegisterKey;
+import dev.elasticagents.agent.CreateAgentRequest;
+import dev.elasticagents.agent.JobIdentifier;
+import dev.elasticagents.agent.RecordedDecision;
+import dev.elasticagents.agent.ReleaseRequest;
 import dev.elasticagents.agent.provider.local.LocalAgentProvider;
 import dev.elasticagents.agent.provider.local.LocalProperties;
 import dev.elasticagents.agent.registry.AgentRegistry;

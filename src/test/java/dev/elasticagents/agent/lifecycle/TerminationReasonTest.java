@@ -1,4 +1,4 @@
-package dev.elasticagents.agent;
+package dev.elasticagents.agent.lifecycle;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.elasticagents.agent;
+package dev.elasticagents.agent.lifecycle;
 
 import java.util.List;
 import java.util.Map;

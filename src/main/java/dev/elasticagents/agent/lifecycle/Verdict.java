@@ -1,5 +1,8 @@
-package dev.elasticagents.agent;
+package dev.elasticagents.agent.lifecycle;
 
+import dev.elasticagents.agent.Agent;
+import dev.elasticagents.agent.AgentState;
+import dev.elasticagents.agent.ReleaseRequest;
 import java.util.Optional;
 
 /**

@@ -1,5 +1,7 @@
-package dev.elasticagents.agent;
+package dev.elasticagents.agent.jobs;
 
+import dev.elasticagents.agent.CreateAgentRequest;
+import dev.elasticagents.agent.lifecycle.AgentLifecycle;
 import dev.elasticagents.runtime.JobHandler;
 import dev.elasticagents.runtime.JobOutcome;
 import dev.elasticagents.runtime.JobVariables;
@@ -12,13 +14,13 @@ import org.springframework.stereotype.Component;
  * completes with the recorded decision, so a redelivered job completes exactly as the first did.
  */
 @Component
-public class CreateAgentHandler implements JobHandler {
+class CreateAgentHandler implements JobHandler {
 
   static final String JOB_TYPE = "create-agent";
 
   private final AgentLifecycle lifecycle;
 
-  public CreateAgentHandler(AgentLifecycle lifecycle) {
+  CreateAgentHandler(AgentLifecycle lifecycle) {
     this.lifecycle = lifecycle;
   }
 
@@ -35,6 +37,6 @@ public class CreateAgentHandler implements JobHandler {
   @Override
   public JobOutcome handle(ActivatedJob job) {
     CreateAgentRequest request = CreateAgentRequest.from(JobVariables.of(job.getVariablesAsMap()));
-    return JobOutcome.complete(lifecycle.createAgent(request, DecisionKey.of(job)).variables());
+    return JobOutcome.complete(lifecycle.createAgent(request, DecisionKeys.of(job)).variables());
   }
 }
