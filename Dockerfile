@@ -1,17 +1,20 @@
 # syntax=docker/dockerfile:1
 # Builds the service image. The build stage runs the same Maven wrapper as a developer would,
-# without the tests. The build's second jar, the GoCD plugin, goes to the GoCD server, not into the
-# image.
+# without the tests, for the service module and the modules it needs. The GoCD plugin is its own
+# module and goes to the GoCD server, not into the image.
 FROM eclipse-temurin:25-jdk AS build
 WORKDIR /workspace
 COPY .mvn/ .mvn/
 COPY mvnw pom.xml ./
-RUN ./mvnw --batch-mode --no-transfer-progress dependency:go-offline
-COPY src/ src/
+COPY gocd-profiles/ gocd-profiles/
+COPY gocd-plugin/ gocd-plugin/
+COPY service/ service/
 COPY bpmn/ bpmn/
-RUN ./mvnw --batch-mode --no-transfer-progress package -DskipTests \
- && service_jar="$(ls target/elastic-agent-workers-*.jar | grep -v -- '-gocd-plugin.jar$')" \
- && java -Djarmode=tools -jar "$service_jar" extract --layers --launcher --destination target/extracted
+# The Maven repository is a build cache, kept between image builds but never in a layer.
+RUN --mount=type=cache,target=/root/.m2 \
+    ./mvnw --batch-mode --no-transfer-progress --projects service --also-make package -DskipTests \
+ && java -Djarmode=tools -jar service/target/elastic-agent-workers-*.jar \
+      extract --layers --launcher --destination service/target/extracted
 
 # Java 25, the runtime every test and benchmark runs on. Job handlers run on virtual threads; from
 # Java 24 a virtual thread blocked in a synchronized block (H2, some drivers) no longer pins its
@@ -25,10 +28,10 @@ RUN apt-get update \
  && groupadd --system --gid 10001 workers \
  && useradd --system --uid 10001 --gid workers --home-dir /app --no-create-home workers
 WORKDIR /app
-COPY --from=build /workspace/target/extracted/dependencies/ ./
-COPY --from=build /workspace/target/extracted/spring-boot-loader/ ./
-COPY --from=build /workspace/target/extracted/snapshot-dependencies/ ./
-COPY --from=build /workspace/target/extracted/application/ ./
+COPY --from=build /workspace/service/target/extracted/dependencies/ ./
+COPY --from=build /workspace/service/target/extracted/spring-boot-loader/ ./
+COPY --from=build /workspace/service/target/extracted/snapshot-dependencies/ ./
+COPY --from=build /workspace/service/target/extracted/application/ ./
 # Runs as uid 10001, never root; the registry's H2 default and local agents live under /tmp, the
 # only place the service writes (a writable volume where the root file system is read-only).
 USER 10001:10001

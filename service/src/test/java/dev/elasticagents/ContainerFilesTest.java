@@ -116,7 +116,8 @@ class ContainerFilesTest {
             .flatMap(ContainerFilesTest::copySources)
             .toList();
 
-    assertThat(sources).contains("pom.xml", "src/", "bpmn/");
+    assertThat(sources)
+        .contains("pom.xml", "gocd-profiles/", "gocd-plugin/", "service/", "bpmn/");
     assertThat(sources).allSatisfy(source -> assertThat(ROOT.resolve(source)).exists());
   }
 

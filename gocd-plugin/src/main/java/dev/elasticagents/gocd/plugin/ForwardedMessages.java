@@ -32,12 +32,12 @@ final class ForwardedMessages {
       LOG.warn("create-agent not forwarded: " + invalid.getMessage());
       return Answers.badRequest("create-agent not forwarded: " + invalid.getMessage());
     }
-    return switch (calls.post(target, Message.CREATE_AGENT, body, autoRegisterKey)) {
-      case ServiceAnswer.Success success -> Answers.ok();
-      case ServiceAnswer.Refused refused -> Answers.status(refused.status(), refused.detail());
-      case ServiceAnswer.Unreachable unreachable ->
-          Answers.status(500, unreachable(target, unreachable));
-    };
+    return calls
+        .post(target, Message.CREATE_AGENT, body, autoRegisterKey)
+        .match(
+            success -> Answers.ok(),
+            refused -> Answers.status(refused.status(), refused.detail()),
+            unreachable -> Answers.status(500, unreachable(target, unreachable)));
   }
 
   /**
@@ -75,12 +75,10 @@ final class ForwardedMessages {
       }
       answer = calls.post(target, Message.JOB_COMPLETION, body);
     }
-    return switch (answer) {
-      case ServiceAnswer.Success success -> Answers.ok();
-      case ServiceAnswer.Refused refused -> Answers.status(500, refused.detail());
-      case ServiceAnswer.Unreachable unreachable ->
-          Answers.status(500, unreachable(target, unreachable));
-    };
+    return answer.match(
+        success -> Answers.ok(),
+        refused -> Answers.status(500, refused.detail()),
+        unreachable -> Answers.status(500, unreachable(target, unreachable)));
   }
 
   /** Whether the pause ran its course; an interrupted thread stops trying. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.thoughtworks.go.plugin.api.GoPlugin;
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.annotation.Annotation;
@@ -14,6 +15,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.BiConsumer;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -53,32 +57,53 @@ class PluginJarIT {
     assertThat(text(root, "version"))
         .isEqualTo(System.getProperty("gocd-plugin.version"))
         .doesNotContain("$");
-    assertThat(text(root, "target-go-version")).isEqualTo("19.3.0");
+    // The oldest GoCD with elastic-agent extension v5 that runs on Java 17.
+    assertThat(text(root, "target-go-version")).isEqualTo("22.1.0");
     assertThat(text(root, "name")).isNotBlank();
     assertThat(text(root, "description")).isNotBlank();
   }
 
   @Test
-  void holdsThePluginClassItsResourcesAndGsonUnderLib() throws IOException {
+  void holdsThePluginClassItsResourcesAndTheProfileRulesAndGsonUnderLib() throws IOException {
     assertThat(entries())
         .contains(
             "dev/elasticagents/gocd/plugin/ElasticAgentPlugin.class",
-            "dev/elasticagents/gocd/profile/ClusterProfileProperties.class",
             "dev/elasticagents/gocd/plugin/icon.svg",
             "dev/elasticagents/gocd/plugin/cluster-profile-view.html",
             "dev/elasticagents/gocd/plugin/elastic-agent-profile-view.html")
-        .anyMatch(name -> name.matches("lib/gson-[0-9.]+\\.jar"));
+        .anyMatch(name -> name.matches("lib/gson-[0-9.]+\\.jar"))
+        .anyMatch(name -> name.matches("lib/elastic-agent-workers-gocd-profiles-.+\\.jar"));
   }
 
   @Test
-  void holdsOnlyThePluginAndProfileClasses() throws IOException {
+  void holdsOnlyThePluginsOwnClasses() throws IOException {
     assertThat(entries())
         .filteredOn(name -> name.endsWith(".class"))
         .isNotEmpty()
-        .allMatch(
-            name ->
-                name.startsWith("dev/elasticagents/gocd/plugin/")
-                    || name.startsWith("dev/elasticagents/gocd/profile/"));
+        .allMatch(name -> name.startsWith("dev/elasticagents/gocd/plugin/"));
+  }
+
+  @Test
+  void itsOwnClassesAndTheProfileRulesAreJava17Bytecode(@TempDir Path libraries)
+      throws IOException {
+    Map<String, Integer> ours = new TreeMap<>();
+    Map<String, Integer> all = new TreeMap<>();
+    forEachClass(
+        libraries,
+        (name, major) -> {
+          all.put(name, major);
+          if (name.startsWith("dev/elasticagents/")) {
+            ours.put(name, major);
+          }
+        });
+
+    assertThat(ours)
+        .containsKey("dev/elasticagents/gocd/plugin/ElasticAgentPlugin.class")
+        .containsKey("dev/elasticagents/gocd/profile/ClusterProfileProperties.class");
+    assertThat(ours.values()).as("class file major versions of %s", ours.keySet()).containsOnly(61);
+    assertThat(all)
+        .as("no class, Gson's included, needs more than the Java 17 GoCD servers run on")
+        .allSatisfy((name, major) -> assertThat(major).as(name).isLessThanOrEqualTo(61));
   }
 
   @Test
@@ -129,11 +154,29 @@ class PluginJarIT {
     return new URLClassLoader(new URL[] {apiJar}, ClassLoader.getPlatformClassLoader());
   }
 
-  /** The plugin jar with the jars of its lib/ folder, extracted as GoCD extracts them. */
-  private static URLClassLoader pluginLoader(Path libraries, ClassLoader parent)
+  /** Every class in the jar and in the jars under its lib/, with its class file major version. */
+  private static void forEachClass(Path libraries, BiConsumer<String, Integer> visit)
       throws IOException {
-    List<URL> urls = new ArrayList<>();
-    urls.add(jar.toUri().toURL());
+    List<Path> jars = new ArrayList<>(List.of(jar));
+    jars.addAll(extractLibraries(libraries));
+    for (Path each : jars) {
+      try (JarFile file = new JarFile(each.toFile())) {
+        for (JarEntry entry : Collections.list(file.entries())) {
+          if (entry.getName().endsWith(".class")) {
+            try (DataInputStream in = new DataInputStream(file.getInputStream(entry))) {
+              in.readInt(); // 0xCAFEBABE
+              in.readUnsignedShort(); // minor
+              visit.accept(entry.getName(), in.readUnsignedShort());
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** The jars of the plugin's lib/ folder, extracted as GoCD extracts them. */
+  private static List<Path> extractLibraries(Path libraries) throws IOException {
+    List<Path> extracted = new ArrayList<>();
     try (JarFile file = new JarFile(jar.toFile())) {
       for (JarEntry entry : Collections.list(file.entries())) {
         if (entry.getName().startsWith("lib/") && entry.getName().endsWith(".jar")) {
@@ -141,9 +184,20 @@ class PluginJarIT {
           try (InputStream in = file.getInputStream(entry)) {
             Files.copy(in, library);
           }
-          urls.add(library.toUri().toURL());
+          extracted.add(library);
         }
       }
+    }
+    return extracted;
+  }
+
+  /** The plugin jar with the jars of its lib/ folder, extracted as GoCD extracts them. */
+  private static URLClassLoader pluginLoader(Path libraries, ClassLoader parent)
+      throws IOException {
+    List<URL> urls = new ArrayList<>();
+    urls.add(jar.toUri().toURL());
+    for (Path library : extractLibraries(libraries)) {
+      urls.add(library.toUri().toURL());
     }
     return new URLClassLoader(urls.toArray(URL[]::new), parent);
   }
