@@ -52,22 +52,24 @@ final class EngineRecords {
     if (record.getRecordType() != RecordType.EVENT) {
       return;
     }
-    switch (record.getValue()) {
-      case ProcessInstanceRecordValue instance
-          when instance.getBpmnElementType() == BpmnElementType.PROCESS
-              && instance.getBpmnProcessId().equals(LIFECYCLE) -> {
-        if (record.getIntent() == ProcessInstanceIntent.ELEMENT_ACTIVATED) {
-          lifecycles.add(instance.getProcessInstanceKey());
-        } else if (record.getIntent() == ProcessInstanceIntent.ELEMENT_COMPLETED
-            || record.getIntent() == ProcessInstanceIntent.ELEMENT_TERMINATED) {
-          ended.add(instance.getProcessInstanceKey());
-        }
+    Object value = record.getValue();
+    if (value instanceof ProcessInstanceRecordValue instance
+        && instance.getBpmnElementType() == BpmnElementType.PROCESS
+        && instance.getBpmnProcessId().equals(LIFECYCLE)) {
+      if (record.getIntent() == ProcessInstanceIntent.ELEMENT_ACTIVATED) {
+        lifecycles.add(instance.getProcessInstanceKey());
+      } else if (record.getIntent() == ProcessInstanceIntent.ELEMENT_COMPLETED
+          || record.getIntent() == ProcessInstanceIntent.ELEMENT_TERMINATED) {
+        ended.add(instance.getProcessInstanceKey());
       }
-      case JobRecordValue job when record.getIntent() == JobIntent.COMPLETED -> completedJobs.add(job.getElementInstanceKey());
-      case MessageRecordValue message
-          when record.getIntent() == MessageIntent.PUBLISHED && message.getName().equals(AGENT_LOST) ->
-          lostAgents.put(message.getCorrelationKey(), String.valueOf(message.getVariables().get("agent_lost_reason")));
-      default -> {}
+    } else if (value instanceof JobRecordValue job && record.getIntent() == JobIntent.COMPLETED) {
+      completedJobs.add(job.getElementInstanceKey());
+    } else if (value instanceof MessageRecordValue message
+        && record.getIntent() == MessageIntent.PUBLISHED
+        && message.getName().equals(AGENT_LOST)) {
+      lostAgents.put(
+          message.getCorrelationKey(),
+          String.valueOf(message.getVariables().get("agent_lost_reason")));
     }
   }
 
