@@ -34,7 +34,9 @@ class ActuatorTest {
     ResponseEntity<Map<String, Object>> readiness = get("/actuator/health/readiness");
 
     assertThat(readiness.getStatusCode()).isEqualTo(HttpStatus.OK);
-    assertThat(readiness.getBody()).extractingByKey("components").asInstanceOf(InstanceOfAssertFactories.MAP)
+    assertThat(readiness.getBody())
+        .extractingByKey("components")
+        .asInstanceOf(InstanceOfAssertFactories.MAP)
         .containsOnlyKeys("readinessState", "registry", "cluster");
   }
 
@@ -43,7 +45,9 @@ class ActuatorTest {
     ResponseEntity<Map<String, Object>> liveness = get("/actuator/health/liveness");
 
     assertThat(liveness.getStatusCode()).isEqualTo(HttpStatus.OK);
-    assertThat(liveness.getBody()).extractingByKey("components").asInstanceOf(InstanceOfAssertFactories.MAP)
+    assertThat(liveness.getBody())
+        .extractingByKey("components")
+        .asInstanceOf(InstanceOfAssertFactories.MAP)
         .containsOnlyKeys("livenessState");
   }
 
@@ -60,11 +64,13 @@ class ActuatorTest {
     // The worker handles the job after the instance was created.
     await()
         .atMost(Duration.ofSeconds(30))
-        .untilAsserted(() -> assertThat(http.getForObject("/actuator/prometheus", String.class))
-        .containsPattern(
-            "zeebe_worker_jobs_total\\{[^}]*outcome=\"complete\"[^}]*type=\"create-agent\"")
-        .containsPattern(
-            "zeebe_worker_outcome_sent_seconds_count\\{[^}]*outcome=\"complete\",status=\"204\",type=\"create-agent\""));
+        .untilAsserted(
+            () ->
+                assertThat(http.getForObject("/actuator/prometheus", String.class))
+                    .containsPattern(
+                        "zeebe_worker_jobs_total\\{[^}]*outcome=\"complete\"[^}]*type=\"create-agent\"")
+                    .containsPattern(
+                        "zeebe_worker_outcome_sent_seconds_count\\{[^}]*outcome=\"complete\",status=\"204\",type=\"create-agent\""));
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})

@@ -61,7 +61,8 @@ class ArchitectureTest {
         .doNotHaveFullyQualifiedName("dev.elasticagents.gocd.endpoint.GoCdEndpointProblems")
         .should()
         .dependOnClassesThat()
-        .resideInAnyPackage("io.camunda.client..", "io.camunda.zeebe.client..", "io.camunda.spring..")
+        .resideInAnyPackage(
+            "io.camunda.client..", "io.camunda.zeebe.client..", "io.camunda.spring..")
         .check(CLASSES);
   }
 

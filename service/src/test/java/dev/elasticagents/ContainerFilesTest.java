@@ -38,7 +38,8 @@ class ContainerFilesTest {
         .containsEntry("CAMUNDA_CLIENT_GRPC_ADDRESS", "http://orchestration:26500")
         .containsEntry("CAMUNDA_CLIENT_REST_ADDRESS", "http://orchestration:8080")
         .containsEntry("CAMUNDA_CLIENT_PREFER_REST_OVER_GRPC", "false");
-    assertThat(services().get("orchestration").get("ports").toString()).contains("26500:26500", "8088:8080");
+    assertThat(services().get("orchestration").get("ports").toString())
+        .contains("26500:26500", "8088:8080");
   }
 
   @Test
@@ -49,8 +50,12 @@ class ContainerFilesTest {
     assertThat(cluster).containsEntry("CAMUNDA_SECURITY_AUTHENTICATION_UNPROTECTEDAPI", "false");
     assertThat(workers).containsEntry("CAMUNDA_CLIENT_AUTH_METHOD", "basic");
     assertThat(cluster)
-        .containsEntry("CAMUNDA_SECURITY_INITIALIZATION_USERS_1_USERNAME", workers.get("CAMUNDA_CLIENT_AUTH_USERNAME"))
-        .containsEntry("CAMUNDA_SECURITY_INITIALIZATION_USERS_1_PASSWORD", workers.get("CAMUNDA_CLIENT_AUTH_PASSWORD"));
+        .containsEntry(
+            "CAMUNDA_SECURITY_INITIALIZATION_USERS_1_USERNAME",
+            workers.get("CAMUNDA_CLIENT_AUTH_USERNAME"))
+        .containsEntry(
+            "CAMUNDA_SECURITY_INITIALIZATION_USERS_1_PASSWORD",
+            workers.get("CAMUNDA_CLIENT_AUTH_PASSWORD"));
   }
 
   @Test
@@ -59,7 +64,8 @@ class ContainerFilesTest {
     Map<String, Object> cluster = environmentOf("orchestration");
 
     assertThat(workers.get("APPROVALS_DEFAULTS_APPROVERGROUPS_0")).isEqualTo("approvers");
-    assertThat(workers.get("APPROVALS_GROUPS_APPROVERS_0")).isEqualTo(cluster.get("CAMUNDA_SECURITY_INITIALIZATION_USERS_0_USERNAME"));
+    assertThat(workers.get("APPROVALS_GROUPS_APPROVERS_0"))
+        .isEqualTo(cluster.get("CAMUNDA_SECURITY_INITIALIZATION_USERS_0_USERNAME"));
   }
 
   @Test
@@ -68,32 +74,43 @@ class ContainerFilesTest {
     Pattern secretName = Pattern.compile(".*(PASSWORD|SECRET|TOKEN)$");
     List<Object> secrets =
         services().values().stream()
-            .flatMap(service -> ((Map<String, Object>) service.getOrDefault("environment", Map.of())).entrySet().stream())
+            .flatMap(
+                service ->
+                    ((Map<String, Object>) service.getOrDefault("environment", Map.of()))
+                        .entrySet().stream())
             .filter(variable -> secretName.matcher(variable.getKey()).matches())
             .map(Map.Entry::getValue)
             .toList();
 
     assertThat(secrets)
         .isNotEmpty()
-        .allSatisfy(value -> assertThat(value.toString()).matches("\\$\\{[A-Z_]+:-local-development-[a-z]+-not-a-secret}"));
+        .allSatisfy(
+            value ->
+                assertThat(value.toString())
+                    .matches("\\$\\{[A-Z_]+:-local-development-[a-z]+-not-a-secret}"));
   }
 
   @Test
   void composeKeepsTheRegistryInTheComposedPostgres() throws IOException {
     Map<String, Object> environment = workers().get("environment");
 
-    assertThat(environment.get("SPRING_DATASOURCE_URL").toString()).startsWith("jdbc:postgresql://postgres:5432/");
+    assertThat(environment.get("SPRING_DATASOURCE_URL").toString())
+        .startsWith("jdbc:postgresql://postgres:5432/");
     assertThat(services()).containsKey("postgres");
   }
 
   @Test
   void composeGivesTheWorkersTimeToDrainBeforeItKillsThem() throws IOException {
     Map<String, Object> service = services().get("elastic-agent-workers");
-    Duration drain = Duration.parse(workers().get("environment").get("JOB_WORKERS_SHUTDOWN_GRACE_PERIOD").toString());
-    Matcher stopGrace = Pattern.compile("(\\d+)s").matcher(String.valueOf(service.get("stop_grace_period")));
+    Duration drain =
+        Duration.parse(
+            workers().get("environment").get("JOB_WORKERS_SHUTDOWN_GRACE_PERIOD").toString());
+    Matcher stopGrace =
+        Pattern.compile("(\\d+)s").matcher(String.valueOf(service.get("stop_grace_period")));
 
     assertThat(stopGrace.matches()).as("stop_grace_period in seconds").isTrue();
-    assertThat(Duration.ofSeconds(Long.parseLong(stopGrace.group(1)))).isGreaterThan(drain.plusSeconds(5));
+    assertThat(Duration.ofSeconds(Long.parseLong(stopGrace.group(1))))
+        .isGreaterThan(drain.plusSeconds(5));
     assertThat(workers().get("environment")).containsKey("ELASTIC_AGENTS_INSTANCE_ID");
   }
 
@@ -116,8 +133,7 @@ class ContainerFilesTest {
             .flatMap(ContainerFilesTest::copySources)
             .toList();
 
-    assertThat(sources)
-        .contains("pom.xml", "gocd-profiles/", "gocd-plugin/", "service/", "bpmn/");
+    assertThat(sources).contains("pom.xml", "gocd-profiles/", "gocd-plugin/", "service/", "bpmn/");
     assertThat(sources).allSatisfy(source -> assertThat(ROOT.resolve(source)).exists());
   }
 
@@ -136,22 +152,28 @@ class ContainerFilesTest {
   @Test
   void theImageRunsOnAJavaWhereBlockedVirtualThreadsDoNotPinTheirCarrier() throws IOException {
     List<String> stages =
-        Files.readAllLines(ROOT.resolve("Dockerfile")).stream().filter(line -> line.startsWith("FROM ")).toList();
+        Files.readAllLines(ROOT.resolve("Dockerfile")).stream()
+            .filter(line -> line.startsWith("FROM "))
+            .toList();
     Matcher runtime = Pattern.compile("FROM eclipse-temurin:(\\d+)-jre").matcher(stages.getLast());
 
     assertThat(runtime.matches()).as(stages.getLast()).isTrue();
-    assertThat(Integer.parseInt(runtime.group(1))).as("JEP 491 is in Java 24").isGreaterThanOrEqualTo(24);
+    assertThat(Integer.parseInt(runtime.group(1)))
+        .as("JEP 491 is in Java 24")
+        .isGreaterThanOrEqualTo(24);
   }
 
   @Test
   void theImageBuildSkipsTheTests() throws Exception {
-    assertThat(Files.readString(ROOT.resolve("Dockerfile"))).containsPattern("mvnw [^\\n]*package -DskipTests");
+    assertThat(Files.readString(ROOT.resolve("Dockerfile")))
+        .containsPattern("mvnw [^\\n]*package -DskipTests");
   }
 
   @Test
   void neitherTheImageNorCiDownloadsTheZeebeDistribution() throws Exception {
     // The pom names it once, in the enforcer rule that refuses it in every scope.
-    assertThat(Files.readString(ROOT.resolve("pom.xml"))).doesNotContain("<artifactId>camunda-zeebe</artifactId>");
+    assertThat(Files.readString(ROOT.resolve("pom.xml")))
+        .doesNotContain("<artifactId>camunda-zeebe</artifactId>");
     for (String file : List.of("Dockerfile", ".ci/run", ".ci/smoke-local-run")) {
       assertThat(Files.readString(ROOT.resolve(file)))
           .as("%s, which must neither download nor unpack the Camunda-licensed distribution", file)

@@ -41,7 +41,8 @@ class HealthExposureTest {
                 "--camunda.client.grpc-address=http://127.0.0.1:9",
                 "--camunda.client.rest-address=http://127.0.0.1:9",
                 "--elastic-agents.local.work-directory=target/health-exposure-agents");
-    address = URI.create("http://127.0.0.1:" + service.getEnvironment().getProperty("local.server.port"));
+    address =
+        URI.create("http://127.0.0.1:" + service.getEnvironment().getProperty("local.server.port"));
   }
 
   @AfterAll
@@ -53,7 +54,8 @@ class HealthExposureTest {
   void healthShowsAnAnonymousCallerTheStatusWithoutComponents() throws Exception {
     JsonNode health = get("/actuator/health");
 
-    assertThat(health.properties()).extracting(Map.Entry::getKey)
+    assertThat(health.properties())
+        .extracting(Map.Entry::getKey)
         .contains("status")
         .doesNotContain("components", "details");
   }
@@ -67,9 +69,11 @@ class HealthExposureTest {
 
   @Test
   void theActuatorExposesHealthInfoAndPrometheusOnly() throws Exception {
-    List<String> endpoints = get("/actuator").path("_links").properties().stream().map(Map.Entry::getKey).toList();
+    List<String> endpoints =
+        get("/actuator").path("_links").properties().stream().map(Map.Entry::getKey).toList();
 
-    assertThat(endpoints).containsExactlyInAnyOrder("self", "health", "health-path", "info", "prometheus");
+    assertThat(endpoints)
+        .containsExactlyInAnyOrder("self", "health", "health-path", "info", "prometheus");
   }
 
   private JsonNode get(String path) throws IOException, InterruptedException {

@@ -21,8 +21,15 @@ class JobHandlerVariablesTest {
   void everyHandlerNamesTheVariablesItReadsAsAnEmptyListWouldFetchThemAll() {
     assertThat(handlers)
         .extracting(JobHandler::jobType)
-        .contains("create-agent", "job-completion", "terminate-agent", "cleanup-agents", "approve-agent-request");
-    assertThat(handlers).allSatisfy(handler -> assertThat(handler.fetchVariables()).as(handler.jobType()).isNotEmpty());
+        .contains(
+            "create-agent",
+            "job-completion",
+            "terminate-agent",
+            "cleanup-agents",
+            "approve-agent-request");
+    assertThat(handlers)
+        .allSatisfy(
+            handler -> assertThat(handler.fetchVariables()).as(handler.jobType()).isNotEmpty());
   }
 
   @Test

@@ -49,8 +49,7 @@ class LicencesIT {
   @BeforeAll
   static void findTheJarsAndSboms() {
     assumeTrue(
-        System.getProperty("service.jar") != null,
-        "runs by failsafe once the jars are packaged");
+        System.getProperty("service.jar") != null, "runs by failsafe once the jars are packaged");
     serviceJar = Path.of(System.getProperty("service.jar"));
     pluginJar = Path.of(System.getProperty("gocd-plugin.jar"));
     testScopeSbom = Path.of(System.getProperty("test-scope.sbom"));
@@ -90,8 +89,7 @@ class LicencesIT {
 
     assertThat(sbom.components()).extracting(Component::key).contains("com.google.code.gson:gson");
     assertNoneRefused(
-        "The GoCD plugin jar " + pluginJar.getFileName() + " ships",
-        refusals(sbom.components()));
+        "The GoCD plugin jar " + pluginJar.getFileName() + " ships", refusals(sbom.components()));
   }
 
   @Test
@@ -130,10 +128,7 @@ class LicencesIT {
 
     assertNoneRefused(
         "The test classpath holds",
-        refusals(
-            sbom.components().stream()
-                .filter(component -> !isCamundas(component))
-                .toList()));
+        refusals(sbom.components().stream().filter(component -> !isCamundas(component)).toList()));
   }
 
   /** Under the Camunda License or the Zeebe Community License; or Camunda's and unlicensed. */
@@ -147,8 +142,7 @@ class LicencesIT {
     for (Component component : components) {
       Optional<String> refusal = OpenSourceLicences.refusal(component.licences());
       if (refusal.isPresent()
-          && !(component.licences().isEmpty()
-              && NO_LICENCE_IN_POM.containsKey(component.key()))) {
+          && !(component.licences().isEmpty() && NO_LICENCE_IN_POM.containsKey(component.key()))) {
         refused.add(component.coordinates() + " " + refusal.get());
       }
     }
@@ -166,8 +160,8 @@ class LicencesIT {
   }
 
   /**
-   * Each component reachable from the project without passing through a zeebe-process-test
-   * module, with the component it was first reached from.
+   * Each component reachable from the project without passing through a zeebe-process-test module,
+   * with the component it was first reached from.
    */
   private static Map<String, String> reachableAvoidingZeebeProcessTest(Sbom sbom) {
     Map<String, String> reachedFrom = new HashMap<>();

@@ -48,12 +48,17 @@ class MonitoredMetricsTest {
   void everyMetricTheDashboardAndTheAlertRulesReadIsExposedOnceTheServiceHasWorked() {
     EngineLifecycles lifecycles = new EngineLifecycles(client, registry, agents);
     Map<String, Object> request = lifecycles.request(Map.of("reuse_agents", "false"), Map.of());
-    Set<Long> lost = rest.loseFirstDeliveries((jobKey, body) -> body.contains("\"agent_decision\":\"CREATED\""));
+    Set<Long> lost =
+        rest.loseFirstDeliveries((jobKey, body) -> body.contains("\"agent_decision\":\"CREATED\""));
     CamundaFuture<ProcessInstanceResult> lifecycle = lifecycles.start(request);
     String agent = lifecycles.awaitAgentOf(request);
     // The agent gauges of a cluster profile appear with the first scrape that finds its agents.
-    await().atMost(Duration.ofSeconds(30)).until(() -> exposedMetrics().contains("elastic_agents_live"));
-    await().atMost(Duration.ofSeconds(30)).until(() -> !lost.isEmpty() && lost.stream().allMatch(rest::wasFailed));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> exposedMetrics().contains("elastic_agents_live"));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> !lost.isEmpty() && lost.stream().allMatch(rest::wasFailed));
     lifecycles.gocd.jobCompleted(agent, request);
     assertThat(ended(lifecycle)).containsEntry("completion_decision", "TERMINATED");
 

@@ -39,20 +39,31 @@ class ReadinessTest {
 
   @Test
   void readinessIsDownWithTheReasonWhileTheRegistryIsUnreachable() throws Exception {
-    EmbeddedPostgres postgres = EmbeddedPostgres.builder().setServerConfig("listen_addresses", "127.0.0.1").start();
+    EmbeddedPostgres postgres =
+        EmbeddedPostgres.builder().setServerConfig("listen_addresses", "127.0.0.1").start();
     started.add(postgres);
     EmbeddedEngine engine = SharedEngine.get();
-    URI service = start(postgres.getJdbcUrl("postgres", "postgres"), engine.grpcAddress(), engine.restAddress());
+    URI service =
+        start(
+            postgres.getJdbcUrl("postgres", "postgres"),
+            engine.grpcAddress(),
+            engine.restAddress());
     assertThat(get(service, "/actuator/health/readiness").statusCode()).isEqualTo(200);
 
     postgres.close();
 
-    HttpResponse<String> readiness = await().atMost(Duration.ofSeconds(30)).until(() -> get(service, "/actuator/health/readiness"), r -> r.statusCode() == 503);
+    HttpResponse<String> readiness =
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> get(service, "/actuator/health/readiness"), r -> r.statusCode() == 503);
     JsonNode registry = json(readiness).path("components").path("registry");
     assertThat(registry.path("status").asText()).isEqualTo("DOWN");
     assertThat(registry.path("details").path("reason").asText())
-        .startsWith("Cannot reach the registry at " + postgres.getJdbcUrl("postgres", "postgres").split("\\?")[0]);
-    assertThat(json(readiness).path("components").path("cluster").path("status").asText()).isEqualTo("UP");
+        .startsWith(
+            "Cannot reach the registry at "
+                + postgres.getJdbcUrl("postgres", "postgres").split("\\?")[0]);
+    assertThat(json(readiness).path("components").path("cluster").path("status").asText())
+        .isEqualTo("UP");
     assertThat(get(service, "/actuator/health/liveness").statusCode()).isEqualTo(200);
   }
 
@@ -60,15 +71,20 @@ class ReadinessTest {
   void readinessIsDownWithTheReasonWhileTheClusterIsUnreachable() throws Exception {
     URI nowhere = URI.create("http://127.0.0.1:9");
     URI service =
-        start("jdbc:h2:mem:readiness;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1", nowhere, nowhere);
+        start(
+            "jdbc:h2:mem:readiness;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1",
+            nowhere,
+            nowhere);
 
     HttpResponse<String> readiness = get(service, "/actuator/health/readiness");
 
     assertThat(readiness.statusCode()).isEqualTo(503);
     JsonNode cluster = json(readiness).path("components").path("cluster");
     assertThat(cluster.path("status").asText()).isEqualTo("DOWN");
-    assertThat(cluster.path("details").path("reason").asText()).startsWith("Cannot reach the cluster at http://127.0.0.1:9");
-    assertThat(json(readiness).path("components").path("registry").path("status").asText()).isEqualTo("UP");
+    assertThat(cluster.path("details").path("reason").asText())
+        .startsWith("Cannot reach the cluster at http://127.0.0.1:9");
+    assertThat(json(readiness).path("components").path("registry").path("status").asText())
+        .isEqualTo("UP");
     assertThat(get(service, "/actuator/health/liveness").statusCode()).isEqualTo(200);
   }
 
@@ -80,7 +96,8 @@ class ReadinessTest {
                 "--server.address=127.0.0.1",
                 "--management.endpoint.health.show-details=always",
                 "--spring.datasource.url=" + database,
-                "--spring.datasource.username=" + (database.startsWith("jdbc:postgresql") ? "postgres" : "sa"),
+                "--spring.datasource.username="
+                    + (database.startsWith("jdbc:postgresql") ? "postgres" : "sa"),
                 "--spring.datasource.password=",
                 "--job-workers.enabled=false",
                 "--deployment.enabled=false",
@@ -88,10 +105,12 @@ class ReadinessTest {
                 "--camunda.client.rest-address=" + rest,
                 "--elastic-agents.local.work-directory=target/readiness-agents");
     started.add(context::close);
-    return URI.create("http://127.0.0.1:" + context.getEnvironment().getProperty("local.server.port"));
+    return URI.create(
+        "http://127.0.0.1:" + context.getEnvironment().getProperty("local.server.port"));
   }
 
-  private HttpResponse<String> get(URI service, String path) throws IOException, InterruptedException {
+  private HttpResponse<String> get(URI service, String path)
+      throws IOException, InterruptedException {
     return http.send(
         HttpRequest.newBuilder(service.resolve(path)).timeout(Duration.ofSeconds(20)).build(),
         HttpResponse.BodyHandlers.ofString());

@@ -18,8 +18,8 @@ import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 
 /**
- * A CycloneDX SBOM as cyclonedx-maven-plugin writes it: its components with the licences their
- * POMs state, and its dependency graph from the project, its root.
+ * A CycloneDX SBOM as cyclonedx-maven-plugin writes it: its components with the licences their POMs
+ * state, and its dependency graph from the project, its root.
  */
 record Sbom(String root, List<Sbom.Component> components, Map<String, List<String>> dependsOn) {
 

@@ -34,8 +34,10 @@ class ShutdownSettingsTest {
 
   @Test
   void eachShutdownPhaseMayTakeLongerThanTheWorkersDrain() {
-    Duration drain = settings.getRequiredProperty("job-workers.shutdown-grace-period", Duration.class);
-    Duration phase = settings.getRequiredProperty("spring.lifecycle.timeout-per-shutdown-phase", Duration.class);
+    Duration drain =
+        settings.getRequiredProperty("job-workers.shutdown-grace-period", Duration.class);
+    Duration phase =
+        settings.getRequiredProperty("spring.lifecycle.timeout-per-shutdown-phase", Duration.class);
 
     assertThat(drain).isEqualTo(Duration.ofSeconds(30));
     assertThat(phase).isGreaterThan(drain);
@@ -43,7 +45,10 @@ class ShutdownSettingsTest {
 
   @Test
   void aRegistryThatDoesNotAnswerFailsReadinessWithinFiveSeconds() {
-    assertThat(settings.getRequiredProperty("spring.datasource.hikari.connection-timeout", Long.class)).isEqualTo(5000L);
-    assertThat(settings.getProperty("management.endpoint.health.group.readiness.include")).contains("registry");
+    assertThat(
+            settings.getRequiredProperty("spring.datasource.hikari.connection-timeout", Long.class))
+        .isEqualTo(5000L);
+    assertThat(settings.getProperty("management.endpoint.health.group.readiness.include"))
+        .contains("registry");
   }
 }

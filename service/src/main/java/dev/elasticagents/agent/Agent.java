@@ -37,8 +37,8 @@ public record Agent(
     Optional<Instant> terminatingSince) {
 
   /**
-   * How long past its maximum build duration a busy agent may run before cleanup terminates it:
-   * its lifecycle's own timer comes first, cleanup catches a lifecycle that was cancelled.
+   * How long past its maximum build duration a busy agent may run before cleanup terminates it: its
+   * lifecycle's own timer comes first, cleanup catches a lifecycle that was cancelled.
    */
   public static final Duration OVERRUN_GRACE = Duration.ofMinutes(15);
 
@@ -55,7 +55,10 @@ public record Agent(
               : Optional.empty();
       case BUSY ->
           assignedAt
-                  .filter(since -> !Deadlines.after(Deadlines.after(since, maxBuildDuration), OVERRUN_GRACE).isAfter(now))
+                  .filter(
+                      since ->
+                          !Deadlines.after(Deadlines.after(since, maxBuildDuration), OVERRUN_GRACE)
+                              .isAfter(now))
                   .isPresent()
               ? Optional.of("busy longer than its maximum build duration of " + maxBuildDuration)
               : Optional.empty();

@@ -21,10 +21,12 @@ public sealed interface AgentDecision {
    * @param assignment the decision that gave the agent its job; job-completion checks it
    * @param maxBuildDuration how long the job may run before its agent is terminated
    */
-  record Created(String agentId, String assignment, Duration maxBuildDuration) implements AgentDecision {}
+  record Created(String agentId, String assignment, Duration maxBuildDuration)
+      implements AgentDecision {}
 
   /** An idle agent of the same profile was given the job. */
-  record Reused(String agentId, String assignment, Duration maxBuildDuration) implements AgentDecision {}
+  record Reused(String agentId, String assignment, Duration maxBuildDuration)
+      implements AgentDecision {}
 
   /** The GoCD job already has a live agent: a request from another lifecycle gets no second one. */
   record AlreadyCreated(String agentId) implements AgentDecision {}
@@ -64,8 +66,10 @@ public sealed interface AgentDecision {
     Map<String, Object> variables = new LinkedHashMap<>();
     variables.put("agent_decision", outcome());
     switch (this) {
-      case Created created -> assigned(variables, created.agentId(), created.assignment(), created.maxBuildDuration());
-      case Reused reused -> assigned(variables, reused.agentId(), reused.assignment(), reused.maxBuildDuration());
+      case Created created ->
+          assigned(variables, created.agentId(), created.assignment(), created.maxBuildDuration());
+      case Reused reused ->
+          assigned(variables, reused.agentId(), reused.assignment(), reused.maxBuildDuration());
       case AlreadyCreated existing -> {
         variables.put("elastic_agent_id", existing.agentId());
         variables.put(AUTO_REGISTER_KEY, null);

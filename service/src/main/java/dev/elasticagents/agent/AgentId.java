@@ -19,8 +19,8 @@ public final class AgentId {
   }
 
   /**
-   * Whether {@code id} could name an agent: safe as a file name and in any command argument. Ids
-   * of older versions (upper case) stay valid.
+   * Whether {@code id} could name an agent: safe as a file name and in any command argument. Ids of
+   * older versions (upper case) stay valid.
    */
   public static boolean isValid(String id) {
     return id != null && VALID.matcher(id).matches();

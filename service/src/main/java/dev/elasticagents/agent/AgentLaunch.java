@@ -32,13 +32,21 @@ public record AgentLaunch(
   }
 
   /** A launch of the default cluster profile for no particular job. */
-  public AgentLaunch(String agentId, String pluginId, AutoRegisterKey autoRegisterKey, AgentProfile profile) {
-    this(agentId, pluginId, autoRegisterKey, profile, ClusterProfile.DEFAULT_ID, Optional.empty(), Optional.empty());
+  public AgentLaunch(
+      String agentId, String pluginId, AutoRegisterKey autoRegisterKey, AgentProfile profile) {
+    this(
+        agentId,
+        pluginId,
+        autoRegisterKey,
+        profile,
+        ClusterProfile.DEFAULT_ID,
+        Optional.empty(),
+        Optional.empty());
   }
 
   /**
-   * The agent's {@code autoregister.properties}, in the order GoCD documents them. No resources
-   * are set: an elastic agent takes jobs by its profile.
+   * The agent's {@code autoregister.properties}, in the order GoCD documents them. No resources are
+   * set: an elastic agent takes jobs by its profile.
    */
   public Map<String, String> autoRegisterProperties() {
     Map<String, String> properties = new LinkedHashMap<>();

@@ -29,8 +29,9 @@ public record AgentProfile(String environment, Map<String, String> properties, b
 
   /**
    * Reads and checks a profile: the environment and property keys use GoCD's name characters,
-   * values follow the rules the GoCD plugin declares ({@link ElasticAgentProfileProperties}). Property {@code reuse_agents} ({@code true}/{@code false})
-   * overrides whether agents of the profile are kept after a job.
+   * values follow the rules the GoCD plugin declares ({@link ElasticAgentProfileProperties}).
+   * Property {@code reuse_agents} ({@code true}/{@code false}) overrides whether agents of the
+   * profile are kept after a job.
    *
    * @throws InvalidJobVariablesException listing every problem
    */
@@ -41,13 +42,18 @@ public record AgentProfile(String environment, Map<String, String> properties, b
       problems.add("'environment' may hold only letters, digits, '.', '_' and '-'");
     }
     if (properties.keySet().stream().anyMatch(key -> !PROPERTY_KEY.matcher(key).matches())) {
-      problems.add("an agent profile property name may hold only letters, digits, '.', '_' and '-'");
+      problems.add(
+          "an agent profile property name may hold only letters, digits, '.', '_' and '-'");
     } else {
       ElasticAgentProfileProperties.validateGiven(properties)
-          .forEach(error -> problems.add("'%s.%s': %s".formatted(PROPERTIES, error.key(), error.message())));
+          .forEach(
+              error ->
+                  problems.add("'%s.%s': %s".formatted(PROPERTIES, error.key(), error.message())));
     }
     String reuse =
-        Optional.ofNullable(properties.get("reuse_agents")).filter(value -> !value.isBlank()).orElse(String.valueOf(reuseByDefault));
+        Optional.ofNullable(properties.get("reuse_agents"))
+            .filter(value -> !value.isBlank())
+            .orElse(String.valueOf(reuseByDefault));
     if (!problems.isEmpty()) {
       throw new InvalidJobVariablesException(problems);
     }

@@ -7,12 +7,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * How the service runs elastic agents.
  *
- * @param pluginId the plugin id agents register with ({@code agent.auto.register.elasticAgent.pluginId})
+ * @param pluginId the plugin id agents register with ({@code
+ *     agent.auto.register.elasticAgent.pluginId})
  * @param clusterDefaults values for cluster profiles that do not set them
  * @param reuseAgents whether agents are kept for another job when the profile does not say
  * @param declineRetryAfter how long the model waits before asking again after a decline
- * @param declineRetries how often a lifecycle asks again after a decline before it ends; the
- *     GoCD server sends create-agent again for a job that still waits, which starts a new one
+ * @param declineRetries how often a lifecycle asks again after a decline before it ends; the GoCD
+ *     server sends create-agent again for a job that still waits, which starts a new one
  * @param terminationTimeout how long a claimed termination may take before cleanup takes it over
  *     from a claimer that died
  * @param decisionRetention how long recorded decisions are kept for redelivered jobs
@@ -43,14 +44,17 @@ public record AgentProperties(
 
   public AgentProperties {
     if (instanceId.length() > 80) {
-      throw new IllegalArgumentException("elastic-agents.instance-id must be at most 80 characters");
+      throw new IllegalArgumentException(
+          "elastic-agents.instance-id must be at most 80 characters");
     }
     if (!lifecycleMessageInterval.isPositive()) {
       throw new IllegalArgumentException(
-          "elastic-agents.lifecycle-message-interval must be positive: " + lifecycleMessageInterval);
+          "elastic-agents.lifecycle-message-interval must be positive: "
+              + lifecycleMessageInterval);
     }
     if (declineRetries < 0) {
-      throw new IllegalArgumentException("elastic-agents.decline-retries must not be negative: " + declineRetries);
+      throw new IllegalArgumentException(
+          "elastic-agents.decline-retries must not be negative: " + declineRetries);
     }
   }
 
@@ -61,10 +65,10 @@ public record AgentProperties(
    * @param maxPendingAgents agents of one profile that may be starting at once; more requests are
    *     declined because enough agents will soon be idle
    * @param idleTimeout how long a kept agent waits for another job before cleanup terminates it
-   * @param autoRegisterTimeout how long a new agent may take to register before cleanup
-   *     terminates it
-   * @param maxBuildDuration how long a job may keep its agent; then the agent is terminated and
-   *     the job's lifecycle ends
+   * @param autoRegisterTimeout how long a new agent may take to register before cleanup terminates
+   *     it
+   * @param maxBuildDuration how long a job may keep its agent; then the agent is terminated and the
+   *     job's lifecycle ends
    */
   public record ClusterDefaults(
       @DefaultValue("10") int maxRunningAgents,

@@ -13,15 +13,15 @@ import java.util.Set;
 public interface AgentProvider {
 
   /**
-   * The scope within which this provider sees and controls its agents, recorded with each agent
-   * it launches. Only a provider of the same scope judges whether an agent runs and terminates it:
-   * for agents that live on one host, that is the service instance that launched them.
+   * The scope within which this provider sees and controls its agents, recorded with each agent it
+   * launches. Only a provider of the same scope judges whether an agent runs and terminates it: for
+   * agents that live on one host, that is the service instance that launched them.
    */
   String owner();
 
   /**
-   * Whether other service instances launch agents in this provider's {@link #owner() scope} at
-   * the same time, as replicas sharing one Kubernetes namespace do. A starting instance then cannot
+   * Whether other service instances launch agents in this provider's {@link #owner() scope} at the
+   * same time, as replicas sharing one Kubernetes namespace do. A starting instance then cannot
    * tell an agent whose process is gone from one another instance is launching right now, so its
    * reconciliation leaves agents younger than {@link #launchGrace()} to cleanup. False for agents
    * that belong to one instance.
@@ -31,8 +31,8 @@ public interface AgentProvider {
   }
 
   /**
-   * How long after an agent's reservation (or its launch) this provider may still not list it
-   * among {@link #runningAgents()}; only read for a scope shared by replicas.
+   * How long after an agent's reservation (or its launch) this provider may still not list it among
+   * {@link #runningAgents()}; only read for a scope shared by replicas.
    */
   default Duration launchGrace() {
     return Duration.ZERO;
@@ -63,8 +63,8 @@ public interface AgentProvider {
   Set<String> runningAgents();
 
   /**
-   * How long after a launch {@link #runningAgents()} may still leave the agent out (an API
-   * server's cache, say): cleanup judges a launched agent it does not list only after this.
+   * How long after a launch {@link #runningAgents()} may still leave the agent out (an API server's
+   * cache, say): cleanup judges a launched agent it does not list only after this.
    */
   default Duration listingDelay() {
     return Duration.ofMinutes(1);

@@ -10,9 +10,9 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * The moves an agent can make. The registry carries each out as one compare-and-set on the
- * agent's id, state and version, so a move decided on a stale read of the agent is refused rather
- * than undoing what happened in between.
+ * The moves an agent can make. The registry carries each out as one compare-and-set on the agent's
+ * id, state and version, so a move decided on a stale read of the agent is refused rather than
+ * undoing what happened in between.
  */
 public enum AgentTransition {
   /** The GoCD server knows the agent: it registered. */

@@ -19,7 +19,8 @@ public record CapacityGrant(
     Objects.requireNonNull(clusterProfileId, "clusterProfileId");
     Objects.requireNonNull(profileKey, "profileKey");
     if (maxRunningAgents < 0) {
-      throw new IllegalArgumentException("maxRunningAgents must not be negative: " + maxRunningAgents);
+      throw new IllegalArgumentException(
+          "maxRunningAgents must not be negative: " + maxRunningAgents);
     }
   }
 }

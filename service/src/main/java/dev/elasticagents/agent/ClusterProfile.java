@@ -1,5 +1,7 @@
 package dev.elasticagents.agent;
 
+import dev.elasticagents.gocd.profile.ClusterProfileProperties;
+import dev.elasticagents.runtime.InvalidJobVariablesException;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -7,15 +9,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import dev.elasticagents.gocd.profile.ClusterProfileProperties;
-import dev.elasticagents.runtime.InvalidJobVariablesException;
 
 /**
  * The settings of a GoCD cluster profile, from its {@code cluster_profile_properties}, checked by
- * the rules the GoCD plugin declares ({@link ClusterProfileProperties}): {@code id},
- * {@code max_running_agents}, {@code max_pending_agents}, {@code idle_timeout} and
- * {@code auto_register_timeout} and {@code max_build_duration} (ISO-8601 durations, or whole minutes
- * as GoCD plugins take them).
+ * the rules the GoCD plugin declares ({@link ClusterProfileProperties}): {@code id}, {@code
+ * max_running_agents}, {@code max_pending_agents}, {@code idle_timeout} and {@code
+ * auto_register_timeout} and {@code max_build_duration} (ISO-8601 durations, or whole minutes as
+ * GoCD plugins take them).
  */
 public record ClusterProfile(
     String id,
@@ -40,7 +40,8 @@ public record ClusterProfile(
       Map<String, String> properties, AgentProperties.ClusterDefaults defaults) {
     List<String> problems = new ArrayList<>();
     ClusterProfileProperties.validateGiven(properties)
-        .forEach(error -> problems.add("'%s%s': %s".formatted(PREFIX, error.key(), error.message())));
+        .forEach(
+            error -> problems.add("'%s%s': %s".formatted(PREFIX, error.key(), error.message())));
     if (!problems.isEmpty()) {
       throw new InvalidJobVariablesException(problems);
     }
@@ -57,7 +58,8 @@ public record ClusterProfile(
             count(properties, "max_pending_agents", defaults.maxPendingAgents(), problems),
             duration(properties, "idle_timeout", defaults.idleTimeout(), problems),
             duration(properties, "auto_register_timeout", defaults.autoRegisterTimeout(), problems),
-            positiveDuration(properties, "max_build_duration", defaults.maxBuildDuration(), problems));
+            positiveDuration(
+                properties, "max_build_duration", defaults.maxBuildDuration(), problems));
     if (!problems.isEmpty()) {
       throw new InvalidJobVariablesException(problems);
     }
@@ -115,7 +117,8 @@ public record ClusterProfile(
       // reported below
     }
     problems.add(
-        "'%s%s' must be whole minutes or an ISO-8601 duration such as PT10M".formatted(PREFIX, name));
+        "'%s%s' must be whole minutes or an ISO-8601 duration such as PT10M"
+            .formatted(PREFIX, name));
     return fallback;
   }
 }

@@ -6,11 +6,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A GoCD {@code create-agent} request. Accepts the v1/v2 body ({@code properties}) and the v5
- * body ({@code elastic_agent_profile_properties}, {@code cluster_profile_properties},
- * {@code job_identifier}); v1 {@code properties} are read as the elastic agent profile.
- * {@code declines} counts the lifecycle's declines so far. Nothing in the request can lift a
- * capacity limit: only a {@link CapacityGrant} recorded by an approval does.
+ * A GoCD {@code create-agent} request. Accepts the v1/v2 body ({@code properties}) and the v5 body
+ * ({@code elastic_agent_profile_properties}, {@code cluster_profile_properties}, {@code
+ * job_identifier}); v1 {@code properties} are read as the elastic agent profile. {@code declines}
+ * counts the lifecycle's declines so far. Nothing in the request can lift a capacity limit: only a
+ * {@link CapacityGrant} recorded by an approval does.
  */
 public record CreateAgentRequest(
     AutoRegisterKey autoRegisterKey,
@@ -45,7 +45,8 @@ public record CreateAgentRequest(
    * @throws dev.elasticagents.runtime.InvalidJobVariablesException listing every problem found
    */
   public static CreateAgentRequest from(JobVariables variables) {
-    AutoRegisterKey key = new AutoRegisterKey(variables.requiredString(AgentDecision.AUTO_REGISTER_KEY));
+    AutoRegisterKey key =
+        new AutoRegisterKey(variables.requiredString(AgentDecision.AUTO_REGISTER_KEY));
     String environment = variables.optionalString("environment").orElse("");
     Map<String, String> v1Properties = variables.stringMap(V1_PROPERTIES);
     Map<String, String> v5Properties = variables.stringMap(V5_PROFILE_PROPERTIES);

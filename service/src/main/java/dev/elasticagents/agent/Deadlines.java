@@ -6,8 +6,8 @@ import java.time.Instant;
 
 /**
  * Deadlines that saturate: a duration too long for the calendar (a row written before durations
- * were bounded) gives a deadline that never comes, instead of an exception that would stop a
- * whole cleanup pass.
+ * were bounded) gives a deadline that never comes, instead of an exception that would stop a whole
+ * cleanup pass.
  */
 public final class Deadlines {
 

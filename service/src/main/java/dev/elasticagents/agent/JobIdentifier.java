@@ -15,6 +15,7 @@ public record JobIdentifier(
 
   /** GoCD's name characters, for pipelines, stages and jobs. */
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{0,255}");
+
   private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
 
   /**
@@ -52,6 +53,7 @@ public record JobIdentifier(
 
   /** A readable path of the job, as GoCD shows it: pipeline/counter/stage/counter/job. */
   public String locator() {
-    return "%s/%d/%s/%d/%s".formatted(pipelineName, pipelineCounter, stageName, stageCounter, jobName);
+    return "%s/%d/%s/%d/%s"
+        .formatted(pipelineName, pipelineCounter, stageName, stageCounter, jobName);
   }
 }

@@ -10,10 +10,12 @@ import java.util.Objects;
  *
  * @param correlationKey the agent: the lifecycle that holds it waits for messages keyed by it
  */
-public record LifecycleMessage(String messageId, String name, String correlationKey, Map<String, Object> variables) {
+public record LifecycleMessage(
+    String messageId, String name, String correlationKey, Map<String, Object> variables) {
 
   /** Ends the lifecycle that holds the agent: GoCD's next create-agent starts a new one. */
   public static final String AGENT_LOST = "agent-lost";
+
   /** Ends the build of the agent, as GoCD's job-completion does. */
   public static final String JOB_COMPLETED = "job-completed";
 
@@ -31,15 +33,19 @@ public record LifecycleMessage(String messageId, String name, String correlation
   }
 
   /**
-   * GoCD's job-completion for the agent's job was lost, and its agent list showed the job done.
-   * The message id is the one GoCD's own job-completion gets, so a late one is the same message.
+   * GoCD's job-completion for the agent's job was lost, and its agent list showed the job done. The
+   * message id is the one GoCD's own job-completion gets, so a late one is the same message.
    */
   public static LifecycleMessage completionRepaired(String agentId, String jobKey, String reason) {
     return new LifecycleMessage(
         jobCompletedId(agentId, jobKey),
         JOB_COMPLETED,
         agentId,
-        Map.of("job_identifier", Map.of("job_id", Long.parseLong(jobKey)), "completion_repaired_reason", reason));
+        Map.of(
+            "job_identifier",
+            Map.of("job_id", Long.parseLong(jobKey)),
+            "completion_repaired_reason",
+            reason));
   }
 
   /** The id of the job-completed message of an agent and a GoCD job. */

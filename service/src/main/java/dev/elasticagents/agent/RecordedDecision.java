@@ -7,8 +7,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A decision as the registry recorded it: what it came to, the agent it concerns, and the
- * variables its job completes with. A redelivered job completes with exactly these variables.
+ * A decision as the registry recorded it: what it came to, the agent it concerns, and the variables
+ * its job completes with. A redelivered job completes with exactly these variables.
  *
  * @param replayed whether this is the decision of an earlier delivery of the same job
  */
@@ -27,7 +27,10 @@ public record RecordedDecision(
 
   /** A decision just taken. */
   public static RecordedDecision fresh(
-      String outcome, Optional<String> agentId, Optional<String> jobKey, Map<String, Object> variables) {
+      String outcome,
+      Optional<String> agentId,
+      Optional<String> jobKey,
+      Map<String, Object> variables) {
     return new RecordedDecision(outcome, agentId, jobKey, variables, false);
   }
 }

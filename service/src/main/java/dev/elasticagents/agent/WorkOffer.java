@@ -3,9 +3,7 @@ package dev.elasticagents.agent;
 import dev.elasticagents.runtime.JobVariables;
 import java.util.Map;
 
-/**
- * GoCD's should-assign-work: may this agent take this job? The profiles are those of the job.
- */
+/** GoCD's should-assign-work: may this agent take this job? The profiles are those of the job. */
 public record WorkOffer(
     String agentId,
     JobIdentifier job,
@@ -19,8 +17,8 @@ public record WorkOffer(
   }
 
   /**
-   * Reads a should-assign-work body: {@code agent.agent_id}, {@code environment},
-   * {@code job_identifier} and both property maps.
+   * Reads a should-assign-work body: {@code agent.agent_id}, {@code environment}, {@code
+   * job_identifier} and both property maps.
    *
    * @throws dev.elasticagents.runtime.InvalidJobVariablesException listing every problem found
    */

@@ -68,13 +68,16 @@ public class ApprovalPolicy {
             ? Optional.empty()
             : Optional.of(policy.approverGroups());
     Optional<Integer> priority =
-        Optional.ofNullable(policy.priority()).filter(wanted -> !event.priority().equals(Optional.of(wanted)));
+        Optional.ofNullable(policy.priority())
+            .filter(wanted -> !event.priority().equals(Optional.of(wanted)));
     // The first approved assignment starts the clock; a reassignment keeps the deadline.
     Optional<String> dueDate =
         Optional.ofNullable(policy.dueIn())
             .filter(dueIn -> event.dueDate().isEmpty())
-            .map(dueIn -> DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(
-                now.plus(dueIn).truncatedTo(ChronoUnit.SECONDS).atOffset(ZoneOffset.UTC)));
+            .map(
+                dueIn ->
+                    DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(
+                        now.plus(dueIn).truncatedTo(ChronoUnit.SECONDS).atOffset(ZoneOffset.UTC)));
     return new Corrections(
         Optional.empty(), dueDate, Optional.empty(), Optional.empty(), candidateGroups, priority);
   }
@@ -97,7 +100,8 @@ public class ApprovalPolicy {
     }
     List<String> violations = new ArrayList<>();
     if (event.request().jobId().isEmpty()) {
-      violations.add("it names no GoCD job ('job_identifier'), so an override could not be tied to one");
+      violations.add(
+          "it names no GoCD job ('job_identifier'), so an override could not be tied to one");
     }
     violations.addAll(propertyViolations(event.request(), policy));
     capacityViolation(event.request(), capacity).ifPresent(violations::add);
@@ -109,17 +113,21 @@ public class ApprovalPolicy {
             .formatted(String.join("; ", violations)));
   }
 
-  private static List<String> propertyViolations(ApprovalRequest request, EnvironmentPolicy policy) {
+  private static List<String> propertyViolations(
+      ApprovalRequest request, EnvironmentPolicy policy) {
     List<String> violations = new ArrayList<>();
     request.profileProperties().entrySet().stream()
         .sorted(Map.Entry.comparingByKey())
         .forEach(
             property ->
                 allowedPatterns(policy, property.getKey())
-                    .filter(patterns -> patterns.stream().noneMatch(p -> matches(p, property.getValue())))
+                    .filter(
+                        patterns ->
+                            patterns.stream().noneMatch(p -> matches(p, property.getValue())))
                     .ifPresent(
                         patterns ->
-                            // The value may be anything the requester typed: name the property only.
+                            // The value may be anything the requester typed: name the property
+                            // only.
                             violations.add(
                                 "the elastic agent profile property '%s' has a value that is not allowed for %s (allowed: %s)"
                                     .formatted(
@@ -132,7 +140,9 @@ public class ApprovalPolicy {
   private static Optional<List<String>> allowedPatterns(EnvironmentPolicy policy, String property) {
     // Property names bound from environment variables lose their case.
     return policy.allowedProperties().entrySet().stream()
-        .filter(entry -> entry.getKey().toLowerCase(Locale.ROOT).equals(property.toLowerCase(Locale.ROOT)))
+        .filter(
+            entry ->
+                entry.getKey().toLowerCase(Locale.ROOT).equals(property.toLowerCase(Locale.ROOT)))
         .map(Map.Entry::getValue)
         .findFirst();
   }

@@ -16,8 +16,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param groups the members of each approver group, by group name
  * @param defaults the policy of environments without their own, and of what theirs leave out
  * @param environments the policy of single GoCD environments, by environment name
- * @param maxRunningAgents the most agents an approved override may bring a cluster profile to,
- *     for cluster profiles without their own limit
+ * @param maxRunningAgents the most agents an approved override may bring a cluster profile to, for
+ *     cluster profiles without their own limit
  * @param clusterProfiles limits of single cluster profiles, by cluster profile id
  */
 @ConfigurationProperties("approvals")
@@ -60,7 +60,8 @@ public record ApprovalProperties(
 
   /** Whether the user belongs to any of these groups. */
   public boolean isMember(String user, List<String> groupNames) {
-    return groupNames.stream().anyMatch(group -> groups.getOrDefault(group, List.of()).contains(user));
+    return groupNames.stream()
+        .anyMatch(group -> groups.getOrDefault(group, List.of()).contains(user));
   }
 
   /**

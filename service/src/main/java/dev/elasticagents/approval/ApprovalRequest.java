@@ -7,10 +7,10 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * What an approval decides on: the environment, elastic agent profile, cluster profile and GoCD
- * job of a create-agent request. Read from the request's own variables (v1 {@code properties} or
- * v5 {@code elastic_agent_profile_properties}, {@code job_identifier.job_id}); the auto-register
- * key is never read here.
+ * What an approval decides on: the environment, elastic agent profile, cluster profile and GoCD job
+ * of a create-agent request. Read from the request's own variables (v1 {@code properties} or v5
+ * {@code elastic_agent_profile_properties}, {@code job_identifier.job_id}); the auto-register key
+ * is never read here.
  *
  * @param jobId the GoCD job an approved override is for; a request without one cannot be approved
  */
@@ -30,7 +30,12 @@ public record ApprovalRequest(
 
   /** The variables an approval reads. */
   static final List<String> VARIABLES =
-      List.of("environment", V1_PROPERTIES, V5_PROFILE_PROPERTIES, CLUSTER_PROFILE_PROPERTIES, JOB_IDENTIFIER);
+      List.of(
+          "environment",
+          V1_PROPERTIES,
+          V5_PROFILE_PROPERTIES,
+          CLUSTER_PROFILE_PROPERTIES,
+          JOB_IDENTIFIER);
 
   public ApprovalRequest {
     profileProperties = Map.copyOf(profileProperties);

@@ -20,14 +20,15 @@ import org.springframework.stereotype.Component;
 /**
  * Handles {@code approve-agent-request} jobs: the assigning and completing listeners of the
  * approval task. Approves or denies the transition by the {@link ApprovalPolicy}; the runtime
- * completes the listener job with that result and no variables. An approved completion records
- * the capacity override as a grant for the request's GoCD job before the result is sent, so the
+ * completes the listener job with that result and no variables. An approved completion records the
+ * capacity override as a grant for the request's GoCD job before the result is sent, so the
  * override exists exactly when an approver approved it.
  */
 @Component
 public class ApproveAgentRequestHandler implements JobHandler {
 
   public static final String JOB_TYPE = "approve-agent-request";
+
   /** The completion variable that carries the approver's decision. */
   static final String DECISION = "approved";
 
@@ -69,11 +70,16 @@ public class ApproveAgentRequestHandler implements JobHandler {
     UserTaskProperties task = job.getUserTask();
     ListenerEventType eventType = job.getListenerEventType();
     if (task == null
-        || (eventType != ListenerEventType.ASSIGNING && eventType != ListenerEventType.COMPLETING)) {
+        || (eventType != ListenerEventType.ASSIGNING
+            && eventType != ListenerEventType.COMPLETING)) {
       // A modelling mistake, not a decision: an incident shows it to whoever deployed the model.
       return JobOutcome.Fail.incident(
           "Job type '%s' serves the assigning and completing listeners of a user task, but this job is %s. Use it only in zeebe:taskListener elements with eventType assigning or completing."
-              .formatted(JOB_TYPE, task == null ? "not a user task listener job" : "a '%s' listener job".formatted(eventType)));
+              .formatted(
+                  JOB_TYPE,
+                  task == null
+                      ? "not a user task listener job"
+                      : "a '%s' listener job".formatted(eventType)));
     }
     ApprovalRequest request = ApprovalRequest.read(JobVariables.of(job.getVariablesAsMap()));
     Object decision = job.getVariablesAsMap().get(DECISION);
@@ -87,8 +93,13 @@ public class ApproveAgentRequestHandler implements JobHandler {
                     Optional.ofNullable(task.getPriority()),
                     Optional.ofNullable(task.getDueDate())))
             : completing(request, task.getAssignee(), decision);
-    if (eventType == ListenerEventType.COMPLETING && !result.denied() && Boolean.TRUE.equals(decision)) {
-      overrides.grant(String.valueOf(task.getUserTaskKey()), request, policy.overrideLimit(request.clusterProfileId()));
+    if (eventType == ListenerEventType.COMPLETING
+        && !result.denied()
+        && Boolean.TRUE.equals(decision)) {
+      overrides.grant(
+          String.valueOf(task.getUserTaskKey()),
+          request,
+          policy.overrideLimit(request.clusterProfileId()));
     }
     log.info(
         "{} {} of user task {} (job {}){}",
@@ -103,7 +114,8 @@ public class ApproveAgentRequestHandler implements JobHandler {
   private UserTaskResult completing(ApprovalRequest request, String assignee, Object decision) {
     if (decision != null && !(decision instanceof Boolean)) {
       // The approver typed it: let them correct it rather than raise an incident.
-      return UserTaskResult.deny("'%s' must be true (approve) or false (reject)".formatted(DECISION));
+      return UserTaskResult.deny(
+          "'%s' must be true (approve) or false (reject)".formatted(DECISION));
     }
     // No decision at all rejects: nothing is created unless someone says so.
     return decide(new ListenerEvent.Completing(request, assignee, Boolean.TRUE.equals(decision)));

@@ -1,9 +1,9 @@
 package dev.elasticagents.approval;
 
 /**
- * Where an approved capacity override is recorded. Create-agent honours an override only as such
- * a record, checks its limit again when it creates the agent, and uses it once; no process
- * variable can lift a capacity limit.
+ * Where an approved capacity override is recorded. Create-agent honours an override only as such a
+ * record, checks its limit again when it creates the agent, and uses it once; no process variable
+ * can lift a capacity limit.
  */
 @FunctionalInterface
 public interface CapacityOverrides {

@@ -26,11 +26,14 @@ class RegistryAgentCapacity implements AgentCapacity, CapacityOverrides {
   @Override
   public void grant(String approvalId, ApprovalRequest request, int maxRunningAgents) {
     // Reuse does not change which agents are interchangeable: any default gives the same key.
-    String profileKey = AgentProfile.from(request.environment(), request.profileProperties(), true).key();
+    String profileKey =
+        AgentProfile.from(request.environment(), request.profileProperties(), true).key();
     registry.grantCapacity(
         new CapacityGrant(
             approvalId,
-            request.jobId().orElseThrow(() -> new IllegalArgumentException("an override needs a GoCD job")),
+            request
+                .jobId()
+                .orElseThrow(() -> new IllegalArgumentException("an override needs a GoCD job")),
             request.clusterProfileId(),
             profileKey,
             maxRunningAgents));

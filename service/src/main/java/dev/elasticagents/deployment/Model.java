@@ -13,8 +13,8 @@ import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamReader;
 
 /**
- * One deployed resource: a BPMN model file, with the processes it defines and the oldest Camunda version that can run
- * it as intended.
+ * One deployed resource: a BPMN model file, with the processes it defines and the oldest Camunda
+ * version that can run it as intended.
  *
  * @param requirement empty when any supported cluster runs the model
  */

@@ -69,10 +69,13 @@ public class ModelDeployer implements ApplicationRunner, Ordered {
     Instant deadline = Instant.now().plus(properties.timeout());
     DeploymentPlan plan =
         withRetries(
-            "read the cluster version", deadline, () -> DeploymentPlan.forCluster(clusterVersion(), models));
+            "read the cluster version",
+            deadline,
+            () -> DeploymentPlan.forCluster(clusterVersion(), models));
     warnAbout(plan);
     if (plan.deployable().isEmpty()) {
-      log.warn("No model runs on this cluster version ({}): nothing to deploy", plan.clusterVersion());
+      log.warn(
+          "No model runs on this cluster version ({}): nothing to deploy", plan.clusterVersion());
       return;
     }
     DeploymentEvent deployment =
@@ -116,8 +119,8 @@ public class ModelDeployer implements ApplicationRunner, Ordered {
   }
 
   /**
-   * The version of the oldest broker, since every partition must run a model; the gateway's when
-   * no broker reports one.
+   * The version of the oldest broker, since every partition must run a model; the gateway's when no
+   * broker reports one.
    */
   private String clusterVersion() {
     Topology topology = client.newTopologyRequest().send().join();
@@ -136,14 +139,15 @@ public class ModelDeployer implements ApplicationRunner, Ordered {
   private static void warnAbout(DeploymentPlan plan) {
     if (plan.version().isEmpty()) {
       log.warn(
-          "Cannot read the cluster version '{}': deploying every model and leaving it to the cluster",
+          "Cannot read the cluster version '{}': deploying every model and leaving it to the"
+              + " cluster",
           plan.clusterVersion());
     }
     for (Model skipped : plan.skipped()) {
       Model.Requirement requirement = skipped.requirement().orElseThrow();
       log.warn(
-          "Not deploying {} on this cluster (version {}): it uses {}, which need Camunda {} or later. "
-              + "Process(es) {} are not available until the cluster is upgraded.",
+          "Not deploying {} on this cluster (version {}): it uses {}, which need Camunda {} or"
+              + " later. Process(es) {} are not available until the cluster is upgraded.",
           skipped.filename(),
           plan.clusterVersion(),
           requirement.feature(),
@@ -157,7 +161,9 @@ public class ModelDeployer implements ApplicationRunner, Ordered {
     for (Model model : models) {
       command =
           command == null
-              ? client.newDeployResourceCommand().addResourceBytes(model.content(), model.filename())
+              ? client
+                  .newDeployResourceCommand()
+                  .addResourceBytes(model.content(), model.filename())
               : command.addResourceBytes(model.content(), model.filename());
     }
     return Optional.ofNullable(command)
@@ -175,17 +181,23 @@ public class ModelDeployer implements ApplicationRunner, Ordered {
       } catch (RuntimeException e) {
         if (Instant.now().plus(delay).isAfter(deadline)) {
           throw new IllegalStateException(
-              "Could not %s within %s: %s".formatted(action, properties.timeout(), e.getMessage()), e);
+              "Could not %s within %s: %s".formatted(action, properties.timeout(), e.getMessage()),
+              e);
         }
         log.warn("Cluster not ready to {} ({}), retrying in {}", action, e.getMessage(), delay);
         Thread.sleep(delay);
-        delay = delay.multipliedBy(2).compareTo(MAX_RETRY_DELAY) > 0 ? MAX_RETRY_DELAY : delay.multipliedBy(2);
+        delay =
+            delay.multipliedBy(2).compareTo(MAX_RETRY_DELAY) > 0
+                ? MAX_RETRY_DELAY
+                : delay.multipliedBy(2);
       }
     }
   }
 
   private static List<Model> read(Resource[] resources) {
-    return Stream.of(resources).map(resource -> Model.read(resource.getFilename(), bytes(resource))).toList();
+    return Stream.of(resources)
+        .map(resource -> Model.read(resource.getFilename(), bytes(resource)))
+        .toList();
   }
 
   private static byte[] bytes(Resource model) {

@@ -6,15 +6,17 @@ import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.stereotype.Component;
 
 /**
- * Reports the service unhealthy while the cluster rejects its credentials (401 or 403), and
- * healthy again once the cluster answers anything else.
+ * Reports the service unhealthy while the cluster rejects its credentials (401 or 403), and healthy
+ * again once the cluster answers anything else.
  */
 @Component
 public class ClusterCredentialsHealthIndicator implements HealthIndicator {
 
   private final AtomicReference<Problem.Unauthorized> rejection = new AtomicReference<>();
 
-  /** Records that the cluster accepted the credentials; returns whether they were rejected before. */
+  /**
+   * Records that the cluster accepted the credentials; returns whether they were rejected before.
+   */
   boolean accepted() {
     return rejection.getAndSet(null) != null;
   }
@@ -40,6 +42,7 @@ public class ClusterCredentialsHealthIndicator implements HealthIndicator {
   static String credentialsMessage(Problem.Unauthorized problem) {
     return problem.code() == 401
         ? "The cluster rejected this service's credentials (401): check camunda.client.auth.*"
-        : "The cluster denied this service a permission (403): grant the client the job permissions";
+        : "The cluster denied this service a permission (403): grant the client the job"
+            + " permissions";
   }
 }

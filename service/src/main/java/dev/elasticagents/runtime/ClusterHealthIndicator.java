@@ -39,7 +39,12 @@ public class ClusterHealthIndicator implements HealthIndicator {
     try {
       topology = client.newTopologyRequest().requestTimeout(TIMEOUT).send().join();
     } catch (ClientStatusException e) {
-      return unreachable(address, e.getStatusCode() + (e.getStatus().getDescription() == null ? "" : ": " + e.getStatus().getDescription()));
+      return unreachable(
+          address,
+          e.getStatusCode()
+              + (e.getStatus().getDescription() == null
+                  ? ""
+                  : ": " + e.getStatus().getDescription()));
     } catch (RuntimeException e) {
       Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
       return unreachable(address, cause.getClass().getSimpleName() + ": " + cause.getMessage());

@@ -43,7 +43,10 @@ public class HealthGauges implements MeterBinder {
         .filter(named -> named.getContributor() instanceof HealthIndicator)
         .forEach(
             named ->
-                Gauge.builder("health.component.up", new Check((HealthIndicator) named.getContributor()), Check::up)
+                Gauge.builder(
+                        "health.component.up",
+                        new Check((HealthIndicator) named.getContributor()),
+                        Check::up)
                     .description("1 while the health indicator is UP, 0 otherwise")
                     .tag("component", named.getName())
                     .strongReference(true)

@@ -21,7 +21,10 @@ public class JobDispatcher {
   private final JobsInFlight inFlight;
 
   public JobDispatcher(
-      OutcomeSender sender, OutcomeMetrics metrics, WorkerProperties properties, JobsInFlight inFlight) {
+      OutcomeSender sender,
+      OutcomeMetrics metrics,
+      WorkerProperties properties,
+      JobsInFlight inFlight) {
     this.sender = sender;
     this.metrics = metrics;
     this.properties = properties;
@@ -29,14 +32,15 @@ public class JobDispatcher {
   }
 
   /**
-   * Handles one job and sends its outcome, unless the service is stopping: then the job is left
-   * to Zeebe, which hands it out again when its timeout ends. Never throws: the worker thread must
+   * Handles one job and sends its outcome, unless the service is stopping: then the job is left to
+   * Zeebe, which hands it out again when its timeout ends. Never throws: the worker thread must
    * survive.
    */
   public void dispatch(JobHandler handler, ActivatedJob activated) {
     JobRef job = JobRef.of(activated);
     if (!inFlight.tryStart()) {
-      log.debug("Left job {} of type '{}' to Zeebe: the service is stopping", job.key(), job.type());
+      log.debug(
+          "Left job {} of type '{}' to Zeebe: the service is stopping", job.key(), job.type());
       return;
     }
     try {

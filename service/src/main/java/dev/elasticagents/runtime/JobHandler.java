@@ -21,8 +21,8 @@ public interface JobHandler {
   /**
    * Handles one activated job.
    *
-   * @throws InvalidJobVariablesException when the job's variables cannot be read; the runtime
-   *     fails the job without retries so that an operator sees the message in an incident
+   * @throws InvalidJobVariablesException when the job's variables cannot be read; the runtime fails
+   *     the job without retries so that an operator sees the message in an incident
    */
   JobOutcome handle(ActivatedJob job);
 }

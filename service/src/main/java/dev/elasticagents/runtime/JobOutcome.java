@@ -11,9 +11,9 @@ import java.util.Optional;
 public sealed interface JobOutcome {
 
   /**
-   * Completes the job with result variables and, for a user-task listener, a result that may
-   * deny the transition. Listener completions carry no variables: the cluster rejects them. A
-   * variable whose value is null is set to null in the process, which is how a handler clears one.
+   * Completes the job with result variables and, for a user-task listener, a result that may deny
+   * the transition. Listener completions carry no variables: the cluster rejects them. A variable
+   * whose value is null is set to null in the process, which is how a handler clears one.
    */
   record Complete(Map<String, Object> variables, Optional<UserTaskResult> userTaskResult)
       implements JobOutcome {
@@ -70,7 +70,9 @@ public sealed interface JobOutcome {
   default String kind() {
     return switch (this) {
       case Complete complete ->
-          complete.userTaskResult().filter(UserTaskResult::denied).isPresent() ? "deny" : "complete";
+          complete.userTaskResult().filter(UserTaskResult::denied).isPresent()
+              ? "deny"
+              : "complete";
       case Fail fail -> "fail";
       case ThrowError error -> "throw-error";
     };

@@ -13,6 +13,7 @@ public record JobRef(long key, String type, int retries, Instant deadline) {
 
   /** The reference to an activated job. */
   public static JobRef of(ActivatedJob job) {
-    return new JobRef(job.getKey(), job.getType(), job.getRetries(), Instant.ofEpochMilli(job.getDeadline()));
+    return new JobRef(
+        job.getKey(), job.getType(), job.getRetries(), Instant.ofEpochMilli(job.getDeadline()));
   }
 }

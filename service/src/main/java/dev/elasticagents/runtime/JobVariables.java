@@ -10,8 +10,8 @@ import java.util.Optional;
 
 /**
  * Reads a job's variables into typed values and collects every problem it meets, so that one
- * failure message lists all of them. Messages name the variable and the JSON type found, never
- * the value: variables may carry secrets. One reader belongs to one job on one thread.
+ * failure message lists all of them. Messages name the variable and the JSON type found, never the
+ * value: variables may carry secrets. One reader belongs to one job on one thread.
  */
 public final class JobVariables {
 
@@ -67,7 +67,8 @@ public final class JobVariables {
       return Optional.empty();
     }
     if (!(value instanceof Boolean bool)) {
-      problems.add("'%s' must be true or false, but is %s".formatted(qualified(name), jsonType(value)));
+      problems.add(
+          "'%s' must be true or false, but is %s".formatted(qualified(name), jsonType(value)));
       return Optional.empty();
     }
     return Optional.of(bool);
@@ -95,8 +96,7 @@ public final class JobVariables {
           if (entry instanceof String || entry instanceof Number || entry instanceof Boolean) {
             result.put(String.valueOf(key), scalarText(entry));
           } else {
-            problems.add(
-                "'%s' must be a string, but is %s".formatted(entryName, jsonType(entry)));
+            problems.add("'%s' must be a string, but is %s".formatted(entryName, jsonType(entry)));
           }
         });
     return Map.copyOf(result);
@@ -124,7 +124,9 @@ public final class JobVariables {
       return List.of();
     }
     if (!(value instanceof List<?> list)) {
-      problems.add("'%s' must be an array of objects, but is %s".formatted(qualified(name), jsonType(value)));
+      problems.add(
+          "'%s' must be an array of objects, but is %s"
+              .formatted(qualified(name), jsonType(value)));
       return List.of();
     }
     List<JobVariables> result = new ArrayList<>();
@@ -135,7 +137,8 @@ public final class JobVariables {
         map.forEach((key, entry) -> nested.put(String.valueOf(key), entry));
         result.add(new JobVariables(nested, element, problems));
       } else {
-        problems.add("'%s' must be an object, but is %s".formatted(element, jsonType(list.get(index))));
+        problems.add(
+            "'%s' must be an object, but is %s".formatted(element, jsonType(list.get(index))));
       }
     }
     return List.copyOf(result);

@@ -35,6 +35,7 @@ public class JobWorkerRegistrar implements SmartLifecycle {
 
   private final CamundaClient client;
   private final Map<String, JobHandler> handlersByType;
+
   /** The phase the workers open in; start-up work that must precede jobs uses a lower one. */
   public static final int PHASE = SmartLifecycle.DEFAULT_PHASE;
 
@@ -118,7 +119,9 @@ public class JobWorkerRegistrar implements SmartLifecycle {
     try {
       JobsInFlight.Drain drain = inFlight.drain(grace);
       log.info(
-          "Drained job workers in {} ms: {} handler(s) finished and sent their outcomes, {} activated job(s) handed back to Zeebe (they return when their timeout ends), {} handler(s) still running when the grace period of {} s ended",
+          "Drained job workers in {} ms: {} handler(s) finished and sent their outcomes, {}"
+              + " activated job(s) handed back to Zeebe (they return when their timeout ends), {}"
+              + " handler(s) still running when the grace period of {} s ended",
           drain.took().toMillis(),
           drain.finished(),
           drain.handedBack(),
@@ -126,7 +129,9 @@ public class JobWorkerRegistrar implements SmartLifecycle {
           grace.toSeconds());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      log.warn("Stopped draining job workers: interrupted with {} handler(s) running", inFlight.running());
+      log.warn(
+          "Stopped draining job workers: interrupted with {} handler(s) running",
+          inFlight.running());
     }
   }
 

@@ -6,8 +6,8 @@ import org.springframework.stereotype.Component;
 /**
  * The jobs the workers hold: activated, handled, and running now. A shutdown drains it: from then
  * on no handler starts (a job activated but not started is left to Zeebe, whose timeout brings it
- * back), and the shutdown waits, up to a grace period, for the handlers that run to finish and
- * send their outcomes. Running handlers are never interrupted by the drain.
+ * back), and the shutdown waits, up to a grace period, for the handlers that run to finish and send
+ * their outcomes. Running handlers are never interrupted by the drain.
  */
 @Component
 public class JobsInFlight {

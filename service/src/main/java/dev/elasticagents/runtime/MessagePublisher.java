@@ -9,9 +9,9 @@ import java.util.Map;
 import org.springframework.stereotype.Component;
 
 /**
- * Publishes messages with an id, for callers that publish the same message again until it is
- * taken: the engine's refusal of a message whose id it still buffers means it has that message,
- * and counts as success.
+ * Publishes messages with an id, for callers that publish the same message again until it is taken:
+ * the engine's refusal of a message whose id it still buffers means it has that message, and counts
+ * as success.
  */
 @Component
 public class MessagePublisher {
@@ -30,7 +30,11 @@ public class MessagePublisher {
    * @throws RuntimeException when the engine could not be reached or refused it otherwise
    */
   public void publish(
-      String name, String correlationKey, String messageId, Duration timeToLive, Map<String, Object> variables) {
+      String name,
+      String correlationKey,
+      String messageId,
+      Duration timeToLive,
+      Map<String, Object> variables) {
     try {
       client
           .newPublishMessageCommand()

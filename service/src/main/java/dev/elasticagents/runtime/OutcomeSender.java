@@ -62,7 +62,8 @@ public class OutcomeSender {
         found -> checkCredentials(job, outcome, found),
         () -> {
           credentials.accepted();
-          log.debug("Sent {} for job {} of type '{}' over REST", outcome.kind(), job.key(), job.type());
+          log.debug(
+              "Sent {} for job {} of type '{}' over REST", outcome.kind(), job.key(), job.type());
         });
     return problem;
   }
@@ -79,19 +80,32 @@ public class OutcomeSender {
           metrics.retried(job, outcome, problem);
           log.warn(
               "Cluster answered {} to {} for job {} of type '{}' (attempt {}), retrying in {} ms",
-              problem.summary(), outcome.kind(), job.key(), job.type(), attempt, wait.get().toMillis());
+              problem.summary(),
+              outcome.kind(),
+              job.key(),
+              job.type(),
+              attempt,
+              wait.get().toMillis());
           return wait;
         }
         metrics.exhausted(job, outcome, problem);
         log.warn(
-            "Cluster answered {} to {} for job {} of type '{}'; giving up after {} attempt(s), failing the job for Zeebe to redeliver",
-            problem.summary(), outcome.kind(), job.key(), job.type(), attempt);
+            "Cluster answered {} to {} for job {} of type '{}'; giving up after {} attempt(s),"
+                + " failing the job for Zeebe to redeliver",
+            problem.summary(),
+            outcome.kind(),
+            job.key(),
+            job.type(),
+            attempt);
         fallback(job, redelivery(job, outcome, problem, attempt, policy.retry()));
       }
       case FAIL -> {
         log.warn(
             "Cluster answered {} to {} for job {} of type '{}'; failing the job",
-            problem.summary(), outcome.kind(), job.key(), job.type());
+            problem.summary(),
+            outcome.kind(),
+            job.key(),
+            job.type());
         fallback(
             job,
             problem.isTransient()
@@ -101,14 +115,23 @@ public class OutcomeSender {
       case BPMN_ERROR -> {
         log.warn(
             "Cluster answered {} to {} for job {} of type '{}'; throwing BPMN error '{}'",
-            problem.summary(), outcome.kind(), job.key(), job.type(), policy.errorCode());
+            problem.summary(),
+            outcome.kind(),
+            job.key(),
+            job.type(),
+            policy.errorCode());
         fallback(
-            job, new JobOutcome.ThrowError(policy.errorCode(), rejection(outcome, problem), Map.of()));
+            job,
+            new JobOutcome.ThrowError(policy.errorCode(), rejection(outcome, problem), Map.of()));
       }
       case IGNORE ->
           log.info(
-              "Cluster answered {} to {} for job {} of type '{}'; leaving the job as the cluster has it",
-              problem.summary(), outcome.kind(), job.key(), job.type());
+              "Cluster answered {} to {} for job {} of type '{}'; leaving the job as the cluster"
+                  + " has it",
+              problem.summary(),
+              outcome.kind(),
+              job.key(),
+              job.type());
     }
     return Optional.empty();
   }
@@ -133,7 +156,8 @@ public class OutcomeSender {
       return true;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      log.info("Stopped retrying job {} of type '{}': the service is stopping", job.key(), job.type());
+      log.info(
+          "Stopped retrying job {} of type '{}': the service is stopping", job.key(), job.type());
       return false;
     }
   }
@@ -145,8 +169,12 @@ public class OutcomeSender {
             problem -> {
               metrics.problem(job, fallback, problem, "none");
               log.warn(
-                  "Cluster answered {} to the fallback {} for job {} of type '{}'; the job stays as the cluster has it",
-                  problem.summary(), fallback.kind(), job.key(), job.type());
+                  "Cluster answered {} to the fallback {} for job {} of type '{}'; the job stays as"
+                      + " the cluster has it",
+                  problem.summary(),
+                  fallback.kind(),
+                  job.key(),
+                  job.type());
             });
   }
 
@@ -154,9 +182,13 @@ public class OutcomeSender {
     if (problem instanceof Problem.Unauthorized unauthorized) {
       if (credentials.rejected(unauthorized)) {
         log.error(
-            "{} (answered {} to {} for job {} of type '{}'). Jobs stay with the cluster until the credentials are fixed.",
+            "{} (answered {} to {} for job {} of type '{}'). Jobs stay with the cluster until the"
+                + " credentials are fixed.",
             ClusterCredentialsHealthIndicator.credentialsMessage(unauthorized),
-            problem.summary(), outcome.kind(), job.key(), job.type());
+            problem.summary(),
+            outcome.kind(),
+            job.key(),
+            job.type());
       }
     } else if (!problem.isTransient() && credentials.accepted()) {
       log.info("The cluster accepts this service's credentials again");
@@ -168,7 +200,11 @@ public class OutcomeSender {
     return new JobOutcome.Fail(
         "Could not %s this job after %d attempt(s): the cluster answered %s%s. Zeebe redelivers it after %s."
             .formatted(
-                outcome.kind(), attempts, problem.summary(), detail(problem), retry.redeliveryBackoff()),
+                outcome.kind(),
+                attempts,
+                problem.summary(),
+                detail(problem),
+                retry.redeliveryBackoff()),
         Math.max(job.retries() - 1, 0),
         retry.redeliveryBackoff());
   }

@@ -7,8 +7,8 @@ import io.camunda.client.api.command.ProblemException;
 import java.util.Objects;
 
 /**
- * Why the cluster did not accept an outcome: an RFC 9457 problem response classified by status,
- * a response that could not be read, or no response at all.
+ * Why the cluster did not accept an outcome: an RFC 9457 problem response classified by status, a
+ * response that could not be read, or no response at all.
  */
 public sealed interface Problem {
 
@@ -36,7 +36,9 @@ public sealed interface Problem {
 
   /** Whether the same request may succeed later: 429, 5xx, unreadable answers, no answer. */
   default boolean isTransient() {
-    return this instanceof Unavailable || this instanceof Transport || this instanceof MalformedResponse;
+    return this instanceof Unavailable
+        || this instanceof Transport
+        || this instanceof MalformedResponse;
   }
 
   /** Status and title as one readable phrase, for logs and incident messages. */
@@ -93,7 +95,8 @@ public sealed interface Problem {
   static Problem of(Throwable failure) {
     Objects.requireNonNull(failure, "failure");
     return switch (failure) {
-      case ProblemException problem -> byStatus(problem.code(), problem.details(), problem.reason());
+      case ProblemException problem ->
+          byStatus(problem.code(), problem.details(), problem.reason());
       case MalformedResponseException malformed ->
           new MalformedResponse(
               String.valueOf(malformed.code()),

@@ -22,7 +22,9 @@ public class ProblemPolicies {
 
   private ProblemPolicy merge(String jobType, WorkerProperties.JobTypeProperties properties) {
     try {
-      return properties.problemPolicy() == null ? defaults : defaults.with(properties.problemPolicy());
+      return properties.problemPolicy() == null
+          ? defaults
+          : defaults.with(properties.problemPolicy());
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
           "job-workers.job-types.%s.problem-policy: %s".formatted(jobType, e.getMessage()), e);

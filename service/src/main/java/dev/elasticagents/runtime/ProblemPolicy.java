@@ -1,11 +1,10 @@
 package dev.elasticagents.runtime;
 
-import static java.util.Objects.requireNonNullElse;
-
 import static dev.elasticagents.runtime.ProblemAction.BPMN_ERROR;
 import static dev.elasticagents.runtime.ProblemAction.FAIL;
 import static dev.elasticagents.runtime.ProblemAction.IGNORE;
 import static dev.elasticagents.runtime.ProblemAction.RETRY;
+import static java.util.Objects.requireNonNullElse;
 
 import java.util.EnumSet;
 import java.util.Set;
@@ -20,8 +19,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     {@code bpmn-error} (throws {@code errorCode}) or {@code ignore}
  * @param errorCode the BPMN error code thrown by the {@code bpmn-error} action
  * @param notFound 404, the job is gone: {@code ignore}
- * @param invalidState 409, the job failed or threw an error elsewhere: {@code ignore} or
- *     {@code fail}
+ * @param invalidState 409, the job failed or threw an error elsewhere: {@code ignore} or {@code
+ *     fail}
  * @param transientFailure 429, 5xx, unreadable responses and transport failures: {@code retry},
  *     {@code fail} (with one retry fewer, for Zeebe to redeliver) or {@code ignore}
  * @param retry how {@code retry} sends again

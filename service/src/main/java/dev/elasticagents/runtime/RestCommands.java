@@ -11,8 +11,8 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
- * Sends one outcome once over the REST API: {@code POST /v2/jobs/{jobKey}/completion},
- * {@code /failure} or {@code /error}, whatever protocol activated the job.
+ * Sends one outcome once over the REST API: {@code POST /v2/jobs/{jobKey}/completion}, {@code
+ * /failure} or {@code /error}, whatever protocol activated the job.
  */
 @Component
 public class RestCommands {

@@ -15,9 +15,9 @@ class RuntimeConfiguration {
 
   /**
    * Handlers run on virtual threads, as many at once as the workers have jobs active: a handler
-   * that waits (a launch, the registry, a REST call) holds no platform thread, so a burst of
-   * jobs is not queued behind a few. The client's own executor would run them on
-   * {@code camunda.client.execution-threads} platform threads.
+   * that waits (a launch, the registry, a REST call) holds no platform thread, so a burst of jobs
+   * is not queued behind a few. The client's own executor would run them on {@code
+   * camunda.client.execution-threads} platform threads.
    */
   @Bean
   CamundaClientExecutorService camundaClientExecutorService() {

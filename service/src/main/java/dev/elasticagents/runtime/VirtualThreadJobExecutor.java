@@ -7,11 +7,11 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The job workers' executor: each handler starts on a virtual thread of its own, while the
- * client's polls and stream retries, which it schedules, run on one platform thread. The job
- * worker hands a handler over with {@code execute}; a plain scheduled pool would queue every
- * handler through its delay queue, one lock and heap for all of them. How many handlers run at
- * once is bounded by the workers' {@code max-jobs-active}.
+ * The job workers' executor: each handler starts on a virtual thread of its own, while the client's
+ * polls and stream retries, which it schedules, run on one platform thread. The job worker hands a
+ * handler over with {@code execute}; a plain scheduled pool would queue every handler through its
+ * delay queue, one lock and heap for all of them. How many handlers run at once is bounded by the
+ * workers' {@code max-jobs-active}.
  */
 final class VirtualThreadJobExecutor extends ScheduledThreadPoolExecutor {
 
@@ -48,6 +48,7 @@ final class VirtualThreadJobExecutor extends ScheduledThreadPoolExecutor {
   public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
     long deadline = System.nanoTime() + unit.toNanos(timeout);
     return super.awaitTermination(timeout, unit)
-        && handlers.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        && handlers.awaitTermination(
+            Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
   }
 }

@@ -18,8 +18,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param handlerErrorBackoff how long Zeebe waits before redelivering a job whose handler failed
  *     unexpectedly
  * @param shutdownGracePeriod how long a stopping service waits for running handlers to finish and
- *     send their outcomes before it closes the client; {@code spring.lifecycle.timeout-per-shutdown-phase}
- *     and the platform's termination grace period must allow for it
+ *     send their outcomes before it closes the client; {@code
+ *     spring.lifecycle.timeout-per-shutdown-phase} and the platform's termination grace period must
+ *     allow for it
  * @param problemPolicy what to do when the cluster does not accept an outcome, for every job type
  * @param jobTypes settings of single job types that differ from the ones above
  */

@@ -100,7 +100,8 @@ class CreateAgentRequestTest {
             e ->
                 assertThat(e.problems())
                     .containsExactly(
-                        "'job_identifier.pipeline_name' may hold only letters, digits, '.', '_' and '-'",
+                        "'job_identifier.pipeline_name' may hold only letters, digits, '.', '_' and"
+                            + " '-'",
                         "'job_identifier.pipeline_label' must not hold control characters"));
   }
 
@@ -112,7 +113,9 @@ class CreateAgentRequestTest {
       assertThatThrownBy(() -> read(body))
           .isInstanceOfSatisfying(
               InvalidJobVariablesException.class,
-              e -> assertThat(e.problems()).containsExactly("'job_identifier.job_id' must be a positive whole number"));
+              e ->
+                  assertThat(e.problems())
+                      .containsExactly("'job_identifier.job_id' must be a positive whole number"));
     }
   }
 
@@ -123,7 +126,11 @@ class CreateAgentRequestTest {
     assertThatThrownBy(() -> read(body))
         .isInstanceOfSatisfying(
             InvalidJobVariablesException.class,
-            e -> assertThat(e.problems()).containsExactly("'job_identifier.pipeline_name' may hold only letters, digits, '.', '_' and '-'"));
+            e ->
+                assertThat(e.problems())
+                    .containsExactly(
+                        "'job_identifier.pipeline_name' may hold only letters, digits, '.', '_' and"
+                            + " '-'"));
   }
 
   @Test
@@ -132,7 +139,8 @@ class CreateAgentRequestTest {
     body.put("properties", Map.of("memory", "512"));
 
     assertThatThrownBy(() -> read(body))
-        .hasMessageContaining("either as 'properties' (v1) or as 'elastic_agent_profile_properties' (v5)");
+        .hasMessageContaining(
+            "either as 'properties' (v1) or as 'elastic_agent_profile_properties' (v5)");
   }
 
   @Test
@@ -148,8 +156,13 @@ class CreateAgentRequestTest {
   void fetchesOnlyTheVariablesItReads() {
     assertThat(CreateAgentRequest.VARIABLES)
         .containsExactlyInAnyOrder(
-            "auto_register_key", "environment", "properties", "elastic_agent_profile_properties",
-            "cluster_profile_properties", "job_identifier", "declines")
+            "auto_register_key",
+            "environment",
+            "properties",
+            "elastic_agent_profile_properties",
+            "cluster_profile_properties",
+            "job_identifier",
+            "declines")
         .doesNotContain("capacity_override");
   }
 

@@ -52,6 +52,7 @@ class ApprovalListenersOnEngineTest {
   private final List<Grant> grants = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private record Grant(String approvalId, ApprovalRequest request, int maxRunningAgents) {}
+
   private ApproveAgentRequestHandler handler;
 
   @BeforeEach
@@ -66,9 +67,12 @@ class ApprovalListenersOnEngineTest {
             (approval, request, limit) -> grants.add(new Grant(approval, request, limit)),
             Clock.fixed(NOW, ZoneOffset.UTC));
     // The task links the form; the lifecycle model is deployed too, to show nothing starts it.
-    try (InputStream approval = getClass().getResourceAsStream("/bpmn/elastic-agent-approval.bpmn");
-        InputStream lifecycle = getClass().getResourceAsStream("/bpmn/elastic-agent-lifecycle.bpmn");
-        InputStream form = getClass().getResourceAsStream("/bpmn/approve-elastic-agent-request.form")) {
+    try (InputStream approval =
+            getClass().getResourceAsStream("/bpmn/elastic-agent-approval.bpmn");
+        InputStream lifecycle =
+            getClass().getResourceAsStream("/bpmn/elastic-agent-lifecycle.bpmn");
+        InputStream form =
+            getClass().getResourceAsStream("/bpmn/approve-elastic-agent-request.form")) {
       client
           .newDeployResourceCommand()
           .addResourceBytes(approval.readAllBytes(), "elastic-agent-approval.bpmn")
@@ -115,7 +119,9 @@ class ApprovalListenersOnEngineTest {
 
     assertThat(deniedReason(userTask(instance, UserTaskIntent.ASSIGNMENT_DENIED)))
         .isEqualTo(
-            "'mallory' cannot be assigned this task: only members of production-approvers decide on elastic agent requests for environment 'production'. Assign it to one of them.");
+            "'mallory' cannot be assigned this task: only members of production-approvers decide on"
+                + " elastic agent requests for environment 'production'. Assign it to one of"
+                + " them.");
     assertThat(intents(instance)).doesNotContain(UserTaskIntent.ASSIGNED, UserTaskIntent.CORRECTED);
     assertThat(latest(instance).getAssignee()).isEmpty();
   }
@@ -138,7 +144,10 @@ class ApprovalListenersOnEngineTest {
             new Grant(
                 String.valueOf(listener.getUserTask().getUserTaskKey()),
                 new ApprovalRequest(
-                    "production", Map.of("ami-id", "ami-c79d704a", "region", "us-east-1"), "default", java.util.Optional.of(4711L)),
+                    "production",
+                    Map.of("ami-id", "ami-c79d704a", "region", "us-east-1"),
+                    "default",
+                    java.util.Optional.of(4711L)),
                 10));
     assertThat(completedElements(instance)).contains("EndEvent_OverrideGranted");
     assertThat(jobs("create-agent")).isEmpty();
@@ -156,7 +165,9 @@ class ApprovalListenersOnEngineTest {
 
     assertThat(deniedReason(userTask(instance, UserTaskIntent.COMPLETION_DENIED)))
         .isEqualTo(
-            "This request cannot be approved: the cluster profile 'default' is at capacity: 10 agent(s) run there, and an approved override may bring it to 10 at most. Complete the task with approved = false to reject it.");
+            "This request cannot be approved: the cluster profile 'default' is at capacity: 10"
+                + " agent(s) run there, and an approved override may bring it to 10 at most."
+                + " Complete the task with approved = false to reject it.");
     assertThat(intents(instance)).doesNotContain(UserTaskIntent.COMPLETED);
     assertThat(latest(instance).getAssignee()).isEqualTo("alice");
     assertThat(jobs("create-agent")).isEmpty();
@@ -199,7 +210,11 @@ class ApprovalListenersOnEngineTest {
 
     cluster.completeUserTask(
         userTaskKey(instance),
-        Map.of("approved", true, "properties", Map.of("ami-id", "ami-00000000", "region", "eu-west-1")));
+        Map.of(
+            "approved",
+            true,
+            "properties",
+            Map.of("ami-id", "ami-00000000", "region", "eu-west-1")));
     decide(listenerJob());
 
     assertThat(completedElements(instance)).contains("EndEvent_OverrideGranted");
@@ -250,7 +265,13 @@ class ApprovalListenersOnEngineTest {
   }
 
   private List<ActivatedJob> jobs(String type) {
-    return client.newActivateJobsCommand().jobType(type).maxJobsToActivate(10).send().join().getJobs();
+    return client
+        .newActivateJobsCommand()
+        .jobType(type)
+        .maxJobsToActivate(10)
+        .send()
+        .join()
+        .getJobs();
   }
 
   private long userTaskKey(long instance) {
@@ -275,7 +296,9 @@ class ApprovalListenersOnEngineTest {
   }
 
   private List<UserTaskIntent> intents(long instance) {
-    return userTaskRecords(instance).stream().map(record -> (UserTaskIntent) record.getIntent()).toList();
+    return userTaskRecords(instance).stream()
+        .map(record -> (UserTaskIntent) record.getIntent())
+        .toList();
   }
 
   @SuppressWarnings("unchecked")
@@ -301,10 +324,15 @@ class ApprovalListenersOnEngineTest {
         .toList();
   }
 
-  /** The v1 seed without its auto-register key (the approval does not need it), for GoCD job 4711. */
+  /**
+   * The v1 seed without its auto-register key (the approval does not need it), for GoCD job 4711.
+   */
   private static Map<String, Object> seed() throws IOException {
-    try (InputStream in = ApprovalListenersOnEngineTest.class.getResourceAsStream("/seeds/create-agent-v1.json")) {
-      Map<String, Object> request = new HashMap<>(new ObjectMapper().readValue(in, new TypeReference<Map<String, Object>>() {}));
+    try (InputStream in =
+        ApprovalListenersOnEngineTest.class.getResourceAsStream("/seeds/create-agent-v1.json")) {
+      Map<String, Object> request =
+          new HashMap<>(
+              new ObjectMapper().readValue(in, new TypeReference<Map<String, Object>>() {}));
       request.remove("auto_register_key");
       request.put("job_identifier", Map.of("job_id", 4711));
       return request;

@@ -14,17 +14,19 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 /**
- * The approval policy of {@link ApprovalPolicies#PRODUCTION_AND_DEFAULTS}: production is decided
- * by alice, other environments by carol.
+ * The approval policy of {@link ApprovalPolicies#PRODUCTION_AND_DEFAULTS}: production is decided by
+ * alice, other environments by carol.
  */
 class ApprovalPolicyTest {
 
   private static final Instant NOW = Instant.parse("2026-11-23T09:15:30Z");
   private static final Optional<Long> JOB = Optional.of(4711L);
   private static final ApprovalRequest PRODUCTION =
-      new ApprovalRequest("production", Map.of("region", "us-east-1", "ami-id", "ami-c79d704a"), "default", JOB);
+      new ApprovalRequest(
+          "production", Map.of("region", "us-east-1", "ami-id", "ami-c79d704a"), "default", JOB);
   private static final ApprovalRequest STAGING =
-      new ApprovalRequest("staging", Map.of("image", "gocd/gocd-agent-debian-12:v25.1.0"), "default", JOB);
+      new ApprovalRequest(
+          "staging", Map.of("image", "gocd/gocd-agent-debian-12:v25.1.0"), "default", JOB);
   private static final AgentCapacity IDLE = profile -> 0;
 
   private final ApprovalPolicy policy =
@@ -45,7 +47,9 @@ class ApprovalPolicyTest {
       assertThat(result.denied()).isTrue();
       assertThat(result.deniedReason())
           .isEqualTo(
-              "'carol' cannot be assigned this task: only members of production-approvers decide on elastic agent requests for environment 'production'. Assign it to one of them.");
+              "'carol' cannot be assigned this task: only members of production-approvers decide on"
+                  + " elastic agent requests for environment 'production'. Assign it to one of"
+                  + " them.");
     }
 
     @Test
@@ -58,7 +62,8 @@ class ApprovalPolicyTest {
     void aRequestWithoutAnEnvironmentIsDecidedByTheDefaultApproverGroup() {
       UserTaskResult result = assign(new ApprovalRequest("", Map.of(), "default", JOB), "alice");
 
-      assertThat(result.deniedReason()).contains("agent-approvers", "requests without an environment");
+      assertThat(result.deniedReason())
+          .contains("agent-approvers", "requests without an environment");
     }
 
     @Test
@@ -77,7 +82,11 @@ class ApprovalPolicyTest {
       UserTaskResult result =
           policy.decide(
               new ListenerEvent.Assigning(
-                  PRODUCTION, "alice", List.of("production-approvers"), Optional.of(80), Optional.empty()),
+                  PRODUCTION,
+                  "alice",
+                  List.of("production-approvers"),
+                  Optional.of(80),
+                  Optional.empty()),
               IDLE,
               NOW);
 
@@ -92,7 +101,8 @@ class ApprovalPolicyTest {
 
     @Test
     void theFirstApprovedAssignmentSetsTheDueDateCountedFromNow() {
-      assertThat(assign(PRODUCTION, "alice").corrections().dueDate()).contains("2026-11-23T13:15:30Z");
+      assertThat(assign(PRODUCTION, "alice").corrections().dueDate())
+          .contains("2026-11-23T13:15:30Z");
     }
 
     @Test
@@ -125,7 +135,8 @@ class ApprovalPolicyTest {
 
     private UserTaskResult assign(ApprovalRequest request, String assignee) {
       return policy.decide(
-          new ListenerEvent.Assigning(request, assignee, List.of("agent-approvers"), Optional.of(50), Optional.empty()),
+          new ListenerEvent.Assigning(
+              request, assignee, List.of("agent-approvers"), Optional.of(50), Optional.empty()),
           IDLE,
           NOW);
     }
@@ -136,7 +147,8 @@ class ApprovalPolicyTest {
 
     @Test
     void anApprovalWithinThePolicyIsLetThrough() {
-      assertThat(approve(PRODUCTION, "alice", IDLE)).isEqualTo(UserTaskResult.approve(Corrections.NONE));
+      assertThat(approve(PRODUCTION, "alice", IDLE))
+          .isEqualTo(UserTaskResult.approve(Corrections.NONE));
     }
 
     @Test
@@ -144,7 +156,9 @@ class ApprovalPolicyTest {
       UserTaskResult result = approve(PRODUCTION, "", IDLE);
 
       assertThat(result.deniedReason())
-          .isEqualTo("This task has no assignee: assign it to a member of production-approvers, who then decides on it.");
+          .isEqualTo(
+              "This task has no assignee: assign it to a member of production-approvers, who then"
+                  + " decides on it.");
     }
 
     @Test
@@ -153,15 +167,18 @@ class ApprovalPolicyTest {
 
       assertThat(result.deniedReason())
           .isEqualTo(
-              "'carol' cannot decide on this request: only members of production-approvers decide on elastic agent requests for environment 'production'.");
+              "'carol' cannot decide on this request: only members of production-approvers decide"
+                  + " on elastic agent requests for environment 'production'.");
     }
 
     @Test
     void aRejectionIsLetThroughWhateverTheRequest() {
-      ApprovalRequest disallowed = new ApprovalRequest("production", Map.of("region", "ap-south-1"), "default", JOB);
+      ApprovalRequest disallowed =
+          new ApprovalRequest("production", Map.of("region", "ap-south-1"), "default", JOB);
 
       UserTaskResult result =
-          policy.decide(new ListenerEvent.Completing(disallowed, "alice", false), profile -> 99, NOW);
+          policy.decide(
+              new ListenerEvent.Completing(disallowed, "alice", false), profile -> 99, NOW);
 
       assertThat(result).isEqualTo(UserTaskResult.approve(Corrections.NONE));
     }
@@ -169,33 +186,43 @@ class ApprovalPolicyTest {
     @Test
     void aPropertyValueThatMatchesNoAllowedPatternIsDeniedNamingThePropertyButNotTheValue() {
       ApprovalRequest request =
-          new ApprovalRequest("production", Map.of("region", "ap-south-1", "ami-id", "ami-c79d704a"), "default", JOB);
+          new ApprovalRequest(
+              "production",
+              Map.of("region", "ap-south-1", "ami-id", "ami-c79d704a"),
+              "default",
+              JOB);
 
       UserTaskResult result = approve(request, "alice", IDLE);
 
       assertThat(result.deniedReason())
           .isEqualTo(
-              "This request cannot be approved: the elastic agent profile property 'region' has a value that is not allowed for environment 'production' (allowed: us-east-1, eu-west-1). Complete the task with approved = false to reject it.")
+              "This request cannot be approved: the elastic agent profile property 'region' has a"
+                  + " value that is not allowed for environment 'production' (allowed: us-east-1,"
+                  + " eu-west-1). Complete the task with approved = false to reject it.")
           .doesNotContain("ap-south-1");
     }
 
     @Test
     void anAllowedPatternMustMatchTheWholeValue() {
-      ApprovalRequest request = new ApprovalRequest("production", Map.of("region", "us-east-1-shadow"), "default", JOB);
+      ApprovalRequest request =
+          new ApprovalRequest("production", Map.of("region", "us-east-1-shadow"), "default", JOB);
 
       assertThat(approve(request, "alice", IDLE).denied()).isTrue();
     }
 
     @Test
     void propertyNamesMatchTheirRuleRegardlessOfCase() {
-      ApprovalRequest request = new ApprovalRequest("production", Map.of("Region", "ap-south-1"), "default", JOB);
+      ApprovalRequest request =
+          new ApprovalRequest("production", Map.of("Region", "ap-south-1"), "default", JOB);
 
       assertThat(approve(request, "alice", IDLE).deniedReason()).contains("'Region'");
     }
 
     @Test
     void aPropertyWithoutARuleIsNotRestricted() {
-      ApprovalRequest request = new ApprovalRequest("production", Map.of("instance-type", "x1e.32xlarge"), "default", JOB);
+      ApprovalRequest request =
+          new ApprovalRequest(
+              "production", Map.of("instance-type", "x1e.32xlarge"), "default", JOB);
 
       assertThat(approve(request, "alice", IDLE).denied()).isFalse();
     }
@@ -206,7 +233,9 @@ class ApprovalPolicyTest {
 
       assertThat(result.deniedReason())
           .isEqualTo(
-              "This request cannot be approved: the cluster profile 'default' is at capacity: 10 agent(s) run there, and an approved override may bring it to 10 at most. Complete the task with approved = false to reject it.");
+              "This request cannot be approved: the cluster profile 'default' is at capacity: 10"
+                  + " agent(s) run there, and an approved override may bring it to 10 at most."
+                  + " Complete the task with approved = false to reject it.");
     }
 
     @Test
@@ -226,28 +255,36 @@ class ApprovalPolicyTest {
     void theCapacityOfTheRequestsOwnClusterProfileIsAsked() {
       ApprovalRequest onK8s = new ApprovalRequest("production", Map.of(), "k8s-eu", JOB);
 
-      assertThat(approve(onK8s, "alice", profile -> profile.equals("k8s-eu") ? 50 : 0).denied()).isTrue();
+      assertThat(approve(onK8s, "alice", profile -> profile.equals("k8s-eu") ? 50 : 0).denied())
+          .isTrue();
     }
 
     @Test
     void aRequestThatNamesNoGoCdJobCannotBeApprovedAsAnOverrideCouldNotBeTiedToIt() {
-      ApprovalRequest withoutJob = new ApprovalRequest("production", Map.of("region", "us-east-1"), "default", Optional.empty());
+      ApprovalRequest withoutJob =
+          new ApprovalRequest(
+              "production", Map.of("region", "us-east-1"), "default", Optional.empty());
 
       assertThat(approve(withoutJob, "alice", IDLE).deniedReason())
           .isEqualTo(
-              "This request cannot be approved: it names no GoCD job ('job_identifier'), so an override could not be tied to one. Complete the task with approved = false to reject it.");
+              "This request cannot be approved: it names no GoCD job ('job_identifier'), so an"
+                  + " override could not be tied to one. Complete the task with approved = false to"
+                  + " reject it.");
     }
 
     @Test
     void oneDenialNamesEveryRuleTheApprovalBreaks() {
       ApprovalRequest request =
-          new ApprovalRequest("production", Map.of("region", "ap-south-1", "ami-id", "ubuntu"), "default", JOB);
+          new ApprovalRequest(
+              "production", Map.of("region", "ap-south-1", "ami-id", "ubuntu"), "default", JOB);
 
       assertThat(approve(request, "alice", profile -> 10).deniedReason())
-          .contains("property 'ami-id'", "property 'region'", "cluster profile 'default' is at capacity");
+          .contains(
+              "property 'ami-id'", "property 'region'", "cluster profile 'default' is at capacity");
     }
 
-    private UserTaskResult approve(ApprovalRequest request, String assignee, AgentCapacity capacity) {
+    private UserTaskResult approve(
+        ApprovalRequest request, String assignee, AgentCapacity capacity) {
       return policy.decide(new ListenerEvent.Completing(request, assignee, true), capacity, NOW);
     }
   }

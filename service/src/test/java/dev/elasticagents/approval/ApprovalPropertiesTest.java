@@ -16,7 +16,8 @@ class ApprovalPropertiesTest {
   void withoutConfigurationTheAgentApproversGroupDecidesOnEveryEnvironment() {
     ApprovalProperties properties = ApprovalPolicies.bind(Map.of());
 
-    assertThat(properties.policyFor("production").approverGroups()).containsExactly("agent-approvers");
+    assertThat(properties.policyFor("production").approverGroups())
+        .containsExactly("agent-approvers");
     assertThat(properties.policyFor("production").allowedProperties()).isEmpty();
     assertThat(properties.policyFor("production").priority()).isNull();
     assertThat(properties.policyFor("production").dueIn()).isNull();
@@ -44,7 +45,8 @@ class ApprovalPropertiesTest {
     assertThat(production.priority()).isEqualTo(60);
     assertThat(production.dueIn()).isEqualTo(Duration.ofHours(8));
     assertThat(production.allowedProperties())
-        .containsOnly(Map.entry("region", List.of("eu-.*")), Map.entry("image", List.of("gocd/.*")));
+        .containsOnly(
+            Map.entry("region", List.of("eu-.*")), Map.entry("image", List.of("gocd/.*")));
   }
 
   @Test
@@ -64,7 +66,8 @@ class ApprovalPropertiesTest {
     ApprovalProperties properties =
         ApprovalPolicies.bind(Map.of("approvals.groups.production-approvers[0]", "alice"));
 
-    assertThat(properties.isMember("alice", List.of("agent-approvers", "production-approvers"))).isTrue();
+    assertThat(properties.isMember("alice", List.of("agent-approvers", "production-approvers")))
+        .isTrue();
     assertThat(properties.isMember("alice", List.of("agent-approvers"))).isFalse();
   }
 
@@ -73,7 +76,8 @@ class ApprovalPropertiesTest {
     assertThatThrownBy(
             () ->
                 ApprovalPolicies.bind(
-                    Map.of("approvals.environments.production.allowed-properties.region[0]", "eu-(")))
+                    Map.of(
+                        "approvals.environments.production.allowed-properties.region[0]", "eu-(")))
         .isInstanceOf(BindException.class)
         .rootCause()
         .hasMessageContaining("allowed-properties.region has an invalid regular expression");

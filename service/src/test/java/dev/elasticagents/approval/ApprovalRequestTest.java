@@ -21,7 +21,8 @@ class ApprovalRequestTest {
 
     assertThat(request.environment()).isEqualTo("production");
     assertThat(request.profileProperties())
-        .containsExactlyInAnyOrderEntriesOf(Map.of("ami-id", "ami-c79d704a", "region", "us-east-1"));
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of("ami-id", "ami-c79d704a", "region", "us-east-1"));
   }
 
   @Test
@@ -59,9 +60,12 @@ class ApprovalRequestTest {
             () ->
                 read(
                     Map.of(
-                        "environment", 42,
-                        "properties", List.of("secret-ami"),
-                        "cluster_profile_properties", "k8s-secret")))
+                        "environment",
+                        42,
+                        "properties",
+                        List.of("secret-ami"),
+                        "cluster_profile_properties",
+                        "k8s-secret")))
         .isInstanceOfSatisfying(
             InvalidJobVariablesException.class,
             e ->
@@ -69,7 +73,8 @@ class ApprovalRequestTest {
                     .containsExactlyInAnyOrder(
                         "'environment' must be a string, but is a number",
                         "'properties' must be an object of string values, but is an array",
-                        "'cluster_profile_properties' must be an object of string values, but is a string")
+                        "'cluster_profile_properties' must be an object of string values, but is a"
+                            + " string")
                     .noneMatch(problem -> problem.contains("secret")));
   }
 
@@ -82,7 +87,8 @@ class ApprovalRequestTest {
                         "properties", Map.of("image", "a"),
                         "elastic_agent_profile_properties", Map.of("image", "b"))))
         .isInstanceOf(InvalidJobVariablesException.class)
-        .hasMessageContaining("either as 'properties' (v1) or as 'elastic_agent_profile_properties' (v5)");
+        .hasMessageContaining(
+            "either as 'properties' (v1) or as 'elastic_agent_profile_properties' (v5)");
   }
 
   private static ApprovalRequest read(Map<String, Object> variables) {

@@ -24,10 +24,14 @@ class ApproveAgentRequestHandlerTest {
 
   private static final Map<String, Object> PRODUCTION_REQUEST =
       Map.of(
-          "auto_register_key", "1e0e05fc-eb45-11e5-bc83-93882adfccf6",
-          "environment", "production",
-          "properties", Map.of("region", "us-east-1"),
-          "job_identifier", Map.of("job_id", 4711));
+          "auto_register_key",
+          "1e0e05fc-eb45-11e5-bc83-93882adfccf6",
+          "environment",
+          "production",
+          "properties",
+          Map.of("region", "us-east-1"),
+          "job_identifier",
+          Map.of("job_id", 4711));
 
   private final AtomicInteger runningAgents = new AtomicInteger();
   private final List<String> grants = new ArrayList<>();
@@ -36,7 +40,13 @@ class ApproveAgentRequestHandlerTest {
           new ApprovalPolicy(ApprovalPolicies.bind(ApprovalPolicies.PRODUCTION_AND_DEFAULTS)),
           profile -> runningAgents.get(),
           (approval, request, limit) ->
-              grants.add("%s job %s of %s up to %d".formatted(approval, request.jobId().orElseThrow(), request.clusterProfileId(), limit)),
+              grants.add(
+                  "%s job %s of %s up to %d"
+                      .formatted(
+                          approval,
+                          request.jobId().orElseThrow(),
+                          request.clusterProfileId(),
+                          limit)),
           Clock.fixed(Instant.parse("2026-11-23T09:15:30Z"), ZoneOffset.UTC));
 
   @Test
@@ -46,7 +56,8 @@ class ApproveAgentRequestHandlerTest {
 
   @Test
   void anAssigningJobIsDecidedForTheAssigneeItsUserTaskIsBeingAssignedTo() {
-    UserTaskResult result = result(handler.handle(ListenerJobs.assigning("mallory", List.of(), PRODUCTION_REQUEST)));
+    UserTaskResult result =
+        result(handler.handle(ListenerJobs.assigning("mallory", List.of(), PRODUCTION_REQUEST)));
 
     assertThat(result.deniedReason()).startsWith("'mallory' cannot be assigned this task");
   }
@@ -54,7 +65,9 @@ class ApproveAgentRequestHandlerTest {
   @Test
   void aCompletingJobTakesTheDecisionFromTheCompletionVariables() {
     UserTaskResult result =
-        result(handler.handle(ListenerJobs.completing("alice", with(PRODUCTION_REQUEST, "approved", false))));
+        result(
+            handler.handle(
+                ListenerJobs.completing("alice", with(PRODUCTION_REQUEST, "approved", false))));
 
     assertThat(result).isEqualTo(UserTaskResult.approve(UserTaskResult.Corrections.NONE));
   }
@@ -63,7 +76,8 @@ class ApproveAgentRequestHandlerTest {
   void aCompletionWithoutDecisionIsARejection() {
     runningAgents.set(99);
 
-    UserTaskResult result = result(handler.handle(ListenerJobs.completing("alice", PRODUCTION_REQUEST)));
+    UserTaskResult result =
+        result(handler.handle(ListenerJobs.completing("alice", PRODUCTION_REQUEST)));
 
     assertThat(result.denied()).isFalse();
   }
@@ -71,9 +85,12 @@ class ApproveAgentRequestHandlerTest {
   @Test
   void aDecisionThatIsNotTrueOrFalseIsDeniedSoTheApproverCanCorrectIt() {
     UserTaskResult result =
-        result(handler.handle(ListenerJobs.completing("alice", with(PRODUCTION_REQUEST, "approved", "yes"))));
+        result(
+            handler.handle(
+                ListenerJobs.completing("alice", with(PRODUCTION_REQUEST, "approved", "yes"))));
 
-    assertThat(result.deniedReason()).isEqualTo("'approved' must be true (approve) or false (reject)");
+    assertThat(result.deniedReason())
+        .isEqualTo("'approved' must be true (approve) or false (reject)");
   }
 
   @Test
@@ -81,7 +98,9 @@ class ApproveAgentRequestHandlerTest {
     runningAgents.set(10);
 
     UserTaskResult result =
-        result(handler.handle(ListenerJobs.completing("alice", with(PRODUCTION_REQUEST, "approved", true))));
+        result(
+            handler.handle(
+                ListenerJobs.completing("alice", with(PRODUCTION_REQUEST, "approved", true))));
 
     assertThat(result.deniedReason()).contains("cluster profile 'default' is at capacity");
   }
@@ -89,10 +108,13 @@ class ApproveAgentRequestHandlerTest {
   @Test
   void anApprovedCompletionRecordsTheOverrideForTheRequestsJobUnderItsUserTask() {
     UserTaskResult result =
-        result(handler.handle(ListenerJobs.completing("alice", with(PRODUCTION_REQUEST, "approved", true))));
+        result(
+            handler.handle(
+                ListenerJobs.completing("alice", with(PRODUCTION_REQUEST, "approved", true))));
 
     assertThat(result.denied()).isFalse();
-    assertThat(grants).containsExactly(ListenerJobs.USER_TASK_KEY + " job 4711 of default up to 10");
+    assertThat(grants)
+        .containsExactly(ListenerJobs.USER_TASK_KEY + " job 4711 of default up to 10");
   }
 
   @Test
@@ -109,7 +131,13 @@ class ApproveAgentRequestHandlerTest {
   @Test
   void fetchesTheRequestAndTheDecisionButNeverTheAutoRegisterKey() {
     assertThat(handler.fetchVariables())
-        .contains("environment", "properties", "elastic_agent_profile_properties", "cluster_profile_properties", "job_identifier", "approved")
+        .contains(
+            "environment",
+            "properties",
+            "elastic_agent_profile_properties",
+            "cluster_profile_properties",
+            "job_identifier",
+            "approved")
         .doesNotContain("auto_register_key");
   }
 
@@ -123,7 +151,9 @@ class ApproveAgentRequestHandlerTest {
             fail -> {
               assertThat(fail.retries()).isZero();
               assertThat(fail.message())
-                  .contains("'approve-agent-request' serves the assigning and completing listeners of a user task")
+                  .contains(
+                      "'approve-agent-request' serves the assigning and completing listeners of a"
+                          + " user task")
                   .contains("not a user task listener job");
             });
   }
@@ -131,7 +161,9 @@ class ApproveAgentRequestHandlerTest {
   @Test
   void malformedRequestVariablesRaiseAnIncidentNamingTheVariables() {
     assertThatThrownBy(
-            () -> handler.handle(ListenerJobs.completing("alice", Map.of("properties", "ami-c79d704a"))))
+            () ->
+                handler.handle(
+                    ListenerJobs.completing("alice", Map.of("properties", "ami-c79d704a"))))
         .isInstanceOf(InvalidJobVariablesException.class)
         .hasMessageContaining("'properties' must be an object of string values, but is a string")
         .hasMessageNotContaining("ami-c79d704a");
@@ -139,9 +171,13 @@ class ApproveAgentRequestHandlerTest {
 
   @Test
   void theCompletionCarriesNoVariables() {
-    JobOutcome outcome = handler.handle(ListenerJobs.completing("alice", with(PRODUCTION_REQUEST, "approved", true)));
+    JobOutcome outcome =
+        handler.handle(
+            ListenerJobs.completing("alice", with(PRODUCTION_REQUEST, "approved", true)));
 
-    assertThat(outcome).isInstanceOfSatisfying(JobOutcome.Complete.class, complete -> assertThat(complete.variables()).isEmpty());
+    assertThat(outcome)
+        .isInstanceOfSatisfying(
+            JobOutcome.Complete.class, complete -> assertThat(complete.variables()).isEmpty());
   }
 
   private static UserTaskResult result(JobOutcome outcome) {
@@ -151,7 +187,8 @@ class ApproveAgentRequestHandlerTest {
     return result.get();
   }
 
-  private static Map<String, Object> with(Map<String, Object> variables, String name, Object value) {
+  private static Map<String, Object> with(
+      Map<String, Object> variables, String name, Object value) {
     Map<String, Object> copy = new HashMap<>(variables);
     copy.put(name, value);
     return copy;

@@ -48,7 +48,9 @@ class ListenerCompletionRequestsTest {
 
   @RegisterExtension
   static WireMockExtension cluster =
-      WireMockExtension.newInstance().options(wireMockConfig().bindAddress("127.0.0.1").dynamicPort()).build();
+      WireMockExtension.newInstance()
+          .options(wireMockConfig().bindAddress("127.0.0.1").dynamicPort())
+          .build();
 
   private CamundaClient client;
   private RestCommands commands;
@@ -64,7 +66,8 @@ class ListenerCompletionRequestsTest {
             .preferRestOverGrpc(false)
             .build();
     WorkerProperties worker =
-        new Binder(new MapConfigurationPropertySource(Map.of("job-workers.request-timeout", "PT5S")))
+        new Binder(
+                new MapConfigurationPropertySource(Map.of("job-workers.request-timeout", "PT5S")))
             .bindOrCreate("job-workers", WorkerProperties.class);
     commands = new RestCommands(client, worker);
     handler =
@@ -133,7 +136,10 @@ class ListenerCompletionRequestsTest {
     JobOutcome outcome = handler.handle(job);
 
     assertThat(commands.send(job.getKey(), outcome)).isEmpty();
-    cluster.verify(1, postRequestedFor(urlEqualTo(COMPLETION)).withRequestBody(equalToJson(expectedBody, false, false)));
+    cluster.verify(
+        1,
+        postRequestedFor(urlEqualTo(COMPLETION))
+            .withRequestBody(equalToJson(expectedBody, false, false)));
   }
 
   private static Map<String, Object> decision(boolean approved) throws IOException {
@@ -143,8 +149,11 @@ class ListenerCompletionRequestsTest {
   }
 
   private static Map<String, Object> seed() throws IOException {
-    try (InputStream in = ListenerCompletionRequestsTest.class.getResourceAsStream("/seeds/create-agent-v1.json")) {
-      Map<String, Object> request = new HashMap<>(new ObjectMapper().readValue(in, new TypeReference<Map<String, Object>>() {}));
+    try (InputStream in =
+        ListenerCompletionRequestsTest.class.getResourceAsStream("/seeds/create-agent-v1.json")) {
+      Map<String, Object> request =
+          new HashMap<>(
+              new ObjectMapper().readValue(in, new TypeReference<Map<String, Object>>() {}));
       request.put("job_identifier", Map.of("job_id", 4711));
       return request;
     }

@@ -25,13 +25,18 @@ final class BenchmarkCharts {
 
   static void steady(Results results, Path file) throws IOException {
     DefaultCategoryDataset data = new DefaultCategoryDataset();
-    for (Map.Entry<Results.Scenario, Map<Contender, List<Measurement>>> scenario : results.loops().entrySet()) {
-      scenario.getValue().forEach(
-          (contender, runs) ->
-              data.addValue(
-                  Results.Spread.of(runs, Measurement::throughput).median(),
-                  contender == Contender.SERVICE ? "service: " + scenario.getKey().path() : contender.label,
-                  "C=" + scenario.getKey().concurrency()));
+    for (Map.Entry<Results.Scenario, Map<Contender, List<Measurement>>> scenario :
+        results.loops().entrySet()) {
+      scenario
+          .getValue()
+          .forEach(
+              (contender, runs) ->
+                  data.addValue(
+                      Results.Spread.of(runs, Measurement::throughput).median(),
+                      contender == Contender.SERVICE
+                          ? "service: " + scenario.getKey().path()
+                          : contender.label,
+                      "C=" + scenario.getKey().concurrency()));
     }
     JFreeChart chart =
         ChartFactory.createBarChart(
@@ -49,12 +54,14 @@ final class BenchmarkCharts {
 
   static void burst(Results results, BenchmarkSettings settings, Path file) throws IOException {
     DefaultCategoryDataset data = new DefaultCategoryDataset();
-    results.bursts().forEach(
-        (contender, runs) ->
-            data.addValue(
-                Results.Spread.of(runs, run -> run.result().seconds()).median(),
-                contender.label,
-                settings.burstJobs() + " jobs, " + settings.launchMillis() + " ms each"));
+    results
+        .bursts()
+        .forEach(
+            (contender, runs) ->
+                data.addValue(
+                    Results.Spread.of(runs, run -> run.result().seconds()).median(),
+                    contender.label,
+                    settings.burstJobs() + " jobs, " + settings.launchMillis() + " ms each"));
     JFreeChart chart =
         ChartFactory.createBarChart(
             "Agent burst: seconds until every job has its agent (median, log scale)",
@@ -75,7 +82,8 @@ final class BenchmarkCharts {
 
   private static void labelled(JFreeChart chart, String format) {
     BarRenderer renderer = (BarRenderer) chart.getCategoryPlot().getRenderer();
-    renderer.setDefaultItemLabelGenerator(new StandardCategoryItemLabelGenerator(format, new java.text.DecimalFormat("0.##")));
+    renderer.setDefaultItemLabelGenerator(
+        new StandardCategoryItemLabelGenerator(format, new java.text.DecimalFormat("0.##")));
     renderer.setDefaultItemLabelsVisible(true);
   }
 

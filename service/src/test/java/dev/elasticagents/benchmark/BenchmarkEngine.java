@@ -11,8 +11,8 @@ import java.util.Optional;
 /**
  * The engine of one contender's turn: the embedded engine in the benchmark's JVM, the benchmark
  * process deployed, and the load generator's client on it. Each turn has one of its own, so no
- * contender runs on an engine holding the log of the turns before it (the engine keeps every
- * record in memory).
+ * contender runs on an engine holding the log of the turns before it (the engine keeps every record
+ * in memory).
  */
 final class BenchmarkEngine implements AutoCloseable {
 
@@ -39,7 +39,8 @@ final class BenchmarkEngine implements AutoCloseable {
           .addProcessModel(
               Bpmn.createExecutableProcess(WorkerBenchmark.PROCESS)
                   .startEvent()
-                  .serviceTask("work", task -> task.zeebeJobTypeExpression("job_type").zeebeJobRetries("3"))
+                  .serviceTask(
+                      "work", task -> task.zeebeJobTypeExpression("job_type").zeebeJobRetries("3"))
                   .endEvent()
                   .done(),
               WorkerBenchmark.PROCESS + ".bpmn")
@@ -57,8 +58,11 @@ final class BenchmarkEngine implements AutoCloseable {
 
   /** What the report names as the engine. */
   static String description() {
-    return "zeebe-process-test " + version(EngineFactory.class) + " embedded engine (Zeebe engine "
-        + version(Engine.class) + "): one partition, in memory, no back-pressure; its gRPC gateway and REST API "
+    return "zeebe-process-test "
+        + version(EngineFactory.class)
+        + " embedded engine (Zeebe engine "
+        + version(Engine.class)
+        + "): one partition, in memory, no back-pressure; its gRPC gateway and REST API "
         + "on 127.0.0.1 in the benchmark's JVM, a fresh engine for each contender's turn";
   }
 

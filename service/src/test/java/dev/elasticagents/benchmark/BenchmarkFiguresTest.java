@@ -20,12 +20,14 @@ class BenchmarkFiguresTest {
 
   @Test
   void theMedianOfAnEvenNumberOfRunsIsTheMeanOfTheMiddleTwo() {
-    assertThat(Results.Spread.of(List.of(4.0, 1.0, 3.0, 2.0), Double::doubleValue).median()).isEqualTo(2.5);
+    assertThat(Results.Spread.of(List.of(4.0, 1.0, 3.0, 2.0), Double::doubleValue).median())
+        .isEqualTo(2.5);
   }
 
   @Test
   void noRunsGiveNoFigureRatherThanZero() {
-    assertThat(Results.Spread.of(List.<Double>of(), Double::doubleValue).format("%.0f")).isEqualTo("–");
+    assertThat(Results.Spread.of(List.<Double>of(), Double::doubleValue).format("%.0f"))
+        .isEqualTo("–");
   }
 
   @Test

@@ -7,8 +7,8 @@ import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
 
 /**
- * The service as production runs it, with {@link SlowLaunchProvider} as its agent provider
- * ({@code elastic-agents.provider=benchmark} keeps the local provider out).
+ * The service as production runs it, with {@link SlowLaunchProvider} as its agent provider ({@code
+ * elastic-agents.provider=benchmark} keeps the local provider out).
  */
 public final class BenchmarkService {
 
@@ -25,7 +25,8 @@ public final class BenchmarkService {
     SlowLaunchProvider slowLaunchProvider(
         @Value("${benchmark.slow-cluster-profile}") String slowClusterProfile,
         @Value("${benchmark.launch-millis}") long launchMillis) {
-      return new SlowLaunchProvider(slowClusterProfile, launchMillis, InFlight.fromSystemProperty());
+      return new SlowLaunchProvider(
+          slowClusterProfile, launchMillis, InFlight.fromSystemProperty());
     }
   }
 }

@@ -13,8 +13,8 @@ import java.util.stream.Collectors;
  * @param contenders the workers measured, all by default
  * @param runs how often every measurement is repeated; figures are the median of the runs
  * @param concurrencies the instances in flight of the closed loops
- * @param jvmWarmup how long a closed loop may run at most until the JIT compilers of the worker's JVM
- *     and of the benchmark's (the engine's) go quiet
+ * @param jvmWarmup how long a closed loop may run at most until the JIT compilers of the worker's
+ *     JVM and of the benchmark's (the engine's) go quiet
  * @param warmup how long each closed loop runs, once they are quiet, before its window opens
  * @param window how long each closed loop is measured
  * @param burstJobs how many GoCD jobs the burst schedules at once
@@ -41,7 +41,10 @@ record BenchmarkSettings(
 
   static BenchmarkSettings fromSystemProperties() {
     return new BenchmarkSettings(
-        Arrays.stream(System.getProperty("benchmark.contenders", "SERVICE,STARTER_DEFAULT,STARTER_TUNED,PLAIN_REST").split(","))
+        Arrays.stream(
+                System.getProperty(
+                        "benchmark.contenders", "SERVICE,STARTER_DEFAULT,STARTER_TUNED,PLAIN_REST")
+                    .split(","))
             .map(String::strip)
             .map(Contender::valueOf)
             .toList(),
@@ -62,6 +65,8 @@ record BenchmarkSettings(
             .map(String::strip)
             .filter(setting -> !setting.isEmpty())
             .map(setting -> setting.split("=", 2))
-            .collect(Collectors.toMap(setting -> setting[0], setting -> setting.length > 1 ? setting[1] : "")));
+            .collect(
+                Collectors.toMap(
+                    setting -> setting[0], setting -> setting.length > 1 ? setting[1] : "")));
   }
 }

@@ -41,7 +41,8 @@ final class Burst {
     this.processId = processId;
   }
 
-  Result run(IntFunction<Map<String, Object>> variables, int jobs, Duration atMost) throws Exception {
+  Result run(IntFunction<Map<String, Object>> variables, int jobs, Duration atMost)
+      throws Exception {
     AtomicInteger backPressured = new AtomicInteger();
     ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor();
     try {
@@ -80,7 +81,8 @@ final class Burst {
                 result.complete(null);
               } else if (isBackPressure(failure) && attempt < MAX_ATTEMPTS) {
                 backPressured.incrementAndGet();
-                long pause = Math.min(LONGEST_PAUSE_MILLIS, FIRST_PAUSE_MILLIS << Math.min(attempt - 1, 10));
+                long pause =
+                    Math.min(LONGEST_PAUSE_MILLIS, FIRST_PAUSE_MILLIS << Math.min(attempt - 1, 10));
                 retries.schedule(
                     () -> create(variables, atMost, attempt + 1, result, retries, backPressured),
                     ThreadLocalRandom.current().nextLong(pause / 2, pause + 1),
@@ -93,7 +95,8 @@ final class Burst {
 
   static boolean isBackPressure(Throwable failure) {
     for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-      if (cause instanceof ClientStatusException status && status.getStatusCode() == Status.Code.RESOURCE_EXHAUSTED) {
+      if (cause instanceof ClientStatusException status
+          && status.getStatusCode() == Status.Code.RESOURCE_EXHAUSTED) {
         return true;
       }
     }

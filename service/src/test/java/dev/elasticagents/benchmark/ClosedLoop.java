@@ -12,8 +12,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
- * A closed loop: {@code concurrency} chains, each creating an instance with its result and, once
- * it has the result, the next one. Only instances created and finished inside the measured window
+ * A closed loop: {@code concurrency} chains, each creating an instance with its result and, once it
+ * has the result, the next one. Only instances created and finished inside the measured window
  * count; the warm-up before it lets the JIT and the connections settle.
  */
 final class ClosedLoop {
@@ -31,7 +31,11 @@ final class ClosedLoop {
   }
 
   Measurement run(
-      Supplier<Map<String, Object>> variables, int concurrency, Duration warmup, Duration window, ProcessHandle worker)
+      Supplier<Map<String, Object>> variables,
+      int concurrency,
+      Duration warmup,
+      Duration window,
+      ProcessHandle worker)
       throws InterruptedException {
     long windowStart = System.nanoTime() + warmup.toNanos();
     long windowEnd = windowStart + window.toNanos();
@@ -45,12 +49,14 @@ final class ClosedLoop {
     sleepUntil(windowEnd);
     Duration cpu = cpu(worker).minus(cpuBefore);
     if (!chainsDone.await(RESULT_TIMEOUT.toSeconds() + 10, TimeUnit.SECONDS)) {
-      throw new IllegalStateException("Instances of " + processId + " still run after the window; is the worker alive?");
+      throw new IllegalStateException(
+          "Instances of " + processId + " still run after the window; is the worker alive?");
     }
     return measured.measurement(window, cpu);
   }
 
-  private void next(Supplier<Map<String, Object>> variables, Window measured, CountDownLatch chainsDone) {
+  private void next(
+      Supplier<Map<String, Object>> variables, Window measured, CountDownLatch chainsDone) {
     long created = System.nanoTime();
     if (created >= measured.end) {
       chainsDone.countDown();
@@ -68,8 +74,10 @@ final class ClosedLoop {
             (result, failure) -> {
               measured.finished(created, System.nanoTime(), failure == null);
               if (failure != null && Burst.isBackPressure(failure)) {
-                // A refused creation comes back at once: the chain pauses rather than storm the broker.
-                CompletableFuture.delayedExecutor(BACK_PRESSURE_PAUSE.toMillis(), TimeUnit.MILLISECONDS)
+                // A refused creation comes back at once: the chain pauses rather than storm the
+                // broker.
+                CompletableFuture.delayedExecutor(
+                        BACK_PRESSURE_PAUSE.toMillis(), TimeUnit.MILLISECONDS)
                     .execute(() -> next(variables, measured, chainsDone));
               } else {
                 next(variables, measured, chainsDone);
@@ -78,7 +86,10 @@ final class ClosedLoop {
   }
 
   static Duration cpu(ProcessHandle process) {
-    return process.info().totalCpuDuration().orElseThrow(() -> new IllegalStateException("No CPU time of " + process.pid()));
+    return process
+        .info()
+        .totalCpuDuration()
+        .orElseThrow(() -> new IllegalStateException("No CPU time of " + process.pid()));
   }
 
   private static void sleepUntil(long nanoTime) throws InterruptedException {
@@ -120,7 +131,8 @@ final class ClosedLoop {
       int n = Math.min(count.get(), latencies.length);
       long[] sorted = Arrays.copyOf(latencies, n);
       Arrays.sort(sorted);
-      return new Measurement(n, window, percentile(sorted, 0.50), percentile(sorted, 0.99), refused.get(), cpu);
+      return new Measurement(
+          n, window, percentile(sorted, 0.50), percentile(sorted, 0.99), refused.get(), cpu);
     }
 
     private static double percentile(long[] sorted, double quantile) {

@@ -7,8 +7,8 @@ import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Counts the pieces of slow work running at once in a worker JVM and writes the peak to a file
- * each time it rises, so that the benchmark reads it from outside the JVM.
+ * Counts the pieces of slow work running at once in a worker JVM and writes the peak to a file each
+ * time it rises, so that the benchmark reads it from outside the JVM.
  */
 final class InFlight {
 

@@ -9,9 +9,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * The CPU time a JVM's JIT compiler threads have used, read from {@code /proc/<pid>/task}: a
- * worker is measured only once its compilers have gone quiet, since a JVM still compiling spends
- * on its JIT what a long-running worker does not.
+ * The CPU time a JVM's JIT compiler threads have used, read from {@code /proc/<pid>/task}: a worker
+ * is measured only once its compilers have gone quiet, since a JVM still compiling spends on its
+ * JIT what a long-running worker does not.
  */
 final class JitActivity {
 
@@ -23,7 +23,8 @@ final class JitActivity {
 
   static Duration compilerCpu(ProcessHandle jvm) {
     long ticks = 0;
-    try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", String.valueOf(jvm.pid()), "task"))) {
+    try (DirectoryStream<Path> tasks =
+        Files.newDirectoryStream(Path.of("/proc", String.valueOf(jvm.pid()), "task"))) {
       for (Path task : tasks) {
         ticks += compilerTicks(task);
       }

@@ -3,10 +3,16 @@ package dev.elasticagents.benchmark;
 import java.time.Duration;
 
 /**
- * What one worker did in one measured window of a closed loop: instances completed, their
- * latencies (create to result) and the worker JVM's CPU time.
+ * What one worker did in one measured window of a closed loop: instances completed, their latencies
+ * (create to result) and the worker JVM's CPU time.
  */
-record Measurement(long completed, Duration window, double p50Millis, double p99Millis, long refused, Duration workerCpu) {
+record Measurement(
+    long completed,
+    Duration window,
+    double p50Millis,
+    double p99Millis,
+    long refused,
+    Duration workerCpu) {
 
   double throughput() {
     return completed / seconds(window);

@@ -16,8 +16,11 @@ final class PeerProcess {
 
   private PeerProcess() {}
 
-  /** Starts {@code mainClass} of the test classes with these arguments and waits until it is ready. */
-  static ServiceProcess start(Class<?> mainClass, Path peakFile, List<String> arguments, Path logFile) {
+  /**
+   * Starts {@code mainClass} of the test classes with these arguments and waits until it is ready.
+   */
+  static ServiceProcess start(
+      Class<?> mainClass, Path peakFile, List<String> arguments, Path logFile) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(
@@ -32,12 +35,14 @@ final class PeerProcess {
     await(mainClass.getSimpleName() + " ready; see " + logFile)
         .atMost(Duration.ofSeconds(90))
         .pollInterval(Duration.ofMillis(200))
-        .until(() -> {
-          if (!peer.jvm().isAlive()) {
-            throw new IllegalStateException(mainClass.getSimpleName() + " exited at start-up; see " + logFile);
-          }
-          return peer.logged(READY);
-        });
+        .until(
+            () -> {
+              if (!peer.jvm().isAlive()) {
+                throw new IllegalStateException(
+                    mainClass.getSimpleName() + " exited at start-up; see " + logFile);
+              }
+              return peer.logged(READY);
+            });
     return peer;
   }
 }

@@ -5,9 +5,9 @@ import java.net.URI;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The REST ceiling for a no-op handler: a plain client worker that activates {@code
- * benchmark-noop} jobs over gRPC, as the service does (stream enabled, 32 jobs active), and
- * completes each over REST without waiting for the answer, so no handler thread is ever held.
+ * The REST ceiling for a no-op handler: a plain client worker that activates {@code benchmark-noop}
+ * jobs over gRPC, as the service does (stream enabled, 32 jobs active), and completes each over
+ * REST without waiting for the answer, so no handler thread is ever held.
  *
  * <p>Arguments: the gRPC address and the REST address.
  */

@@ -26,7 +26,8 @@ final class Results {
   private final Map<Contender, List<Long>> residentKilobytes = new EnumMap<>(Contender.class);
 
   void add(Scenario scenario, Contender contender, Measurement measurement) {
-    loops.computeIfAbsent(scenario, s -> new EnumMap<>(Contender.class))
+    loops
+        .computeIfAbsent(scenario, s -> new EnumMap<>(Contender.class))
         .computeIfAbsent(contender, c -> new ArrayList<>())
         .add(measurement);
   }
@@ -64,7 +65,8 @@ final class Results {
         return new Spread(Double.NaN, Double.NaN, Double.NaN);
       }
       int middle = values.length / 2;
-      double median = values.length % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
+      double median =
+          values.length % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
       return new Spread(median, values[0], Arrays.stream(values).max().orElseThrow());
     }
 
@@ -72,7 +74,12 @@ final class Results {
       if (Double.isNaN(median)) {
         return "–";
       }
-      return pattern.formatted(median) + " (" + pattern.formatted(min) + "–" + pattern.formatted(max) + ")";
+      return pattern.formatted(median)
+          + " ("
+          + pattern.formatted(min)
+          + "–"
+          + pattern.formatted(max)
+          + ")";
     }
   }
 }

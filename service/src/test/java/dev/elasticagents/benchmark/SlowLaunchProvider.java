@@ -7,8 +7,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A provider whose launch takes as long as a slow machine start: agents of the burst's cluster
- * profile take {@code launchMillis}, all others start at once. It starts nothing; it only
- * remembers which agents it "runs", so that reconciliation and cleanup see them as alive.
+ * profile take {@code launchMillis}, all others start at once. It starts nothing; it only remembers
+ * which agents it "runs", so that reconciliation and cleanup see them as alive.
  */
 final class SlowLaunchProvider implements AgentProvider {
 

@@ -11,8 +11,8 @@ import org.springframework.context.annotation.Bean;
 /**
  * The peer the service is measured against: a Spring Boot application with the Camunda starter's
  * {@code @JobWorker}s and auto-complete over gRPC, configured only by its command line (the
- * starter's defaults, or tuned). {@code benchmark-noop} does nothing; {@code benchmark-sleep}
- * does the same 200 ms of work as a slow agent launch.
+ * starter's defaults, or tuned). {@code benchmark-noop} does nothing; {@code benchmark-sleep} does
+ * the same 200 ms of work as a slow agent launch.
  */
 public final class StarterPeer {
 
@@ -28,7 +28,8 @@ public final class StarterPeer {
 
   // A test configuration, so that the service's component scan of the test classes skips it.
   @TestConfiguration(proxyBeanMethods = false)
-  @EnableAutoConfiguration(exclude = {DataSourceAutoConfiguration.class, FlywayAutoConfiguration.class})
+  @EnableAutoConfiguration(
+      exclude = {DataSourceAutoConfiguration.class, FlywayAutoConfiguration.class})
   static class Application {
 
     @Bean

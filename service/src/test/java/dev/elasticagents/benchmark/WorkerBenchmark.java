@@ -38,7 +38,8 @@ class WorkerBenchmark {
 
   private final BenchmarkSettings settings = BenchmarkSettings.fromSystemProperties();
   private final Path work = Path.of("target/benchmark").toAbsolutePath();
-  // GoCD job ids, unique over the whole benchmark: each create-agent of a new job launches an agent.
+  // GoCD job ids, unique over the whole benchmark: each create-agent of a new job launches an
+  // agent.
   private final AtomicInteger jobIds = new AtomicInteger(1_000);
 
   @Test
@@ -55,17 +56,21 @@ class WorkerBenchmark {
       }
     }
     Optional<Profile> profile = settings.profile() ? Optional.of(profile()) : Optional.empty();
-    BenchmarkReport report = new BenchmarkReport(settings, results, BenchmarkReport.Environment.read());
+    BenchmarkReport report =
+        new BenchmarkReport(settings, results, BenchmarkReport.Environment.read());
     report.write(profile);
     log.info("Report written to {}", settings.output().toAbsolutePath());
-    assertThat(results.of(new Results.Scenario(RESENT, settings.concurrencies().getFirst()), Contender.SERVICE))
+    assertThat(
+            results.of(
+                new Results.Scenario(RESENT, settings.concurrencies().getFirst()),
+                Contender.SERVICE))
         .hasSize(settings.contenders().contains(Contender.SERVICE) ? settings.runs() : 0)
         .allSatisfy(measurement -> assertThat(measurement.completed()).isPositive());
   }
 
   /**
-   * The service once more, under JDK Flight Recorder, through the first closed loop of the
-   * re-sent path; its recording is dumped when the service stops on SIGTERM.
+   * The service once more, under JDK Flight Recorder, through the first closed loop of the re-sent
+   * path; its recording is dumped when the service stops on SIGTERM.
    */
   private Profile profile() throws Exception {
     Path directory = work.resolve("profile");
@@ -73,22 +78,35 @@ class WorkerBenchmark {
     Path recording = directory.resolve("service.jfr");
     Files.deleteIfExists(recording);
     List<String> flightRecorder =
-        List.of("-XX:StartFlightRecording=filename=" + recording + ",settings=profile,dumponexit=true");
+        List.of(
+            "-XX:StartFlightRecording=filename=" + recording + ",settings=profile,dumponexit=true");
     int concurrency = settings.concurrencies().getFirst();
     Duration window = settings.window().multipliedBy(2);
     Instant from;
     try (BenchmarkEngine engine = BenchmarkEngine.start();
-        ServiceProcess service = start(Contender.SERVICE, engine, directory, directory.resolve("peak"), flightRecorder)) {
-      Map<String, Object> resent = request("create-agent", "benchmark-resent", jobIds.incrementAndGet());
+        ServiceProcess service =
+            start(
+                Contender.SERVICE, engine, directory, directory.resolve("peak"), flightRecorder)) {
+      Map<String, Object> resent =
+          request("create-agent", "benchmark-resent", jobIds.incrementAndGet());
       engine.loop().run(() -> resent, 1, Duration.ZERO, Duration.ofSeconds(1), service.jvm());
       loop(engine, () -> resent, concurrency, service.jvm());
       from = Instant.now().plus(settings.warmup());
-      Measurement measured = engine.loop().run(() -> resent, concurrency, settings.warmup(), window, service.jvm());
-      log.info("Profiled: {} instances/s, {} ms CPU per job", measured.throughput(), measured.cpuMillisPerJob());
+      Measurement measured =
+          engine.loop().run(() -> resent, concurrency, settings.warmup(), window, service.jvm());
+      log.info(
+          "Profiled: {} instances/s, {} ms CPU per job",
+          measured.throughput(),
+          measured.cpuMillisPerJob());
       service.terminate();
       service.awaitExit(Duration.ofMinutes(1));
     }
-    return Profile.read(settings.label(), "\"" + RESENT + "\" at C=" + concurrency, recording, from, from.plus(window));
+    return Profile.read(
+        settings.label(),
+        "\"" + RESENT + "\" at C=" + concurrency,
+        recording,
+        from,
+        from.plus(window));
   }
 
   private void measure(Contender contender, Results results, int run) throws Exception {
@@ -99,28 +117,45 @@ class WorkerBenchmark {
         ServiceProcess worker = start(contender, engine, directory, peakFile, List.of())) {
       ProcessHandle jvm = worker.jvm();
       if (contender == Contender.SERVICE) {
-        Map<String, Object> resent = request("create-agent", "benchmark-resent", jobIds.incrementAndGet());
+        Map<String, Object> resent =
+            request("create-agent", "benchmark-resent", jobIds.incrementAndGet());
         engine.loop().run(() -> resent, 1, Duration.ZERO, Duration.ofSeconds(1), jvm);
         for (int concurrency : settings.concurrencies()) {
-          results.add(new Results.Scenario(RESENT, concurrency), contender, loop(engine, () -> resent, concurrency, jvm));
+          results.add(
+              new Results.Scenario(RESENT, concurrency),
+              contender,
+              loop(engine, () -> resent, concurrency, jvm));
         }
         for (int concurrency : settings.concurrencies()) {
           results.add(
               new Results.Scenario(CREATE, concurrency),
               contender,
-              loop(engine, () -> request("create-agent", "benchmark-create", jobIds.incrementAndGet()), concurrency, jvm));
+              loop(
+                  engine,
+                  () -> request("create-agent", "benchmark-create", jobIds.incrementAndGet()),
+                  concurrency,
+                  jvm));
         }
       } else {
         Map<String, Object> noop = request(StarterPeer.NOOP, "benchmark-resent", 1);
         for (int concurrency : settings.concurrencies()) {
-          results.add(new Results.Scenario(NOOP, concurrency), contender, loop(engine, () -> noop, concurrency, jvm));
+          results.add(
+              new Results.Scenario(NOOP, concurrency),
+              contender,
+              loop(engine, () -> noop, concurrency, jvm));
         }
       }
       if (contender.runsBursts()) {
         String jobType = contender == Contender.SERVICE ? "create-agent" : StarterPeer.SLEEP;
-        Duration atMost = Duration.ofMillis(settings.launchMillis() * settings.burstJobs() * 2).plusMinutes(1);
+        Duration atMost =
+            Duration.ofMillis(settings.launchMillis() * settings.burstJobs() * 2).plusMinutes(1);
         Burst.Result burst =
-            engine.burst().run(job -> request(jobType, BURST_PROFILE, jobIds.incrementAndGet()), settings.burstJobs(), atMost);
+            engine
+                .burst()
+                .run(
+                    job -> request(jobType, BURST_PROFILE, jobIds.incrementAndGet()),
+                    settings.burstJobs(),
+                    atMost);
         results.add(contender, new Results.BurstRun(burst, InFlight.readPeak(peakFile)));
         log.info("{}: burst of {} in {} s", contender.label, burst.jobs(), burst.seconds());
       }
@@ -134,7 +169,11 @@ class WorkerBenchmark {
    * generator's) each used less than 5 % of a core in the last one (at most {@code
    * benchmark.jvm-warmup}), then for {@code benchmark.warmup}, then it is measured.
    */
-  private Measurement loop(BenchmarkEngine engine, Supplier<Map<String, Object>> variables, int concurrency, ProcessHandle jvm)
+  private Measurement loop(
+      BenchmarkEngine engine,
+      Supplier<Map<String, Object>> variables,
+      int concurrency,
+      ProcessHandle jvm)
       throws InterruptedException {
     ProcessHandle self = ProcessHandle.current();
     Duration quiet = JIT_SEGMENT.dividedBy(20);
@@ -150,15 +189,29 @@ class WorkerBenchmark {
     } while ((workerJit.compareTo(quiet) > 0 || engineJit.compareTo(quiet) > 0)
         && System.nanoTime() - began < settings.jvmWarmup().toNanos());
     log.info(
-        "Warm after {} s (compilers of the worker {} ms, of the engine's JVM {} ms in the last {} s)",
-        (System.nanoTime() - began) / 1_000_000_000, workerJit.toMillis(), engineJit.toMillis(), JIT_SEGMENT.toSeconds());
-    Measurement measurement = engine.loop().run(variables, concurrency, settings.warmup(), settings.window(), jvm);
-    log.info("C={}: {} instances/s, p99 {} ms, {} ms CPU per job", concurrency, measurement.throughput(), measurement.p99Millis(), measurement.cpuMillisPerJob());
+        "Warm after {} s (compilers of the worker {} ms, of the engine's JVM {} ms in the last {}"
+            + " s)",
+        (System.nanoTime() - began) / 1_000_000_000,
+        workerJit.toMillis(),
+        engineJit.toMillis(),
+        JIT_SEGMENT.toSeconds());
+    Measurement measurement =
+        engine.loop().run(variables, concurrency, settings.warmup(), settings.window(), jvm);
+    log.info(
+        "C={}: {} instances/s, p99 {} ms, {} ms CPU per job",
+        concurrency,
+        measurement.throughput(),
+        measurement.p99Millis(),
+        measurement.cpuMillisPerJob());
     return measurement;
   }
 
   private ServiceProcess start(
-      Contender contender, BenchmarkEngine engine, Path directory, Path peakFile, List<String> jvmOptions) {
+      Contender contender,
+      BenchmarkEngine engine,
+      Path directory,
+      Path peakFile,
+      List<String> jvmOptions) {
     String grpc = engine.grpcAddress().toString();
     String rest = engine.restAddress().toString();
     List<String> starter =
@@ -175,15 +228,22 @@ class WorkerBenchmark {
         List<String> options = new ArrayList<>(jvmOptions);
         options.add("-D" + InFlight.PEAK_FILE + "=" + peakFile);
         yield ServiceProcess.start(
-            BenchmarkService.class.getName(), options, serviceProperties(grpc, rest, directory), directory.resolve("agents"), directory.resolve("service.log"));
+            BenchmarkService.class.getName(),
+            options,
+            serviceProperties(grpc, rest, directory),
+            directory.resolve("agents"),
+            directory.resolve("service.log"));
       }
-      case STARTER_DEFAULT -> PeerProcess.start(StarterPeer.class, peakFile, starter, directory.resolve("peer.log"));
+      case STARTER_DEFAULT ->
+          PeerProcess.start(StarterPeer.class, peakFile, starter, directory.resolve("peer.log"));
       case STARTER_TUNED -> {
         List<String> tuned = new ArrayList<>(starter);
         tuned.addAll(Contender.TUNED_STARTER);
         yield PeerProcess.start(StarterPeer.class, peakFile, tuned, directory.resolve("peer.log"));
       }
-      case PLAIN_REST -> PeerProcess.start(PlainRestPeer.class, peakFile, List.of(grpc, rest), directory.resolve("peer.log"));
+      case PLAIN_REST ->
+          PeerProcess.start(
+              PlainRestPeer.class, peakFile, List.of(grpc, rest), directory.resolve("peer.log"));
     };
   }
 
@@ -204,9 +264,12 @@ class WorkerBenchmark {
   /** A v5 create-agent request of about 0.7 KB for GoCD job {@code jobId}, as GoCD sends it. */
   static Map<String, Object> request(String jobType, String clusterProfile, int jobId) {
     return Map.of(
-        "job_type", jobType,
-        "auto_register_key", "5f1b0c1e-9d2a-4c3b-8e7f-1a2b3c4d5e6f",
-        "environment", "production",
+        "job_type",
+        jobType,
+        "auto_register_key",
+        "5f1b0c1e-9d2a-4c3b-8e7f-1a2b3c4d5e6f",
+        "environment",
+        "production",
         "elastic_agent_profile_properties",
         Map.of("image", "gocd/gocd-agent-debian-12:v25.3.0", "memory", "2048", "cpu", "1"),
         "cluster_profile_properties",

@@ -22,13 +22,15 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * docker-compose.yml against the Compose Specification's JSON schema (src/test/resources/compose-spec),
- * read as Docker Compose reads it in an empty environment: every variable takes its default.
+ * docker-compose.yml against the Compose Specification's JSON schema
+ * (src/test/resources/compose-spec), read as Docker Compose reads it in an empty environment: every
+ * variable takes its default.
  */
 class ComposeSchemaTest {
 
   private static final Path COMPOSE = Path.of("docker-compose.yml");
-  private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(:?-([^}]*))?}");
+  private static final Pattern VARIABLE =
+      Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(:?-([^}]*))?}");
 
   @Test
   void composeFollowsTheComposeSpecification() throws IOException {
@@ -71,7 +73,9 @@ class ComposeSchemaTest {
   /** The compose file as Docker Compose reads it with no variable set. */
   static JsonNode compose() throws IOException {
     String interpolated =
-        VARIABLE.matcher(Files.readString(COMPOSE)).replaceAll(variable -> Matcher.quoteReplacement(defaultOf(variable)));
+        VARIABLE
+            .matcher(Files.readString(COMPOSE))
+            .replaceAll(variable -> Matcher.quoteReplacement(defaultOf(variable)));
     return new YAMLMapper().readTree(interpolated);
   }
 
@@ -80,13 +84,17 @@ class ComposeSchemaTest {
   }
 
   private static Schema schema() throws IOException {
-    try (InputStream in = ComposeSchemaTest.class.getResourceAsStream("/compose-spec/compose-spec.json")) {
+    try (InputStream in =
+        ComposeSchemaTest.class.getResourceAsStream("/compose-spec/compose-spec.json")) {
       ObjectNode schema = (ObjectNode) new ObjectMapper().readTree(in);
       // Draft 7 by the default dialect: its meta-schema is built in, nothing is fetched. The
       // schema's relative $id resolves against the location it was taken from.
       schema.remove("$schema");
       return SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_7)
-          .getSchema(SchemaLocation.of("https://github.com/compose-spec/compose-spec/schema/compose_spec.json"), schema);
+          .getSchema(
+              SchemaLocation.of(
+                  "https://github.com/compose-spec/compose-spec/schema/compose_spec.json"),
+              schema);
     }
   }
 }

@@ -15,8 +15,8 @@ import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
 /**
  * The configuration properties the service binds, in the form of environment variables: those of
  * the service's {@code @ConfigurationProperties} (the configuration processor's metadata in
- * target/classes) and those of Spring Boot, Camunda and every other library on the classpath
- * that publishes metadata.
+ * target/classes) and those of Spring Boot, Camunda and every other library on the classpath that
+ * publishes metadata.
  *
  * <p>Spring's relaxed binding reads {@code ELASTIC_AGENTS_PROVIDER} as {@code
  * elastic-agents.provider} (dots become underscores, dashes are dropped or become underscores,
@@ -38,7 +38,8 @@ public final class KnownProperties {
     ObjectMapper json = new ObjectMapper();
     try {
       for (Resource metadata :
-          new PathMatchingResourcePatternResolver().getResources("classpath*:META-INF/spring-configuration-metadata.json")) {
+          new PathMatchingResourcePatternResolver()
+              .getResources("classpath*:META-INF/spring-configuration-metadata.json")) {
         try (InputStream in = metadata.getInputStream()) {
           for (JsonNode property : json.readTree(in).path("properties")) {
             known.add(property.path("name").asText(), property.path("type").asText());
@@ -53,7 +54,8 @@ public final class KnownProperties {
 
   private void add(String property, String type) {
     String underscores = property.replace('.', '_').toUpperCase();
-    Set<String> forms = new HashSet<>(List.of(underscores.replace("-", ""), underscores.replace('-', '_')));
+    Set<String> forms =
+        new HashSet<>(List.of(underscores.replace("-", ""), underscores.replace('-', '_')));
     names.addAll(forms);
     if (type.startsWith("java.util.Map<")) {
       forms.forEach(form -> mapPrefixes.add(form + "_"));
@@ -65,7 +67,11 @@ public final class KnownProperties {
     String withoutIndex = LIST_INDEX.matcher(environmentVariable).replaceFirst("");
     return names.contains(environmentVariable)
         || names.contains(withoutIndex)
-        || mapPrefixes.stream().anyMatch(prefix -> environmentVariable.startsWith(prefix) && environmentVariable.length() > prefix.length());
+        || mapPrefixes.stream()
+            .anyMatch(
+                prefix ->
+                    environmentVariable.startsWith(prefix)
+                        && environmentVariable.length() > prefix.length());
   }
 
   /** How many properties are known: a classpath without metadata would know none. */

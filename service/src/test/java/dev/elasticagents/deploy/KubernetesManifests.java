@@ -43,12 +43,14 @@ final class KubernetesManifests {
   }
 
   /**
-   * Builds the base and the overlay the first time a test asks; skips the test where no kubectl
-   * is installed.
+   * Builds the base and the overlay the first time a test asks; skips the test where no kubectl is
+   * installed.
    */
   static synchronized Builds built() throws IOException, InterruptedException {
     assumeThat(kubectl())
-        .as("kubectl is not on the PATH, so the Kubernetes manifests cannot be built here (CI installs it: .ci/run)")
+        .as(
+            "kubectl is not on the PATH, so the Kubernetes manifests cannot be built here (CI"
+                + " installs it: .ci/run)")
         .isPresent();
     if (builds == null) {
       builds = new Builds(build(BASE), build(PRODUCTION));
@@ -70,12 +72,14 @@ final class KubernetesManifests {
     Path errors = Files.createTempFile("kustomize", ".log");
     try {
       Process kustomize =
-          new ProcessBuilder(kubectl().orElseThrow().toString(), "kustomize", kustomization.toString())
+          new ProcessBuilder(
+                  kubectl().orElseThrow().toString(), "kustomize", kustomization.toString())
               .redirectError(errors.toFile())
               .start();
       String output = new String(kustomize.getInputStream().readAllBytes());
       if (!kustomize.waitFor(60, TimeUnit.SECONDS) || kustomize.exitValue() != 0) {
-        throw new AssertionError("kubectl kustomize " + kustomization + " failed: " + Files.readString(errors));
+        throw new AssertionError(
+            "kubectl kustomize " + kustomization + " failed: " + Files.readString(errors));
       }
       return read(output);
     } finally {
@@ -102,7 +106,8 @@ final class KubernetesManifests {
   }
 
   private static List<HasMetadata> read(String yaml) {
-    return DOCUMENT_SEPARATOR.splitAsStream(yaml)
+    return DOCUMENT_SEPARATOR
+        .splitAsStream(yaml)
         .filter(document -> document.lines().anyMatch(line -> line.startsWith("kind:")))
         .map(document -> (HasMetadata) SERIALIZATION.unmarshal(document))
         .toList();

@@ -24,7 +24,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** The Deployment and what surrounds it, as kubectl kustomize builds the base and the production overlay. */
+/**
+ * The Deployment and what surrounds it, as kubectl kustomize builds the base and the production
+ * overlay.
+ */
 class KubernetesManifestsTest {
 
   private static List<HasMetadata> base;
@@ -46,27 +49,41 @@ class KubernetesManifestsTest {
     assertThat(objects)
         .extracting(HasMetadata::getKind)
         .containsExactlyInAnyOrder(
-            "ServiceAccount", "Role", "RoleBinding", "ConfigMap", "Deployment", "Service", "PodDisruptionBudget");
+            "ServiceAccount",
+            "Role",
+            "RoleBinding",
+            "ConfigMap",
+            "Deployment",
+            "Service",
+            "PodDisruptionBudget");
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("builds")
-  void probesAskTheLivenessAndReadinessGroupsOnTheServicePort(String name, List<HasMetadata> objects) {
+  void probesAskTheLivenessAndReadinessGroupsOnTheServicePort(
+      String name, List<HasMetadata> objects) {
     Container workers = container(objects);
 
-    assertThat(workers.getPorts()).singleElement().satisfies(port -> {
-      assertThat(port.getName()).isEqualTo("http");
-      assertThat(port.getContainerPort()).isEqualTo(8080);
-    });
+    assertThat(workers.getPorts())
+        .singleElement()
+        .satisfies(
+            port -> {
+              assertThat(port.getName()).isEqualTo("http");
+              assertThat(port.getContainerPort()).isEqualTo(8080);
+            });
     assertThat(pathAndPort(workers.getStartupProbe())).isEqualTo("/actuator/health/liveness http");
     assertThat(pathAndPort(workers.getLivenessProbe())).isEqualTo("/actuator/health/liveness http");
-    assertThat(pathAndPort(workers.getReadinessProbe())).isEqualTo("/actuator/health/readiness http");
-    assertThat(workers.getReadinessProbe().getTimeoutSeconds()).as("above the cluster's 3 s and the registry's 2 s").isGreaterThan(5);
+    assertThat(pathAndPort(workers.getReadinessProbe()))
+        .isEqualTo("/actuator/health/readiness http");
+    assertThat(workers.getReadinessProbe().getTimeoutSeconds())
+        .as("above the cluster's 3 s and the registry's 2 s")
+        .isGreaterThan(5);
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("builds")
-  void runsAsUser10001WithAReadOnlyRootFileSystemAndNoPrivileges(String name, List<HasMetadata> objects) {
+  void runsAsUser10001WithAReadOnlyRootFileSystemAndNoPrivileges(
+      String name, List<HasMetadata> objects) {
     PodSpec pod = one(objects, Deployment.class).getSpec().getTemplate().getSpec();
     Container workers = container(objects);
 
@@ -75,17 +92,30 @@ class KubernetesManifestsTest {
     assertThat(workers.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
     assertThat(workers.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
     assertThat(workers.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
-    assertThat(workers.getVolumeMounts()).singleElement().satisfies(mount -> assertThat(mount.getMountPath()).isEqualTo("/tmp"));
-    assertThat(pod.getVolumes()).singleElement().satisfies(volume -> assertThat(volume.getEmptyDir()).isNotNull());
+    assertThat(workers.getVolumeMounts())
+        .singleElement()
+        .satisfies(mount -> assertThat(mount.getMountPath()).isEqualTo("/tmp"));
+    assertThat(pod.getVolumes())
+        .singleElement()
+        .satisfies(volume -> assertThat(volume.getEmptyDir()).isNotNull());
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("builds")
-  void givesTheServiceMoreTimeToStopThanItsDrainAndEachShutdownPhase(String name, List<HasMetadata> objects) {
+  void givesTheServiceMoreTimeToStopThanItsDrainAndEachShutdownPhase(
+      String name, List<HasMetadata> objects) {
     Map<String, String> settings = one(objects, ConfigMap.class).getData();
     Duration drain = Duration.parse(settings.get("JOB_WORKERS_SHUTDOWN_GRACE_PERIOD"));
-    Duration phase = Duration.ofSeconds(Long.parseLong(settings.get("SPRING_LIFECYCLE_TIMEOUT_PER_SHUTDOWN_PHASE").replace("s", "")));
-    long grace = one(objects, Deployment.class).getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds();
+    Duration phase =
+        Duration.ofSeconds(
+            Long.parseLong(
+                settings.get("SPRING_LIFECYCLE_TIMEOUT_PER_SHUTDOWN_PHASE").replace("s", "")));
+    long grace =
+        one(objects, Deployment.class)
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getTerminationGracePeriodSeconds();
 
     assertThat(phase).isGreaterThan(drain);
     assertThat(Duration.ofSeconds(grace)).isGreaterThan(phase).isEqualTo(Duration.ofSeconds(60));
@@ -111,14 +141,19 @@ class KubernetesManifestsTest {
   @MethodSource("builds")
   void bindsTheRoleToTheServiceAccountTheDeploymentRunsAs(String name, List<HasMetadata> objects) {
     RoleBinding binding = one(objects, RoleBinding.class);
-    String serviceAccount = one(objects, Deployment.class).getSpec().getTemplate().getSpec().getServiceAccountName();
+    String serviceAccount =
+        one(objects, Deployment.class).getSpec().getTemplate().getSpec().getServiceAccountName();
 
     assertThat(binding.getRoleRef().getKind()).isEqualTo("Role");
-    assertThat(binding.getRoleRef().getName()).isEqualTo(one(objects, Role.class).getMetadata().getName());
-    assertThat(binding.getSubjects()).singleElement().satisfies(subject -> {
-      assertThat(subject.getKind()).isEqualTo("ServiceAccount");
-      assertThat(subject.getName()).isEqualTo(serviceAccount);
-    });
+    assertThat(binding.getRoleRef().getName())
+        .isEqualTo(one(objects, Role.class).getMetadata().getName());
+    assertThat(binding.getSubjects())
+        .singleElement()
+        .satisfies(
+            subject -> {
+              assertThat(subject.getKind()).isEqualTo("ServiceAccount");
+              assertThat(subject.getName()).isEqualTo(serviceAccount);
+            });
   }
 
   @ParameterizedTest(name = "{0}")
@@ -128,22 +163,33 @@ class KubernetesManifestsTest {
     Map<String, Quantity> limits = container(objects).getResources().getLimits();
 
     assertThat(requests).containsKeys("cpu", "memory");
-    assertThat(Quantity.getAmountInBytes(limits.get("memory"))).isGreaterThanOrEqualTo(Quantity.getAmountInBytes(requests.get("memory")));
+    assertThat(Quantity.getAmountInBytes(limits.get("memory")))
+        .isGreaterThanOrEqualTo(Quantity.getAmountInBytes(requests.get("memory")));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("builds")
-  void theServiceAndTheDisruptionBudgetSelectTheDeploymentsPods(String name, List<HasMetadata> objects) {
-    Map<String, String> pods = one(objects, Deployment.class).getSpec().getTemplate().getMetadata().getLabels();
+  void theServiceAndTheDisruptionBudgetSelectTheDeploymentsPods(
+      String name, List<HasMetadata> objects) {
+    Map<String, String> pods =
+        one(objects, Deployment.class).getSpec().getTemplate().getMetadata().getLabels();
 
     assertThat(pods).containsAllEntriesOf(one(objects, Service.class).getSpec().getSelector());
-    assertThat(pods).containsAllEntriesOf(one(objects, PodDisruptionBudget.class).getSpec().getSelector().getMatchLabels());
-    assertThat(one(objects, Service.class).getSpec().getPorts()).singleElement()
+    assertThat(pods)
+        .containsAllEntriesOf(
+            one(objects, PodDisruptionBudget.class).getSpec().getSelector().getMatchLabels());
+    assertThat(one(objects, Service.class).getSpec().getPorts())
+        .singleElement()
         .satisfies(port -> assertThat(port.getTargetPort().getStrVal()).isEqualTo("http"));
   }
 
   static Container container(List<HasMetadata> objects) {
-    return one(objects, Deployment.class).getSpec().getTemplate().getSpec().getContainers().getFirst();
+    return one(objects, Deployment.class)
+        .getSpec()
+        .getTemplate()
+        .getSpec()
+        .getContainers()
+        .getFirst();
   }
 
   private static String pathAndPort(Probe probe) {

@@ -37,41 +37,59 @@ class KubernetesSettingsTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("builds")
-  void setsOnlyEnvironmentVariablesThatArePropertiesOfTheService(String name, List<HasMetadata> objects) {
+  void setsOnlyEnvironmentVariablesThatArePropertiesOfTheService(
+      String name, List<HasMetadata> objects) {
     KnownProperties known = KnownProperties.onTheClasspath();
     Stream<String> variables =
         Stream.concat(
-            environment(objects).stream().map(EnvVar::getName), one(objects, ConfigMap.class).getData().keySet().stream());
+            environment(objects).stream().map(EnvVar::getName),
+            one(objects, ConfigMap.class).getData().keySet().stream());
 
-    assertThat(variables).isNotEmpty().allSatisfy(variable -> assertThat(known.knows(variable)).as(variable).isTrue());
+    assertThat(variables)
+        .isNotEmpty()
+        .allSatisfy(variable -> assertThat(known.knows(variable)).as(variable).isTrue());
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("builds")
-  void takesTheDatabaseTheClusterAndTheGoCdCredentialsFromSecretsTheExampleShows(String name, List<HasMetadata> objects)
-      throws Exception {
-    List<Secret> examples = KubernetesManifests.all(KubernetesManifests.read(KubernetesManifests.SECRETS_EXAMPLE), Secret.class);
+  void takesTheDatabaseTheClusterAndTheGoCdCredentialsFromSecretsTheExampleShows(
+      String name, List<HasMetadata> objects) throws Exception {
+    List<Secret> examples =
+        KubernetesManifests.all(
+            KubernetesManifests.read(KubernetesManifests.SECRETS_EXAMPLE), Secret.class);
     Map<String, SecretKeySelector> fromSecrets =
         environment(objects).stream()
-            .filter(variable -> variable.getValueFrom() != null && variable.getValueFrom().getSecretKeyRef() != null)
-            .collect(Collectors.toMap(EnvVar::getName, variable -> variable.getValueFrom().getSecretKeyRef()));
+            .filter(
+                variable ->
+                    variable.getValueFrom() != null
+                        && variable.getValueFrom().getSecretKeyRef() != null)
+            .collect(
+                Collectors.toMap(
+                    EnvVar::getName, variable -> variable.getValueFrom().getSecretKeyRef()));
 
     assertThat(fromSecrets)
         .containsKeys(
-            "SPRING_DATASOURCE_USERNAME", "SPRING_DATASOURCE_PASSWORD",
-            "CAMUNDA_CLIENT_AUTH_CLIENT_ID", "CAMUNDA_CLIENT_AUTH_CLIENT_SECRET",
+            "SPRING_DATASOURCE_USERNAME",
+            "SPRING_DATASOURCE_PASSWORD",
+            "CAMUNDA_CLIENT_AUTH_CLIENT_ID",
+            "CAMUNDA_CLIENT_AUTH_CLIENT_SECRET",
             "GOCD_ENDPOINT_TOKEN");
-    assertThat(fromSecrets.values()).allSatisfy(reference ->
-        assertThat(examples)
-            .as("secret %s, key %s", reference.getName(), reference.getKey())
-            .anyMatch(secret -> secret.getMetadata().getName().equals(reference.getName())
-                && secret.getStringData().containsKey(reference.getKey())));
+    assertThat(fromSecrets.values())
+        .allSatisfy(
+            reference ->
+                assertThat(examples)
+                    .as("secret %s, key %s", reference.getName(), reference.getKey())
+                    .anyMatch(
+                        secret ->
+                            secret.getMetadata().getName().equals(reference.getName())
+                                && secret.getStringData().containsKey(reference.getKey())));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("builds")
   void keepsNothingSecretInTheConfigMap(String name, List<HasMetadata> objects) {
-    assertThat(one(objects, ConfigMap.class).getData().keySet()).noneMatch(key -> key.matches(".*(PASSWORD|SECRET|TOKEN|USERNAME|CLIENT_ID)$"));
+    assertThat(one(objects, ConfigMap.class).getData().keySet())
+        .noneMatch(key -> key.matches(".*(PASSWORD|SECRET|TOKEN|USERNAME|CLIENT_ID)$"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -80,7 +98,10 @@ class KubernetesSettingsTest {
     assertThat(environment(objects))
         .filteredOn(variable -> variable.getName().equals("ELASTIC_AGENTS_INSTANCE_ID"))
         .singleElement()
-        .satisfies(variable -> assertThat(variable.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.name"));
+        .satisfies(
+            variable ->
+                assertThat(variable.getValueFrom().getFieldRef().getFieldPath())
+                    .isEqualTo("metadata.name"));
   }
 
   @Test
@@ -90,20 +111,30 @@ class KubernetesSettingsTest {
     assertThat(settings).containsEntry("ELASTIC_AGENTS_PROVIDER", "kubernetes");
     assertThat(settings.get("SPRING_DATASOURCE_URL")).startsWith("jdbc:postgresql://");
     assertThat(one(production, Deployment.class).getSpec().getReplicas()).isGreaterThan(1);
-    assertThat(production).allSatisfy(object -> assertThat(object.getMetadata().getNamespace()).isEqualTo("ci-agents"));
+    assertThat(production)
+        .allSatisfy(
+            object -> assertThat(object.getMetadata().getNamespace()).isEqualTo("ci-agents"));
   }
 
   @Test
   void theSecretsExampleHoldsPlaceholdersOnlyAndIsNoPartOfTheBuild() throws Exception {
-    List<Secret> examples = KubernetesManifests.all(KubernetesManifests.read(KubernetesManifests.SECRETS_EXAMPLE), Secret.class);
+    List<Secret> examples =
+        KubernetesManifests.all(
+            KubernetesManifests.read(KubernetesManifests.SECRETS_EXAMPLE), Secret.class);
 
-    assertThat(examples).hasSize(3).allSatisfy(secret -> assertThat(secret.getStringData())
-        .allSatisfy((key, value) -> {
-          if (key.matches("password|client-secret|token")) {
-            assertThat(value).isEqualTo("example-placeholder-not-a-secret");
-          }
-        }));
-    assertThat(Stream.concat(base.stream(), production.stream())).noneMatch(Secret.class::isInstance);
+    assertThat(examples)
+        .hasSize(3)
+        .allSatisfy(
+            secret ->
+                assertThat(secret.getStringData())
+                    .allSatisfy(
+                        (key, value) -> {
+                          if (key.matches("password|client-secret|token")) {
+                            assertThat(value).isEqualTo("example-placeholder-not-a-secret");
+                          }
+                        }));
+    assertThat(Stream.concat(base.stream(), production.stream()))
+        .noneMatch(Secret.class::isInstance);
   }
 
   private static List<EnvVar> environment(List<HasMetadata> objects) {

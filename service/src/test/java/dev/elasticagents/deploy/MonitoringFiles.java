@@ -13,10 +13,13 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The Grafana dashboard and the Prometheus alert rules under deploy/monitoring, and their queries. */
+/**
+ * The Grafana dashboard and the Prometheus alert rules under deploy/monitoring, and their queries.
+ */
 public final class MonitoringFiles {
 
-  public static final Path DASHBOARD = Path.of("deploy/monitoring/grafana/elastic-agent-workers.json");
+  public static final Path DASHBOARD =
+      Path.of("deploy/monitoring/grafana/elastic-agent-workers.json");
   public static final Path ALERTS = Path.of("deploy/monitoring/prometheus/alerts.yml");
   public static final Path PROMETHEUS = Path.of("deploy/monitoring/prometheus/prometheus.yml");
   public static final Path GRAFANA_PROVISIONING = Path.of("deploy/monitoring/grafana/provisioning");
@@ -29,10 +32,12 @@ public final class MonitoringFiles {
   private static final Pattern RANGE = Pattern.compile("\\[[^]]*]");
   private static final Pattern GROUPING =
       Pattern.compile("\\b(by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)");
-  private static final Pattern LABEL_VALUES = Pattern.compile("label_values\\(\\s*([a-zA-Z_:][a-zA-Z0-9_:]*)[^)]*\\)");
+  private static final Pattern LABEL_VALUES =
+      Pattern.compile("label_values\\(\\s*([a-zA-Z_:][a-zA-Z0-9_:]*)[^)]*\\)");
   private static final Pattern GRAFANA_VARIABLE = Pattern.compile("\\$\\w+");
   private static final Pattern IDENTIFIER = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)(\\s*\\()?");
-  private static final Set<String> KEYWORDS = Set.of("and", "or", "unless", "bool", "offset", "inf", "nan", "group_left", "group_right");
+  private static final Set<String> KEYWORDS =
+      Set.of("and", "or", "unless", "bool", "offset", "inf", "nan", "group_left", "group_right");
 
   private MonitoringFiles() {}
 
@@ -51,15 +56,26 @@ public final class MonitoringFiles {
   /** Every PromQL query of the dashboard: its panels' targets and its variables' queries. */
   public static List<String> dashboardQueries() {
     List<String> queries = new ArrayList<>();
-    dashboard().path("panels").forEach(panel -> panel.path("targets").forEach(target -> queries.add(target.path("expr").asText())));
-    dashboard().path("templating").path("list").forEach(variable -> queries.add(variable.path("query").path("query").asText()));
+    dashboard()
+        .path("panels")
+        .forEach(
+            panel ->
+                panel.path("targets").forEach(target -> queries.add(target.path("expr").asText())));
+    dashboard()
+        .path("templating")
+        .path("list")
+        .forEach(variable -> queries.add(variable.path("query").path("query").asText()));
     return queries;
   }
 
   /** Every expression of the alert rules. */
   public static List<String> alertExpressions() {
     List<String> expressions = new ArrayList<>();
-    alerts().path("groups").forEach(group -> group.path("rules").forEach(rule -> expressions.add(rule.path("expr").asText())));
+    alerts()
+        .path("groups")
+        .forEach(
+            group ->
+                group.path("rules").forEach(rule -> expressions.add(rule.path("expr").asText())));
     return expressions;
   }
 
@@ -86,7 +102,8 @@ public final class MonitoringFiles {
     Matcher identifier = IDENTIFIER.matcher(query);
     while (identifier.find()) {
       boolean isCall = identifier.group(2) != null;
-      boolean isNumberPart = identifier.start() > 0 && Character.isDigit(query.charAt(identifier.start() - 1));
+      boolean isNumberPart =
+          identifier.start() > 0 && Character.isDigit(query.charAt(identifier.start() - 1));
       if (!isCall && !isNumberPart && !KEYWORDS.contains(identifier.group(1).toLowerCase())) {
         names.add(identifier.group(1));
       }

@@ -21,8 +21,12 @@ class DeploymentPlanTest {
   void aPre88ClusterGetsTheLifecycleButNotTheApprovalModel() {
     DeploymentPlan plan = DeploymentPlan.forCluster("8.6.0", models);
 
-    assertThat(plan.deployable()).extracting(Model::filename).containsExactly("elastic-agent-lifecycle.bpmn");
-    assertThat(plan.skipped()).extracting(Model::filename).containsExactly("elastic-agent-approval.bpmn");
+    assertThat(plan.deployable())
+        .extracting(Model::filename)
+        .containsExactly("elastic-agent-lifecycle.bpmn");
+    assertThat(plan.skipped())
+        .extracting(Model::filename)
+        .containsExactly("elastic-agent-approval.bpmn");
   }
 
   @Test

@@ -2,9 +2,9 @@ package dev.elasticagents.deployment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.elasticagents.engine.EmbeddedEngine;
 import io.camunda.client.CamundaClient;
 import io.camunda.client.api.response.Process;
-import dev.elasticagents.engine.EmbeddedEngine;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -21,7 +21,9 @@ class ModelDeployerOnEngineTest {
           new ModelDeployer(
               client,
               new DeploymentProperties(
-                  true, List.of("classpath*:bpmn/*.bpmn", "classpath*:bpmn/*.form"), Duration.ofSeconds(30)),
+                  true,
+                  List.of("classpath*:bpmn/*.bpmn", "classpath*:bpmn/*.form"),
+                  Duration.ofSeconds(30)),
               new PathMatchingResourcePatternResolver());
 
       assertThat(deployer.plan(deployer.models()).skipped()).isEmpty();

@@ -31,7 +31,10 @@ class ModelDeployerTest {
   private static EmbeddedEngine engine;
   private static CamundaClient client;
   private final DeploymentProperties properties =
-      new DeploymentProperties(true, List.of("classpath*:bpmn/*.bpmn", "classpath*:bpmn/*.form"), Duration.ofSeconds(30));
+      new DeploymentProperties(
+          true,
+          List.of("classpath*:bpmn/*.bpmn", "classpath*:bpmn/*.form"),
+          Duration.ofSeconds(30));
   private final ResourcePatternResolver resources = new PathMatchingResourcePatternResolver();
   private final ModelDeployer deployer = new ModelDeployer(client, properties, resources);
 
@@ -74,8 +77,12 @@ class ModelDeployerTest {
     assertThat(plan.deployable())
         .extracting(Model::filename)
         .containsExactly(
-            "approve-elastic-agent-request.form", "elastic-agent-cleanup.bpmn", "elastic-agent-lifecycle.bpmn");
-    assertThat(plan.skipped()).extracting(Model::filename).containsExactly("elastic-agent-approval.bpmn");
+            "approve-elastic-agent-request.form",
+            "elastic-agent-cleanup.bpmn",
+            "elastic-agent-lifecycle.bpmn");
+    assertThat(plan.skipped())
+        .extracting(Model::filename)
+        .containsExactly("elastic-agent-approval.bpmn");
   }
 
   @Test
@@ -98,18 +105,22 @@ class ModelDeployerTest {
   }
 
   @Test
-  void startingOnAPre88ClusterSaysOnceAtWarnThatTheApprovalProcessIsNotDeployed(CapturedOutput output)
-      throws InterruptedException {
+  void startingOnAPre88ClusterSaysOnceAtWarnThatTheApprovalProcessIsNotDeployed(
+      CapturedOutput output) throws InterruptedException {
     // The capture may hold this context's own start-up: look at this start only.
     int before = output.getOut().length();
     new ModelDeployer(client, properties, resources).run(new DefaultApplicationArguments());
     String start = output.getOut().substring(before);
 
-    assertThat(start.lines().filter(line -> line.contains("WARN") && line.contains("elastic-agent-approval")))
+    assertThat(
+            start
+                .lines()
+                .filter(line -> line.contains("WARN") && line.contains("elastic-agent-approval")))
         .singleElement()
         .asString()
         .contains(
-            "Not deploying elastic-agent-approval.bpmn on this cluster (version 8.6.0): it uses user task listeners, which need Camunda 8.8 or later");
+            "Not deploying elastic-agent-approval.bpmn on this cluster (version 8.6.0): it uses"
+                + " user task listeners, which need Camunda 8.8 or later");
     assertThat(start).contains("Deployed process 'elastic-agent-lifecycle'");
   }
 

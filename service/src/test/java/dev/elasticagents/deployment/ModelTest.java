@@ -40,7 +40,8 @@ class ModelTest {
 
   @Test
   void aFileThatIsNotXmlIsRejectedNamingIt() {
-    assertThatThrownBy(() -> Model.read("broken.bpmn", "<bpmn:definitions".getBytes(StandardCharsets.UTF_8)))
+    assertThatThrownBy(
+            () -> Model.read("broken.bpmn", "<bpmn:definitions".getBytes(StandardCharsets.UTF_8)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("Model broken.bpmn is not well-formed XML");
   }

@@ -30,6 +30,8 @@ import io.camunda.zeebe.gateway.protocol.GatewayOuterClass.Resource;
 import io.camunda.zeebe.gateway.protocol.GatewayOuterClass.StringList;
 import io.camunda.zeebe.gateway.protocol.GatewayOuterClass.ThrowErrorRequest;
 import io.camunda.zeebe.gateway.protocol.GatewayOuterClass.TopologyRequest;
+import jakarta.servlet.http.Part;
+import java.io.InputStream;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -38,8 +40,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import jakarta.servlet.http.Part;
-import java.io.InputStream;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.web.servlet.function.RouterFunction;
 import org.springframework.web.servlet.function.RouterFunctions;
@@ -49,9 +49,8 @@ import org.springframework.web.servlet.function.ServerResponse;
 /**
  * The part of the Camunda 8.8 REST API that the service and a developer use, in front of the
  * embedded engine. Bodies are the 8.8 specification's, read and written with the models that the
- * Camunda Java client generates from it; each request becomes the gateway command the real
- * gateway sends, and each engine rejection the problem the real gateway answers ({@link
- * GatewayProblems}).
+ * Camunda Java client generates from it; each request becomes the gateway command the real gateway
+ * sends, and each engine rejection the problem the real gateway answers ({@link GatewayProblems}).
  */
 final class CamundaRestApi {
 
@@ -235,14 +234,16 @@ final class CamundaRestApi {
   private ServerResponse deploy(ServerRequest http) throws Exception {
     List<Part> resources = http.multipartData().getOrDefault("resources", List.of());
     if (resources.isEmpty()) {
-      throw new IllegalArgumentException("No resources given: send them as multipart parts named 'resources'");
+      throw new IllegalArgumentException(
+          "No resources given: send them as multipart parts named 'resources'");
     }
     DeployResourceRequest.Builder request = DeployResourceRequest.newBuilder();
     for (Part resource : resources) {
       try (InputStream content = resource.getInputStream()) {
         request.addResources(
             Resource.newBuilder()
-                .setName(Optional.ofNullable(resource.getSubmittedFileName()).orElse(resource.getName()))
+                .setName(
+                    Optional.ofNullable(resource.getSubmittedFileName()).orElse(resource.getName()))
                 .setContent(ByteString.readFrom(content)));
       }
     }
@@ -261,7 +262,8 @@ final class CamundaRestApi {
   private TopologyResponse topology() {
     GatewayOuterClass.TopologyResponse topology =
         version.apply(
-            await(commands.call(commands.gateway()::topology, TopologyRequest.getDefaultInstance())));
+            await(
+                commands.call(commands.gateway()::topology, TopologyRequest.getDefaultInstance())));
     return new TopologyResponse()
         .clusterSize(topology.getClusterSize())
         .partitionsCount(topology.getPartitionsCount())
@@ -282,8 +284,15 @@ final class CamundaRestApi {
                                         partition ->
                                             new Partition()
                                                 .partitionId(partition.getPartitionId())
-                                                .role(Partition.RoleEnum.fromValue(partition.getRole().name().toLowerCase()))
-                                                .health(Partition.HealthEnum.fromValue(partition.getHealth().name().toLowerCase())))
+                                                .role(
+                                                    Partition.RoleEnum.fromValue(
+                                                        partition.getRole().name().toLowerCase()))
+                                                .health(
+                                                    Partition.HealthEnum.fromValue(
+                                                        partition
+                                                            .getHealth()
+                                                            .name()
+                                                            .toLowerCase())))
                                     .toList()))
                 .toList());
   }
@@ -330,9 +339,11 @@ final class CamundaRestApi {
       Optional.ofNullable(corrections.getDueDate()).ifPresent(builder::setDueDate);
       Optional.ofNullable(corrections.getFollowUpDate()).ifPresent(builder::setFollowUpDate);
       Optional.ofNullable(corrections.getCandidateUsers())
-          .ifPresent(users -> builder.setCandidateUsers(StringList.newBuilder().addAllValues(users)));
+          .ifPresent(
+              users -> builder.setCandidateUsers(StringList.newBuilder().addAllValues(users)));
       Optional.ofNullable(corrections.getCandidateGroups())
-          .ifPresent(groups -> builder.setCandidateGroups(StringList.newBuilder().addAllValues(groups)));
+          .ifPresent(
+              groups -> builder.setCandidateGroups(StringList.newBuilder().addAllValues(groups)));
       Optional.ofNullable(corrections.getPriority()).ifPresent(builder::setPriority);
       mapped.setCorrections(builder);
     }
@@ -377,7 +388,8 @@ final class CamundaRestApi {
     try {
       return Long.parseLong(value);
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("'%s' must be a number, not '%s'".formatted(name, value), e);
+      throw new IllegalArgumentException(
+          "'%s' must be a number, not '%s'".formatted(name, value), e);
     }
   }
 

@@ -80,7 +80,8 @@ class CamundaRestApiConformanceTest {
   void completingAnActivatedJobAnswers204() throws Exception {
     ActivatedJob job = activatedJob();
 
-    HttpResponse<String> response = post("/v2/jobs/%d/completion".formatted(job.getKey()), "{\"variables\":{\"done\":true}}");
+    HttpResponse<String> response =
+        post("/v2/jobs/%d/completion".formatted(job.getKey()), "{\"variables\":{\"done\":true}}");
 
     assertThat(response.statusCode()).isEqualTo(204);
   }
@@ -106,7 +107,9 @@ class CamundaRestApiConformanceTest {
   void completingAFailedJobAnswers409InvalidState() throws Exception {
     ActivatedJob job = activatedJob();
     HttpResponse<String> failed =
-        post("/v2/jobs/%d/failure".formatted(job.getKey()), "{\"retries\":0,\"errorMessage\":\"broken\"}");
+        post(
+            "/v2/jobs/%d/failure".formatted(job.getKey()),
+            "{\"retries\":0,\"errorMessage\":\"broken\"}");
     assertThat(failed.statusCode()).isEqualTo(204);
 
     HttpResponse<String> response = post("/v2/jobs/%d/completion".formatted(job.getKey()), "{}");
@@ -119,7 +122,8 @@ class CamundaRestApiConformanceTest {
   void aBodyOfTheWrongShapeAnswers400() throws Exception {
     ActivatedJob job = activatedJob();
 
-    HttpResponse<String> response = post("/v2/jobs/%d/completion".formatted(job.getKey()), "{\"variables\":[1,2]}");
+    HttpResponse<String> response =
+        post("/v2/jobs/%d/completion".formatted(job.getKey()), "{\"variables\":[1,2]}");
 
     assertProblem(response, 400, "Bad Request");
     assertThat(problem(response).path("detail").asText()).isEqualTo("Failed to read request");
@@ -129,7 +133,8 @@ class CamundaRestApiConformanceTest {
   void anUnknownFieldAnswers400() throws Exception {
     ActivatedJob job = activatedJob();
 
-    HttpResponse<String> response = post("/v2/jobs/%d/completion".formatted(job.getKey()), "{\"variabels\":{}}");
+    HttpResponse<String> response =
+        post("/v2/jobs/%d/completion".formatted(job.getKey()), "{\"variabels\":{}}");
 
     assertProblem(response, 400, "Bad Request");
   }
@@ -166,30 +171,44 @@ class CamundaRestApiConformanceTest {
 
     assertThat(response.statusCode()).isEqualTo(204);
     assertThat(userTaskRecords(UserTaskIntent.ASSIGNMENT_DENIED))
-        .anyMatch(record -> record.getKey() == userTaskKey && "not ada".equals(((UserTaskRecord) record.getValue()).getDeniedReason()));
+        .anyMatch(
+            record ->
+                record.getKey() == userTaskKey
+                    && "not ada".equals(((UserTaskRecord) record.getValue()).getDeniedReason()));
   }
 
   @Test
-  void anAssignmentOverRestThatItsListenerDeniesAnswers409InvalidStateOnceTheListenerDecided() throws Exception {
+  void anAssignmentOverRestThatItsListenerDeniesAnswers409InvalidStateOnceTheListenerDecided()
+      throws Exception {
     String type = jobType();
     deployAndStart(
         Bpmn.createExecutableProcess(type)
             .startEvent()
-            .userTask("approve", task -> task.zeebeUserTask().zeebeTaskListener(l -> l.assigning().type(type)))
+            .userTask(
+                "approve",
+                task -> task.zeebeUserTask().zeebeTaskListener(l -> l.assigning().type(type)))
             .endEvent()
             .done());
     engine.awaitIdle();
     long userTaskKey =
         StreamSupport.stream(engine.records().records().spliterator(), false)
-            .filter(record -> record.getValueType() == ValueType.USER_TASK && record.getIntent() == UserTaskIntent.CREATED)
-            .filter(record -> ((UserTaskRecordValue) record.getValue()).getElementId().equals("approve"))
+            .filter(
+                record ->
+                    record.getValueType() == ValueType.USER_TASK
+                        && record.getIntent() == UserTaskIntent.CREATED)
+            .filter(
+                record ->
+                    ((UserTaskRecordValue) record.getValue()).getElementId().equals("approve"))
             .mapToLong(Record::getKey)
             .max()
             .orElseThrow();
 
     CompletableFuture<HttpResponse<String>> assignment =
         HTTP.sendAsync(
-            HttpRequest.newBuilder(URI.create(engine.restAddress() + "/v2/user-tasks/%d/assignment".formatted(userTaskKey)))
+            HttpRequest.newBuilder(
+                    URI.create(
+                        engine.restAddress()
+                            + "/v2/user-tasks/%d/assignment".formatted(userTaskKey)))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"assignee\":\"mallory\"}"))
                 .build(),
@@ -214,7 +233,8 @@ class CamundaRestApiConformanceTest {
     engine.awaitIdle();
 
     assertThat(userTaskRecords(UserTaskIntent.ASSIGNED))
-        .anyMatch(record -> record.getKey() == userTaskKey && record.getValue().getPriority() == 80);
+        .anyMatch(
+            record -> record.getKey() == userTaskKey && record.getValue().getPriority() == 80);
   }
 
   @Test
@@ -222,7 +242,9 @@ class CamundaRestApiConformanceTest {
     ActivatedJob job = activatedJob();
 
     HttpResponse<String> response =
-        post("/v2/jobs/%d/error".formatted(job.getKey()), "{\"errorCode\":\"nope\",\"errorMessage\":\"no catch\"}");
+        post(
+            "/v2/jobs/%d/error".formatted(job.getKey()),
+            "{\"errorCode\":\"nope\",\"errorMessage\":\"no catch\"}");
 
     assertThat(response.statusCode()).isEqualTo(204);
   }
@@ -231,7 +253,8 @@ class CamundaRestApiConformanceTest {
   void anErrorWithoutAnErrorCodeAnswers400BeforeReachingTheEngine() throws Exception {
     ActivatedJob job = activatedJob();
 
-    HttpResponse<String> response = post("/v2/jobs/%d/error".formatted(job.getKey()), "{\"errorMessage\":\"no code\"}");
+    HttpResponse<String> response =
+        post("/v2/jobs/%d/error".formatted(job.getKey()), "{\"errorMessage\":\"no code\"}");
 
     assertProblem(response, 400, "INVALID_ARGUMENT");
     assertThat(problem(response).path("detail").asText()).isEqualTo("No errorCode provided.");
@@ -243,9 +266,18 @@ class CamundaRestApiConformanceTest {
     deployAndStart(oneTask(type));
     ActivatedJob job = activate(type);
 
-    post("/v2/jobs/%d/failure".formatted(job.getKey()), "{\"retries\":2,\"retryBackOff\":60000,\"errorMessage\":\"later\"}");
+    post(
+        "/v2/jobs/%d/failure".formatted(job.getKey()),
+        "{\"retries\":2,\"retryBackOff\":60000,\"errorMessage\":\"later\"}");
 
-    assertThat(grpc.newActivateJobsCommand().jobType(type).maxJobsToActivate(1).send().join().getJobs()).isEmpty();
+    assertThat(
+            grpc.newActivateJobsCommand()
+                .jobType(type)
+                .maxJobsToActivate(1)
+                .send()
+                .join()
+                .getJobs())
+        .isEmpty();
     engine.increaseTime(Duration.ofMinutes(2));
     assertThat(activate(type).getRetries()).isEqualTo(2);
   }
@@ -256,7 +288,12 @@ class CamundaRestApiConformanceTest {
     String message = process + "-requested";
     rest.newDeployResourceCommand()
         .addProcessModel(
-            Bpmn.createExecutableProcess(process).startEvent().message(message).serviceTask("wait", t -> t.zeebeJobType(process)).endEvent().done(),
+            Bpmn.createExecutableProcess(process)
+                .startEvent()
+                .message(message)
+                .serviceTask("wait", t -> t.zeebeJobType(process))
+                .endEvent()
+                .done(),
             process + ".bpmn")
         .send()
         .join();
@@ -265,7 +302,14 @@ class CamundaRestApiConformanceTest {
     rest.newPublishMessageCommand().messageName(message).correlationKey("job-1").send().join();
     engine.awaitIdle();
 
-    assertThat(grpc.newActivateJobsCommand().jobType(process).maxJobsToActivate(10).send().join().getJobs()).hasSize(1);
+    assertThat(
+            grpc.newActivateJobsCommand()
+                .jobType(process)
+                .maxJobsToActivate(10)
+                .send()
+                .join()
+                .getJobs())
+        .hasSize(1);
   }
 
   @Test
@@ -273,7 +317,12 @@ class CamundaRestApiConformanceTest {
     String type = jobType();
     rest.newDeployResourceCommand().addProcessModel(oneTask(type), type + ".bpmn").send().join();
     var result =
-        rest.newCreateInstanceCommand().bpmnProcessId(type).latestVersion().variables(Map.of("a", 1)).withResult().send();
+        rest.newCreateInstanceCommand()
+            .bpmnProcessId(type)
+            .latestVersion()
+            .variables(Map.of("a", 1))
+            .withResult()
+            .send();
     ActivatedJob job = activate(type);
     rest.newCompleteCommand(job.getKey()).variables(Map.of("b", 2)).send().join();
 
@@ -290,7 +339,8 @@ class CamundaRestApiConformanceTest {
   }
 
   @Test
-  void whileRefusingConnectionsNothingConnectsAndWhileUnavailableEveryRequestIs503() throws Exception {
+  void whileRefusingConnectionsNothingConnectsAndWhileUnavailableEveryRequestIs503()
+      throws Exception {
     try {
       engine.refuseConnections();
       assertThat(reachable()).isFalse();
@@ -306,7 +356,8 @@ class CamundaRestApiConformanceTest {
   @SuppressWarnings("unchecked")
   private static List<Record<UserTaskRecordValue>> userTaskRecords(UserTaskIntent intent) {
     return StreamSupport.stream(engine.records().records().spliterator(), false)
-        .filter(record -> record.getValueType() == ValueType.USER_TASK && record.getIntent() == intent)
+        .filter(
+            record -> record.getValueType() == ValueType.USER_TASK && record.getIntent() == intent)
         .map(record -> (Record<UserTaskRecordValue>) record)
         .toList();
   }
@@ -334,7 +385,12 @@ class CamundaRestApiConformanceTest {
     BpmnModelInstance model =
         Bpmn.createExecutableProcess(type)
             .startEvent()
-            .userTask("approve", task -> task.zeebeUserTask().zeebeAssignee("ada").zeebeTaskListener(l -> l.assigning().type(type)))
+            .userTask(
+                "approve",
+                task ->
+                    task.zeebeUserTask()
+                        .zeebeAssignee("ada")
+                        .zeebeTaskListener(l -> l.assigning().type(type)))
             .endEvent()
             .done();
     deployAndStart(model);
@@ -342,18 +398,28 @@ class CamundaRestApiConformanceTest {
   }
 
   private static ProcessInstanceEvent deployAndStart(BpmnModelInstance model) {
-    String process = model.getModelElementsByType(io.camunda.zeebe.model.bpmn.instance.Process.class).iterator().next().getId();
+    String process =
+        model
+            .getModelElementsByType(io.camunda.zeebe.model.bpmn.instance.Process.class)
+            .iterator()
+            .next()
+            .getId();
     rest.newDeployResourceCommand().addProcessModel(model, process + ".bpmn").send().join();
     return rest.newCreateInstanceCommand().bpmnProcessId(process).latestVersion().send().join();
   }
 
   private static BpmnModelInstance oneTask(String type) {
-    return Bpmn.createExecutableProcess(type).startEvent().serviceTask("task", t -> t.zeebeJobType(type)).endEvent().done();
+    return Bpmn.createExecutableProcess(type)
+        .startEvent()
+        .serviceTask("task", t -> t.zeebeJobType(type))
+        .endEvent()
+        .done();
   }
 
   private static ActivatedJob activate(String type) {
     engine.awaitIdle();
-    List<ActivatedJob> jobs = grpc.newActivateJobsCommand().jobType(type).maxJobsToActivate(1).send().join().getJobs();
+    List<ActivatedJob> jobs =
+        grpc.newActivateJobsCommand().jobType(type).maxJobsToActivate(1).send().join().getJobs();
     assertThat(jobs).as("jobs of type %s", type).hasSize(1);
     return jobs.getFirst();
   }
@@ -362,19 +428,26 @@ class CamundaRestApiConformanceTest {
     return "conformance-" + UUID.randomUUID().toString().substring(0, 8);
   }
 
-  private static HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(engine.restAddress() + path)).timeout(Duration.ofSeconds(10));
+  private static HttpResponse<String> post(String path, String body)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(engine.restAddress() + path))
+            .timeout(Duration.ofSeconds(10));
     if (path.equals("/v2/topology")) {
       request.GET();
     } else {
-      request.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+      request
+          .header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString(body));
     }
     return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  private static void assertProblem(HttpResponse<String> response, int status, String title) throws IOException {
+  private static void assertProblem(HttpResponse<String> response, int status, String title)
+      throws IOException {
     assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
-    assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+    assertThat(response.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
     JsonNode problem = problem(response);
     assertThat(problem.path("status").asInt()).isEqualTo(status);
     assertThat(problem.path("title").asText()).isEqualTo(title);

@@ -3,10 +3,10 @@ package dev.elasticagents.engine;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * The embedded engine alone, for other workers, curl and the service started against it:
- * {@code ./mvnw -Pengine spring-boot:test-run}, with {@code --grpc-port=} and {@code --rest-port=}
- * (defaults 26500 and 8080) through {@code -Dspring-boot.run.arguments}. Deploys nothing; stops
- * on SIGTERM and Ctrl-C.
+ * The embedded engine alone, for other workers, curl and the service started against it: {@code
+ * ./mvnw -Pengine spring-boot:test-run}, with {@code --grpc-port=} and {@code --rest-port=}
+ * (defaults 26500 and 8080) through {@code -Dspring-boot.run.arguments}. Deploys nothing; stops on
+ * SIGTERM and Ctrl-C.
  */
 public final class DevEngine {
 
@@ -38,7 +38,8 @@ public final class DevEngine {
         try {
           return Integer.parseInt(arg.substring(option.length()));
         } catch (NumberFormatException e) {
-          throw new IllegalArgumentException(option + " must be a port number, not " + arg.substring(option.length()), e);
+          throw new IllegalArgumentException(
+              option + " must be a port number, not " + arg.substring(option.length()), e);
         }
       }
     }

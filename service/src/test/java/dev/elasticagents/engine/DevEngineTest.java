@@ -50,7 +50,8 @@ class DevEngineTest {
 
   @ParameterizedTest(name = "stops cleanly on {0}")
   @ValueSource(strings = {"TERM", "INT"})
-  void printsOneReadyLineServesOnTheGivenLoopbackPortsAndStopsCleanlyOnASignal(String signal) throws Exception {
+  void printsOneReadyLineServesOnTheGivenLoopbackPortsAndStopsCleanlyOnASignal(String signal)
+      throws Exception {
     int grpcPort = freePort();
     int restPort = freePort();
 
@@ -58,15 +59,24 @@ class DevEngineTest {
     String ready = awaitLine("Engine ready");
 
     assertThat(ready)
-        .isEqualTo("Engine ready: gRPC 127.0.0.1:%d, REST http://127.0.0.1:%d".formatted(grpcPort, restPort));
+        .isEqualTo(
+            "Engine ready: gRPC 127.0.0.1:%d, REST http://127.0.0.1:%d"
+                .formatted(grpcPort, restPort));
     assertThat(get(restPort, "/v2/topology").statusCode()).isEqualTo(200);
-    assertThat(post(restPort, "/v2/process-instances", "{\"processDefinitionId\":\"elastic-agent-lifecycle\"}").statusCode())
+    assertThat(
+            post(
+                    restPort,
+                    "/v2/process-instances",
+                    "{\"processDefinitionId\":\"elastic-agent-lifecycle\"}")
+                .statusCode())
         .as("nothing is deployed by the engine itself")
         .isEqualTo(404);
 
     new ProcessBuilder("kill", "-" + signal, String.valueOf(engine.pid())).start().waitFor();
 
-    assertThat(engine.waitFor(STOP.toSeconds(), TimeUnit.SECONDS)).as("stopped within %s", STOP).isTrue();
+    assertThat(engine.waitFor(STOP.toSeconds(), TimeUnit.SECONDS))
+        .as("stopped within %s", STOP)
+        .isTrue();
     assertThat(awaitLine("Engine stopped")).isEqualTo("Engine stopped");
     assertThatThrownBy(() -> get(restPort, "/v2/topology")).isInstanceOf(ConnectException.class);
   }
@@ -81,7 +91,8 @@ class DevEngineTest {
         new Thread(
             () -> {
               try (BufferedReader lines =
-                  new BufferedReader(new InputStreamReader(engine.getInputStream(), StandardCharsets.UTF_8))) {
+                  new BufferedReader(
+                      new InputStreamReader(engine.getInputStream(), StandardCharsets.UTF_8))) {
                 lines.lines().forEach(output::add);
               } catch (IOException e) {
                 // The process ended.
@@ -104,10 +115,13 @@ class DevEngineTest {
         seen.add(line);
       }
     }
-    throw new AssertionError("No line starting '%s' within %s; it printed:%n%s".formatted(start, START, String.join("\n", seen)));
+    throw new AssertionError(
+        "No line starting '%s' within %s; it printed:%n%s"
+            .formatted(start, START, String.join("\n", seen)));
   }
 
-  private static HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
+  private static HttpResponse<String> get(int port, String path)
+      throws IOException, InterruptedException {
     try (HttpClient http = HttpClient.newHttpClient()) {
       return http.send(
           HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
@@ -115,7 +129,8 @@ class DevEngineTest {
     }
   }
 
-  private static HttpResponse<String> post(int port, String path, String body) throws IOException, InterruptedException {
+  private static HttpResponse<String> post(int port, String path, String body)
+      throws IOException, InterruptedException {
     try (HttpClient http = HttpClient.newHttpClient()) {
       return http.send(
           HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))

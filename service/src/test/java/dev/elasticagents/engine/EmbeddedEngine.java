@@ -6,6 +6,7 @@ import io.camunda.client.CamundaClient;
 import io.camunda.zeebe.process.test.api.ZeebeTestEngine;
 import io.camunda.zeebe.process.test.engine.EngineFactory;
 import io.camunda.zeebe.process.test.filters.RecordStream;
+import io.camunda.zeebe.protocol.record.Record;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.NettyServerBuilder;
@@ -16,7 +17,6 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
-import io.camunda.zeebe.protocol.record.Record;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -28,8 +28,8 @@ import java.util.concurrent.TimeoutException;
  * process, with its gRPC gateway and the Camunda REST API ({@link CamundaRestApi}) on 127.0.0.1.
  * Jobs stream to workers as they do from a broker.
  *
- * <p>What it is not: one partition, in memory, no back-pressure, no exporters, no
- * authentication; nothing survives {@link #close()}. Production runs against a real cluster.
+ * <p>What it is not: one partition, in memory, no back-pressure, no exporters, no authentication;
+ * nothing survives {@link #close()}. Production runs against a real cluster.
  */
 public final class EmbeddedEngine implements AutoCloseable {
 
@@ -58,11 +58,7 @@ public final class EmbeddedEngine implements AutoCloseable {
     this.version = version;
     this.gatewayService =
         EngineGrpcService.of(
-            internals.gateway(),
-            commands,
-            new ListenerJobs(records),
-            reachability,
-            version);
+            internals.gateway(), commands, new ListenerJobs(records), reachability, version);
     internals.startProcessing();
     this.grpc = serveGateway();
     try {
@@ -82,7 +78,8 @@ public final class EmbeddedEngine implements AutoCloseable {
 
   /** Starts an engine with its gateway and REST API on these loopback ports, 0 for a free one. */
   public static EmbeddedEngine start(int grpcPort, int restPort) {
-    return new EmbeddedEngine(grpcPort == 0 ? freeLoopbackPort() : grpcPort, restPort, ReportedVersion.ENGINE);
+    return new EmbeddedEngine(
+        grpcPort == 0 ? freeLoopbackPort() : grpcPort, restPort, ReportedVersion.ENGINE);
   }
 
   /**
@@ -140,9 +137,9 @@ public final class EmbeddedEngine implements AutoCloseable {
   }
 
   /**
-   * Assigns a user task, as {@code POST /v2/user-tasks/{key}/assignment} does, and returns once
-   * the engine has processed the command. The engine answers only when the task's assigning
-   * listeners have decided; the returned future completes then, or exceptionally with the denial.
+   * Assigns a user task, as {@code POST /v2/user-tasks/{key}/assignment} does, and returns once the
+   * engine has processed the command. The engine answers only when the task's assigning listeners
+   * have decided; the returned future completes then, or exceptionally with the denial.
    */
   public CompletableFuture<Void> assignUserTask(long userTaskKey, String assignee) {
     CompletableFuture<Void> answer = commands.assignUserTask(userTaskKey, assignee, null);
@@ -180,8 +177,8 @@ public final class EmbeddedEngine implements AutoCloseable {
   }
 
   /**
-   * The gateway is up without its brokers: connections are accepted, every request is answered
-   * 503 over REST and {@code UNAVAILABLE} over gRPC.
+   * The gateway is up without its brokers: connections are accepted, every request is answered 503
+   * over REST and {@code UNAVAILABLE} over gRPC.
    */
   public synchronized void answerUnavailable() {
     reachability.set(Reachability.State.ANSWERING_UNAVAILABLE);

@@ -34,8 +34,7 @@ final class EngineCommands {
   }
 
   /** Calls one of the gateway's unary methods in process. */
-  <Q, R> CompletableFuture<R> call(
-      BiConsumer<Q, StreamObserver<R>> method, Q request) {
+  <Q, R> CompletableFuture<R> call(BiConsumer<Q, StreamObserver<R>> method, Q request) {
     CompletableFuture<R> response = new CompletableFuture<>();
     try {
       method.accept(request, Observers.completing(response));

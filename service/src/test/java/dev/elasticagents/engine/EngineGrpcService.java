@@ -19,8 +19,8 @@ import io.grpc.stub.ServerCalls;
 import java.util.Set;
 
 /**
- * The engine's gateway as an 8.8 gateway serves it: activated jobs carry their kind, listener
- * event type and user task ({@link ListenerJobs}), a job completion carries its result ({@link
+ * The engine's gateway as an 8.8 gateway serves it: activated jobs carry their kind, listener event
+ * type and user task ({@link ListenerJobs}), a job completion carries its result ({@link
  * EngineCommands#complete}), and while the engine plays unreachable every call fails with {@code
  * UNAVAILABLE}.
  */
@@ -72,7 +72,9 @@ final class EngineGrpcService {
       }
     }
     return ServerInterceptors.intercept(
-        service.build(), completingActivatedJobs(listenerJobs), refusingWhileUnavailable(reachability));
+        service.build(),
+        completingActivatedJobs(listenerJobs),
+        refusingWhileUnavailable(reachability));
   }
 
   private static ServerInterceptor completingActivatedJobs(ListenerJobs listenerJobs) {
@@ -103,7 +105,8 @@ final class EngineGrpcService {
       public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
           ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
         if (reachability.answersUnavailable()) {
-          call.close(Status.UNAVAILABLE.withDescription("The cluster is unavailable"), new Metadata());
+          call.close(
+              Status.UNAVAILABLE.withDescription("The cluster is unavailable"), new Metadata());
           return new ServerCall.Listener<>() {};
         }
         return next.startCall(call, headers);

@@ -50,12 +50,16 @@ final class EngineInternals {
             writer
                 .getClass()
                 .getDeclaredMethod(
-                    "writeCommandWithKey", Long.class, UnifiedRecordValue.class, RecordMetadata.class));
+                    "writeCommandWithKey",
+                    Long.class,
+                    UnifiedRecordValue.class,
+                    RecordMetadata.class));
     this.writeWithoutKey =
         accessible(
             writer
                 .getClass()
-                .getDeclaredMethod("writeCommandWithoutKey", UnifiedRecordValue.class, RecordMetadata.class));
+                .getDeclaredMethod(
+                    "writeCommandWithoutKey", UnifiedRecordValue.class, RecordMetadata.class));
     this.requestStore = read(gateway, "gatewayRequestStore");
     this.registerRequest =
         accessible(

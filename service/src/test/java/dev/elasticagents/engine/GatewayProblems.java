@@ -13,10 +13,10 @@ import org.springframework.web.servlet.function.ServerRequest;
 import org.springframework.web.servlet.function.ServerResponse;
 
 /**
- * Problems as the 8.8 gateway answers them (RFC 9457, {@code application/problem+json}): an
- * engine rejection gets the status of its rejection type and that type as its title, with the
- * engine's own detail ("Command 'COMPLETE' rejected with code 'NOT_FOUND': ..."); a body that
- * cannot be read gets Spring's 400, as the gateway's Spring MVC gives it.
+ * Problems as the 8.8 gateway answers them (RFC 9457, {@code application/problem+json}): an engine
+ * rejection gets the status of its rejection type and that type as its title, with the engine's own
+ * detail ("Command 'COMPLETE' rejected with code 'NOT_FOUND': ..."); a body that cannot be read
+ * gets Spring's 400, as the gateway's Spring MVC gives it.
  */
 final class GatewayProblems {
 
@@ -34,14 +34,20 @@ final class GatewayProblems {
     ProblemDetail problem =
         switch (error) {
           case CompletionException rejection -> rejected(rejection);
-          case Timeout timeout -> problem(HttpStatus.GATEWAY_TIMEOUT, "DEADLINE_EXCEEDED", timeout.getMessage());
+          case Timeout timeout ->
+              problem(HttpStatus.GATEWAY_TIMEOUT, "DEADLINE_EXCEEDED", timeout.getMessage());
           case HttpMessageNotReadableException unreadable ->
               problem(HttpStatus.BAD_REQUEST, "Bad Request", "Failed to read request");
           case HttpMediaTypeNotSupportedException unsupported ->
-              problem(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Unsupported Media Type", unsupported.getMessage());
+              problem(
+                  HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+                  "Unsupported Media Type",
+                  unsupported.getMessage());
           case IllegalArgumentException invalid ->
               problem(HttpStatus.BAD_REQUEST, "INVALID_ARGUMENT", invalid.getMessage());
-          default -> problem(HttpStatus.INTERNAL_SERVER_ERROR, "INTERNAL", String.valueOf(error.getMessage()));
+          default ->
+              problem(
+                  HttpStatus.INTERNAL_SERVER_ERROR, "INTERNAL", String.valueOf(error.getMessage()));
         };
     return ServerResponse.status(problem.getStatus())
         .contentType(MediaType.APPLICATION_PROBLEM_JSON)
@@ -50,7 +56,8 @@ final class GatewayProblems {
 
   private static ProblemDetail rejected(CompletionException e) {
     Status status = Status.fromThrowable(e.getCause());
-    String detail = status.getDescription() == null ? status.getCode().name() : status.getDescription();
+    String detail =
+        status.getDescription() == null ? status.getCode().name() : status.getDescription();
     Matcher rejection = REJECTION.matcher(detail);
     String title = rejection.find() ? rejection.group(1) : status.getCode().name();
     return problem(httpStatus(status.getCode(), title), title, detail);

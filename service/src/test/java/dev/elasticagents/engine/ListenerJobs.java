@@ -100,12 +100,16 @@ final class ListenerJobs {
           switch (name) {
             case Protocol.USER_TASK_ACTION_HEADER_NAME -> task.setAction(value);
             case Protocol.USER_TASK_ASSIGNEE_HEADER_NAME -> task.setAssignee(value);
-            case Protocol.USER_TASK_CANDIDATE_GROUPS_HEADER_NAME -> task.addAllCandidateGroups(list(value));
-            case Protocol.USER_TASK_CANDIDATE_USERS_HEADER_NAME -> task.addAllCandidateUsers(list(value));
-            case Protocol.USER_TASK_CHANGED_ATTRIBUTES_HEADER_NAME -> task.addAllChangedAttributes(list(value));
+            case Protocol.USER_TASK_CANDIDATE_GROUPS_HEADER_NAME ->
+                task.addAllCandidateGroups(list(value));
+            case Protocol.USER_TASK_CANDIDATE_USERS_HEADER_NAME ->
+                task.addAllCandidateUsers(list(value));
+            case Protocol.USER_TASK_CHANGED_ATTRIBUTES_HEADER_NAME ->
+                task.addAllChangedAttributes(list(value));
             case Protocol.USER_TASK_DUE_DATE_HEADER_NAME -> task.setDueDate(value);
             case Protocol.USER_TASK_FOLLOW_UP_DATE_HEADER_NAME -> task.setFollowUpDate(value);
-            case Protocol.USER_TASK_PRIORITY_HEADER_NAME -> task.setPriority(Integer.parseInt(value));
+            case Protocol.USER_TASK_PRIORITY_HEADER_NAME ->
+                task.setPriority(Integer.parseInt(value));
             case Protocol.USER_TASK_KEY_HEADER_NAME -> task.setUserTaskKey(Long.parseLong(value));
             default -> {
               // Not a user task header.
@@ -125,5 +129,4 @@ final class ListenerJobs {
       throw new UncheckedIOException("A user task header is not a JSON list", e);
     }
   }
-
 }

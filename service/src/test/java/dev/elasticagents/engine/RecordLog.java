@@ -7,8 +7,8 @@ import java.util.List;
 
 /**
  * The engine's records, read by one thread at a time. zeebe-process-test hands out a live view of
- * the list it appends to on every read, so two readers at once (a test and the gateway completing
- * a listener job) could see it change under them; every read goes through here instead.
+ * the list it appends to on every read, so two readers at once (a test and the gateway completing a
+ * listener job) could see it change under them; every read goes through here instead.
  */
 final class RecordLog {
 

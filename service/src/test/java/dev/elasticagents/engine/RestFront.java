@@ -24,8 +24,8 @@ import org.springframework.web.servlet.function.ServerResponse;
 
 /**
  * The Camunda REST API of the embedded engine: a Spring MVC application of its own on 127.0.0.1,
- * configured only by what is set here (it reads no {@code application.yaml} and leaves the
- * JVM's logging as it finds it, so it can run beside the service in one JVM).
+ * configured only by what is set here (it reads no {@code application.yaml} and leaves the JVM's
+ * logging as it finds it, so it can run beside the service in one JVM).
  */
 final class RestFront implements AutoCloseable {
 

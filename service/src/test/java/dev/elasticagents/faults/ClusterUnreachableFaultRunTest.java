@@ -17,18 +17,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The cluster becomes unreachable while GoCD jobs flow: four create-agent completions are on
- * their way (the proxy holds them) when the engine's gateway and REST API close their ports, so
- * that connections are refused and the service's job streams end; two of the held completions go
- * on to the closed REST API. After 10 s the gateway is back without its brokers, accepting
- * connections and answering every request 503 over REST and {@code UNAVAILABLE} over gRPC; the
- * other two go on to it. 20 s after the fault it serves again on the same ports. The engine
- * itself runs on throughout, its clock too, so the jobs whose outcomes the service could not send
- * time out meanwhile. The service is not touched: it reconnects by itself, and those jobs come
- * back redelivered and replay their recorded decisions. GoCD's side kills the first agent of
- * some jobs before registering it and loses the job-completion of others throughout
- * ({@link GoCdLoad.Faults}); a job-completion it sends while the cluster is unreachable is lost
- * too, since GoCD never sends one again, and the service repairs it once the cluster is back.
+ * The cluster becomes unreachable while GoCD jobs flow: four create-agent completions are on their
+ * way (the proxy holds them) when the engine's gateway and REST API close their ports, so that
+ * connections are refused and the service's job streams end; two of the held completions go on to
+ * the closed REST API. After 10 s the gateway is back without its brokers, accepting connections
+ * and answering every request 503 over REST and {@code UNAVAILABLE} over gRPC; the other two go on
+ * to it. 20 s after the fault it serves again on the same ports. The engine itself runs on
+ * throughout, its clock too, so the jobs whose outcomes the service could not send time out
+ * meanwhile. The service is not touched: it reconnects by itself, and those jobs come back
+ * redelivered and replay their recorded decisions. GoCD's side kills the first agent of some jobs
+ * before registering it and loses the job-completion of others throughout ({@link
+ * GoCdLoad.Faults}); a job-completion it sends while the cluster is unreachable is lost too, since
+ * GoCD never sends one again, and the service repairs it once the cluster is back.
  *
  * <p>What this cannot show is a broker that restarts on its data: the embedded engine keeps its
  * state in memory and is never stopped during the run.
@@ -55,9 +55,13 @@ class ClusterUnreachableFaultRunTest {
       run.load.start();
       await().atMost(Duration.ofSeconds(60)).until(() -> run.load.finishedJobs() >= 5);
       HeldCompletions intoRefused =
-          run.proxy.holdCompletions(HELD_PER_PHASE, FaultRun.agentAssignments()).awaitAllHeld(Duration.ofSeconds(30));
+          run.proxy
+              .holdCompletions(HELD_PER_PHASE, FaultRun.agentAssignments())
+              .awaitAllHeld(Duration.ofSeconds(30));
       HeldCompletions intoUnavailable =
-          run.proxy.holdCompletions(HELD_PER_PHASE, FaultRun.agentAssignments()).awaitAllHeld(Duration.ofSeconds(30));
+          run.proxy
+              .holdCompletions(HELD_PER_PHASE, FaultRun.agentAssignments())
+              .awaitAllHeld(Duration.ofSeconds(30));
       Map<Long, String> held = new LinkedHashMap<>(intoRefused.held());
       held.putAll(intoUnavailable.held());
       Set<Long> inFlight = run.load.runningJobs();
@@ -77,32 +81,47 @@ class ClusterUnreachableFaultRunTest {
       run.load.awaitAllFinished(Duration.ofSeconds(90));
       assertThat(service.isAlive()).as("the service ran through").isTrue();
       assertThat(run.starts()).as("service starts").isEqualTo(1);
-      held.forEach((jobKey, body) ->
-          assertThat(run.acceptedCompletion(jobKey, fault).map(FaultRun::agentIn))
-              .as("the agent the redelivered job %d completed with", jobKey)
-              .contains(FaultRun.agentIn(body)));
+      held.forEach(
+          (jobKey, body) ->
+              assertThat(run.acceptedCompletion(jobKey, fault).map(FaultRun::agentIn))
+                  .as("the agent the redelivered job %d completed with", jobKey)
+                  .contains(FaultRun.agentIn(body)));
       RunCounts counts = RunCounts.awaitSettled(run, Duration.ofSeconds(45));
       List<ServeEvent> failed =
-          run.proxy.exchanges(event -> event.getResponse().getStatus() >= 500
-              && event.getRequest().getLoggedDate().toInstant().isAfter(fault)
-              && event.getRequest().getLoggedDate().toInstant().isBefore(back));
-      long answeredUnavailable = failed.stream().filter(event -> event.getResponse().getStatus() == 503).count();
+          run.proxy.exchanges(
+              event ->
+                  event.getResponse().getStatus() >= 500
+                      && event.getRequest().getLoggedDate().toInstant().isAfter(fault)
+                      && event.getRequest().getLoggedDate().toInstant().isBefore(back));
+      long answeredUnavailable =
+          failed.stream().filter(event -> event.getResponse().getStatus() == 503).count();
       counts.report(
           run,
-          ("the cluster unreachable for %s with %d completions on their way (connections refused for %s, then 503/UNAVAILABLE for %s, "
-                  + "%d completions passed on into each); %d REST calls of the service failed meanwhile (%d on refused connections, %d answered 503)")
+          ("the cluster unreachable for %s with %d completions on their way (connections refused"
+                  + " for %s, then 503/UNAVAILABLE for %s, %d completions passed on into each); %d"
+                  + " REST calls of the service failed meanwhile (%d on refused connections, %d"
+                  + " answered 503)")
               .formatted(
-                  seconds(Duration.between(fault, back)), held.size(), seconds(Duration.between(fault, unavailable)),
-                  seconds(Duration.between(unavailable, back)), HELD_PER_PHASE, failed.size(),
-                  failed.size() - answeredUnavailable, answeredUnavailable),
+                  seconds(Duration.between(fault, back)),
+                  held.size(),
+                  seconds(Duration.between(fault, unavailable)),
+                  seconds(Duration.between(unavailable, back)),
+                  HELD_PER_PHASE,
+                  failed.size(),
+                  failed.size() - answeredUnavailable,
+                  answeredUnavailable),
           "first completion %s after the fault (%s after the cluster came back), GoCD jobs in flight at the fault done after %s"
               .formatted(
                   seconds(run.firstCompletion(fault, refused)),
                   seconds(run.firstCompletion(back, refused)),
                   seconds(Duration.between(fault, run.load.lastFinished(inFlight)))));
       counts.assertClean(run);
-      assertThat(failed.size() - answeredUnavailable).as("REST calls on refused connections").isGreaterThanOrEqualTo(HELD_PER_PHASE);
-      assertThat(answeredUnavailable).as("REST calls answered 503").isGreaterThanOrEqualTo(HELD_PER_PHASE);
+      assertThat(failed.size() - answeredUnavailable)
+          .as("REST calls on refused connections")
+          .isGreaterThanOrEqualTo(HELD_PER_PHASE);
+      assertThat(answeredUnavailable)
+          .as("REST calls answered 503")
+          .isGreaterThanOrEqualTo(HELD_PER_PHASE);
       assertThat(counts.replayed()).as("decisions replayed").isGreaterThanOrEqualTo(held.size());
     }
   }

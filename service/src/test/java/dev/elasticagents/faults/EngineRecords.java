@@ -16,25 +16,31 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * What the engine did, as it recorded it: the fault run's embedded engine lives in the test JVM
- * for the whole run and keeps every record of its log in memory ({@link EmbeddedEngine#records()}),
- * so these sets hold every event the engine committed, whatever the service went through or how
- * long the engine was unreachable.
+ * What the engine did, as it recorded it: the fault run's embedded engine lives in the test JVM for
+ * the whole run and keeps every record of its log in memory ({@link EmbeddedEngine#records()}), so
+ * these sets hold every event the engine committed, whatever the service went through or how long
+ * the engine was unreachable.
  */
 final class EngineRecords {
 
   private static final String LIFECYCLE = "elastic-agent-lifecycle";
   private static final String AGENT_LOST = "agent-lost";
-  // The engine's record source appends to the list it hands out as it is read: one reader at a time.
+  // The engine's record source appends to the list it hands out as it is read: one reader at a
+  // time.
   private static final Object READING = new Object();
 
   /** Lifecycle process instances that started. */
   final Set<Long> lifecycles = new HashSet<>();
+
   /** Lifecycle process instances that ended (completed, or terminated). */
   final Set<Long> ended = new HashSet<>();
+
   /** Element instances whose job the engine completed: a decision under that key reached Zeebe. */
   final Set<Long> completedJobs = new HashSet<>();
-  /** Agents whose lifecycle was told they were lost ({@code agent-lost} published), with the reason. */
+
+  /**
+   * Agents whose lifecycle was told they were lost ({@code agent-lost} published), with the reason.
+   */
   final Map<String, String> lostAgents = new HashMap<>();
 
   private EngineRecords() {}

@@ -30,8 +30,8 @@ import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 
 /**
  * One fault run: an embedded engine of its own in the test JVM ({@link EmbeddedEngine}, whose
- * records the run reads, {@link EngineRecords}), a recording and holding proxy in front of its
- * REST API, a PostgreSQL database of its own, the service as a child JVM (activating jobs on the
+ * records the run reads, {@link EngineRecords}), a recording and holding proxy in front of its REST
+ * API, a PostgreSQL database of its own, the service as a child JVM (activating jobs on the
  * engine's gateway, sending outcomes through the proxy) that may be started again on the same
  * database, instance id and work directory, and GoCD jobs flowing through it. The test reads the
  * registry on the same database and talks to the engine as GoCD does. Throughout the run, GoCD's
@@ -44,15 +44,18 @@ final class FaultRun implements AutoCloseable {
   private static final int JOBS = 30;
   private static final int IN_FLIGHT = 5;
   // Jobs whose first agent GoCD's side kills before registering, and as many whose job-completion
-  // it loses: drawn before the run from this seed and the run's name (-Dfaults.seed=N draws others).
+  // it loses: drawn before the run from this seed and the run's name (-Dfaults.seed=N draws
+  // others).
   private static final int FAULTED_JOBS_EACH = 4;
   private static final long FAULT_SEED = Long.getLong("faults.seed", 20261204L);
   // The client compiler only: start-ups are a large part of the service's short life here, and
   // C2 compiling through them doubles their CPU time on a small machine.
   private static final List<String> SERVICE_JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1");
   private static final Pattern COMPLETION = Pattern.compile("/v2/jobs/\\d+/completion");
-  private static final Pattern ASSIGNS_AN_AGENT = Pattern.compile("\"agent_decision\"\\s*:\\s*\"(CREATED|REUSED)\"");
-  private static final Pattern AGENT = Pattern.compile("\"elastic_agent_id\"\\s*:\\s*\"([A-Za-z0-9_-]+)\"");
+  private static final Pattern ASSIGNS_AN_AGENT =
+      Pattern.compile("\"agent_decision\"\\s*:\\s*\"(CREATED|REUSED)\"");
+  private static final Pattern AGENT =
+      Pattern.compile("\"elastic_agent_id\"\\s*:\\s*\"([A-Za-z0-9_-]+)\"");
 
   final String name;
   final Path directory;
@@ -93,15 +96,24 @@ final class FaultRun implements AutoCloseable {
     database.setMaximumPoolSize(4);
     this.jdbc = JdbcClient.create(database);
     this.registry =
-        new AgentRegistry(jdbc, new DataSourceTransactionManager(database), Clock.systemUTC(), new SimpleMeterRegistry());
+        new AgentRegistry(
+            jdbc,
+            new DataSourceTransactionManager(database),
+            Clock.systemUTC(),
+            new SimpleMeterRegistry());
     this.load =
         new GoCdLoad(
-            new GoCdServer(client), registry, agents, JOBS, IN_FLIGHT,
+            new GoCdServer(client),
+            registry,
+            agents,
+            JOBS,
+            IN_FLIGHT,
             GoCdLoad.Faults.chosen(FAULT_SEED ^ name.hashCode(), JOBS, FAULTED_JOBS_EACH));
     properties.putAll(
         Map.ofEntries(
             Map.entry("camunda.client.grpc-address", engine.grpcAddress().toString()),
-            Map.entry("camunda.client.rest-address", "http://127.0.0.1:" + proxy.address().getPort()),
+            Map.entry(
+                "camunda.client.rest-address", "http://127.0.0.1:" + proxy.address().getPort()),
             Map.entry("spring.datasource.url", url),
             Map.entry("spring.datasource.username", "postgres"),
             Map.entry("elastic-agents.instance-id", "fault-run-" + name),
@@ -110,11 +122,20 @@ final class FaultRun implements AutoCloseable {
             // Jobs the killed service held come back fast.
             Map.entry("job-workers.timeout", "PT5S"),
             Map.entry("job-workers.job-types.create-agent.problem-policy.retry.max-attempts", "2"),
-            Map.entry("job-workers.job-types.create-agent.problem-policy.retry.initial-backoff", "PT0.05S"),
-            Map.entry("job-workers.job-types.create-agent.problem-policy.retry.redelivery-backoff", "PT0.5S"),
-            Map.entry("job-workers.job-types.job-completion.problem-policy.retry.max-attempts", "2"),
-            Map.entry("job-workers.job-types.job-completion.problem-policy.retry.initial-backoff", "PT0.05S"),
-            Map.entry("job-workers.job-types.job-completion.problem-policy.retry.redelivery-backoff", "PT1S"),
+            Map.entry(
+                "job-workers.job-types.create-agent.problem-policy.retry.initial-backoff",
+                "PT0.05S"),
+            Map.entry(
+                "job-workers.job-types.create-agent.problem-policy.retry.redelivery-backoff",
+                "PT0.5S"),
+            Map.entry(
+                "job-workers.job-types.job-completion.problem-policy.retry.max-attempts", "2"),
+            Map.entry(
+                "job-workers.job-types.job-completion.problem-policy.retry.initial-backoff",
+                "PT0.05S"),
+            Map.entry(
+                "job-workers.job-types.job-completion.problem-policy.retry.redelivery-backoff",
+                "PT1S"),
             // A job-completion GoCD's side lost is repaired from two server-pings this far apart,
             // within the run rather than after two minutes.
             Map.entry("elastic-agents.completion-repair-grace", "PT2S"),
@@ -135,7 +156,12 @@ final class FaultRun implements AutoCloseable {
   /** Starts the service, the first time or again on the same database and work directory. */
   ServiceProcess startService() {
     starts++;
-    service = ServiceProcess.start(SERVICE_JVM_OPTIONS, properties, agents.directory(), directory.resolve("service-" + starts + ".log"));
+    service =
+        ServiceProcess.start(
+            SERVICE_JVM_OPTIONS,
+            properties,
+            agents.directory(),
+            directory.resolve("service-" + starts + ".log"));
     return service;
   }
 
@@ -181,7 +207,8 @@ final class FaultRun implements AutoCloseable {
   RestRecorder.CompletionRule agentsForHeldBuilds() {
     return (jobKey, body) ->
         agentAssignments().lose(jobKey, body)
-            && registry.find(agentIn(body))
+            && registry
+                .find(agentIn(body))
                 .flatMap(Agent::jobKey)
                 .map(Long::parseLong)
                 .filter(load::buildHeld)
@@ -203,7 +230,10 @@ final class FaultRun implements AutoCloseable {
     return EngineRecords.read(engine);
   }
 
-  /** The request body of a completion of this job the engine accepted (through the proxy) after {@code since}. */
+  /**
+   * The request body of a completion of this job the engine accepted (through the proxy) after
+   * {@code since}.
+   */
   Optional<String> acceptedCompletion(long jobKey, Instant since) {
     return completionsAcceptedAfter(since).stream()
         .filter(event -> event.getRequest().getUrl().equals("/v2/jobs/" + jobKey + "/completion"))
@@ -211,7 +241,10 @@ final class FaultRun implements AutoCloseable {
         .findFirst();
   }
 
-  /** Job completions the engine accepted (through the proxy) whose request arrived after {@code since}. */
+  /**
+   * Job completions the engine accepted (through the proxy) whose request arrived after {@code
+   * since}.
+   */
   List<ServeEvent> completionsAcceptedAfter(Instant since) {
     return proxy.exchanges(
         event ->
@@ -235,7 +268,10 @@ final class FaultRun implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    try (database; client; proxy; engine) {
+    try (database;
+        client;
+        proxy;
+        engine) {
       load.close();
       if (service != null) {
         stopService();

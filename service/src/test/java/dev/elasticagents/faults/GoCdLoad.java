@@ -30,26 +30,36 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
 /**
- * GoCD jobs flowing through the service as a GoCD server drives them: a new job every
- * {@link #PACE} while fewer than {@code inFlight} run; create-agent sent again every two seconds
- * while a job waits for its agent; a short build; job-completed, sent once and never again; and a
- * server-ping every second listing the agents GoCD knows with their build state ({@code Building}
- * from the moment GoCD saw the agent its job got until the job's completion, {@code Idle}
- * otherwise), so that cleanup and the repair of lost job-completions run throughout. The builds of
- * new jobs can be held on, as builds that run across a restart of the service.
+ * GoCD jobs flowing through the service as a GoCD server drives them: a new job every {@link #PACE}
+ * while fewer than {@code inFlight} run; create-agent sent again every two seconds while a job
+ * waits for its agent; a short build; job-completed, sent once and never again; and a server-ping
+ * every second listing the agents GoCD knows with their build state ({@code Building} from the
+ * moment GoCD saw the agent its job got until the job's completion, {@code Idle} otherwise), so
+ * that cleanup and the repair of lost job-completions run throughout. The builds of new jobs can be
+ * held on, as builds that run across a restart of the service.
  *
  * <p>GoCD's side also brings two faults of its own ({@link Faults}), on jobs chosen before the run:
  * the first agent of a job is killed before GoCD registers it (its process dies, GoCD never lists
  * it, and its cluster profile's short {@code auto_register_timeout} lets cleanup find out), and the
- * job-completion of a job is lost (never published, so GoCD lists the agent idle from then on).
- * A job-completion the cluster refuses is lost the same way: GoCD never sends it again.
+ * job-completion of a job is lost (never published, so GoCD lists the agent idle from then on). A
+ * job-completion the cluster refuses is lost the same way: GoCD never sends it again.
  */
 final class GoCdLoad implements AutoCloseable {
 
   static final Map<String, String> CLUSTER_PROFILE =
-      Map.of("id", "faults", "max_running_agents", "16", "max_pending_agents", "16", "idle_timeout", "PT3S");
+      Map.of(
+          "id",
+          "faults",
+          "max_running_agents",
+          "16",
+          "max_pending_agents",
+          "16",
+          "idle_timeout",
+          "PT3S");
+
   /** How long an agent of a job chosen to lose its first agent has to register with GoCD. */
   static final Duration SHORT_AUTO_REGISTER_TIMEOUT = Duration.ofSeconds(3);
+
   private static final Duration PACE = Duration.ofMillis(300);
   private static final Duration RESEND = Duration.ofSeconds(2);
   private static final Duration JOB_LIMIT = Duration.ofSeconds(150);
@@ -77,7 +87,13 @@ final class GoCdLoad implements AutoCloseable {
   private volatile int scheduled;
   private volatile int heldFrom = Integer.MAX_VALUE;
 
-  GoCdLoad(GoCdServer gocd, AgentRegistry registry, LocalAgents agents, int jobs, int inFlight, Faults faults) {
+  GoCdLoad(
+      GoCdServer gocd,
+      AgentRegistry registry,
+      LocalAgents agents,
+      int jobs,
+      int inFlight,
+      Faults faults) {
     this.gocd = gocd;
     this.registry = registry;
     this.agents = agents;
@@ -98,20 +114,26 @@ final class GoCdLoad implements AutoCloseable {
       completionDropped = Set.copyOf(completionDropped);
     }
 
-    /** {@code each} jobs for each fault, none for both, drawn by {@code seed} from jobs 2 to {@code jobs}. */
+    /**
+     * {@code each} jobs for each fault, none for both, drawn by {@code seed} from jobs 2 to {@code
+     * jobs}.
+     */
     static Faults chosen(long seed, int jobs, int each) {
       List<Integer> indexes = new ArrayList<>();
       for (int index = 2; index <= jobs; index++) {
         indexes.add(index);
       }
       java.util.Collections.shuffle(indexes, new Random(seed));
-      return new Faults(Set.copyOf(indexes.subList(0, each)), Set.copyOf(indexes.subList(each, 2 * each)));
+      return new Faults(
+          Set.copyOf(indexes.subList(0, each)), Set.copyOf(indexes.subList(each, 2 * each)));
     }
 
     @Override
     public String toString() {
       return "agents killed before registering for jobs %s, job-completions dropped for jobs %s"
-          .formatted(new java.util.TreeSet<>(killedBeforeRegistering), new java.util.TreeSet<>(completionDropped));
+          .formatted(
+              new java.util.TreeSet<>(killedBeforeRegistering),
+              new java.util.TreeSet<>(completionDropped));
     }
   }
 
@@ -162,7 +184,11 @@ final class GoCdLoad implements AutoCloseable {
       boolean killFirstAgent = faults.killedBeforeRegistering().contains(index);
       Map<String, String> profile =
           random.nextInt(4) == 0 || killFirstAgent
-              ? Map.of("image", "gocd-agent", "reuse_agents", "false") // a new agent, which has to register
+              ? Map.of(
+                  "image",
+                  "gocd-agent",
+                  "reuse_agents",
+                  "false") // a new agent, which has to register
               : Map.of("image", "gocd-agent");
       Map<String, String> cluster = new HashMap<>(CLUSTER_PROFILE);
       if (killFirstAgent) {
@@ -190,9 +216,14 @@ final class GoCdLoad implements AutoCloseable {
       }
       building.remove(agent, index);
       Instant completed = Instant.now();
-      Optional<String> lost = faults.completionDropped().contains(index) ? Optional.of("not sent") : sendJobCompleted(agent, request);
+      Optional<String> lost =
+          faults.completionDropped().contains(index)
+              ? Optional.of("not sent")
+              : sendJobCompleted(agent, request);
       while (servingAgent(job).isPresent()) {
-        within(deadline, "The lifecycle of GoCD job %d did not release agent %s".formatted(index, agent));
+        within(
+            deadline,
+            "The lifecycle of GoCD job %d did not release agent %s".formatted(index, agent));
         Thread.sleep(POLL);
       }
       if (lost.isPresent()) {
@@ -237,12 +268,13 @@ final class GoCdLoad implements AutoCloseable {
 
   /**
    * Kills the process of the job's first agent once it runs, before GoCD lists it, and waits for
-   * the job's next agent, asking again as GoCD does: cleanup finds the first one gone (or never registered),
-   * its lifecycle ends, and the next create-agent starts a new one. Empty when the agent stopped
-   * serving the job before its process ran (then nothing was killed).
+   * the job's next agent, asking again as GoCD does: cleanup finds the first one gone (or never
+   * registered), its lifecycle ends, and the next create-agent starts a new one. Empty when the
+   * agent stopped serving the job before its process ran (then nothing was killed).
    */
   private Optional<String> killBeforeRegistering(
-      int index, JobIdentifier job, String agent, Resends resends, Instant deadline) throws InterruptedException {
+      int index, JobIdentifier job, String agent, Resends resends, Instant deadline)
+      throws InterruptedException {
     Optional<ProcessHandle> process = agents.process(agent);
     while (process.isEmpty()) {
       within(deadline, "The first agent %s of GoCD job %d never ran".formatted(agent, index));
@@ -257,7 +289,9 @@ final class GoCdLoad implements AutoCloseable {
     Instant fault = Instant.now();
     Optional<String> next = registry.agentOf(job).filter(id -> !id.equals(agent));
     while (next.isEmpty()) {
-      within(deadline, "GoCD job %d got no agent after its agent %s was killed".formatted(index, agent));
+      within(
+          deadline,
+          "GoCD job %d got no agent after its agent %s was killed".formatted(index, agent));
       Thread.sleep(POLL);
       resends.dueOnes();
       next = registry.agentOf(job).filter(id -> !id.equals(agent));
@@ -266,7 +300,10 @@ final class GoCdLoad implements AutoCloseable {
     return Optional.of(awaitServingAgent(job, resends, deadline, index));
   }
 
-  /** Sends job-completed once; what lost it when the cluster refused it (GoCD does not send it again). */
+  /**
+   * Sends job-completed once; what lost it when the cluster refused it (GoCD does not send it
+   * again).
+   */
   private Optional<String> sendJobCompleted(String agent, Map<String, Object> request) {
     try {
       gocd.jobCompleted(agent, request);
@@ -295,7 +332,10 @@ final class GoCdLoad implements AutoCloseable {
   private Void ping() throws InterruptedException {
     while (!stopped.get()) {
       gocd.serverPing(
-          knownAgents.stream().collect(Collectors.toMap(id -> id, id -> building.containsKey(id) ? "Building" : "Idle")));
+          knownAgents.stream()
+              .collect(
+                  Collectors.toMap(
+                      id -> id, id -> building.containsKey(id) ? "Building" : "Idle")));
       Thread.sleep(1000);
     }
     return null;
@@ -344,7 +384,11 @@ final class GoCdLoad implements AutoCloseable {
 
   /** When the last of these jobs finished. */
   Instant lastFinished(Set<Long> jobIds) {
-    return jobIds.stream().map(finished::get).filter(Objects::nonNull).max(Instant::compareTo).orElse(Instant.now());
+    return jobIds.stream()
+        .map(finished::get)
+        .filter(Objects::nonNull)
+        .max(Instant::compareTo)
+        .orElse(Instant.now());
   }
 
   /** The GoCD jobs played so far. */
@@ -378,14 +422,15 @@ final class GoCdLoad implements AutoCloseable {
     await("%d GoCD jobs finished".formatted(jobs))
         .atMost(atMost)
         .pollInterval(Duration.ofMillis(200))
-        .until(() -> {
-          for (Future<?> future : futures()) {
-            if (future.isDone()) {
-              failureOf(future);
-            }
-          }
-          return finished.size() == jobs;
-        });
+        .until(
+            () -> {
+              for (Future<?> future : futures()) {
+                if (future.isDone()) {
+                  failureOf(future);
+                }
+              }
+              return finished.size() == jobs;
+            });
   }
 
   private List<Future<?>> futures() {

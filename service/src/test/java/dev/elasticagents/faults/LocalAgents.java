@@ -15,9 +15,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 /**
- * The local agents of a fault run's work directory, as the test sees them from outside the
- * service: each agent's directory holds the {@code agent.pid} file the local provider wrote (the
- * process id and the process's start time, which guards against a reused pid).
+ * The local agents of a fault run's work directory, as the test sees them from outside the service:
+ * each agent's directory holds the {@code agent.pid} file the local provider wrote (the process id
+ * and the process's start time, which guards against a reused pid).
  */
 record LocalAgents(Path directory) {
 
@@ -28,7 +28,9 @@ record LocalAgents(Path directory) {
       return running;
     }
     try (Stream<Path> agents = Files.list(directory)) {
-      agents.forEach(agent -> processOf(agent).ifPresent(pid -> running.put(agent.getFileName().toString(), pid)));
+      agents.forEach(
+          agent ->
+              processOf(agent).ifPresent(pid -> running.put(agent.getFileName().toString(), pid)));
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot list " + directory, e);
     }
@@ -50,7 +52,9 @@ record LocalAgents(Path directory) {
       long startedAt = Long.parseLong(fields[1]);
       return ProcessHandle.of(Long.parseLong(fields[0]))
           .filter(ProcessHandle::isAlive)
-          .filter(process -> process.info().startInstant().map(Instant::toEpochMilli).orElse(0L) == startedAt);
+          .filter(
+              process ->
+                  process.info().startInstant().map(Instant::toEpochMilli).orElse(0L) == startedAt);
     } catch (IOException | RuntimeException e) {
       return Optional.empty(); // no pid file (yet, or any more)
     }
@@ -67,7 +71,8 @@ record LocalAgents(Path directory) {
       process.onExit().get(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted while killing agent process " + process.pid(), e);
+      throw new IllegalStateException(
+          "Interrupted while killing agent process " + process.pid(), e);
     } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException("Agent process " + process.pid() + " outlived SIGKILL", e);
     }
@@ -75,12 +80,14 @@ record LocalAgents(Path directory) {
 
   /** Kills every agent process: nothing outlives the run. */
   void killAll() {
-    running().values().forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+    running()
+        .values()
+        .forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
   }
 
   /**
-   * Kills the agents an earlier run may have left and deletes {@code runDirectory}, which holds
-   * the agents' directory, with everything else of that run.
+   * Kills the agents an earlier run may have left and deletes {@code runDirectory}, which holds the
+   * agents' directory, with everything else of that run.
    */
   LocalAgents clearedWith(Path runDirectory) {
     killAll();

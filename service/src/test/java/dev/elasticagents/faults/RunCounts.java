@@ -35,14 +35,14 @@ import org.awaitility.core.ConditionTimeoutException;
  *       that got no agent that was not lost;
  *   <li>agents lost: those GoCD's side killed before registering must all be, and no other;
  *   <li>leaked agents: with every GoCD job done and idle agents past their idle timeout, any agent
- *       the registry still holds live, or whose process still runs in the work directory, leaked;
- *       a busy agent whose GoCD job is done is stuck (and leaked);
+ *       the registry still holds live, or whose process still runs in the work directory, leaked; a
+ *       busy agent whose GoCD job is done is stuck (and leaked);
  *   <li>lost completions: decisions recorded in the registry (each under its job's element
  *       instance) whose job the engine never completed. A decision whose completion was dropped
  *       counts as lost until its redelivered job replayed it and the engine completed that;
  *   <li>job-completions GoCD's side did not send whose agent the service's repair did not release,
- *       and repairs of job-completions that were sent (reported, not judged: a completion still
- *       on its way, held up by a fault, is repaired too).
+ *       and repairs of job-completions that were sent (reported, not judged: a completion still on
+ *       its way, held up by a fault, is repaired too).
  * </ul>
  */
 record RunCounts(
@@ -65,7 +65,8 @@ record RunCounts(
     long repairedThoughSent) {
 
   private static final Pattern REPAIRED =
-      Pattern.compile("Repaired the job-completion of agent ([A-Za-z0-9_-]+): .*? busy for job (\\d+)");
+      Pattern.compile(
+          "Repaired the job-completion of agent ([A-Za-z0-9_-]+): .*? busy for job (\\d+)");
 
   static RunCounts of(FaultRun run) throws IOException {
     EngineRecords records = run.records();
@@ -76,7 +77,10 @@ record RunCounts(
             .collect(
                 Collectors.toMap(
                     JobIdentifier::jobId,
-                    job -> run.registry.agentsAssignedTo(job).stream().filter(agent -> !lost.contains(agent)).collect(Collectors.toSet())));
+                    job ->
+                        run.registry.agentsAssignedTo(job).stream()
+                            .filter(agent -> !lost.contains(agent))
+                            .collect(Collectors.toSet())));
     long duplicates = keptAgentsByJob.values().stream().filter(agents -> agents.size() > 1).count();
     long withoutAgent = keptAgentsByJob.values().stream().filter(Set::isEmpty).count();
     Set<String> leaked = new HashSet<>(run.agents.running().keySet());
@@ -88,7 +92,8 @@ record RunCounts(
             .filter(agent -> agent.state() == AgentState.BUSY)
             .filter(agent -> agent.jobKey().map(Long::parseLong).filter(done::contains).isPresent())
             .count();
-    List<String> decisions = run.jdbc.sql("select decision_key from decisions").query(String.class).list();
+    List<String> decisions =
+        run.jdbc.sql("select decision_key from decisions").query(String.class).list();
     long lostCompletions =
         decisions.stream()
             .map(key -> Long.parseLong(key.substring(key.lastIndexOf(':') + 1)))
@@ -110,7 +115,9 @@ record RunCounts(
             .map(GoCdLoad.Recovery::agentForJob)
             .collect(Collectors.toSet());
     Set<String> dropped =
-        run.load.droppedCompletions().stream().map(GoCdLoad.Recovery::agentForJob).collect(Collectors.toSet());
+        run.load.droppedCompletions().stream()
+            .map(GoCdLoad.Recovery::agentForJob)
+            .collect(Collectors.toSet());
     return new RunCounts(
         jobs.size(),
         records.lifecycles.size(),
@@ -123,7 +130,9 @@ record RunCounts(
         decisions.size(),
         lostCompletions,
         logs.lines().filter(line -> line.contains("Replayed decision")).count(),
-        records.lostAgents.values().stream().collect(Collectors.groupingBy(Function.identity(), TreeMap::new, Collectors.counting())),
+        records.lostAgents.values().stream()
+            .collect(
+                Collectors.groupingBy(Function.identity(), TreeMap::new, Collectors.counting())),
         killed.stream().filter(agent -> !lost.contains(agent)).count(),
         lost.stream().filter(agent -> !killed.contains(agent)).count(),
         repaired.size(),
@@ -132,8 +141,8 @@ record RunCounts(
   }
 
   /**
-   * Waits until the run settled (no lifecycle waits, no agent left, every decision completed)
-   * and returns those counts, or the last ones read when it did not settle in time.
+   * Waits until the run settled (no lifecycle waits, no agent left, every decision completed) and
+   * returns those counts, or the last ones read when it did not settle in time.
    */
   static RunCounts awaitSettled(FaultRun run, Duration atMost) {
     AtomicReference<RunCounts> last = new AtomicReference<>();
@@ -141,10 +150,11 @@ record RunCounts(
       Awaitility.await("the fault run settling")
           .atMost(atMost)
           .pollInterval(Duration.ofMillis(500))
-          .until(() -> {
-            last.set(of(run));
-            return last.get().settled();
-          });
+          .until(
+              () -> {
+                last.set(of(run));
+                return last.get().settled();
+              });
     } catch (ConditionTimeoutException e) {
       // Reported, then judged by assertClean().
     }
@@ -163,17 +173,38 @@ record RunCounts(
     List<GoCdLoad.Recovery> kills = run.load.killedAgents();
     List<GoCdLoad.Recovery> drops = run.load.droppedCompletions();
     Map<String, Long> dropsByHow =
-        drops.stream().collect(Collectors.groupingBy(GoCdLoad.Recovery::how, TreeMap::new, Collectors.counting()));
+        drops.stream()
+            .collect(
+                Collectors.groupingBy(GoCdLoad.Recovery::how, TreeMap::new, Collectors.counting()));
     String figures =
-        ("%s: %d GoCD jobs, %d lifecycle instances, faults: %s; and %d agents killed before registering, "
-                + "%d job-completions lost %s; %d instances finished, %d waiting, %d GoCD jobs with two agents, "
-                + "%d GoCD jobs without an agent, %d leaked agents (%d busy for a finished GoCD job), %d lost completions "
-                + "of %d decisions (%d replayed for redelivered jobs), agents lost %s, %d job-completions repaired "
-                + "(%d of them sent), recovery: %s, GoCD jobs flowing for %d s (%d s with start-ups)")
+        ("%s: %d GoCD jobs, %d lifecycle instances, faults: %s; and %d agents killed before"
+                + " registering, %d job-completions lost %s; %d instances finished, %d waiting, %d"
+                + " GoCD jobs with two agents, %d GoCD jobs without an agent, %d leaked agents (%d"
+                + " busy for a finished GoCD job), %d lost completions of %d decisions (%d replayed"
+                + " for redelivered jobs), agents lost %s, %d job-completions repaired (%d of them"
+                + " sent), recovery: %s, GoCD jobs flowing for %d s (%d s with start-ups)")
             .formatted(
-                run.name, gocdJobs, instances, faults, kills.size(), drops.size(), dropsByHow, finished, waiting,
-                duplicates, withoutAgent, leaked, stuckBusy, lostCompletions, decisions, replayed, lostAgentsByReason,
-                repaired, repairedThoughSent, recovery, Duration.between(run.load.started(), Instant.now()).toSeconds(),
+                run.name,
+                gocdJobs,
+                instances,
+                faults,
+                kills.size(),
+                drops.size(),
+                dropsByHow,
+                finished,
+                waiting,
+                duplicates,
+                withoutAgent,
+                leaked,
+                stuckBusy,
+                lostCompletions,
+                decisions,
+                replayed,
+                lostAgentsByReason,
+                repaired,
+                repairedThoughSent,
+                recovery,
+                Duration.between(run.load.started(), Instant.now()).toSeconds(),
                 Duration.between(run.began, Instant.now()).toSeconds());
     String killTimes =
         "%s: agent killed before registering -> new agent: %s".formatted(run.name, spread(kills));
@@ -191,7 +222,8 @@ record RunCounts(
 
   /** Median and maximum of the times from the faults to their ends, in milliseconds. */
   static String spread(List<GoCdLoad.Recovery> recoveries) {
-    List<Long> millis = recoveries.stream().map(recovery -> recovery.took().toMillis()).sorted().toList();
+    List<Long> millis =
+        recoveries.stream().map(recovery -> recovery.took().toMillis()).sorted().toList();
     if (millis.isEmpty()) {
       return "none (n=0)";
     }
@@ -209,11 +241,18 @@ record RunCounts(
     assertThat(stuckBusy).as("agents busy for a finished GoCD job").isZero();
     assertThat(leaked).as("leaked agents").isZero();
     assertThat(lostCompletions).as("lost completions").isZero();
-    assertThat(killedNotLost).as("agents killed before registering whose lifecycle did not learn it").isZero();
-    assertThat(lostNotKilled).as("agents lost that GoCD's side did not kill: %s", lostAgentsByReason).isZero();
-    assertThat(droppedNotRepaired).as("job-completions not sent whose agent no repair released").isZero();
+    assertThat(killedNotLost)
+        .as("agents killed before registering whose lifecycle did not learn it")
+        .isZero();
+    assertThat(lostNotKilled)
+        .as("agents lost that GoCD's side did not kill: %s", lostAgentsByReason)
+        .isZero();
+    assertThat(droppedNotRepaired)
+        .as("job-completions not sent whose agent no repair released")
+        .isZero();
     GoCdLoad.Faults faults = run.load.faults();
-    assertThat(run.load.killedAgents()).as("agents killed before registering")
+    assertThat(run.load.killedAgents())
+        .as("agents killed before registering")
         .hasSize(faults.killedBeforeRegistering().size());
     assertThat(run.load.droppedCompletions().stream().filter(drop -> drop.how().equals("not sent")))
         .as("job-completions not sent")

@@ -23,9 +23,9 @@ import org.junit.jupiter.api.Timeout;
  * when the JVM dies. The completions never reach the engine (embedded in the test JVM, it runs on
  * untouched). Their jobs time out there and come back when the service starts again on the same
  * database, instance id and work directory while GoCD jobs keep flowing; the redelivered jobs
- * replay the recorded decisions with the agents the killed service launched. GoCD's side kills
- * the first agent of some jobs before registering it and loses the job-completion of others
- * throughout ({@link GoCdLoad.Faults}); the held completions are of other jobs.
+ * replay the recorded decisions with the agents the killed service launched. GoCD's side kills the
+ * first agent of some jobs before registering it and loses the job-completion of others throughout
+ * ({@link GoCdLoad.Faults}); the held completions are of other jobs.
  */
 class ServiceKilledFaultRunTest {
 
@@ -39,7 +39,10 @@ class ServiceKilledFaultRunTest {
       run.load.start();
       await().atMost(Duration.ofSeconds(60)).until(() -> run.load.finishedJobs() >= 3);
       run.load.holdBuildsOfNewJobs();
-      HeldCompletions held = run.proxy.holdCompletions(HELD, run.agentsForHeldBuilds()).awaitAllHeld(Duration.ofSeconds(30));
+      HeldCompletions held =
+          run.proxy
+              .holdCompletions(HELD, run.agentsForHeldBuilds())
+              .awaitAllHeld(Duration.ofSeconds(30));
       Map<Long, String> agentsByJobKey = new LinkedHashMap<>();
       held.held().forEach((jobKey, body) -> agentsByJobKey.put(jobKey, FaultRun.agentIn(body)));
       Map<String, Long> launched = run.agents.running();
@@ -48,7 +51,9 @@ class ServiceKilledFaultRunTest {
 
       Instant fault = Instant.now();
       killed.kill();
-      assertThat(killed.awaitExit(Duration.ofSeconds(10))).as("exit code after SIGKILL").isEqualTo(137);
+      assertThat(killed.awaitExit(Duration.ofSeconds(10)))
+          .as("exit code after SIGKILL")
+          .isEqualTo(137);
       Instant dead = Instant.now();
       held.drop();
       assertThat(run.agents.running())
@@ -58,7 +63,10 @@ class ServiceKilledFaultRunTest {
       ServiceProcess restarted = run.startService();
       await("the held jobs redelivered and completed")
           .atMost(Duration.ofSeconds(45))
-          .until(() -> agentsByJobKey.keySet().stream().allMatch(jobKey -> run.acceptedCompletion(jobKey, fault).isPresent()));
+          .until(
+              () ->
+                  agentsByJobKey.keySet().stream()
+                      .allMatch(jobKey -> run.acceptedCompletion(jobKey, fault).isPresent()));
       Duration heldWorkDone = Duration.between(fault, Instant.now());
 
       agentsByJobKey.forEach(
@@ -67,13 +75,24 @@ class ServiceKilledFaultRunTest {
             assertThat(run.acceptedCompletion(jobKey, fault).map(FaultRun::agentIn))
                 .as("the agent the redelivered job %d completed with", jobKey)
                 .contains(agent);
-            assertThat(run.registry.decisionsFor("create-agent", job)).as("decisions for GoCD job %d", job.jobId()).hasSize(1);
-            assertThat(run.registry.agentsAssignedTo(job)).as("agents of GoCD job %d", job.jobId()).containsExactly(agent);
-            assertThat(run.agents.running()).as("the same agent process after the restart").containsEntry(agent, launched.get(agent));
-            assertThat(Pattern.compile("Replayed decision (CREATED|REUSED) \\(agent " + agent + "\\)").matcher(restarted.log()).find())
+            assertThat(run.registry.decisionsFor("create-agent", job))
+                .as("decisions for GoCD job %d", job.jobId())
+                .hasSize(1);
+            assertThat(run.registry.agentsAssignedTo(job))
+                .as("agents of GoCD job %d", job.jobId())
+                .containsExactly(agent);
+            assertThat(run.agents.running())
+                .as("the same agent process after the restart")
+                .containsEntry(agent, launched.get(agent));
+            assertThat(
+                    Pattern.compile("Replayed decision (CREATED|REUSED) \\(agent " + agent + "\\)")
+                        .matcher(restarted.log())
+                        .find())
                 .as("%s replayed the decision that gave %s", restarted.logFile(), agent)
                 .isTrue();
-            assertThat(restarted.logged("Launched local agent " + agent)).as("%s launched %s again", restarted.logFile(), agent).isFalse();
+            assertThat(restarted.logged("Launched local agent " + agent))
+                .as("%s launched %s again", restarted.logFile(), agent)
+                .isFalse();
           });
 
       run.load.finishBuilds();

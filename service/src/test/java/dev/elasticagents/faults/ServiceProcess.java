@@ -24,11 +24,11 @@ import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * The service as a real child JVM, so that a test can SIGKILL or SIGTERM it. The JVM runs under a
- * small shell watchdog that reads this JVM's end of a pipe: when the test JVM exits for any
- * reason, including {@code kill -9}, the pipe closes and the watchdog kills the service and the
- * agents in its work directory, so nothing outlives the test. A service that stops while the test
- * JVM runs leaves its agents to the next start. The test signals the service's own JVM, whose pid
- * the watchdog writes to a file, and gets its exit code from the watchdog.
+ * small shell watchdog that reads this JVM's end of a pipe: when the test JVM exits for any reason,
+ * including {@code kill -9}, the pipe closes and the watchdog kills the service and the agents in
+ * its work directory, so nothing outlives the test. A service that stops while the test JVM runs
+ * leaves its agents to the next start. The test signals the service's own JVM, whose pid the
+ * watchdog writes to a file, and gets its exit code from the watchdog.
  */
 public final class ServiceProcess implements AutoCloseable {
 
@@ -77,16 +77,21 @@ public final class ServiceProcess implements AutoCloseable {
    * {@code --key=value} arguments) on a free port of 127.0.0.1 and waits until it is ready: its
    * readiness probe answers 200 once the models are deployed and the workers opened.
    */
-  static ServiceProcess start(List<String> jvmOptions, Map<String, String> properties, Path agents, Path logFile) {
+  static ServiceProcess start(
+      List<String> jvmOptions, Map<String, String> properties, Path agents, Path logFile) {
     return start(MAIN_CLASS, jvmOptions, properties, agents, logFile);
   }
 
   /**
-   * Starts {@code mainClass}, a main that runs the service (with fixtures of the test sources, say),
-   * as {@link #start(List, Map, Path, Path)} does.
+   * Starts {@code mainClass}, a main that runs the service (with fixtures of the test sources,
+   * say), as {@link #start(List, Map, Path, Path)} does.
    */
   public static ServiceProcess start(
-      String mainClass, List<String> jvmOptions, Map<String, String> properties, Path agents, Path logFile) {
+      String mainClass,
+      List<String> jvmOptions,
+      Map<String, String> properties,
+      Path agents,
+      Path logFile) {
     int port = freePort();
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -138,7 +143,9 @@ public final class ServiceProcess implements AutoCloseable {
         await("the service's pid in " + pidFile)
             .atMost(Duration.ofSeconds(10))
             .pollInterval(Duration.ofMillis(50))
-            .until(() -> Files.readString(pidFile).strip(), written -> !written.isEmpty() || !watchdog.isAlive());
+            .until(
+                () -> Files.readString(pidFile).strip(),
+                written -> !written.isEmpty() || !watchdog.isAlive());
     return ProcessHandle.of(pid.isEmpty() ? -1 : Long.parseLong(pid))
         .orElseThrow(() -> new IllegalStateException("The service exited at once; see " + logFile));
   }
@@ -146,22 +153,25 @@ public final class ServiceProcess implements AutoCloseable {
   private void awaitReady() {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     HttpRequest readiness =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:%d/actuator/health/readiness".formatted(port)))
+        HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:%d/actuator/health/readiness".formatted(port)))
             .timeout(Duration.ofSeconds(2))
             .build();
     try {
       await("the service's readiness")
           .atMost(STARTUP_TIMEOUT)
           .pollInterval(Duration.ofMillis(250))
-          .until(() -> {
-            if (!jvm.isAlive()) {
-              throw new IllegalStateException("The service exited at start-up; see " + logFile);
-            }
-            return isReady(http, readiness);
-          });
+          .until(
+              () -> {
+                if (!jvm.isAlive()) {
+                  throw new IllegalStateException("The service exited at start-up; see " + logFile);
+                }
+                return isReady(http, readiness);
+              });
     } catch (ConditionTimeoutException e) {
       kill();
-      throw new IllegalStateException("The service was not ready within %s; see %s".formatted(STARTUP_TIMEOUT, logFile), e);
+      throw new IllegalStateException(
+          "The service was not ready within %s; see %s".formatted(STARTUP_TIMEOUT, logFile), e);
     }
   }
 
@@ -204,7 +214,8 @@ public final class ServiceProcess implements AutoCloseable {
   public int awaitExit(Duration atMost) {
     try {
       if (!watchdog.waitFor(atMost.toMillis(), TimeUnit.MILLISECONDS)) {
-        throw new IllegalStateException("The service did not exit within %s; see %s".formatted(atMost, logFile));
+        throw new IllegalStateException(
+            "The service did not exit within %s; see %s".formatted(atMost, logFile));
       }
       return watchdog.exitValue();
     } catch (InterruptedException e) {
@@ -222,7 +233,9 @@ public final class ServiceProcess implements AutoCloseable {
     }
   }
 
-  /** Whether the service logged this text; a failed assertion names the log file, not its content. */
+  /**
+   * Whether the service logged this text; a failed assertion names the log file, not its content.
+   */
   public boolean logged(String text) {
     return log().contains(text);
   }
@@ -256,5 +269,4 @@ public final class ServiceProcess implements AutoCloseable {
       throw new UncheckedIOException("No free port on 127.0.0.1", e);
     }
   }
-
 }

@@ -31,25 +31,38 @@ class ServiceProcessTest {
   @Test
   void theServiceAndItsAgentsAreKilledWhenTheTestJvmGoes() throws IOException {
     agent = startAgent();
-    ServiceProcess service = ServiceProcess.watched(List.of("sleep", "300"), run.resolve("agents"), run.resolve("service.log"), 0);
+    ServiceProcess service =
+        ServiceProcess.watched(
+            List.of("sleep", "300"), run.resolve("agents"), run.resolve("service.log"), 0);
     assertThat(service.isAlive()).isTrue();
 
     service.closeWatchdogPipe();
 
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-      assertThat(service.isAlive()).as("service alive").isFalse();
-      assertThat(agent.isAlive()).as("agent alive").isFalse();
-    });
-    assertThat(service.awaitExit(Duration.ofSeconds(10))).as("exit code of a killed service").isEqualTo(137);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              assertThat(service.isAlive()).as("service alive").isFalse();
+              assertThat(agent.isAlive()).as("agent alive").isFalse();
+            });
+    assertThat(service.awaitExit(Duration.ofSeconds(10)))
+        .as("exit code of a killed service")
+        .isEqualTo(137);
   }
 
   @Test
   void aServiceThatExitsLeavesItsAgentsRunning() throws IOException {
     agent = startAgent();
     ServiceProcess service =
-        ServiceProcess.watched(List.of("sh", "-c", "sleep 1; exit 3"), run.resolve("agents"), run.resolve("service.log"), 0);
+        ServiceProcess.watched(
+            List.of("sh", "-c", "sleep 1; exit 3"),
+            run.resolve("agents"),
+            run.resolve("service.log"),
+            0);
 
-    assertThat(service.awaitExit(Duration.ofSeconds(10))).as("the service's exit code").isEqualTo(3);
+    assertThat(service.awaitExit(Duration.ofSeconds(10)))
+        .as("the service's exit code")
+        .isEqualTo(3);
     service.close();
 
     await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2)).until(agent::isAlive);
@@ -58,7 +71,8 @@ class ServiceProcessTest {
   /** An agent as the local provider leaves it: a process and its pid file in its directory. */
   private ProcessHandle startAgent() throws IOException {
     Path directory = Files.createDirectories(run.resolve("agents/GoCDwatchdog"));
-    ProcessHandle process = new ProcessBuilder("sleep", "300").directory(directory.toFile()).start().toHandle();
+    ProcessHandle process =
+        new ProcessBuilder("sleep", "300").directory(directory.toFile()).start().toHandle();
     long started = process.info().startInstant().orElse(Instant.EPOCH).toEpochMilli();
     Files.writeString(directory.resolve("agent.pid"), process.pid() + " " + started);
     return process;

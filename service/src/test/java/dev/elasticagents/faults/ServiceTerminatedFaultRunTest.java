@@ -22,10 +22,10 @@ import org.junit.jupiter.api.Timeout;
  * The service gets SIGTERM with handlers in flight: three create-agent handlers decided and sent
  * their completions, which the proxy holds for a second into the shutdown, then passes to the
  * engine (embedded in the test JVM, it runs on untouched). The service drains (its outcomes reach
- * the engine before it exits), leaves its agents running, and the next start adopts them while
- * GoCD jobs keep flowing. GoCD's side kills the first agent of some jobs before registering it and
- * loses the job-completion of others throughout ({@link GoCdLoad.Faults}); the held completions
- * are of other jobs, and the agents it killed are not expected to run.
+ * the engine before it exits), leaves its agents running, and the next start adopts them while GoCD
+ * jobs keep flowing. GoCD's side kills the first agent of some jobs before registering it and loses
+ * the job-completion of others throughout ({@link GoCdLoad.Faults}); the held completions are of
+ * other jobs, and the agents it killed are not expected to run.
  */
 class ServiceTerminatedFaultRunTest {
 
@@ -33,18 +33,23 @@ class ServiceTerminatedFaultRunTest {
   private static final Duration GRACE = Duration.ofSeconds(20);
   // How long the held handlers stay in flight after the SIGTERM: the scenario, not a wait.
   private static final Duration HELD_INTO_SHUTDOWN = Duration.ofSeconds(1);
-  private static final Pattern ADOPTED = Pattern.compile("Reconciled the registry.*?(\\d+) agent\\(s\\) adopted");
+  private static final Pattern ADOPTED =
+      Pattern.compile("Reconciled the registry.*?(\\d+) agent\\(s\\) adopted");
 
   @Test
   @Timeout(value = 4, unit = TimeUnit.MINUTES)
-  void handlersInFlightSendTheirOutcomesBeforeExitAndTheNextStartAdoptsTheAgents() throws Exception {
+  void handlersInFlightSendTheirOutcomesBeforeExitAndTheNextStartAdoptsTheAgents()
+      throws Exception {
     try (FaultRun run = new FaultRun("service-sigterm")) {
       run.configure("job-workers.shutdown-grace-period", GRACE.toString());
       ServiceProcess stopped = run.startService();
       run.load.start();
       await().atMost(Duration.ofSeconds(60)).until(() -> run.load.finishedJobs() >= 3);
       run.load.holdBuildsOfNewJobs();
-      HeldCompletions held = run.proxy.holdCompletions(HELD, run.agentsForHeldBuilds()).awaitAllHeld(Duration.ofSeconds(30));
+      HeldCompletions held =
+          run.proxy
+              .holdCompletions(HELD, run.agentsForHeldBuilds())
+              .awaitAllHeld(Duration.ofSeconds(30));
       List<String> heldAgents = held.held().values().stream().map(FaultRun::agentIn).toList();
       Map<String, Long> launched = run.agents.running();
       Set<Long> inFlight = run.load.runningJobs();
@@ -52,34 +57,55 @@ class ServiceTerminatedFaultRunTest {
       Instant fault = Instant.now();
       stopped.terminate();
       Thread.sleep(HELD_INTO_SHUTDOWN);
-      assertThat(stopped.isAlive()).as("draining while its handlers wait for their completions").isTrue();
+      assertThat(stopped.isAlive())
+          .as("draining while its handlers wait for their completions")
+          .isTrue();
       held.forward();
-      assertThat(stopped.awaitExit(GRACE.plusSeconds(15))).as("exit code after SIGTERM").isEqualTo(143);
+      assertThat(stopped.awaitExit(GRACE.plusSeconds(15)))
+          .as("exit code after SIGTERM")
+          .isEqualTo(143);
       Duration exited = Duration.between(fault, Instant.now());
 
       assertThat(exited).as("time to exit").isLessThan(GRACE);
-      assertThat(stopped.logged("Drained job workers")).as("drain reported in %s", stopped.logFile()).isTrue();
-      held.held().keySet().forEach(jobKey -> {
-        assertThat(run.acceptedCompletion(jobKey, run.began)).as("completion of job %d accepted", jobKey).isPresent();
-        assertThat(stopped.logged("Sent complete for job " + jobKey + " "))
-            .as("%s says the service got the engine's answer for job %d", stopped.logFile(), jobKey)
-            .isTrue();
-      });
+      assertThat(stopped.logged("Drained job workers"))
+          .as("drain reported in %s", stopped.logFile())
+          .isTrue();
+      held.held()
+          .keySet()
+          .forEach(
+              jobKey -> {
+                assertThat(run.acceptedCompletion(jobKey, run.began))
+                    .as("completion of job %d accepted", jobKey)
+                    .isPresent();
+                assertThat(stopped.logged("Sent complete for job " + jobKey + " "))
+                    .as(
+                        "%s says the service got the engine's answer for job %d",
+                        stopped.logFile(), jobKey)
+                    .isTrue();
+              });
       Map<String, Long> afterExit = run.agents.running();
       Set<String> unclaimed = run.unclaimedAgents();
       assertThat(unclaimed).containsAll(heldAgents);
-      assertThat(afterExit.keySet()).as("agents the registry holds unclaimed still run").containsAll(unclaimed);
-      assertThat(afterExit).as("as the processes launched before the SIGTERM").containsAllEntriesOf(run.unclaimed(launched));
+      assertThat(afterExit.keySet())
+          .as("agents the registry holds unclaimed still run")
+          .containsAll(unclaimed);
+      assertThat(afterExit)
+          .as("as the processes launched before the SIGTERM")
+          .containsAllEntriesOf(run.unclaimed(launched));
 
       ServiceProcess restarted = run.startService();
       assertThat(adoptedIn(restarted.log())).as("agents adopted").isEqualTo(unclaimed.size());
-      heldAgents.forEach(agent -> {
-        assertThat(run.registry.find(agent))
-            .map(Agent::state)
-            .hasValueSatisfying(state -> assertThat(state).isIn(AgentState.PENDING, AgentState.BUSY));
-        assertThat(run.agents.running()).containsEntry(agent, launched.get(agent));
-        assertThat(restarted.logged("Launched local agent " + agent)).as("%s launched %s again", restarted.logFile(), agent).isFalse();
-      });
+      heldAgents.forEach(
+          agent -> {
+            assertThat(run.registry.find(agent))
+                .map(Agent::state)
+                .hasValueSatisfying(
+                    state -> assertThat(state).isIn(AgentState.PENDING, AgentState.BUSY));
+            assertThat(run.agents.running()).containsEntry(agent, launched.get(agent));
+            assertThat(restarted.logged("Launched local agent " + agent))
+                .as("%s launched %s again", restarted.logFile(), agent)
+                .isFalse();
+          });
 
       run.load.finishBuilds();
       run.load.awaitAllFinished(Duration.ofSeconds(90));

@@ -8,8 +8,8 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * Runs the service on its embedded default: the embedded engine (zeebe-process-test's 8.8 engine
- * in memory, its gateway and REST API on free loopback ports), the models deployed, the workers
+ * Runs the service on its embedded default: the embedded engine (zeebe-process-test's 8.8 engine in
+ * memory, its gateway and REST API on free loopback ports), the models deployed, the workers
  * running and a sample GoCD server and approver playing requests against it. Ctrl-C stops the
  * service, then the engine. Start it with {@code ./mvnw spring-boot:test-run}.
  */
@@ -20,7 +20,8 @@ public final class LocalElasticAgentWorkers {
   public static void main(String[] args) {
     EmbeddedEngine engine = EmbeddedEngine.start();
     System.out.printf(
-        "Embedded engine ready: gRPC %s, REST %s (one partition, in memory: nothing survives a stop)%n",
+        "Embedded engine ready: gRPC %s, REST %s (one partition, in memory: nothing survives a"
+            + " stop)%n",
         engine.grpcAddress(), engine.restAddress());
     String[] arguments =
         Stream.concat(

@@ -56,14 +56,18 @@ class SampleAgentRequests {
    * endpoint. The v1 seed and the malformed request are published to Zeebe directly, as only
    * something other than the plugin could.
    */
-  private record Script(GoCdServer direct, SampleGoCdServer gocd, AgentRegistry registry, ObjectMapper json) {
+  private record Script(
+      GoCdServer direct, SampleGoCdServer gocd, AgentRegistry registry, ObjectMapper json) {
 
     void play() {
       try {
-        step("a v1 request (the seed body): an agent is created; it never registers, so cleanup removes it");
+        step(
+            "a v1 request (the seed body): an agent is created; it never registers, so cleanup"
+                + " removes it");
         direct.createAgent(read("create-agent-v1.json"));
 
-        Map<String, Object> job100 = v5Request(100, "local", Map.of("max_running_agents", "1"), Map.of());
+        Map<String, Object> job100 =
+            v5Request(100, "local", Map.of("max_running_agents", "1"), Map.of());
         step("job 100 of cluster profile 'local' (at most 1 running agent): an agent is created");
         start(job100);
         String agent = awaitAgent(job100);
@@ -71,8 +75,11 @@ class SampleAgentRequests {
         step("GoCD sends create-agent again for job 100: absorbed, since job 100's lifecycle runs");
         start(job100);
 
-        Map<String, Object> job101 = v5Request(101, "local", Map.of("max_running_agents", "1"), Map.of());
-        step("job 101 of the same profile: declined while job 100 runs; the model retries every 5 s");
+        Map<String, Object> job101 =
+            v5Request(101, "local", Map.of("max_running_agents", "1"), Map.of());
+        step(
+            "job 101 of the same profile: declined while job 100 runs; the model retries every 5"
+                + " s");
         start(job101);
         pause(Duration.ofSeconds(7));
 
@@ -83,27 +90,50 @@ class SampleAgentRequests {
         pause(Duration.ofSeconds(6));
         jobCompleted(agent, job101);
 
-        Map<String, Object> job102 = v5Request(102, "one-shot", Map.of(), Map.of("reuse_agents", "false"));
+        Map<String, Object> job102 =
+            v5Request(102, "one-shot", Map.of(), Map.of("reuse_agents", "false"));
         step("job 102 of a profile that does not reuse agents: terminated when its job completes");
         start(job102);
         String oneShot = awaitAgent(job102);
         ping(List.of(agent, oneShot), job100);
         jobCompleted(oneShot, job102);
 
-        step("a malformed request through the plugin: the endpoint refuses it with 400, naming the field");
+        step(
+            "a malformed request through the plugin: the endpoint refuses it with 400, naming the"
+                + " field");
         Map<String, Object> malformed = new HashMap<>(v5Request(103, "local", Map.of(), Map.of()));
-        malformed.put("job_identifier", Map.of("job_id", -1, "job_name", "up42_job", "pipeline_counter", 1, "pipeline_name", "up42", "stage_counter", 1, "stage_name", "up42_stage"));
+        malformed.put(
+            "job_identifier",
+            Map.of(
+                "job_id",
+                -1,
+                "job_name",
+                "up42_job",
+                "pipeline_counter",
+                1,
+                "pipeline_name",
+                "up42",
+                "stage_counter",
+                1,
+                "stage_name",
+                "up42_stage"));
         start(malformed);
 
-        step("a malformed request published to Zeebe directly: the job fails into an incident that names the bad variables");
+        step(
+            "a malformed request published to Zeebe directly: the job fails into an incident that"
+                + " names the bad variables");
         direct.createAgent(Map.of("environment", "production", "properties", "not-an-object"));
 
-        step("GoCD pings every 10 s: idle and never-registered agents are cleaned up within a minute");
+        step(
+            "GoCD pings every 10 s: idle and never-registered agents are cleaned up within a"
+                + " minute");
         for (int ping = 0; ping < 6; ping++) {
           pause(Duration.ofSeconds(10));
           ping(List.of(agent), job100);
         }
-        step("done: the service keeps running (cleanup every minute); press Ctrl-C to stop it and the engine");
+        step(
+            "done: the service keeps running (cleanup every minute); press Ctrl-C to stop it and"
+                + " the engine");
       } catch (RuntimeException e) {
         log.warn("The sample GoCD server stopped: {}", e.toString());
       }
@@ -139,10 +169,14 @@ class SampleAgentRequests {
     }
 
     private static Map<String, Object> v5Request(
-        int jobId, String clusterProfile, Map<String, String> cluster, Map<String, String> profile) {
+        int jobId,
+        String clusterProfile,
+        Map<String, String> cluster,
+        Map<String, String> profile) {
       Map<String, String> clusterProperties = new HashMap<>(cluster);
       clusterProperties.put("id", clusterProfile);
-      Map<String, String> profileProperties = new HashMap<>(Map.of("image", "gocd/gocd-agent-debian-12:v25.1.0"));
+      Map<String, String> profileProperties =
+          new HashMap<>(Map.of("image", "gocd/gocd-agent-debian-12:v25.1.0"));
       profileProperties.putAll(profile);
       return GoCdServer.createAgentRequest(jobId, profileProperties, clusterProperties);
     }

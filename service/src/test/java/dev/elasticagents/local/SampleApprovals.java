@@ -43,7 +43,9 @@ final class SampleApprovals {
 
   private void play() {
     try {
-      step("a request for job 200 needs a capacity override: it waits for an approver in a user task");
+      step(
+          "a request for job 200 needs a capacity override: it waits for an approver in a user"
+              + " task");
       long instance =
           client
               .newCreateInstanceCommand()
@@ -52,8 +54,10 @@ final class SampleApprovals {
               .variables(
                   Map.of(
                       "environment", "local",
-                      "elastic_agent_profile_properties", Map.of("image", "gocd/gocd-agent-debian-12:v25.1.0"),
-                      "cluster_profile_properties", Map.of("id", "local", "max_running_agents", "1"),
+                      "elastic_agent_profile_properties",
+                          Map.of("image", "gocd/gocd-agent-debian-12:v25.1.0"),
+                      "cluster_profile_properties",
+                          Map.of("id", "local", "max_running_agents", "1"),
                       "job_identifier", Map.of("job_id", 200),
                       "approval_candidate_groups", java.util.List.of("agent-approvers")))
               .send()
@@ -92,7 +96,8 @@ final class SampleApprovals {
     return StreamSupport.stream(engine.records().records().spliterator(), false)
         .filter(record -> record.getValueType() == ValueType.USER_TASK)
         .filter(record -> record.getIntent() == UserTaskIntent.CREATED)
-        .filter(record -> ((UserTaskRecordValue) record.getValue()).getProcessInstanceKey() == instance)
+        .filter(
+            record -> ((UserTaskRecordValue) record.getValue()).getProcessInstanceKey() == instance)
         .map(Record::getKey)
         .findFirst();
   }

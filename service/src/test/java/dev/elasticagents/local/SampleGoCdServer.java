@@ -61,24 +61,32 @@ final class SampleGoCdServer {
   /** Pings with the agents this server knows; the plugin fetches them through its accessor. */
   GoPluginApiResponse serverPing(List<String> known, Map<String, Object> anyRequest) {
     knownAgents = List.copyOf(known);
-    return send("server-ping", Map.of("all_cluster_profile_properties", List.of(clusterProfile(anyRequest))));
+    return send(
+        "server-ping",
+        Map.of("all_cluster_profile_properties", List.of(clusterProfile(anyRequest))));
   }
 
   @SuppressWarnings("unchecked")
   private Map<String, Object> clusterProfile(Map<String, Object> request) {
-    Map<String, Object> cluster = new HashMap<>((Map<String, Object>) request.get("cluster_profile_properties"));
+    Map<String, Object> cluster =
+        new HashMap<>((Map<String, Object>) request.get("cluster_profile_properties"));
     cluster.put("service_url", serviceUrl);
     cluster.put("service_token", token);
     return cluster;
   }
 
   private GoPluginApiResponse send(String message, Map<String, Object> body) {
-    DefaultGoPluginApiRequest request = new DefaultGoPluginApiRequest("elastic-agent", "5.0", "cd.go.elastic-agent." + message);
+    DefaultGoPluginApiRequest request =
+        new DefaultGoPluginApiRequest("elastic-agent", "5.0", "cd.go.elastic-agent." + message);
     try {
       request.setRequestBody(json.writeValueAsString(body));
       GoPluginApiResponse response = plugin.handle(request);
       if (response.responseCode() != 200) {
-        log.warn("GoCD sample: the plugin answered {} with {}: {}", message, response.responseCode(), response.responseBody());
+        log.warn(
+            "GoCD sample: the plugin answered {} with {}: {}",
+            message,
+            response.responseCode(),
+            response.responseBody());
       }
       return response;
     } catch (JsonProcessingException | UnhandledRequestTypeException e) {
@@ -114,7 +122,17 @@ final class SampleGoCdServer {
         return json.writeValueAsString(
             knownAgents.stream()
                 .filter(id -> !deleted.contains(id))
-                .map(id -> Map.of("agent_id", id, "agent_state", "Idle", "build_state", "Idle", "config_state", "Enabled"))
+                .map(
+                    id ->
+                        Map.of(
+                            "agent_id",
+                            id,
+                            "agent_state",
+                            "Idle",
+                            "build_state",
+                            "Idle",
+                            "config_state",
+                            "Enabled"))
                 .toList());
       } catch (JsonProcessingException e) {
         throw new IllegalStateException(e);

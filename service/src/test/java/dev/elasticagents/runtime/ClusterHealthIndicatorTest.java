@@ -20,9 +20,9 @@ import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.Status;
 
 /**
- * The cluster indicator's verdict for each topology a gateway can answer. The engine's
- * healthy and unreachable answers are in ReadinessTest; these are the ones a single local broker
- * cannot produce on demand.
+ * The cluster indicator's verdict for each topology a gateway can answer. The engine's healthy and
+ * unreachable answers are in ReadinessTest; these are the ones a single local broker cannot produce
+ * on demand.
  */
 class ClusterHealthIndicatorTest {
 
@@ -32,14 +32,19 @@ class ClusterHealthIndicatorTest {
 
   @BeforeEach
   void gateway() {
-    when(client.getConfiguration().getGrpcAddress()).thenReturn(URI.create("http://127.0.0.1:26500"));
+    when(client.getConfiguration().getGrpcAddress())
+        .thenReturn(URI.create("http://127.0.0.1:26500"));
     when(client.newTopologyRequest().requestTimeout(any()).send().join()).thenReturn(topology);
     when(topology.getGatewayVersion()).thenReturn("8.8.0");
   }
 
   @Test
   void isUpWhenEveryPartitionHasAHealthyLeader() {
-    answer(2, broker(partition(1, true, PartitionBrokerHealth.HEALTHY), partition(2, true, PartitionBrokerHealth.HEALTHY)));
+    answer(
+        2,
+        broker(
+            partition(1, true, PartitionBrokerHealth.HEALTHY),
+            partition(2, true, PartitionBrokerHealth.HEALTHY)));
 
     assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
   }
@@ -48,13 +53,16 @@ class ClusterHealthIndicatorTest {
   void isDownNamingThePartitionsWhoseLeaderIsUnhealthyOrMissing() {
     answer(
         3,
-        broker(partition(1, true, PartitionBrokerHealth.HEALTHY), partition(2, true, PartitionBrokerHealth.UNHEALTHY)),
+        broker(
+            partition(1, true, PartitionBrokerHealth.HEALTHY),
+            partition(2, true, PartitionBrokerHealth.UNHEALTHY)),
         broker(partition(3, false, PartitionBrokerHealth.HEALTHY)));
 
     Health health = indicator.health();
 
     assertThat(health.getStatus()).isEqualTo(Status.DOWN);
-    assertThat(health.getDetails()).containsEntry("reason", "Partition(s) [2, 3] have no healthy leader");
+    assertThat(health.getDetails())
+        .containsEntry("reason", "Partition(s) [2, 3] have no healthy leader");
   }
 
   @Test
@@ -64,19 +72,24 @@ class ClusterHealthIndicatorTest {
     Health health = indicator.health();
 
     assertThat(health.getStatus()).isEqualTo(Status.DOWN);
-    assertThat(health.getDetails()).containsEntry("reason", "The gateway at http://127.0.0.1:26500 knows no broker");
+    assertThat(health.getDetails())
+        .containsEntry("reason", "The gateway at http://127.0.0.1:26500 knows no broker");
   }
 
   @Test
   void isDownWithTheCauseWhenTheGatewayCannotBeReached() {
     when(client.newTopologyRequest().requestTimeout(any()).send().join())
-        .thenThrow(new ClientStatusException(io.grpc.Status.UNAVAILABLE.withDescription("io exception"), null));
+        .thenThrow(
+            new ClientStatusException(
+                io.grpc.Status.UNAVAILABLE.withDescription("io exception"), null));
 
     Health health = indicator.health();
 
     assertThat(health.getStatus()).isEqualTo(Status.DOWN);
     assertThat(health.getDetails())
-        .containsEntry("reason", "Cannot reach the cluster at http://127.0.0.1:26500 (UNAVAILABLE: io exception)");
+        .containsEntry(
+            "reason",
+            "Cannot reach the cluster at http://127.0.0.1:26500 (UNAVAILABLE: io exception)");
   }
 
   private void answer(int partitions, BrokerInfo... brokers) {

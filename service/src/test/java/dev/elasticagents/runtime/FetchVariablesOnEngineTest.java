@@ -19,7 +19,8 @@ class FetchVariablesOnEngineTest {
   @Autowired VariableProbe probe;
 
   @Test
-  void aHandlerGetsOnlyTheVariablesItDeclaresNeverTheOthersOfItsProcess() throws InterruptedException {
+  void aHandlerGetsOnlyTheVariablesItDeclaresNeverTheOthersOfItsProcess()
+      throws InterruptedException {
     client
         .newDeployResourceCommand()
         .addProcessModel(
@@ -36,10 +37,12 @@ class FetchVariablesOnEngineTest {
         .newCreateInstanceCommand()
         .bpmnProcessId("variable-probe")
         .latestVersion()
-        .variables(Map.of(VariableProbe.READ, 42, "auto_register_key", "secret-key", "other", "value"))
+        .variables(
+            Map.of(VariableProbe.READ, 42, "auto_register_key", "secret-key", "other", "value"))
         .send()
         .join();
 
-    assertThat(probe.received().poll(30, TimeUnit.SECONDS)).isEqualTo(Map.of(VariableProbe.READ, 42));
+    assertThat(probe.received().poll(30, TimeUnit.SECONDS))
+        .isEqualTo(Map.of(VariableProbe.READ, 42));
   }
 }

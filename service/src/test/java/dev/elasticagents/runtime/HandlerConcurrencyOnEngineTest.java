@@ -43,16 +43,24 @@ class HandlerConcurrencyOnEngineTest {
     JobsInFlight inFlight = new JobsInFlight();
     JobWorkerRegistrar workers =
         new JobWorkerRegistrar(
-            client, List.of(new WaitingHandler(type)), new JobDispatcher(sender, metrics, properties, inFlight), inFlight, properties, "concurrency-test");
+            client,
+            List.of(new WaitingHandler(type)),
+            new JobDispatcher(sender, metrics, properties, inFlight),
+            inFlight,
+            properties,
+            "concurrency-test");
     workers.start();
     try {
       List<CamundaFuture<ProcessInstanceResult>> instances = new ArrayList<>();
       String process = "concurrency-" + UUID.randomUUID();
       for (int i = 0; i < JOBS; i++) {
-        instances.add(i == 0 ? OneTaskProcess.startWithResult(client, process, type) : startAnother(process));
+        instances.add(
+            i == 0 ? OneTaskProcess.startWithResult(client, process, type) : startAnother(process));
       }
 
-      assertThat(allStarted.await(60, TimeUnit.SECONDS)).as("all %d handlers waiting at once", JOBS).isTrue();
+      assertThat(allStarted.await(60, TimeUnit.SECONDS))
+          .as("all %d handlers waiting at once", JOBS)
+          .isTrue();
       release.countDown();
       instances.forEach(CamundaFuture::join);
       assertThat(virtual).hasSize(JOBS).doesNotContainValue(false);
@@ -63,8 +71,13 @@ class HandlerConcurrencyOnEngineTest {
   }
 
   private CamundaFuture<ProcessInstanceResult> startAnother(String process) {
-    return client.newCreateInstanceCommand().bpmnProcessId(process).latestVersion().withResult()
-        .requestTimeout(InstanceResults.REQUEST_TIMEOUT).send();
+    return client
+        .newCreateInstanceCommand()
+        .bpmnProcessId(process)
+        .latestVersion()
+        .withResult()
+        .requestTimeout(InstanceResults.REQUEST_TIMEOUT)
+        .send();
   }
 
   /** Waits until every job of the test has started, as launches that take a while would. */

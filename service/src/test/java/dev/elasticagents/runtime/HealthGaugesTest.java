@@ -62,7 +62,8 @@ class HealthGaugesTest {
 
   private void bind(Map<String, HealthIndicator> indicators) {
     Map<String, HealthContributor> contributors = Map.copyOf(indicators);
-    new HealthGauges(new DefaultHealthContributorRegistry(contributors), nanoTime::get).bindTo(meters);
+    new HealthGauges(new DefaultHealthContributorRegistry(contributors), nanoTime::get)
+        .bindTo(meters);
   }
 
   private double up(String component) {

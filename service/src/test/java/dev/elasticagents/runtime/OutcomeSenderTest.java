@@ -55,7 +55,8 @@ class OutcomeSenderTest {
   private final ObjectMapper json = new ObjectMapper();
   private final FakeRetryClock clock = new FakeRetryClock();
   private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
-  private final ClusterCredentialsHealthIndicator credentials = new ClusterCredentialsHealthIndicator();
+  private final ClusterCredentialsHealthIndicator credentials =
+      new ClusterCredentialsHealthIndicator();
   private CamundaClient client;
 
   @AfterEach
@@ -72,7 +73,8 @@ class OutcomeSenderTest {
     sender().send(job(), JobOutcome.complete(Map.of("elastic_agent_id", "GoCD1")));
 
     assertThat(requests(COMPLETION)).isEqualTo(1);
-    assertThat(body(COMPLETION, 0).path("variables").path("elastic_agent_id").asText()).isEqualTo("GoCD1");
+    assertThat(body(COMPLETION, 0).path("variables").path("elastic_agent_id").asText())
+        .isEqualTo("GoCD1");
     assertThat(attempts("complete", "204")).isEqualTo(1);
   }
 
@@ -113,7 +115,8 @@ class OutcomeSenderTest {
     sender(
             Map.of(
                 "job-workers.job-types.create-agent.problem-policy.invalid-argument", "bpmn-error",
-                "job-workers.job-types.create-agent.problem-policy.error-code", "AGENT_REQUEST_REJECTED"))
+                "job-workers.job-types.create-agent.problem-policy.error-code",
+                    "AGENT_REQUEST_REJECTED"))
         .send(job(), JobOutcome.complete(Map.of("a", 1)));
 
     assertThat(requests(ERROR)).isEqualTo(1);
@@ -254,7 +257,9 @@ class OutcomeSenderTest {
       closedPort = socket.getLocalPort();
     }
 
-    sender(URI.create("http://127.0.0.1:" + closedPort), Map.of("job-workers.problem-policy.retry.max-attempts", "3"))
+    sender(
+            URI.create("http://127.0.0.1:" + closedPort),
+            Map.of("job-workers.problem-policy.retry.max-attempts", "3"))
         .send(job(), JobOutcome.complete(Map.of()));
 
     assertThat(clock.waits()).hasSize(2);
@@ -266,8 +271,14 @@ class OutcomeSenderTest {
   void unreadableProblemBodiesAreRetried(String kind) {
     ResponseDefinitionBuilder response =
         kind.equals("html")
-            ? aResponse().withStatus(502).withHeader("Content-Type", "text/html").withBody("<html>Bad gateway</html>")
-            : aResponse().withStatus(500).withHeader("Content-Type", "application/problem+json").withBody("{not json");
+            ? aResponse()
+                .withStatus(502)
+                .withHeader("Content-Type", "text/html")
+                .withBody("<html>Bad gateway</html>")
+            : aResponse()
+                .withStatus(500)
+                .withHeader("Content-Type", "application/problem+json")
+                .withBody("{not json");
     answer(COMPLETION, response);
     answer(FAILURE, aResponse().withStatus(204));
 
@@ -277,7 +288,11 @@ class OutcomeSenderTest {
     assertThat(requests(COMPLETION)).isEqualTo(2);
     assertThat(requests(FAILURE)).isEqualTo(1);
     assertThat(
-            meters.find("zeebe.worker.outcome.problems").tag("problem", "malformed-response").counter().count())
+            meters
+                .find("zeebe.worker.outcome.problems")
+                .tag("problem", "malformed-response")
+                .counter()
+                .count())
         .isEqualTo(2);
   }
 
@@ -354,7 +369,12 @@ class OutcomeSenderTest {
     assertThat(requests(COMPLETION)).isEqualTo(1);
     assertThat(requests(FAILURE)).isEqualTo(1);
     assertThat(
-            meters.find("zeebe.worker.outcome.problems").tag("outcome", "fail").tag("action", "none").counter().count())
+            meters
+                .find("zeebe.worker.outcome.problems")
+                .tag("outcome", "fail")
+                .tag("action", "none")
+                .counter()
+                .count())
         .isEqualTo(1);
   }
 
@@ -424,12 +444,17 @@ class OutcomeSenderTest {
   }
 
   private JsonNode body(String path, int index) throws IOException {
-    return json.readTree(cluster.findAll(postRequestedFor(urlPathEqualTo(path))).get(index).getBodyAsString());
+    return json.readTree(
+        cluster.findAll(postRequestedFor(urlPathEqualTo(path))).get(index).getBodyAsString());
   }
 
   private long attempts(String outcome, String status) {
     return Optional.ofNullable(
-            meters.find("zeebe.worker.outcome.sent").tag("outcome", outcome).tag("status", status).timer())
+            meters
+                .find("zeebe.worker.outcome.sent")
+                .tag("outcome", outcome)
+                .tag("status", status)
+                .timer())
         .map(timer -> timer.count())
         .orElse(0L);
   }

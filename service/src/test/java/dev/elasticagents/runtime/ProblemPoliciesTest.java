@@ -16,11 +16,16 @@ class ProblemPoliciesTest {
   void defaultsSuitAtLeastOnceDelivery() {
     ProblemPolicy policy = policies(Map.of()).forJobType("any");
 
-    assertThat(policy.actionFor(new Problem.InvalidArgument(400, "INVALID_ARGUMENT", ""))).isEqualTo(ProblemAction.FAIL);
-    assertThat(policy.actionFor(new Problem.NotFound("NOT_FOUND", ""))).isEqualTo(ProblemAction.IGNORE);
-    assertThat(policy.actionFor(new Problem.InvalidState("INVALID_STATE", ""))).isEqualTo(ProblemAction.IGNORE);
-    assertThat(policy.actionFor(new Problem.Unavailable(503, "RESOURCE_EXHAUSTED", ""))).isEqualTo(ProblemAction.RETRY);
-    assertThat(policy.actionFor(new Problem.Transport("SocketTimeoutException", ""))).isEqualTo(ProblemAction.RETRY);
+    assertThat(policy.actionFor(new Problem.InvalidArgument(400, "INVALID_ARGUMENT", "")))
+        .isEqualTo(ProblemAction.FAIL);
+    assertThat(policy.actionFor(new Problem.NotFound("NOT_FOUND", "")))
+        .isEqualTo(ProblemAction.IGNORE);
+    assertThat(policy.actionFor(new Problem.InvalidState("INVALID_STATE", "")))
+        .isEqualTo(ProblemAction.IGNORE);
+    assertThat(policy.actionFor(new Problem.Unavailable(503, "RESOURCE_EXHAUSTED", "")))
+        .isEqualTo(ProblemAction.RETRY);
+    assertThat(policy.actionFor(new Problem.Transport("SocketTimeoutException", "")))
+        .isEqualTo(ProblemAction.RETRY);
     assertThat(policy.retry().maxAttempts()).isEqualTo(5);
     assertThat(policy.retry().redeliveryBackoff()).isEqualTo(Duration.ofSeconds(30));
   }
@@ -39,7 +44,8 @@ class ProblemPoliciesTest {
     assertThat(createAgent.retry().initialBackoff()).isEqualTo(Duration.ofSeconds(1));
     assertThat(createAgent.retry().maxAttempts()).isEqualTo(7);
     assertThat(createAgent.notFound()).isEqualTo(ProblemAction.IGNORE);
-    assertThat(policies.forJobType("job-completion").invalidState()).isEqualTo(ProblemAction.IGNORE);
+    assertThat(policies.forJobType("job-completion").invalidState())
+        .isEqualTo(ProblemAction.IGNORE);
   }
 
   @Test
@@ -59,7 +65,8 @@ class ProblemPoliciesTest {
                         "job-workers.job-types.create-agent.problem-policy.invalid-argument",
                         "bpmn-error")))
         .hasMessage(
-            "job-workers.job-types.create-agent.problem-policy: invalid-argument: bpmn-error needs an error-code to throw");
+            "job-workers.job-types.create-agent.problem-policy: invalid-argument: bpmn-error needs"
+                + " an error-code to throw");
   }
 
   @Test

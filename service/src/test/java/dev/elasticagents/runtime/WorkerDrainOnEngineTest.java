@@ -22,8 +22,9 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
 /**
- * A stopping service on the embedded engine: its workers stop activating jobs, and a handler that runs
- * finishes, uninterrupted, and its outcome reaches the engine before the workers report stopped.
+ * A stopping service on the embedded engine: its workers stop activating jobs, and a handler that
+ * runs finishes, uninterrupted, and its outcome reaches the engine before the workers report
+ * stopped.
  */
 @ZeebeIntegrationTest
 class WorkerDrainOnEngineTest {

@@ -48,13 +48,16 @@ public final class AgentServices {
   public final AgentReconciliation reconciliation;
   public final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
-  public AgentServices(DataSource database, AgentProvider provider, Clock clock, AgentProperties properties) {
+  public AgentServices(
+      DataSource database, AgentProvider provider, Clock clock, AgentProperties properties) {
     this.registry =
-        new AgentRegistry(JdbcClient.create(database), new DataSourceTransactionManager(database), clock, meters);
+        new AgentRegistry(
+            JdbcClient.create(database), new DataSourceTransactionManager(database), clock, meters);
     this.provider = provider;
     this.terminator = new AgentTerminator(registry, provider, meters);
     this.lifecycle = new AgentLifecycle(registry, provider, terminator, properties, meters);
-    this.cleanup = new AgentCleanup(registry, provider, terminator, lifecycle, properties, clock, meters);
+    this.cleanup =
+        new AgentCleanup(registry, provider, terminator, lifecycle, properties, clock, meters);
     this.reconciliation = new AgentReconciliation(registry, provider, terminator, meters, clock);
   }
 
@@ -72,7 +75,11 @@ public final class AgentServices {
     return new AgentProperties(
         "dev.elasticagents.zeebe",
         new AgentProperties.ClusterDefaults(
-            maxRunning, maxPending, Duration.ofMinutes(10), Duration.ofMinutes(10), Duration.ofHours(2)),
+            maxRunning,
+            maxPending,
+            Duration.ofMinutes(10),
+            Duration.ofMinutes(10),
+            Duration.ofHours(2)),
         true,
         Duration.ofSeconds(30),
         3,
@@ -104,10 +111,16 @@ public final class AgentServices {
     return new JobIdentifier(job, "build", job, "label", "pipeline", 1, "stage");
   }
 
-  /** GoCD's should-assign-work for this agent and the job of {@code job}, with the job's profiles. */
+  /**
+   * GoCD's should-assign-work for this agent and the job of {@code job}, with the job's profiles.
+   */
   public static WorkOffer offer(String agentId, CreateAgentRequest job) {
     return new WorkOffer(
-        agentId, job.jobIdentifier().orElseThrow(), job.environment(), job.profileProperties(), job.clusterProfileProperties());
+        agentId,
+        job.jobIdentifier().orElseThrow(),
+        job.environment(),
+        job.profileProperties(),
+        job.clusterProfileProperties());
   }
 
   /** A new create-agent job, as Zeebe would activate it for a new element instance. */
@@ -158,7 +171,11 @@ public final class AgentServices {
   public RecordedDecision jobCompleted(String agentId, CreateAgentRequest request) {
     Agent agent = registry.find(agentId).orElseThrow();
     return lifecycle.release(
-        new ReleaseRequest(agentId, agent.assignment(), request.jobIdentifier().map(JobIdentifier::jobId), ReleaseRequest.Cause.JOB_COMPLETED),
+        new ReleaseRequest(
+            agentId,
+            agent.assignment(),
+            request.jobIdentifier().map(JobIdentifier::jobId),
+            ReleaseRequest.Cause.JOB_COMPLETED),
         jobCompletionJob());
   }
 

@@ -19,7 +19,8 @@ public final class ApprovalPolicies {
           Map.entry("approvals.environments.production.approver-groups[0]", "production-approvers"),
           Map.entry("approvals.environments.production.allowed-properties.region[0]", "us-east-1"),
           Map.entry("approvals.environments.production.allowed-properties.region[1]", "eu-west-1"),
-          Map.entry("approvals.environments.production.allowed-properties.ami-id[0]", "ami-[0-9a-f]{8}"),
+          Map.entry(
+              "approvals.environments.production.allowed-properties.ami-id[0]", "ami-[0-9a-f]{8}"),
           Map.entry("approvals.environments.production.priority", "80"),
           Map.entry("approvals.environments.production.due-in", "PT4H"),
           Map.entry("approvals.max-running-agents", "10"),

@@ -19,8 +19,8 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * What the lifecycle tests on the embedded engine share: GoCD requests of one cluster profile of their
- * own, and ways to wait for what the service did.
+ * What the lifecycle tests on the embedded engine share: GoCD requests of one cluster profile of
+ * their own, and ways to wait for what the service did.
  */
 public final class EngineLifecycles {
 
@@ -39,12 +39,15 @@ public final class EngineLifecycles {
   }
 
   /** A v5 request for a new GoCD job of this test's cluster profile. */
-  public Map<String, Object> request(Map<String, String> profile, Map<String, String> clusterProfile) {
-    Map<String, String> profileProperties = new HashMap<>(Map.of("image", "gocd-agent", "memory", "2048"));
+  public Map<String, Object> request(
+      Map<String, String> profile, Map<String, String> clusterProfile) {
+    Map<String, String> profileProperties =
+        new HashMap<>(Map.of("image", "gocd-agent", "memory", "2048"));
     profileProperties.putAll(profile);
     Map<String, String> clusterProperties = new HashMap<>(clusterProfile);
     clusterProperties.put("id", cluster);
-    return GoCdServer.createAgentRequest(JOB_IDS.incrementAndGet(), profileProperties, clusterProperties);
+    return GoCdServer.createAgentRequest(
+        JOB_IDS.incrementAndGet(), profileProperties, clusterProperties);
   }
 
   public CamundaFuture<ProcessInstanceResult> start(Map<String, Object> request) {

@@ -42,12 +42,18 @@ public final class GoCdServer {
 
   /** A v5 create-agent body for GoCD job {@code jobId} of pipeline up42. */
   public static Map<String, Object> createAgentRequest(
-      int jobId, Map<String, String> profileProperties, Map<String, String> clusterProfileProperties) {
+      int jobId,
+      Map<String, String> profileProperties,
+      Map<String, String> clusterProfileProperties) {
     return Map.of(
-        "auto_register_key", UUID.randomUUID().toString(),
-        "environment", "production",
-        "elastic_agent_profile_properties", profileProperties,
-        "cluster_profile_properties", clusterProfileProperties,
+        "auto_register_key",
+        UUID.randomUUID().toString(),
+        "environment",
+        "production",
+        "elastic_agent_profile_properties",
+        profileProperties,
+        "cluster_profile_properties",
+        clusterProfileProperties,
         "job_identifier",
         Map.of(
             "job_id", jobId,
@@ -96,7 +102,8 @@ public final class GoCdServer {
    * Starts the lifecycle directly (its plain start event); the future completes with the
    * lifecycle's variables when it ends.
    */
-  public CamundaFuture<ProcessInstanceResult> createAgentUntilReleased(Map<String, Object> request) {
+  public CamundaFuture<ProcessInstanceResult> createAgentUntilReleased(
+      Map<String, Object> request) {
     return client
         .newCreateInstanceCommand()
         .bpmnProcessId(LIFECYCLE)
@@ -109,8 +116,8 @@ public final class GoCdServer {
 
   /**
    * Sends job-completion for the agent that ran the request's job, once: GoCD sends it from a
-   * listener that acknowledges on receipt and never sends it again, so a completion that fails
-   * here is lost (the service repairs it from GoCD's agent list).
+   * listener that acknowledges on receipt and never sends it again, so a completion that fails here
+   * is lost (the service repairs it from GoCD's agent list).
    */
   public void jobCompleted(String agentId, Map<String, Object> request) {
     client
@@ -125,7 +132,8 @@ public final class GoCdServer {
 
   /** Sends server-ping listing the agents the server knows, none of them building. */
   public void serverPing(List<String> knownAgents) {
-    serverPing(knownAgents.stream().collect(java.util.stream.Collectors.toMap(id -> id, id -> "Idle")));
+    serverPing(
+        knownAgents.stream().collect(java.util.stream.Collectors.toMap(id -> id, id -> "Idle")));
   }
 
   /** Sends server-ping listing the agents the server knows, each with its build state. */

@@ -12,8 +12,8 @@ import org.awaitility.Awaitility;
 /**
  * Job completions a {@link RestRecorder} holds on their way to the engine: the service has sent
  * them (so it recorded their decisions) and waits for the answer. The test then forwards them to
- * the engine or drops them (answered 503, to a client that may be dead by then). A request is
- * never held longer than {@link #LIMIT}; then it is dropped.
+ * the engine or drops them (answered 503, to a client that may be dead by then). A request is never
+ * held longer than {@link #LIMIT}; then it is dropped.
  */
 public final class HeldCompletions {
 
@@ -58,7 +58,9 @@ public final class HeldCompletions {
 
   /** Waits until {@code count} completions are held. */
   public HeldCompletions awaitAllHeld(Duration atMost) {
-    Awaitility.await("%d completions held".formatted(count)).atMost(atMost).until(() -> held().size() == count);
+    Awaitility.await("%d completions held".formatted(count))
+        .atMost(atMost)
+        .until(() -> held().size() == count);
     return this;
   }
 

@@ -6,9 +6,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Job failures a {@link RestRecorder} holds on their way to the engine until the test lets them
- * pass: Zeebe redelivers a failed job only after that, so a test can put a step between the
- * service giving up on a delivery and the redelivery. A failure is never held longer than
- * {@link #LIMIT}; then it passes.
+ * pass: Zeebe redelivers a failed job only after that, so a test can put a step between the service
+ * giving up on a delivery and the redelivery. A failure is never held longer than {@link #LIMIT};
+ * then it passes.
  */
 public final class HeldFailures {
 

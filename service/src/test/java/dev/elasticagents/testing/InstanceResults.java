@@ -9,9 +9,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Waits for process instances created with their result. The result requests of the tests may
- * wait {@link #REQUEST_TIMEOUT}, longer than any lifecycle of a test, so a test waits for them
- * through here: an instance that does not end fails the test within a minute.
+ * Waits for process instances created with their result. The result requests of the tests may wait
+ * {@link #REQUEST_TIMEOUT}, longer than any lifecycle of a test, so a test waits for them through
+ * here: an instance that does not end fails the test within a minute.
  */
 public final class InstanceResults {
 

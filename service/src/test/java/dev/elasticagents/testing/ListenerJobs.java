@@ -22,7 +22,8 @@ public final class ListenerJobs {
   private ListenerJobs() {}
 
   /** The job of the assigning listener while {@code assignee} is being assigned. */
-  public static ActivatedJob assigning(String assignee, List<String> candidateGroups, Map<String, Object> variables) {
+  public static ActivatedJob assigning(
+      String assignee, List<String> candidateGroups, Map<String, Object> variables) {
     return job(
         ListenerEventType.ASSIGNING,
         UserTaskProperties.newBuilder()

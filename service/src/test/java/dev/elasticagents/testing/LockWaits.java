@@ -19,7 +19,9 @@ public final class LockWaits {
 
   /** Waits until a session of the database waits for a lock; fails after 20 seconds. */
   public static void awaitASessionWaitingForALock(DataSource database) {
-    await("a session waiting for a lock").atMost(Duration.ofSeconds(20)).until(() -> sessionsWaiting(database) > 0);
+    await("a session waiting for a lock")
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> sessionsWaiting(database) > 0);
   }
 
   private static int sessionsWaiting(DataSource database) throws SQLException {
@@ -34,6 +36,7 @@ public final class LockWaits {
   private static String query(Connection connection) throws SQLException {
     return connection.getMetaData().getDatabaseProductName().equals("H2")
         ? "select count(*) from information_schema.sessions where blocker_id is not null"
-        : "select count(*) from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()";
+        : "select count(*) from pg_stat_activity where wait_event_type = 'Lock' and datname ="
+            + " current_database()";
   }
 }

@@ -14,11 +14,16 @@ public final class OneTaskProcess {
    * Deploys process {@code processId} with one task of {@code jobType} and starts an instance; the
    * future completes with its variables when it ends.
    */
-  public static CamundaFuture<ProcessInstanceResult> startWithResult(CamundaClient client, String processId, String jobType) {
+  public static CamundaFuture<ProcessInstanceResult> startWithResult(
+      CamundaClient client, String processId, String jobType) {
     client
         .newDeployResourceCommand()
         .addProcessModel(
-            Bpmn.createExecutableProcess(processId).startEvent().serviceTask("task", task -> task.zeebeJobType(jobType)).endEvent().done(),
+            Bpmn.createExecutableProcess(processId)
+                .startEvent()
+                .serviceTask("task", task -> task.zeebeJobType(jobType))
+                .endEvent()
+                .done(),
             processId + ".bpmn")
         .send()
         .join();

@@ -4,9 +4,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Holds the first thread that reaches it until the test lets it go, so that a test can run
- * another step in between: a deterministic interleaving, not a sleep. Bounded: a thread is never
- * held longer than 30 seconds.
+ * Holds the first thread that reaches it until the test lets it go, so that a test can run another
+ * step in between: a deterministic interleaving, not a sleep. Bounded: a thread is never held
+ * longer than 30 seconds.
  */
 public final class Pause {
 

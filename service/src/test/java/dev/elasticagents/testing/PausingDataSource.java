@@ -18,7 +18,8 @@ import org.springframework.jdbc.datasource.DelegatingDataSource;
  */
 public final class PausingDataSource extends DelegatingDataSource {
 
-  private static final Set<String> EXECUTIONS = Set.of("execute", "executeUpdate", "executeQuery", "executeLargeUpdate");
+  private static final Set<String> EXECUTIONS =
+      Set.of("execute", "executeUpdate", "executeQuery", "executeLargeUpdate");
 
   private volatile Predicate<String> statement = sql -> false;
   private volatile Pause pause = Pause.NONE;
@@ -40,7 +41,9 @@ public final class PausingDataSource extends DelegatingDataSource {
 
   private Object connection(Connection connection, Method method, Object[] args) throws Throwable {
     Object result = invoke(connection, method, args);
-    if (method.getName().equals("prepareStatement") && args != null && args[0] instanceof String sql) {
+    if (method.getName().equals("prepareStatement")
+        && args != null
+        && args[0] instanceof String sql) {
       PreparedStatement prepared = (PreparedStatement) result;
       return proxy(
           PreparedStatement.class,
@@ -62,7 +65,8 @@ public final class PausingDataSource extends DelegatingDataSource {
 
   private static <T> T proxy(Class<T> type, T target, Handler<T> handler) {
     InvocationHandler invocation = (proxy, method, args) -> handler.handle(target, method, args);
-    return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, invocation));
+    return type.cast(
+        Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, invocation));
   }
 
   private static Object invoke(Object target, Method method, Object[] args) throws Throwable {

@@ -119,8 +119,8 @@ public final class RecordingAgentProvider implements AgentProvider {
   }
 
   /**
-   * Runs {@code meanwhile} when the next listing starts, before it looks at what runs: what
-   * another thread or service instance does while the caller waits for the provider.
+   * Runs {@code meanwhile} when the next listing starts, before it looks at what runs: what another
+   * thread or service instance does while the caller waits for the provider.
    */
   public void onNextListing(Runnable meanwhile) {
     onNextListing.set(meanwhile);

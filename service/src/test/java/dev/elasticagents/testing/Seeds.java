@@ -15,7 +15,8 @@ public final class Seeds {
   /** A seed body, read afresh, that the caller may change. */
   public static Map<String, Object> seed(String name) throws IOException {
     try (InputStream in = Seeds.class.getResourceAsStream("/seeds/" + name)) {
-      return new HashMap<>(new ObjectMapper().readValue(in, new TypeReference<Map<String, Object>>() {}));
+      return new HashMap<>(
+          new ObjectMapper().readValue(in, new TypeReference<Map<String, Object>>() {}));
     }
   }
 }

@@ -3,8 +3,8 @@ package dev.elasticagents.testing;
 import dev.elasticagents.engine.EmbeddedEngine;
 
 /**
- * The one embedded engine of a test run: started by the first test that needs it, stopped when
- * the test JVM exits.
+ * The one embedded engine of a test run: started by the first test that needs it, stopped when the
+ * test JVM exits.
  */
 public final class SharedEngine {
 

@@ -11,8 +11,8 @@ import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
 
 /**
- * A handler of the tests' own job type that reads one variable and keeps what the worker handed
- * it, so that a test can see which variables the runtime fetched for a handler.
+ * A handler of the tests' own job type that reads one variable and keeps what the worker handed it,
+ * so that a test can see which variables the runtime fetched for a handler.
  */
 public final class VariableProbe implements JobHandler {
 

@@ -10,8 +10,8 @@ import org.springframework.context.annotation.Import;
 import org.springframework.test.context.ContextConfiguration;
 
 /**
- * The whole service against the shared embedded engine. Every test class with this annotation shares
- * one application context, so only one set of workers competes for jobs. REST calls to the
+ * The whole service against the shared embedded engine. Every test class with this annotation
+ * shares one application context, so only one set of workers competes for jobs. REST calls to the
  * cluster pass through a recording proxy, {@link RestRecorder}. A {@link VariableProbe} handler of
  * the tests' own job type sits beside the service's handlers.
  */

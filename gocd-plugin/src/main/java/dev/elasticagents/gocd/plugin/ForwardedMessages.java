@@ -69,7 +69,9 @@ final class ForwardedMessages {
             && System.nanoTime() < deadline;
         tried++) {
       LOG.warn(
-          "job-completion: " + unreachable(target, unreachable) + "; trying again (GoCD will not send it again)");
+          "job-completion: "
+              + unreachable(target, unreachable)
+              + "; trying again (GoCD will not send it again)");
       if (!pause(JOB_COMPLETION_PAUSES.get(tried - 1))) {
         break;
       }

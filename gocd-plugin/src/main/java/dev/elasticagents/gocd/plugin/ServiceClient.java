@@ -20,6 +20,7 @@ final class ServiceClient {
   static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
 
   private static final int MAX_DETAIL_LENGTH = 500;
+
   /** Larger than any answer of the service (a status report of hundreds of agents). */
   static final int MAX_ANSWER_BYTES = 1024 * 1024;
 
@@ -48,7 +49,8 @@ final class ServiceClient {
     int status;
     byte[] received;
     try {
-      HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+      HttpResponse<InputStream> response =
+          http.send(request, HttpResponse.BodyHandlers.ofInputStream());
       status = response.statusCode();
       // One byte more than the bound at most: a service answering without end cannot fill
       // GoCD's memory, and a larger answer is refused below.
@@ -70,7 +72,8 @@ final class ServiceClient {
       return new ServiceAnswer.Unreachable("interrupted while waiting for the answer");
     }
     if (received.length > MAX_ANSWER_BYTES) {
-      return new ServiceAnswer.Unreachable("its answer is larger than " + MAX_ANSWER_BYTES + " bytes");
+      return new ServiceAnswer.Unreachable(
+          "its answer is larger than " + MAX_ANSWER_BYTES + " bytes");
     }
     String answer = new String(received, StandardCharsets.UTF_8);
     if (status >= 200 && status < 300) {

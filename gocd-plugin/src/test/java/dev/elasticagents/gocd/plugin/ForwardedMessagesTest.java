@@ -26,8 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** The messages about single agents and jobs, forwarded to the service. */
 class ForwardedMessagesTest {
 
-  @RegisterExtension
-  static WireMockExtension service = GoCd.serviceStub();
+  @RegisterExtension static WireMockExtension service = GoCd.serviceStub();
 
   private final MockGoServer server = new MockGoServer();
   private final ElasticAgentPlugin plugin = server.plugin();
@@ -324,20 +323,30 @@ class ForwardedMessagesTest {
     @Test
     void aServiceThatFailsTwiceGetsAThirdTryWithinGoCdsCallSinceGoCdNeverSendsItAgain() {
       service.stubFor(
-          post(urlEqualTo("/gocd/v5/job-completion")).inScenario("failing twice").whenScenarioStateIs(STARTED)
-              .willReturn(aResponse().withStatus(503)).willSetStateTo("failed once"));
+          post(urlEqualTo("/gocd/v5/job-completion"))
+              .inScenario("failing twice")
+              .whenScenarioStateIs(STARTED)
+              .willReturn(aResponse().withStatus(503))
+              .willSetStateTo("failed once"));
       service.stubFor(
-          post(urlEqualTo("/gocd/v5/job-completion")).inScenario("failing twice").whenScenarioStateIs("failed once")
-              .willReturn(aResponse().withStatus(502)).willSetStateTo("failed twice"));
+          post(urlEqualTo("/gocd/v5/job-completion"))
+              .inScenario("failing twice")
+              .whenScenarioStateIs("failed once")
+              .willReturn(aResponse().withStatus(502))
+              .willSetStateTo("failed twice"));
       service.stubFor(
-          post(urlEqualTo("/gocd/v5/job-completion")).inScenario("failing twice").whenScenarioStateIs("failed twice")
+          post(urlEqualTo("/gocd/v5/job-completion"))
+              .inScenario("failing twice")
+              .whenScenarioStateIs("failed twice")
               .willReturn(aResponse().withStatus(200)));
       String body = GoCd.jobCompletion(url);
 
       GoPluginApiResponse response = send(plugin, "job-completion", body);
 
       assertThat(response.responseCode()).isEqualTo(200);
-      service.verify(3, postRequestedFor(urlEqualTo("/gocd/v5/job-completion")).withRequestBody(equalTo(body)));
+      service.verify(
+          3,
+          postRequestedFor(urlEqualTo("/gocd/v5/job-completion")).withRequestBody(equalTo(body)));
     }
 
     @Test
@@ -347,12 +356,15 @@ class ForwardedMessagesTest {
       GoPluginApiResponse response = send(plugin, "job-completion", GoCd.jobCompletion(url));
 
       assertThat(response.responseCode()).isEqualTo(500);
-      service.verify(ForwardedMessages.JOB_COMPLETION_TRIES, postRequestedFor(urlEqualTo("/gocd/v5/job-completion")));
+      service.verify(
+          ForwardedMessages.JOB_COMPLETION_TRIES,
+          postRequestedFor(urlEqualTo("/gocd/v5/job-completion")));
     }
 
     @Test
     void aServiceTooSlowToAnswerWithinTheRetryWindowIsNotTriedAgain() {
-      long beyondTheWindow = ForwardedMessages.JOB_COMPLETION_RETRY_WINDOW.plusMillis(500).toMillis();
+      long beyondTheWindow =
+          ForwardedMessages.JOB_COMPLETION_RETRY_WINDOW.plusMillis(500).toMillis();
       answer("job-completion", aResponse().withStatus(503).withFixedDelay((int) beyondTheWindow));
 
       GoPluginApiResponse response = send(plugin, "job-completion", GoCd.jobCompletion(url));
@@ -438,9 +450,12 @@ class ForwardedMessagesTest {
 
     @Test
     void anAnswerLargerThanTheBoundIsRefusedAsIfTheServiceWereUnreachable() {
-      answer("cluster-status-report", okJson("{\"view\":\"" + "x".repeat(ServiceClient.MAX_ANSWER_BYTES) + "\"}"));
+      answer(
+          "cluster-status-report",
+          okJson("{\"view\":\"" + "x".repeat(ServiceClient.MAX_ANSWER_BYTES) + "\"}"));
 
-      GoPluginApiResponse response = send(plugin, "cluster-status-report", GoCd.clusterStatusReport(url));
+      GoPluginApiResponse response =
+          send(plugin, "cluster-status-report", GoCd.clusterStatusReport(url));
 
       assertThat(response.responseCode()).isEqualTo(200);
       assertThat(response.responseBody())

@@ -28,9 +28,13 @@ final class GoCd {
 
   private GoCd() {}
 
-  /** A stand-in for the service a cluster profile points at: WireMock on 127.0.0.1, any free port. */
+  /**
+   * A stand-in for the service a cluster profile points at: WireMock on 127.0.0.1, any free port.
+   */
   static WireMockExtension serviceStub() {
-    return WireMockExtension.newInstance().options(wireMockConfig().bindAddress("127.0.0.1").dynamicPort()).build();
+    return WireMockExtension.newInstance()
+        .options(wireMockConfig().bindAddress("127.0.0.1").dynamicPort())
+        .build();
   }
 
   static GoPluginApiResponse send(GoPlugin plugin, String name, String body) {

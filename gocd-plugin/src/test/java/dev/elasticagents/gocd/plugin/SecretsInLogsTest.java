@@ -23,8 +23,7 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 @ExtendWith(OutputCaptureExtension.class)
 class SecretsInLogsTest {
 
-  @RegisterExtension
-  static WireMockExtension service = GoCd.serviceStub();
+  @RegisterExtension static WireMockExtension service = GoCd.serviceStub();
 
   private final MockGoServer server = new MockGoServer();
   private final ElasticAgentPlugin plugin = server.plugin();

@@ -23,11 +23,9 @@ class ServerHealthTest {
       "{\"type\":\"warning\",\"message\":\"Job up42/42/build/1/compile waits for an agent since 10"
           + " minutes\"}";
 
-  @RegisterExtension
-  static WireMockExtension service = GoCd.serviceStub();
+  @RegisterExtension static WireMockExtension service = GoCd.serviceStub();
 
-  @RegisterExtension
-  static WireMockExtension otherService = GoCd.serviceStub();
+  @RegisterExtension static WireMockExtension otherService = GoCd.serviceStub();
 
   private final MockGoServer server = new MockGoServer();
   private final ElasticAgentPlugin plugin = server.plugin();

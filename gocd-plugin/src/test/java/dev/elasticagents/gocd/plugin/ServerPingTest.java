@@ -28,11 +28,9 @@ class ServerPingTest {
   private static final String DELETE = GoServer.DELETE_AGENTS;
   private static final String HEALTH = GoServer.ADD_HEALTH_MESSAGES;
 
-  @RegisterExtension
-  static WireMockExtension service = GoCd.serviceStub();
+  @RegisterExtension static WireMockExtension service = GoCd.serviceStub();
 
-  @RegisterExtension
-  static WireMockExtension otherService = GoCd.serviceStub();
+  @RegisterExtension static WireMockExtension otherService = GoCd.serviceStub();
 
   private final MockGoServer server = new MockGoServer();
   private final ElasticAgentPlugin plugin = server.plugin();

@@ -20,11 +20,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** The status reports: the service's views, or an escaped error paragraph in their place. */
 class StatusReportsTest {
 
-  @RegisterExtension
-  static WireMockExtension service = GoCd.serviceStub();
+  @RegisterExtension static WireMockExtension service = GoCd.serviceStub();
 
-  @RegisterExtension
-  static WireMockExtension otherService = GoCd.serviceStub();
+  @RegisterExtension static WireMockExtension otherService = GoCd.serviceStub();
 
   private final MockGoServer server = new MockGoServer();
   private final ElasticAgentPlugin plugin = server.plugin();

@@ -128,8 +128,8 @@ public final class ClusterProfileProperties {
   }
 
   /**
-   * The problems of a cluster profile in a request to the service: the rules of the properties given,
-   * and the limits of every value; nothing required, nothing unknown.
+   * The problems of a cluster profile in a request to the service: the rules of the properties
+   * given, and the limits of every value; nothing required, nothing unknown.
    */
   public static List<PropertyError> validateGiven(Map<String, String> properties) {
     return VALIDATOR.validateGiven(properties);

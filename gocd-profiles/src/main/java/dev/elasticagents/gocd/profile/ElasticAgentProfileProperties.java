@@ -28,9 +28,11 @@ public final class ElasticAgentProfileProperties {
   private static final Pattern MEMORY_QUANTITY =
       Pattern.compile("(?=.*[1-9])([0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?)");
   private static final Pattern NODE_LABEL =
-      Pattern.compile("(([a-z0-9]([-a-z0-9.]*[a-z0-9])?)/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?=([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?");
+      Pattern.compile(
+          "(([a-z0-9]([-a-z0-9.]*[a-z0-9])?)/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?=([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?");
   private static final Pattern DNS_SUBDOMAIN =
-      Pattern.compile("(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+      Pattern.compile(
+          "(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
 
   private static final ProfileValidator VALIDATOR =
       new ProfileValidator(
@@ -71,7 +73,8 @@ public final class ElasticAgentProfileProperties {
                       false,
                       false,
                       "Memory the agent may use, as a Kubernetes quantity such as 512Mi or 2Gi."),
-                  Checks.matching(MEMORY_QUANTITY, "must be a memory quantity such as 512Mi or 2Gi")),
+                  Checks.matching(
+                      MEMORY_QUANTITY, "must be a memory quantity such as 512Mi or 2Gi")),
               PropertyRule.of(
                   new ProfileProperty(
                       MEMORY_LIMIT,
@@ -79,7 +82,8 @@ public final class ElasticAgentProfileProperties {
                       false,
                       false,
                       "The most memory the agent may use, as a Kubernetes quantity such as 4Gi."),
-                  Checks.matching(MEMORY_QUANTITY, "must be a memory quantity such as 512Mi or 2Gi")),
+                  Checks.matching(
+                      MEMORY_QUANTITY, "must be a memory quantity such as 512Mi or 2Gi")),
               PropertyRule.multiline(
                   new ProfileProperty(
                       ENVIRONMENT_VARIABLES,
@@ -103,7 +107,8 @@ public final class ElasticAgentProfileProperties {
                       "Node selector",
                       false,
                       false,
-                      "Kubernetes nodes the agent may run on: node labels, one key=value per line."),
+                      "Kubernetes nodes the agent may run on: node labels, one key=value per"
+                          + " line."),
                   ElasticAgentProfileProperties::nodeSelectorProblem),
               PropertyRule.of(
                   new ProfileProperty(
@@ -112,14 +117,17 @@ public final class ElasticAgentProfileProperties {
                       false,
                       false,
                       "The Kubernetes service account the agent's pod runs as."),
-                  Checks.matching(DNS_SUBDOMAIN, "must be a Kubernetes name: lower-case letters, digits, '-' and '.'")),
+                  Checks.matching(
+                      DNS_SUBDOMAIN,
+                      "must be a Kubernetes name: lower-case letters, digits, '-' and '.'")),
               PropertyRule.document(
                   new ProfileProperty(
                       POD_TEMPLATE,
                       "Pod template",
                       false,
                       false,
-                      "A whole Kubernetes pod (YAML) instead of the fields above; its first container runs the agent."),
+                      "A whole Kubernetes pod (YAML) instead of the fields above; its first"
+                          + " container runs the agent."),
                   value -> Optional.empty())));
 
   private ElasticAgentProfileProperties() {}
@@ -152,7 +160,9 @@ public final class ElasticAgentProfileProperties {
         return Optional.of("line %d sets %s again".formatted(i + 1, line.group(1)));
       }
       if (line.group(1).startsWith("GO_EA_")) {
-        return Optional.of("line %d sets %s: the service sets the GO_EA_ variables".formatted(i + 1, line.group(1)));
+        return Optional.of(
+            "line %d sets %s: the service sets the GO_EA_ variables"
+                .formatted(i + 1, line.group(1)));
       }
     }
     return Optional.empty();
@@ -163,15 +173,17 @@ public final class ElasticAgentProfileProperties {
     String[] lines = value.split("\r?\n", -1);
     for (int i = 0; i < lines.length; i++) {
       if (!lines[i].isBlank() && !NODE_LABEL.matcher(lines[i].strip()).matches()) {
-        return Optional.of("line %d must be a node label key=value, such as kubernetes.io/arch=amd64".formatted(i + 1));
+        return Optional.of(
+            "line %d must be a node label key=value, such as kubernetes.io/arch=amd64"
+                .formatted(i + 1));
       }
     }
     return Optional.empty();
   }
 
   /**
-   * The problems of an elastic agent profile in a request to the service: the rules of the properties given,
-   * and the limits of every value; nothing required, nothing unknown.
+   * The problems of an elastic agent profile in a request to the service: the rules of the
+   * properties given, and the limits of every value; nothing required, nothing unknown.
    */
   public static List<PropertyError> validateGiven(Map<String, String> properties) {
     return VALIDATOR.validateGiven(properties);

@@ -53,9 +53,9 @@ final class ProfileValidator {
   }
 
   /**
-   * The problems of the properties given, as the service checks a request: each declared
-   * property by its rule, each other property by the limits every value has. Nothing is required
-   * and no property is unknown, because requests of GoCD's v1 API carry profiles of their own.
+   * The problems of the properties given, as the service checks a request: each declared property
+   * by its rule, each other property by the limits every value has. Nothing is required and no
+   * property is unknown, because requests of GoCD's v1 API carry profiles of their own.
    */
   List<PropertyError> validateGiven(Map<String, String> properties) {
     Map<String, String> given = properties == null ? Map.of() : properties;
@@ -68,7 +68,10 @@ final class ProfileValidator {
             (key, value) -> {
               PropertyRule rule = rules.getOrDefault(key, limitsOnly(key));
               if (value != null && !value.isEmpty()) {
-                problem(rule, value).ifPresent(problem -> errors.add(new PropertyError(key, displayName(rule) + " " + problem)));
+                problem(rule, value)
+                    .ifPresent(
+                        problem ->
+                            errors.add(new PropertyError(key, displayName(rule) + " " + problem)));
               }
             });
     return List.copyOf(errors);
@@ -76,7 +79,9 @@ final class ProfileValidator {
 
   /** A property this plugin does not declare: only the limits of every value apply. */
   private static PropertyRule limitsOnly(String key) {
-    return PropertyRule.of(new ProfileProperty(key, "'" + echoed(key) + "'", false, false, ""), value -> Optional.empty());
+    return PropertyRule.of(
+        new ProfileProperty(key, "'" + echoed(key) + "'", false, false, ""),
+        value -> Optional.empty());
   }
 
   private static Optional<String> problem(PropertyRule rule, String value) {

@@ -6,7 +6,8 @@ import java.util.Optional;
  * A declared property and the rule its value must follow. The rule sees only values that are set,
  * within {@code maxLength} and free of control characters.
  */
-record PropertyRule(ProfileProperty property, boolean allowsLineBreaks, int maxLength, Check check) {
+record PropertyRule(
+    ProfileProperty property, boolean allowsLineBreaks, int maxLength, Check check) {
 
   /** The problem with a value, worded to follow the property's name, or empty when it is fine. */
   @FunctionalInterface

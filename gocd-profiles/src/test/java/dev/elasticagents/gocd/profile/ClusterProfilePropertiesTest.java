@@ -400,7 +400,8 @@ class ClusterProfilePropertiesTest {
       assertThat(errorsWith("idle_timeout", value))
           .containsExactly(
               new PropertyError(
-                  "idle_timeout", "Idle timeout must be at most 365 days (P365D or 525600 minutes)"));
+                  "idle_timeout",
+                  "Idle timeout must be at most 365 days (P365D or 525600 minutes)"));
     }
 
     @ParameterizedTest

@@ -20,8 +20,16 @@ class ElasticAgentProfilePropertiesTest {
       assertThat(ElasticAgentProfileProperties.declared())
           .extracting(ProfileProperty::key)
           .containsExactly(
-              "image", "cpu", "cpu_limit", "memory", "memory_limit", "environment_variables", "reuse_agents",
-              "node_selector", "service_account", "pod_template");
+              "image",
+              "cpu",
+              "cpu_limit",
+              "memory",
+              "memory_limit",
+              "environment_variables",
+              "reuse_agents",
+              "node_selector",
+              "service_account",
+              "pod_template");
     }
 
     @Test
@@ -275,33 +283,56 @@ class ElasticAgentProfilePropertiesTest {
 
     @Test
     void acceptsNodeLabelsOneKeyValuePerLine() {
-      assertThat(ElasticAgentProfileProperties.validate(Map.of("node_selector", "kubernetes.io/arch=amd64\n\ndisktype=ssd")))
+      assertThat(
+              ElasticAgentProfileProperties.validate(
+                  Map.of("node_selector", "kubernetes.io/arch=amd64\n\ndisktype=ssd")))
           .isEmpty();
     }
 
     @Test
     void refusesANodeSelectorLineThatIsNoLabel() {
-      assertThat(ElasticAgentProfileProperties.validate(Map.of("node_selector", "disktype=ssd\nno label here")))
-          .containsExactly(new PropertyError("node_selector", "Node selector line 2 must be a node label key=value, such as kubernetes.io/arch=amd64"));
+      assertThat(
+              ElasticAgentProfileProperties.validate(
+                  Map.of("node_selector", "disktype=ssd\nno label here")))
+          .containsExactly(
+              new PropertyError(
+                  "node_selector",
+                  "Node selector line 2 must be a node label key=value, such as"
+                      + " kubernetes.io/arch=amd64"));
     }
 
     @Test
     void refusesAServiceAccountThatIsNoKubernetesName() {
       assertThat(ElasticAgentProfileProperties.validate(Map.of("service_account", "Build_Agents")))
-          .containsExactly(new PropertyError("service_account", "Service account must be a Kubernetes name: lower-case letters, digits, '-' and '.'"));
+          .containsExactly(
+              new PropertyError(
+                  "service_account",
+                  "Service account must be a Kubernetes name: lower-case letters, digits, '-' and"
+                      + " '.'"));
     }
 
     @Test
     void refusesEnvironmentVariablesThatWouldOverrideTheServicesOwn() {
-      assertThat(ElasticAgentProfileProperties.validate(Map.of("environment_variables", "A=1\nGO_EA_AUTO_REGISTER_KEY=stolen")))
-          .containsExactly(new PropertyError("environment_variables", "Environment variables line 2 sets GO_EA_AUTO_REGISTER_KEY: the service sets the GO_EA_ variables"));
+      assertThat(
+              ElasticAgentProfileProperties.validate(
+                  Map.of("environment_variables", "A=1\nGO_EA_AUTO_REGISTER_KEY=stolen")))
+          .containsExactly(
+              new PropertyError(
+                  "environment_variables",
+                  "Environment variables line 2 sets GO_EA_AUTO_REGISTER_KEY: the service sets the"
+                      + " GO_EA_ variables"));
     }
 
     @Test
     void givesAPodTemplateMoreRoomThanOtherValuesButNotUnlimited() {
-      assertThat(ElasticAgentProfileProperties.validate(Map.of("pod_template", "a: b\n".repeat(2000)))).isEmpty();
-      assertThat(ElasticAgentProfileProperties.validate(Map.of("pod_template", "x".repeat(InputLimits.MAX_DOCUMENT_LENGTH + 1))))
-          .containsExactly(new PropertyError("pod_template", "Pod template must be at most 32768 characters"));
+      assertThat(
+              ElasticAgentProfileProperties.validate(Map.of("pod_template", "a: b\n".repeat(2000))))
+          .isEmpty();
+      assertThat(
+              ElasticAgentProfileProperties.validate(
+                  Map.of("pod_template", "x".repeat(InputLimits.MAX_DOCUMENT_LENGTH + 1))))
+          .containsExactly(
+              new PropertyError("pod_template", "Pod template must be at most 32768 characters"));
     }
   }
 }

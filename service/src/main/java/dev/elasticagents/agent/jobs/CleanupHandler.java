@@ -12,9 +12,9 @@ import java.util.Map;
 import org.springframework.stereotype.Component;
 
 /**
- * Handles {@code cleanup-agents} jobs with GoCD {@code server-ping} semantics. The optional
- * {@code all_known_agents} variable is the server-ping body's list of agents the GoCD server knows
- * ({@code [{agent_id, build_state, ...}]}), from which it also repairs lost job-completions; a
+ * Handles {@code cleanup-agents} jobs with GoCD {@code server-ping} semantics. The optional {@code
+ * all_known_agents} variable is the server-ping body's list of agents the GoCD server knows ({@code
+ * [{agent_id, build_state, ...}]}), from which it also repairs lost job-completions; a
  * timer-started run has none.
  */
 @Component
@@ -44,7 +44,11 @@ class CleanupHandler implements JobHandler {
     JobVariables variables = JobVariables.of(values);
     List<GoCdAgent> listed =
         variables.objects("all_known_agents").stream()
-            .map(agent -> new GoCdAgent(agent.requiredString("agent_id"), agent.optionalString("build_state").orElse("")))
+            .map(
+                agent ->
+                    new GoCdAgent(
+                        agent.requiredString("agent_id"),
+                        agent.optionalString("build_state").orElse("")))
             .filter(agent -> AgentId.isValid(agent.id()))
             .toList();
     variables.throwIfInvalid();

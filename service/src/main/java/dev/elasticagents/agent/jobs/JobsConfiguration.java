@@ -11,11 +11,13 @@ class JobsConfiguration {
 
   @Bean
   ReleaseAgentHandler jobCompletionHandler(AgentLifecycle lifecycle) {
-    return new ReleaseAgentHandler(ReleaseAgentHandler.JOB_COMPLETION, ReleaseRequest.Cause.JOB_COMPLETED, lifecycle);
+    return new ReleaseAgentHandler(
+        ReleaseAgentHandler.JOB_COMPLETION, ReleaseRequest.Cause.JOB_COMPLETED, lifecycle);
   }
 
   @Bean
   ReleaseAgentHandler terminateAgentHandler(AgentLifecycle lifecycle) {
-    return new ReleaseAgentHandler(ReleaseAgentHandler.TERMINATE_AGENT, ReleaseRequest.Cause.BUILD_OVERRAN, lifecycle);
+    return new ReleaseAgentHandler(
+        ReleaseAgentHandler.TERMINATE_AGENT, ReleaseRequest.Cause.BUILD_OVERRAN, lifecycle);
   }
 }

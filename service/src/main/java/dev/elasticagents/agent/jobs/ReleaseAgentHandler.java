@@ -13,16 +13,17 @@ import java.util.Optional;
 
 /**
  * Handles the jobs that let go of a lifecycle's agent: {@code job-completion} (GoCD reported the
- * job completed: keep the agent for reuse or terminate it) and {@code terminate-agent} (the job
- * ran past its maximum build duration). Both read {@code elastic_agent_id}, the lifecycle's
- * {@code agent_assignment} and the completed job ({@code completed_job}, as the job-completed
- * message carried it, else {@code job_identifier}), and complete with {@code completion_decision}
- * and {@code completion_reason}.
+ * job completed: keep the agent for reuse or terminate it) and {@code terminate-agent} (the job ran
+ * past its maximum build duration). Both read {@code elastic_agent_id}, the lifecycle's {@code
+ * agent_assignment} and the completed job ({@code completed_job}, as the job-completed message
+ * carried it, else {@code job_identifier}), and complete with {@code completion_decision} and
+ * {@code completion_reason}.
  */
 class ReleaseAgentHandler implements JobHandler {
 
   /** GoCD reported the job completed. */
   static final String JOB_COMPLETION = "job-completion";
+
   /** The job ran past its maximum build duration. */
   static final String TERMINATE_AGENT = "terminate-agent";
 

@@ -59,7 +59,8 @@ public class AgentCleanup {
     this.terminator = terminator;
     this.properties = properties;
     this.clock = clock;
-    this.completionRepair = new CompletionRepair(registry, lifecycle, properties.completionRepairGrace(), meters);
+    this.completionRepair =
+        new CompletionRepair(registry, lifecycle, properties.completionRepairGrace(), meters);
   }
 
   /**
@@ -93,18 +94,25 @@ public class AgentCleanup {
     List<Cleanup> repaired = new ArrayList<>();
     goCdAgents.ifPresent(
         listed ->
-            registry.busyAgents()
-                .forEach(agent -> onItsOwn(agent.id(), () -> completionRepair.judge(agent, listed, now)).ifPresent(repaired::add)));
+            registry
+                .busyAgents()
+                .forEach(
+                    agent ->
+                        onItsOwn(agent.id(), () -> completionRepair.judge(agent, listed, now))
+                            .ifPresent(repaired::add)));
     List<Agent> live = registry.live();
     Set<String> running = provider.runningAgents();
     List<Cleanup> cleaned = new ArrayList<>();
     live.stream()
         .filter(agent -> agent.owner().equals(provider.owner()))
-        .forEach(agent -> onItsOwn(agent.id(), () -> cleanUp(agent, running, now)).ifPresent(cleaned::add));
+        .forEach(
+            agent ->
+                onItsOwn(agent.id(), () -> cleanUp(agent, running, now)).ifPresent(cleaned::add));
     Set<String> known = live.stream().map(Agent::id).collect(Collectors.toSet());
     running.stream()
         .filter(agentId -> !known.contains(agentId) && !isLive(agentId))
-        .forEach(agentId -> onItsOwn(agentId, () -> removeUnknown(agentId)).ifPresent(cleaned::add));
+        .forEach(
+            agentId -> onItsOwn(agentId, () -> removeUnknown(agentId)).ifPresent(cleaned::add));
     registry.purgeDecisionsBefore(now.minus(properties.decisionRetention()));
     return record(key, cleaned, repaired);
   }
@@ -118,7 +126,8 @@ public class AgentCleanup {
     try {
       return cleanup.get();
     } catch (RuntimeException e) {
-      log.warn("Cleanup of agent {} failed, the other agents are cleaned up: {}", agentId, e.toString());
+      log.warn(
+          "Cleanup of agent {} failed, the other agents are cleaned up: {}", agentId, e.toString());
       return Optional.empty();
     }
   }
@@ -147,9 +156,11 @@ public class AgentCleanup {
   /** Why this instance takes over a termination: its claimer cannot finish it, or did not. */
   private Optional<String> takeOverReason(Agent agent, Instant now) {
     if (!agent.claimedBy().equals(Optional.of(provider.owner()))) {
-      return Optional.of("termination handed over by " + agent.claimedBy().orElse("an unknown claimer"));
+      return Optional.of(
+          "termination handed over by " + agent.claimedBy().orElse("an unknown claimer"));
     }
-    return agent.terminatingSince()
+    return agent
+        .terminatingSince()
         .filter(since -> !since.plus(properties.terminationTimeout()).isAfter(now))
         .map(since -> "termination did not finish within " + properties.terminationTimeout());
   }
@@ -159,7 +170,11 @@ public class AgentCleanup {
         .timeoutReason(now)
         .or(
             () ->
-                agent.launchedAt().filter(at -> !Deadlines.after(at, provider.listingDelay()).isAfter(now)).isPresent()
+                agent
+                            .launchedAt()
+                            .filter(
+                                at -> !Deadlines.after(at, provider.listingDelay()).isAfter(now))
+                            .isPresent()
                         && !running.contains(agent.id())
                     ? Optional.of("agent is no longer running")
                     : Optional.empty());
@@ -174,7 +189,8 @@ public class AgentCleanup {
     Map<String, Object> variables = new LinkedHashMap<>();
     variables.put("cleaned_up_agents", cleaned.stream().map(Cleanup::variables).toList());
     variables.put("repaired_completions", repaired.stream().map(Cleanup::variables).toList());
-    RecordedDecision decision = RecordedDecision.fresh("CLEANED", Optional.empty(), Optional.empty(), variables);
+    RecordedDecision decision =
+        RecordedDecision.fresh("CLEANED", Optional.empty(), Optional.empty(), variables);
     try {
       registry.atomically(
           () -> {

@@ -28,16 +28,17 @@ import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
 
 /**
- * The lifecycle of elastic agents: decide and launch on create-agent, keep or terminate when a
- * job completes or overruns. Every decision is recorded under the Zeebe job that asked, with its
- * effect, so a redelivered job replays it. Safe to call from many threads and from several
- * service instances sharing one registry.
+ * The lifecycle of elastic agents: decide and launch on create-agent, keep or terminate when a job
+ * completes or overruns. Every decision is recorded under the Zeebe job that asked, with its
+ * effect, so a redelivered job replays it. Safe to call from many threads and from several service
+ * instances sharing one registry.
  */
 @Service
 public class AgentLifecycle {
 
   private static final Logger log = LoggerFactory.getLogger(AgentLifecycle.class);
   private static final int MAX_ATTEMPTS = 3;
+
   /** The decision type of a release that GoCD's job-completion made without a lifecycle. */
   static final String UNADOPTED_RELEASE = "gocd-job-completion";
 
@@ -97,7 +98,9 @@ public class AgentLifecycle {
 
   /** The request's agent profile, if it is valid and the provider can launch agents of it. */
   private AgentProfile launchable(CreateAgentRequest request) {
-    AgentProfile profile = AgentProfile.from(request.environment(), request.profileProperties(), properties.reuseAgents());
+    AgentProfile profile =
+        AgentProfile.from(
+            request.environment(), request.profileProperties(), properties.reuseAgents());
     List<String> problems = provider.problemsWith(profile);
     if (!problems.isEmpty()) {
       throw new InvalidJobVariablesException(problems);
@@ -105,10 +108,14 @@ public class AgentLifecycle {
     return profile;
   }
 
-  /** GoCD's should-assign-work, answered from the registry (see {@link AgentRegistry#assignWork}). */
+  /**
+   * GoCD's should-assign-work, answered from the registry (see {@link AgentRegistry#assignWork}).
+   */
   public boolean shouldAssignWork(WorkOffer offer) {
-    ClusterProfile cluster = ClusterProfile.from(offer.clusterProfileProperties(), properties.clusterDefaults());
-    AgentProfile profile = AgentProfile.from(offer.environment(), offer.profileProperties(), properties.reuseAgents());
+    ClusterProfile cluster =
+        ClusterProfile.from(offer.clusterProfileProperties(), properties.clusterDefaults());
+    AgentProfile profile =
+        AgentProfile.from(offer.environment(), offer.profileProperties(), properties.reuseAgents());
     boolean assigned = registry.assignWork(offer.agentId(), offer.job(), cluster, profile);
     log.debug("should-assign-work {} for {}: {}", offer.agentId(), offer.job().locator(), assigned);
     return assigned;
@@ -126,7 +133,11 @@ public class AgentLifecycle {
     if (registry.find(agentId).flatMap(Agent::assignment).filter(assignment::equals).isPresent()) {
       return Optional.of(
           release(
-              new ReleaseRequest(agentId, Optional.of(assignment), Optional.of(jobId), ReleaseRequest.Cause.JOB_COMPLETED),
+              new ReleaseRequest(
+                  agentId,
+                  Optional.of(assignment),
+                  Optional.of(jobId),
+                  ReleaseRequest.Cause.JOB_COMPLETED),
               key));
     }
     // Released before (a re-sent job-completion), or a lifecycle has the agent: nothing to do here.
@@ -134,12 +145,15 @@ public class AgentLifecycle {
   }
 
   /**
-   * Launches a reserved agent unless it already was. A replayed decision gets here too: the
-   * service may have died between reserving the agent and launching it.
+   * Launches a reserved agent unless it already was. A replayed decision gets here too: the service
+   * may have died between reserving the agent and launching it.
    */
-  private void ensureLaunched(String agentId, CreateAgentRequest request, AgentProfile profile, ClusterProfile cluster) {
+  private void ensureLaunched(
+      String agentId, CreateAgentRequest request, AgentProfile profile, ClusterProfile cluster) {
     Agent agent = registry.find(agentId).orElseThrow();
-    if (agent.state() != AgentState.PENDING || agent.isLaunched() || !agent.owner().equals(provider.owner())) {
+    if (agent.state() != AgentState.PENDING
+        || agent.isLaunched()
+        || !agent.owner().equals(provider.owner())) {
       return;
     }
     try {
@@ -151,14 +165,17 @@ public class AgentLifecycle {
               profile,
               cluster.id(),
               request.jobIdentifier(),
-              Optional.ofNullable(request.clusterProfileProperties().get("go_server_url")).filter(url -> !url.isBlank())));
+              Optional.ofNullable(request.clusterProfileProperties().get("go_server_url"))
+                  .filter(url -> !url.isBlank())));
     } catch (InvalidJobVariablesException e) {
-      // The provider refused the agent's settings: no retry changes that, so the job's incident says why.
+      // The provider refused the agent's settings: no retry changes that, so the job's incident
+      // says why.
       terminator.terminate(agent, "launch refused: " + String.join("; ", e.problems()));
       throw e;
     } catch (RuntimeException e) {
       terminator.terminate(agent, "launch failed");
-      throw new IllegalStateException("Could not launch agent " + agentId + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "Could not launch agent " + agentId + ": " + e.getMessage(), e);
     }
     if (!registry.markLaunched(agentId)
         && registry.find(agentId).filter(a -> a.state() == AgentState.TERMINATED).isPresent()) {
@@ -167,8 +184,13 @@ public class AgentLifecycle {
     }
   }
 
-  private void report(RecordedDecision decision, CreateAgentRequest request, ClusterProfile cluster) {
-    String job = request.jobIdentifier().map(JobIdentifier::locator).orElse("a request without job identifier");
+  private void report(
+      RecordedDecision decision, CreateAgentRequest request, ClusterProfile cluster) {
+    String job =
+        request
+            .jobIdentifier()
+            .map(JobIdentifier::locator)
+            .orElse("a request without job identifier");
     String agent = decision.agentId().orElse("");
     if (decision.replayed()) {
       return; // the registry logged and counted the replay
@@ -176,13 +198,18 @@ public class AgentLifecycle {
     switch (decision.outcome()) {
       case "CREATED" -> log.info("Created agent {} for {}", agent, job);
       case "REUSED" -> log.info("Reused idle agent {} for {}", agent, job);
-      case "ALREADY_CREATED" -> log.debug("Agent {} already serves {}: another lifecycle asked for it", agent, job);
-      default -> log.info("Declined agent for {}: {}", job, decision.variables().get("decline_reason"));
+      case "ALREADY_CREATED" ->
+          log.debug("Agent {} already serves {}: another lifecycle asked for it", agent, job);
+      default ->
+          log.info("Declined agent for {}: {}", job, decision.variables().get("decline_reason"));
     }
-    meters.counter(
+    meters
+        .counter(
             "elastic.agents.decisions",
-            "decision", decision.outcome().toLowerCase().replace('_', '-'),
-            "cluster_profile", cluster.id())
+            "decision",
+            decision.outcome().toLowerCase().replace('_', '-'),
+            "cluster_profile",
+            cluster.id())
         .increment();
   }
 
@@ -217,7 +244,8 @@ public class AgentLifecycle {
   }
 
   /** Carries out a verdict's move and records it, in one transaction; empty when refused. */
-  private Optional<RecordedDecision> apply(Verdict verdict, Optional<Agent> agent, DecisionKey key) {
+  private Optional<RecordedDecision> apply(
+      Verdict verdict, Optional<Agent> agent, DecisionKey key) {
     boolean moved =
         switch (verdict.move()) {
           case NONE -> true;
@@ -239,7 +267,6 @@ public class AgentLifecycle {
     registry.recordDecision(key, decision);
     return Optional.of(decision);
   }
-
 
   private void finish(Verdict verdict, Optional<Agent> agent, ReleaseRequest release) {
     switch (verdict.decision()) {

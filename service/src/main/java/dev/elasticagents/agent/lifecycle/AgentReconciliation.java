@@ -23,11 +23,11 @@ import org.springframework.stereotype.Component;
 /**
  * Brings the registry and the provider in step when the service starts, before its job workers
  * open: what the registry holds about this instance's agents may have changed while it was down
- * (agents that ended, a termination cut short, a process launched whose launch was never
- * recorded). Agents of this instance that still run are adopted as they are; those whose process
- * is gone become TERMINATED with the reason; terminations this instance had claimed are finished;
- * processes the registry does not hold live are terminated. Agents of other instances are theirs
- * to reconcile.
+ * (agents that ended, a termination cut short, a process launched whose launch was never recorded).
+ * Agents of this instance that still run are adopted as they are; those whose process is gone
+ * become TERMINATED with the reason; terminations this instance had claimed are finished; processes
+ * the registry does not hold live are terminated. Agents of other instances are theirs to
+ * reconcile.
  *
  * <p>Where replicas share the provider's scope (Kubernetes: one namespace), another replica may be
  * launching an agent while this one starts: reserved in the registry, its pod not yet created. An
@@ -47,7 +47,11 @@ public class AgentReconciliation implements SmartLifecycle {
   private volatile boolean running;
 
   public AgentReconciliation(
-      AgentRegistry registry, AgentProvider provider, AgentTerminator terminator, MeterRegistry meters, Clock clock) {
+      AgentRegistry registry,
+      AgentProvider provider,
+      AgentTerminator terminator,
+      MeterRegistry meters,
+      Clock clock) {
     this.registry = registry;
     this.provider = provider;
     this.terminator = terminator;
@@ -60,7 +64,9 @@ public class AgentReconciliation implements SmartLifecycle {
     long started = System.nanoTime();
     Reconciled reconciled = reconcile();
     log.info(
-        "Reconciled the registry with provider {} in {} ms: {} agent(s) adopted, {} gone (now TERMINATED), {} termination(s) finished, {} unknown process(es) terminated, {} left to cleanup (maybe still launching)",
+        "Reconciled the registry with provider {} in {} ms: {} agent(s) adopted, {} gone (now"
+            + " TERMINATED), {} termination(s) finished, {} unknown process(es) terminated, {} left"
+            + " to cleanup (maybe still launching)",
         provider.owner(),
         (System.nanoTime() - started) / 1_000_000,
         reconciled.adopted(),
@@ -75,10 +81,12 @@ public class AgentReconciliation implements SmartLifecycle {
   public Reconciled reconcile() {
     // The registry before the provider: an agent reserved after this read is not judged, and the
     // process of one reserved before it, launched by now, is in the provider's listing.
-    Map<String, Agent> live = registry.live().stream().collect(Collectors.toMap(Agent::id, Function.identity()));
+    Map<String, Agent> live =
+        registry.live().stream().collect(Collectors.toMap(Agent::id, Function.identity()));
     Set<String> runs = provider.runningAgents();
     Instant now = clock.instant();
-    List<Agent> ours = live.values().stream().filter(agent -> agent.owner().equals(provider.owner())).toList();
+    List<Agent> ours =
+        live.values().stream().filter(agent -> agent.owner().equals(provider.owner())).toList();
     int adopted = 0;
     int gone = 0;
     int terminationsFinished = 0;
@@ -93,7 +101,8 @@ public class AgentReconciliation implements SmartLifecycle {
         adopted++;
       } else if (mayStillBeLaunching(agent, now)) {
         log.info(
-            "Left agent {} to cleanup: not running yet, but {} within the launch grace of {}; another replica may be launching it",
+            "Left agent {} to cleanup: not running yet, but {} within the launch grace of {};"
+                + " another replica may be launching it",
             agent.id(),
             agent.isLaunched() ? "launched" : "reserved",
             launchGrace());
@@ -112,12 +121,14 @@ public class AgentReconciliation implements SmartLifecycle {
         }
       } else if (!known.owner().equals(provider.owner())) {
         log.warn(
-            "Agent {} runs in this instance's work directory but the registry says {} launched it: left alone. Give each instance a stable elastic-agents.instance-id.",
+            "Agent {} runs in this instance's work directory but the registry says {} launched it:"
+                + " left alone. Give each instance a stable elastic-agents.instance-id.",
             agentId,
             known.owner());
       }
     }
-    Reconciled reconciled = new Reconciled(adopted, gone, terminationsFinished, unknown, leftToCleanup);
+    Reconciled reconciled =
+        new Reconciled(adopted, gone, terminationsFinished, unknown, leftToCleanup);
     count("adopted", adopted);
     count("gone", gone);
     count("termination-finished", terminationsFinished);
@@ -129,12 +140,13 @@ public class AgentReconciliation implements SmartLifecycle {
   /**
    * Whether another replica may be launching this agent right now: in a scope shared by replicas,
    * reserved or launched within the launch grace. Cleanup terminates it later if it never runs: a
-   * launched agent it does not see running after its own grace, a reservation at its
-   * auto-register timeout.
+   * launched agent it does not see running after its own grace, a reservation at its auto-register
+   * timeout.
    */
   private boolean mayStillBeLaunching(Agent agent, Instant now) {
     return provider.scopeSharedByReplicas()
-        && Deadlines.after(agent.launchedAt().orElse(agent.createdAt()), launchGrace()).isAfter(now);
+        && Deadlines.after(agent.launchedAt().orElse(agent.createdAt()), launchGrace())
+            .isAfter(now);
   }
 
   /** The provider's launch grace, never shorter than the delay cleanup gives a launched agent. */
@@ -180,5 +192,6 @@ public class AgentReconciliation implements SmartLifecycle {
    * @param leftToCleanup agents of a scope shared by replicas not seen running but young enough
    *     that another replica may still be launching them
    */
-  public record Reconciled(int adopted, int gone, int terminationsFinished, int unknown, int leftToCleanup) {}
+  public record Reconciled(
+      int adopted, int gone, int terminationsFinished, int unknown, int leftToCleanup) {}
 }

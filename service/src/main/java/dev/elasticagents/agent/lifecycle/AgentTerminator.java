@@ -70,14 +70,20 @@ public class AgentTerminator implements AgentTerminations {
   /** Finishes a termination this instance claimed, if its provider owns the agent. */
   public void finish(Agent claimed, String reason) {
     if (!claimed.owner().equals(provider.owner())) {
-      log.info("Claimed agent {} for termination ({}); its owner {} terminates it", claimed.id(), reason, claimed.owner());
+      log.info(
+          "Claimed agent {} for termination ({}); its owner {} terminates it",
+          claimed.id(),
+          reason,
+          claimed.owner());
       return;
     }
     provider.disable(claimed.id());
     provider.terminate(claimed.id());
     provider.delete(claimed.id());
     if (registry.finishTermination(claimed.id(), provider.owner())) {
-      meters.counter("elastic.agents.terminations", "reason", TerminationReason.kindOf(reason)).increment();
+      meters
+          .counter("elastic.agents.terminations", "reason", TerminationReason.kindOf(reason))
+          .increment();
       log.info("Terminated agent {}: {}", claimed.id(), reason);
     }
   }

@@ -19,10 +19,10 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
- * Publishes the messages the registry recorded for lifecycles ({@code agent-lost},
- * {@code job-completed} of a repaired completion), oldest first, and forgets each once the engine
- * took it. A message is published at least once: after a crash, or from two replicas at once, it
- * may be published again under the same id, which the engine takes as one message.
+ * Publishes the messages the registry recorded for lifecycles ({@code agent-lost}, {@code
+ * job-completed} of a repaired completion), oldest first, and forgets each once the engine took it.
+ * A message is published at least once: after a crash, or from two replicas at once, it may be
+ * published again under the same id, which the engine takes as one message.
  */
 @Component
 class LifecycleMessages implements SmartLifecycle {
@@ -40,7 +40,10 @@ class LifecycleMessages implements SmartLifecycle {
   private boolean failing;
 
   LifecycleMessages(
-      AgentRegistry registry, MessagePublisher publisher, AgentProperties properties, MeterRegistry meters) {
+      AgentRegistry registry,
+      MessagePublisher publisher,
+      AgentProperties properties,
+      MeterRegistry meters) {
     this.registry = registry;
     this.publisher = publisher;
     this.properties = properties;
@@ -48,8 +51,8 @@ class LifecycleMessages implements SmartLifecycle {
   }
 
   /**
-   * Publishes what is recorded now, until all is published or one publication fails (the next
-   * round retries it); returns how many were published.
+   * Publishes what is recorded now, until all is published or one publication fails (the next round
+   * retries it); returns how many were published.
    */
   public int publishRecorded() {
     publishing.lock();
@@ -113,7 +116,9 @@ class LifecycleMessages implements SmartLifecycle {
 
   @Override
   public synchronized void start() {
-    schedule = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("lifecycle-messages").daemon().factory());
+    schedule =
+        Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("lifecycle-messages").daemon().factory());
     long every = properties.lifecycleMessageInterval().toMillis();
     schedule.scheduleWithFixedDelay(this::publishQuietly, every, every, TimeUnit.MILLISECONDS);
   }

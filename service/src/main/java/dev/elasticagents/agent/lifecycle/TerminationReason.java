@@ -4,9 +4,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The kind of a termination's reason, for the {@code reason} tag of
- * {@code elastic_agents_terminations_total}: the reasons themselves name durations and jobs, too
- * many values for a metric. A reason of no known kind counts as {@code other}.
+ * The kind of a termination's reason, for the {@code reason} tag of {@code
+ * elastic_agents_terminations_total}: the reasons themselves name durations and jobs, too many
+ * values for a metric. A reason of no known kind counts as {@code other}.
  */
 final class TerminationReason {
 
@@ -26,7 +26,9 @@ final class TerminationReason {
           Map.entry("termination did not finish", "taken-over"),
           Map.entry("termination cut short", "taken-over"));
 
-  /** The kind of a termination of what the provider ran of an agent the registry does not hold live. */
+  /**
+   * The kind of a termination of what the provider ran of an agent the registry does not hold live.
+   */
   static final String UNKNOWN = "unknown";
 
   private TerminationReason() {}

@@ -37,20 +37,25 @@ record Verdict(Decision decision, Move move, String reason, String code) {
     }
     if (release.assignment().isPresent() && !agent.assignment().equals(release.assignment())) {
       return skip(
-          agent.jobKey().map(job -> "agent now serves GoCD job " + job).orElse("agent now serves another job"),
+          agent
+              .jobKey()
+              .map(job -> "agent now serves GoCD job " + job)
+              .orElse("agent now serves another job"),
           "other-job");
     }
     Optional<String> completed = release.completedJobId().map(String::valueOf);
     if (completed.isPresent() && agent.jobKey().isPresent() && !agent.jobKey().equals(completed)) {
       return skip(
-          "agent serves GoCD job %s, not the completed job %s".formatted(agent.jobKey().get(), completed.get()),
+          "agent serves GoCD job %s, not the completed job %s"
+              .formatted(agent.jobKey().get(), completed.get()),
           "other-job");
     }
     if (agent.state() == AgentState.IDLE) {
       return new Verdict(Decision.KEPT, Move.NONE, "agent already idle", "idle");
     }
     if (release.cause() == ReleaseRequest.Cause.BUILD_OVERRAN) {
-      return terminate("its job ran longer than the maximum build duration of " + agent.maxBuildDuration());
+      return terminate(
+          "its job ran longer than the maximum build duration of " + agent.maxBuildDuration());
     }
     if (agent.reusable() && agent.idleTimeout().isPositive()) {
       return new Verdict(
@@ -58,7 +63,9 @@ record Verdict(Decision decision, Move move, String reason, String code) {
     }
     return terminate(
         "job completed and "
-            + (agent.reusable() ? "its profile has no idle timeout" : "its profile does not reuse agents"));
+            + (agent.reusable()
+                ? "its profile has no idle timeout"
+                : "its profile does not reuse agents"));
   }
 
   private static Verdict skip(String reason, String code) {

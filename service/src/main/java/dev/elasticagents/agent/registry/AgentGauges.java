@@ -44,7 +44,8 @@ class AgentGauges {
   private static final Logger log = LoggerFactory.getLogger(AgentGauges.class);
   private static final List<AgentState> LIVE =
       Arrays.stream(AgentState.values()).filter(AgentState::isLive).toList();
-  private static final List<AgentState> WATCHED = List.of(AgentState.PENDING, AgentState.TERMINATING);
+  private static final List<AgentState> WATCHED =
+      List.of(AgentState.PENDING, AgentState.TERMINATING);
 
   private final RegistryReports reports;
   private final JdbcClient jdbc;
@@ -61,7 +62,9 @@ class AgentGauges {
     this.meters = meters;
     for (AgentState state : WATCHED) {
       Gauge.builder("elastic.agents.oldest", this, gauges -> gauges.oldestSeconds(state))
-          .description("How long the oldest agent in this state has been in it (pending: since it was reserved)")
+          .description(
+              "How long the oldest agent in this state has been in it (pending: since it was"
+                  + " reserved)")
           .baseUnit("seconds")
           .tag("state", tagOf(state))
           .strongReference(true)
@@ -80,7 +83,9 @@ class AgentGauges {
 
   private double live(String clusterProfile, AgentState state) {
     return snapshot()
-        .map(read -> (double) read.live().getOrDefault(clusterProfile, Map.of()).getOrDefault(state, 0))
+        .map(
+            read ->
+                (double) read.live().getOrDefault(clusterProfile, Map.of()).getOrDefault(state, 0))
         .orElse(Double.NaN);
   }
 
@@ -100,7 +105,10 @@ class AgentGauges {
     return snapshot;
   }
 
-  /** Gauges for a cluster profile seen for the first time; they stay, reading 0 once it has no agents. */
+  /**
+   * Gauges for a cluster profile seen for the first time; they stay, reading 0 once it has no
+   * agents.
+   */
   private void register(String clusterProfile) {
     for (AgentState state : LIVE) {
       Gauge.builder("elastic.agents.live", this, gauges -> gauges.live(clusterProfile, state))
@@ -131,5 +139,6 @@ class AgentGauges {
     return state.name().toLowerCase(Locale.ROOT);
   }
 
-  private record Snapshot(Map<String, Map<AgentState, Integer>> live, Map<AgentState, Instant> oldest) {}
+  private record Snapshot(
+      Map<String, Map<AgentState, Integer>> live, Map<AgentState, Instant> oldest) {}
 }

@@ -63,7 +63,8 @@ public class AgentRegistry {
     Allocation allocation = new Allocation(jdbc, grants, transitions);
     this.workAssignment = new WorkAssignment(allocation, transitions);
     this.createAgentDecisions =
-        new CreateAgentDecisions(this.transactions, clock, decisions, allocation, transitions, profileLocks);
+        new CreateAgentDecisions(
+            this.transactions, clock, decisions, allocation, transitions, profileLocks);
     this.outbox = new MessageOutbox(jdbc);
     this.completionRepairs = new CompletionRepairs(jdbc);
   }
@@ -78,10 +79,11 @@ public class AgentRegistry {
   }
 
   /**
-   * Answers GoCD's should-assign-work for an agent and a job, giving an idle reusable agent of
-   * the job's profiles the job in the same transaction (see {@link WorkAssignment#assignWork}).
+   * Answers GoCD's should-assign-work for an agent and a job, giving an idle reusable agent of the
+   * job's profiles the job in the same transaction (see {@link WorkAssignment#assignWork}).
    */
-  public boolean assignWork(String agentId, JobIdentifier job, ClusterProfile cluster, AgentProfile profile) {
+  public boolean assignWork(
+      String agentId, JobIdentifier job, ClusterProfile cluster, AgentProfile profile) {
     profileLocks.ensureRow(cluster.id());
     return atomically(
         () -> {
@@ -103,7 +105,8 @@ public class AgentRegistry {
   /**
    * Records a job's decision; call it in the transaction of its effect.
    *
-   * @throws org.springframework.dao.DuplicateKeyException when a decision for the job was recorded meanwhile
+   * @throws org.springframework.dao.DuplicateKeyException when a decision for the job was recorded
+   *     meanwhile
    */
   public void recordDecision(DecisionKey key, RecordedDecision decision) {
     decisions.record(key, decision, clock.instant());
@@ -144,7 +147,8 @@ public class AgentRegistry {
 
   /** Agents of a cluster profile that count against its capacity: all but terminated ones. */
   public int runningAgents(String clusterProfileId) {
-    return jdbc.sql("select count(*) from agents where cluster_profile_id = ? and state <> 'TERMINATED'")
+    return jdbc.sql(
+            "select count(*) from agents where cluster_profile_id = ? and state <> 'TERMINATED'")
         .param(clusterProfileId)
         .query(Integer.class)
         .single();
@@ -152,7 +156,10 @@ public class AgentRegistry {
 
   /** Agents that are not terminated. */
   public List<Agent> live() {
-    return jdbc.sql("select " + AgentRows.COLUMNS + " from agents where state <> 'TERMINATED' order by created_at, id")
+    return jdbc.sql(
+            "select "
+                + AgentRows.COLUMNS
+                + " from agents where state <> 'TERMINATED' order by created_at, id")
         .query(AgentRows::agent)
         .list();
   }
@@ -198,7 +205,10 @@ public class AgentRegistry {
    */
   private static boolean heldByLifecycle(Agent agent) {
     return (agent.state() == AgentState.PENDING || agent.state() == AgentState.BUSY)
-        && agent.assignment().filter(assignment -> !assignment.startsWith(Allocation.ASSIGNED_BY_GOCD)).isPresent();
+        && agent
+            .assignment()
+            .filter(assignment -> !assignment.startsWith(Allocation.ASSIGNED_BY_GOCD))
+            .isPresent();
   }
 
   /** The oldest messages for lifecycles not yet published, at most {@code limit}. */
@@ -228,8 +238,8 @@ public class AgentRegistry {
 
   /**
    * Repairs the lost job-completion of a busy agent: marks its job repaired and records the
-   * job-completed message its lifecycle would have got, together; false when repaired before or
-   * the agent changed since it was read.
+   * job-completed message its lifecycle would have got, together; false when repaired before or the
+   * agent changed since it was read.
    */
   public boolean repairCompletion(BusyAgent agent, String reason) {
     return atomically(
@@ -237,12 +247,17 @@ public class AgentRegistry {
           if (!completionRepairs.repaired(agent)) {
             return false;
           }
-          outbox.record(LifecycleMessage.completionRepaired(agent.id(), agent.jobKey(), reason), clock.instant());
+          outbox.record(
+              LifecycleMessage.completionRepaired(agent.id(), agent.jobKey(), reason),
+              clock.instant());
           return true;
         });
   }
 
-  /** Takes over a termination whose claimer cannot finish it ({@link AgentTransition#TAKE_OVER_TERMINATION}). */
+  /**
+   * Takes over a termination whose claimer cannot finish it ({@link
+   * AgentTransition#TAKE_OVER_TERMINATION}).
+   */
   public boolean takeOverTermination(Agent observed, String claimer) {
     return transitions.takeOverTermination(observed, claimer);
   }

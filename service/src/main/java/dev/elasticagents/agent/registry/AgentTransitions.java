@@ -18,8 +18,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * The moves of an agent ({@link AgentTransition}), each one compare-and-set in SQL on the agent's
- * id, state and version, with its update count checked: a move decided on a stale read of the
- * agent is refused, counted and logged, rather than undoing what happened in between.
+ * id, state and version, with its update count checked: a move decided on a stale read of the agent
+ * is refused, counted and logged, rather than undoing what happened in between.
  */
 final class AgentTransitions {
 
@@ -60,7 +60,12 @@ final class AgentTransitions {
    * job may keep it.
    */
   boolean reuse(
-      String agentId, long version, Optional<String> jobKey, String assignment, Duration maxBuildDuration, Instant now) {
+      String agentId,
+      long version,
+      Optional<String> jobKey,
+      String assignment,
+      Duration maxBuildDuration,
+      Instant now) {
     return move(
         agentId,
         AgentState.IDLE,
@@ -89,7 +94,10 @@ final class AgentTransitions {
         AgentRows.timestamp(clock.instant()));
   }
 
-  /** Takes over a termination whose claimer cannot finish it ({@link AgentTransition#TAKE_OVER_TERMINATION}). */
+  /**
+   * Takes over a termination whose claimer cannot finish it ({@link
+   * AgentTransition#TAKE_OVER_TERMINATION}).
+   */
   boolean takeOverTermination(Agent observed, String claimer) {
     return move(
         observed,
@@ -101,14 +109,16 @@ final class AgentTransitions {
 
   /** Records that the claimer terminated the agent ({@link AgentTransition#FINISH_TERMINATION}). */
   boolean finishTermination(String agentId, String claimer) {
-    return counted(AgentTransition.FINISH_TERMINATION, jdbc.sql(
-                """
-                update agents set state = 'TERMINATED', version = version + 1, terminated_at = ?
-                where id = ? and state = 'TERMINATING' and claimed_by = ?
-                """)
-            .params(AgentRows.timestamp(clock.instant()), agentId, claimer)
-            .update()
-        == 1);
+    return counted(
+        AgentTransition.FINISH_TERMINATION,
+        jdbc.sql(
+                    """
+                    update agents set state = 'TERMINATED', version = version + 1, terminated_at = ?
+                    where id = ? and state = 'TERMINATING' and claimed_by = ?
+                    """)
+                .params(AgentRows.timestamp(clock.instant()), agentId, claimer)
+                .update()
+            == 1);
   }
 
   /** Records that a reservation was launched; false when it was claimed for termination first. */
@@ -152,7 +162,12 @@ final class AgentTransitions {
   }
 
   private boolean move(
-      String agentId, AgentState state, long version, AgentTransition transition, String set, Object... values) {
+      String agentId,
+      AgentState state,
+      long version,
+      AgentTransition transition,
+      String set,
+      Object... values) {
     if (!transition.allowsFrom(state)) {
       return counted(transition, false);
     }
@@ -165,7 +180,8 @@ final class AgentTransitions {
     return counted(
         transition,
         jdbc.sql(
-                    "update agents set state = ?, version = version + 1, gocd_idle_since = null" + set
+                    "update agents set state = ?, version = version + 1, gocd_idle_since = null"
+                        + set
                         + " where id = ? and state = ? and version = ?")
                 .params(params)
                 .update()
@@ -181,7 +197,9 @@ final class AgentTransitions {
   }
 
   private void refused(AgentTransition transition) {
-    meters.counter("elastic.agents.transitions.refused", "transition", transition.metricName()).increment();
+    meters
+        .counter("elastic.agents.transitions.refused", "transition", transition.metricName())
+        .increment();
     log.debug("Refused {}: the agent changed since it was read", transition.metricName());
   }
 }

@@ -13,8 +13,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 /**
  * Decides a create-agent request while its cluster profile's row is locked: the job's live agent,
  * an idle agent of the same profile, a new agent (reserved here, launched by the caller), or a
- * decline. Because every decision of a cluster profile holds that lock, capacity is never
- * exceeded, whatever number of threads and service instances decide at once.
+ * decline. Because every decision of a cluster profile holds that lock, capacity is never exceeded,
+ * whatever number of threads and service instances decide at once.
  */
 final class Allocation {
 
@@ -41,7 +41,8 @@ final class Allocation {
     if (profile.reusable()) {
       Optional<String> reused = reuseIdleAgent(demand, now);
       if (reused.isPresent()) {
-        return new AgentDecision.Reused(reused.get(), demand.key().value(), cluster.maxBuildDuration());
+        return new AgentDecision.Reused(
+            reused.get(), demand.key().value(), cluster.maxBuildDuration());
       }
     }
     LiveCounts counts = liveCounts(cluster.id(), profile.key());
@@ -62,7 +63,8 @@ final class Allocation {
     String agentId = demand.newAgentId().get();
     insert(agentId, demand, now);
     if (grant.isPresent() && !grants.use(grant.get().grantId(), agentId, now)) {
-      throw new IllegalStateException("Capacity grant " + grant.get().grantId() + " was used under the cluster profile's lock");
+      throw new IllegalStateException(
+          "Capacity grant " + grant.get().grantId() + " was used under the cluster profile's lock");
     }
     demand.job().ifPresent(job -> bind(job, agentId, now));
     return new AgentDecision.Created(agentId, demand.key().value(), cluster.maxBuildDuration());
@@ -70,8 +72,8 @@ final class Allocation {
 
   /**
    * The decision when the GoCD job already has a live agent: the lifecycle adopts it if
-   * should-assign-work gave it the job (a compare-and-set on that assignment, so that one
-   * lifecycle adopts it), otherwise the agent is already created. Empty when the job has none.
+   * should-assign-work gave it the job (a compare-and-set on that assignment, so that one lifecycle
+   * adopts it), otherwise the agent is already created. Empty when the job has none.
    */
   Optional<AgentDecision> agentTheJobHas(Demand demand, Instant now) {
     Optional<LiveAgent> existing = demand.jobKey().flatMap(this::liveAgentWithAssignmentOf);
@@ -79,10 +81,14 @@ final class Allocation {
       return Optional.empty();
     }
     String agentId = existing.get().id();
-    boolean assignedByGoCd = existing.get().assignment().equals(ASSIGNED_BY_GOCD + demand.jobKey().orElseThrow());
+    boolean assignedByGoCd =
+        existing.get().assignment().equals(ASSIGNED_BY_GOCD + demand.jobKey().orElseThrow());
     return Optional.of(
         (assignedByGoCd ? adoptAssignedByGoCd(agentId, demand, now) : Optional.<String>empty())
-            .<AgentDecision>map(id -> new AgentDecision.Reused(id, demand.key().value(), demand.cluster().maxBuildDuration()))
+            .<AgentDecision>map(
+                id ->
+                    new AgentDecision.Reused(
+                        id, demand.key().value(), demand.cluster().maxBuildDuration()))
             .orElseGet(() -> new AgentDecision.AlreadyCreated(agentId)));
   }
 
@@ -109,9 +115,14 @@ final class Allocation {
 
   private static String atCapacity(ClusterProfile cluster, Optional<CapacityGrants.Unused> grant) {
     String reason =
-        "cluster profile '%s' is at its maximum of %d running agents".formatted(cluster.id(), cluster.maxRunningAgents());
+        "cluster profile '%s' is at its maximum of %d running agents"
+            .formatted(cluster.id(), cluster.maxRunningAgents());
     return grant
-        .map(g -> reason + ", and the approved override allows at most %d".formatted(g.maxRunningAgents()))
+        .map(
+            g ->
+                reason
+                    + ", and the approved override allows at most %d"
+                        .formatted(g.maxRunningAgents()))
         .orElse(reason);
   }
 
@@ -130,7 +141,11 @@ final class Allocation {
             where r.job_key = ? and a.state in ('PENDING', 'BUSY', 'IDLE')
             """)
         .param(jobKey)
-        .query((row, number) -> new LiveAgent(row.getString("id"), Objects.requireNonNullElse(row.getString("assignment"), "")))
+        .query(
+            (row, number) ->
+                new LiveAgent(
+                    row.getString("id"),
+                    Objects.requireNonNullElse(row.getString("assignment"), "")))
         .optional();
   }
 
@@ -152,7 +167,12 @@ final class Allocation {
             .list();
     for (IdleAgent candidate : candidates) {
       if (transitions.reuse(
-          candidate.id(), candidate.version(), demand.jobKey(), demand.key().value(), demand.cluster().maxBuildDuration(), now)) {
+          candidate.id(),
+          candidate.version(),
+          demand.jobKey(),
+          demand.key().value(),
+          demand.cluster().maxBuildDuration(),
+          now)) {
         demand.job().ifPresent(job -> bind(job, candidate.id(), now));
         return Optional.of(candidate.id());
       }
@@ -196,16 +216,19 @@ final class Allocation {
             .params(agentId, AgentRows.timestamp(now), jobKey)
             .update();
     if (updated == 0) {
-      jdbc.sql("insert into agent_requests (job_key, job_locator, agent_id, requested_at) values (?, ?, ?, ?)")
-          .params(jobKey, AgentRows.abbreviate(job.locator(), 512), agentId, AgentRows.timestamp(now))
+      jdbc.sql(
+              "insert into agent_requests (job_key, job_locator, agent_id, requested_at) values (?,"
+                  + " ?, ?, ?)")
+          .params(
+              jobKey, AgentRows.abbreviate(job.locator(), 512), agentId, AgentRows.timestamp(now))
           .update();
     }
   }
 
   /**
    * The live agents of a cluster profile, and those of one agent profile among them still starting
-   * (reserved or launched, never registered): both in one statement, as it runs under the
-   * cluster profile's lock.
+   * (reserved or launched, never registered): both in one statement, as it runs under the cluster
+   * profile's lock.
    */
   private record LiveCounts(int running, int starting) {}
 

@@ -38,14 +38,17 @@ final class CapacityGrants {
   }
 
   Optional<Unused> unused(String jobKey, String clusterProfileId, String profileKey) {
-    return jdbc.sql(
+    return jdbc
+        .sql(
             """
             select grant_id, max_running_agents from capacity_grants
             where job_key = ? and cluster_profile_id = ? and profile_key = ? and used_by is null
             order by granted_at, grant_id
             """)
         .params(jobKey, clusterProfileId, profileKey)
-        .query((row, number) -> new Unused(row.getString("grant_id"), row.getInt("max_running_agents")))
+        .query(
+            (row, number) ->
+                new Unused(row.getString("grant_id"), row.getInt("max_running_agents")))
         .list()
         .stream()
         .findFirst();
@@ -53,7 +56,9 @@ final class CapacityGrants {
 
   /** Uses a grant for an agent; false when someone used it first. */
   boolean use(String grantId, String agentId, Instant now) {
-    return jdbc.sql("update capacity_grants set used_by = ?, used_at = ? where grant_id = ? and used_by is null")
+    return jdbc.sql(
+                "update capacity_grants set used_by = ?, used_at = ? where grant_id = ? and used_by"
+                    + " is null")
             .params(agentId, AgentRows.timestamp(now), grantId)
             .update()
         == 1;

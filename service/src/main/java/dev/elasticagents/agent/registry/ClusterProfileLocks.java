@@ -9,8 +9,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * The row of each cluster profile in {@code cluster_profiles}, locked ({@code select ... for
  * update}) by every decision that can change the profile's capacity or give one of its jobs an
- * agent, so that such decisions run one at a time per profile, in any number of threads and
- * service instances sharing the database.
+ * agent, so that such decisions run one at a time per profile, in any number of threads and service
+ * instances sharing the database.
  */
 final class ClusterProfileLocks {
 
@@ -29,7 +29,11 @@ final class ClusterProfileLocks {
     if (known.contains(id)) {
       return;
     }
-    if (jdbc.sql("select count(*) from cluster_profiles where id = ?").param(id).query(Integer.class).single() == 0) {
+    if (jdbc.sql("select count(*) from cluster_profiles where id = ?")
+            .param(id)
+            .query(Integer.class)
+            .single()
+        == 0) {
       try {
         transactions.executeWithoutResult(
             status -> jdbc.sql("insert into cluster_profiles (id) values (?)").param(id).update());
@@ -42,6 +46,9 @@ final class ClusterProfileLocks {
 
   /** Locks the profile's row until the caller's transaction ends. */
   void lock(String id) {
-    jdbc.sql("select id from cluster_profiles where id = ? for update").param(id).query(String.class).single();
+    jdbc.sql("select id from cluster_profiles where id = ? for update")
+        .param(id)
+        .query(String.class)
+        .single();
   }
 }

@@ -8,9 +8,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * What GoCD's server-pings showed of the busy agents: since when GoCD has listed each one idle (or
- * not at all), and for which job its lost job-completion was repaired. These notes change no
- * state and no version: they are kept only while the agent is busy for the job they were made
- * for, since every move out of BUSY clears them.
+ * not at all), and for which job its lost job-completion was repaired. These notes change no state
+ * and no version: they are kept only while the agent is busy for the job they were made for, since
+ * every move out of BUSY clears them.
  */
 final class CompletionRepairs {
 
@@ -55,12 +55,15 @@ final class CompletionRepairs {
 
   /** Forgets that GoCD showed the agent idle: it builds. */
   void building(BusyAgent agent) {
-    jdbc.sql("update agents set gocd_idle_since = null where id = ? and gocd_idle_since is not null")
+    jdbc.sql(
+            "update agents set gocd_idle_since = null where id = ? and gocd_idle_since is not null")
         .param(agent.id())
         .update();
   }
 
-  /** Marks the agent's job as repaired; false when it was, or the agent changed since it was read. */
+  /**
+   * Marks the agent's job as repaired; false when it was, or the agent changed since it was read.
+   */
   boolean repaired(BusyAgent agent) {
     return jdbc.sql(
                 """

@@ -42,15 +42,16 @@ final class CreateAgentDecisions {
   }
 
   /**
-   * Decides a create-agent request and records the decision with its effect, in one transaction.
-   * A redelivered job gets its recorded decision back, unless that decision can no longer stand:
-   * its agent was terminated before it ever registered (its launch failed or never happened), or
-   * it is a reservation of another instance that was never launched. Then it decides again.
+   * Decides a create-agent request and records the decision with its effect, in one transaction. A
+   * redelivered job gets its recorded decision back, unless that decision can no longer stand: its
+   * agent was terminated before it ever registered (its launch failed or never happened), or it is
+   * a reservation of another instance that was never launched. Then it decides again.
    */
   RecordedDecision decide(Demand demand) {
     profileLocks.ensureRow(demand.cluster().id());
     try {
-      return atomically(() -> decideWithoutLock(demand)).orElseGet(() -> atomically(() -> decideLocked(demand)));
+      return atomically(() -> decideWithoutLock(demand))
+          .orElseGet(() -> atomically(() -> decideLocked(demand)));
     } catch (DuplicateKeyException e) {
       // The same job, or the same GoCD job under another cluster profile, was decided meanwhile.
       return atomically(() -> decideLocked(demand));
@@ -61,10 +62,10 @@ final class CreateAgentDecisions {
    * The decisions that change no capacity, taken without the cluster profile's lock, so that GoCD
    * re-sending create-agent for waiting jobs does not queue behind the jobs that get agents: a
    * recorded decision that stands, and the agent the GoCD job already has. Each rests on a
-   * compare-and-set or a unique key, not on the lock: two redeliveries recording at once collide
-   * on the decision key, and an agent given to the job by should-assign-work is adopted by a
-   * compare-and-set. Empty when the decision needs the lock; that runs in a transaction of its
-   * own, so that this one holds no row lock while it waits for the cluster profile's.
+   * compare-and-set or a unique key, not on the lock: two redeliveries recording at once collide on
+   * the decision key, and an agent given to the job by should-assign-work is adopted by a
+   * compare-and-set. Empty when the decision needs the lock; that runs in a transaction of its own,
+   * so that this one holds no row lock while it waits for the cluster profile's.
    */
   private Optional<RecordedDecision> decideWithoutLock(Demand demand) {
     Optional<RecordedDecision> recorded = decisions.find(demand.key());
@@ -90,7 +91,8 @@ final class CreateAgentDecisions {
 
   private RecordedDecision record(Demand demand, AgentDecision decision, Instant now) {
     RecordedDecision fresh =
-        RecordedDecision.fresh(decision.outcome(), decision.assignedAgent(), demand.jobKey(), decision.variables());
+        RecordedDecision.fresh(
+            decision.outcome(), decision.assignedAgent(), demand.jobKey(), decision.variables());
     decisions.record(demand.key(), fresh, now);
     return fresh;
   }
@@ -112,7 +114,9 @@ final class CreateAgentDecisions {
     if (!agent.state().isAvailable()) {
       return agent.registeredAt().isPresent() ? Standing.STANDS : Standing.STALE;
     }
-    if (agent.state() == AgentState.PENDING && !agent.isLaunched() && !agent.owner().equals(owner)) {
+    if (agent.state() == AgentState.PENDING
+        && !agent.isLaunched()
+        && !agent.owner().equals(owner)) {
       return Standing.RESERVED_BY_ANOTHER;
     }
     return Standing.STANDS;

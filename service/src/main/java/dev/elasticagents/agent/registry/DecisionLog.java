@@ -43,7 +43,8 @@ final class DecisionLog {
   }
 
   Optional<RecordedDecision> find(DecisionKey key) {
-    return jdbc.sql("select outcome, agent_id, job_key, variables from decisions where decision_key = ?")
+    return jdbc.sql(
+            "select outcome, agent_id, job_key, variables from decisions where decision_key = ?")
         .param(key.value())
         .query(
             (row, number) ->
@@ -84,7 +85,9 @@ final class DecisionLog {
   }
 
   int purgeBefore(Instant cutoff) {
-    return jdbc.sql("delete from decisions where decided_at < ?").param(AgentRows.timestamp(cutoff)).update();
+    return jdbc.sql("delete from decisions where decided_at < ?")
+        .param(AgentRows.timestamp(cutoff))
+        .update();
   }
 
   /** The agents that decisions ever gave a GoCD job, oldest first. */

@@ -74,7 +74,8 @@ final class MessageOutbox {
     try {
       return json.readValue(variables, new TypeReference<>() {});
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("A recorded message's variables are not JSON: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "A recorded message's variables are not JSON: " + e.getMessage(), e);
     }
   }
 }

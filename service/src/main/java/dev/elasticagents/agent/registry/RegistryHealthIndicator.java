@@ -9,9 +9,9 @@ import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.stereotype.Component;
 
 /**
- * Whether the registry answers: a connection from the pool that the database confirms valid
- * within a few seconds. Part of readiness: without its registry the service can decide nothing.
- * Says why when it is DOWN, naming the database without credentials.
+ * Whether the registry answers: a connection from the pool that the database confirms valid within
+ * a few seconds. Part of readiness: without its registry the service can decide nothing. Says why
+ * when it is DOWN, naming the database without credentials.
  */
 @Component
 class RegistryHealthIndicator implements HealthIndicator {
@@ -32,7 +32,12 @@ class RegistryHealthIndicator implements HealthIndicator {
       if (connection.isValid(VALIDATION_SECONDS)) {
         return Health.up().withDetail("registry", location).build();
       }
-      return down("The registry at " + location + " did not confirm a connection within " + VALIDATION_SECONDS + " s");
+      return down(
+          "The registry at "
+              + location
+              + " did not confirm a connection within "
+              + VALIDATION_SECONDS
+              + " s");
     } catch (SQLException | RuntimeException e) {
       return down("Cannot reach the registry at " + location + ": " + causes(e));
     }

@@ -70,18 +70,18 @@ public class RegistryReports {
     for (int from = 0; from < ids.size(); from += IDS_PER_QUERY) {
       jdbc.sql("select id, state from agents where id in (:ids)")
           .param("ids", ids.subList(from, Math.min(ids.size(), from + IDS_PER_QUERY)))
-          .query((ResultSet row) -> {
-            states.put(row.getString("id"), AgentState.valueOf(row.getString("state")));
-          });
+          .query(
+              (ResultSet row) -> {
+                states.put(row.getString("id"), AgentState.valueOf(row.getString("state")));
+              });
     }
     return states;
   }
 
-
   /**
    * Declines of the last {@code window} whose GoCD jobs got no agent since, one entry per reason,
-   * newest first. Once the jobs get agents (a later decision, or should-assign-work), or no
-   * decline happened for a window, the entry is gone; it does not come back when that agent ends.
+   * newest first. Once the jobs get agents (a later decision, or should-assign-work), or no decline
+   * happened for a window, the entry is gone; it does not come back when that agent ends.
    */
   public List<UnresolvedDecline> unresolvedDeclines(Duration window) {
     Map<String, UnresolvedDecline> byReason = new LinkedHashMap<>();
@@ -97,15 +97,27 @@ public class RegistryReports {
             order by d.decided_at desc
             """)
         .param(AgentRows.timestamp(clock.instant().minus(window)))
-        .query((row, number) -> new UnresolvedDecline(declineReason(row.getString("variables")), 1, AgentRows.instant(row, "decided_at").orElseThrow()))
+        .query(
+            (row, number) ->
+                new UnresolvedDecline(
+                    declineReason(row.getString("variables")),
+                    1,
+                    AgentRows.instant(row, "decided_at").orElseThrow()))
         .list()
-        .forEach(decline -> byReason.merge(decline.reason(), decline, (first, next) -> new UnresolvedDecline(first.reason(), first.declines() + 1, first.last())));
+        .forEach(
+            decline ->
+                byReason.merge(
+                    decline.reason(),
+                    decline,
+                    (first, next) ->
+                        new UnresolvedDecline(first.reason(), first.declines() + 1, first.last())));
     return List.copyOf(byReason.values());
   }
 
   private String declineReason(String variables) {
     try {
-      return String.valueOf(json.readTree(variables).path("decline_reason").asText("no reason recorded"));
+      return String.valueOf(
+          json.readTree(variables).path("decline_reason").asText("no reason recorded"));
     } catch (JsonProcessingException e) {
       return "no reason recorded";
     }
@@ -114,10 +126,11 @@ public class RegistryReports {
   /** Agents of a cluster profile: the live ones first, then the most recently created. */
   public List<AgentSummary> agentsOf(String clusterProfileId, int limit) {
     return jdbc.sql(
-            "select " + SUMMARY_COLUMNS + SUMMARY_FROM
-                + " where a.cluster_profile_id = ?"
-                + " order by case when a.state = 'TERMINATED' then 1 else 0 end, a.created_at desc, a.id"
-                + " limit ?")
+            "select "
+                + SUMMARY_COLUMNS
+                + SUMMARY_FROM
+                + " where a.cluster_profile_id = ? order by case when a.state = 'TERMINATED' then 1"
+                + " else 0 end, a.created_at desc, a.id limit ?")
         .params(clusterProfileId, limit)
         .query(RegistryReports::summary)
         .list();
@@ -150,19 +163,40 @@ public class RegistryReports {
   /** What happened to an agent, oldest first: its own times and the decisions that named it. */
   public List<AgentEvent> eventsOf(String agentId, int limit) {
     List<AgentEvent> events = new ArrayList<>();
-    jdbc.sql("select " + AgentRows.COLUMNS + ", terminated_at, termination_reason from agents where id = ?")
+    jdbc.sql(
+            "select "
+                + AgentRows.COLUMNS
+                + ", terminated_at, termination_reason from agents where id = ?")
         .param(agentId)
         .query(
             (ResultSet row) -> {
               Agent agent = AgentRows.agent(row, 0);
-              events.add(new AgentEvent(agent.createdAt(), "reserved for " + agent.clusterProfileId()));
+              events.add(
+                  new AgentEvent(agent.createdAt(), "reserved for " + agent.clusterProfileId()));
               agent.launchedAt().ifPresent(at -> events.add(new AgentEvent(at, "launched")));
-              agent.registeredAt().ifPresent(at -> events.add(new AgentEvent(at, "registered with the GoCD server")));
-              agent.assignedAt().ifPresent(at -> events.add(new AgentEvent(at, "given GoCD job " + agent.jobKey().orElse("(done)"))));
-              agent.idleSince().ifPresent(at -> events.add(new AgentEvent(at, "idle, kept for reuse")));
-              String reason = Optional.ofNullable(row.getString("termination_reason")).orElse("no reason recorded");
-              agent.terminatingSince().ifPresent(at -> events.add(new AgentEvent(at, "termination claimed: " + reason)));
-              AgentRows.instant(row, "terminated_at").ifPresent(at -> events.add(new AgentEvent(at, "terminated")));
+              agent
+                  .registeredAt()
+                  .ifPresent(
+                      at -> events.add(new AgentEvent(at, "registered with the GoCD server")));
+              agent
+                  .assignedAt()
+                  .ifPresent(
+                      at ->
+                          events.add(
+                              new AgentEvent(
+                                  at, "given GoCD job " + agent.jobKey().orElse("(done)"))));
+              agent
+                  .idleSince()
+                  .ifPresent(at -> events.add(new AgentEvent(at, "idle, kept for reuse")));
+              String reason =
+                  Optional.ofNullable(row.getString("termination_reason"))
+                      .orElse("no reason recorded");
+              agent
+                  .terminatingSince()
+                  .ifPresent(
+                      at -> events.add(new AgentEvent(at, "termination claimed: " + reason)));
+              AgentRows.instant(row, "terminated_at")
+                  .ifPresent(at -> events.add(new AgentEvent(at, "terminated")));
             });
     jdbc.sql("select decision_key, outcome, job_key, decided_at from decisions where agent_id = ?")
         .param(agentId)
@@ -175,10 +209,14 @@ public class RegistryReports {
                           .formatted(
                               row.getString("outcome"),
                               row.getString("decision_key"),
-                              Optional.ofNullable(row.getString("job_key")).map(job -> " for GoCD job " + job).orElse(""))));
+                              Optional.ofNullable(row.getString("job_key"))
+                                  .map(job -> " for GoCD job " + job)
+                                  .orElse(""))));
             });
     events.sort(Comparator.comparing(AgentEvent::at));
-    return events.size() <= limit ? List.copyOf(events) : List.copyOf(events.subList(events.size() - limit, events.size()));
+    return events.size() <= limit
+        ? List.copyOf(events)
+        : List.copyOf(events.subList(events.size() - limit, events.size()));
   }
 
   private static AgentSummary summary(ResultSet row, int number) throws SQLException {
@@ -199,7 +237,12 @@ public class RegistryReports {
 
   /** One agent as the status reports show it. */
   public record AgentSummary(
-      String id, String clusterProfileId, AgentState state, Optional<String> job, Instant createdAt, Optional<String> reason) {}
+      String id,
+      String clusterProfileId,
+      AgentState state,
+      Optional<String> job,
+      Instant createdAt,
+      Optional<String> reason) {}
 
   /** Something that happened to an agent. */
   public record AgentEvent(Instant at, String what) {}

@@ -46,8 +46,10 @@ class RegistryStorageCheck {
         .filter(file -> file.startsWith(temporaryDirectory))
         .map(
             file ->
-                ("The registry is an H2 file under the temporary directory (%s): it serves one machine and does not survive a container restart, "
-                        + "which would forget every agent it knows. Set SPRING_DATASOURCE_URL to PostgreSQL for anything but a trial.")
+                ("The registry is an H2 file under the temporary directory (%s): it serves one"
+                     + " machine and does not survive a container restart, which would forget every"
+                     + " agent it knows. Set SPRING_DATASOURCE_URL to PostgreSQL for anything but a"
+                     + " trial.")
                     .formatted(file));
   }
 
@@ -59,7 +61,10 @@ class RegistryStorageCheck {
     }
     String location = url.substring("jdbc:h2:".length()).split(";", 2)[0];
     String scheme = location.toLowerCase(Locale.ROOT);
-    if (scheme.startsWith("mem:") || scheme.startsWith("tcp:") || scheme.startsWith("ssl:") || scheme.startsWith("zip:")) {
+    if (scheme.startsWith("mem:")
+        || scheme.startsWith("tcp:")
+        || scheme.startsWith("ssl:")
+        || scheme.startsWith("zip:")) {
       return Optional.empty();
     }
     if (scheme.startsWith("file:")) {

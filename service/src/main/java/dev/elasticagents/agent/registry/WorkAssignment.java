@@ -25,11 +25,16 @@ final class WorkAssignment {
 
   /**
    * Answers GoCD's should-assign-work: true for the agent the job was given, or for an idle
-   * reusable agent of the job's cluster and agent profile while the job has no live agent, which
-   * is then given the job here, in the caller's transaction, under the cluster profile's lock.
-   * Never true for an agent that is terminating or terminated.
+   * reusable agent of the job's cluster and agent profile while the job has no live agent, which is
+   * then given the job here, in the caller's transaction, under the cluster profile's lock. Never
+   * true for an agent that is terminating or terminated.
    */
-  boolean assignWork(String agentId, JobIdentifier job, ClusterProfile cluster, AgentProfile profile, Instant now) {
+  boolean assignWork(
+      String agentId,
+      JobIdentifier job,
+      ClusterProfile cluster,
+      AgentProfile profile,
+      Instant now) {
     String jobKey = AgentRows.jobKey(job);
     Optional<Agent> agent = transitions.find(agentId);
     if (agent.isEmpty()) {
@@ -47,7 +52,12 @@ final class WorkAssignment {
       return false;
     }
     if (!transitions.reuse(
-        agentId, candidate.version(), Optional.of(jobKey), Allocation.ASSIGNED_BY_GOCD + jobKey, cluster.maxBuildDuration(), now)) {
+        agentId,
+        candidate.version(),
+        Optional.of(jobKey),
+        Allocation.ASSIGNED_BY_GOCD + jobKey,
+        cluster.maxBuildDuration(),
+        now)) {
       return false;
     }
     allocation.bind(job, agentId, now);

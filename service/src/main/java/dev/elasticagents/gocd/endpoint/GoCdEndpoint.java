@@ -34,9 +34,15 @@ import org.springframework.web.bind.annotation.RestController;
 class GoCdEndpoint {
 
   private static final Logger log = LoggerFactory.getLogger(GoCdEndpoint.class);
+
   /** What a lifecycle reads of a create-agent body; nothing else of the body reaches Zeebe. */
   private static final List<String> CREATE_AGENT_VARIABLES =
-      List.of("auto_register_key", "environment", "elastic_agent_profile_properties", "cluster_profile_properties", "job_identifier");
+      List.of(
+          "auto_register_key",
+          "environment",
+          "elastic_agent_profile_properties",
+          "cluster_profile_properties",
+          "job_identifier");
 
   private final AgentLifecycle lifecycle;
   private final RegistryReports reports;
@@ -60,18 +66,27 @@ class GoCdEndpoint {
     this.json = json;
   }
 
-  /** Starts the lifecycle of the GoCD job, checked first by the rules its create-agent job applies. */
+  /**
+   * Starts the lifecycle of the GoCD job, checked first by the rules its create-agent job applies.
+   */
   @PostMapping("/create-agent")
   Map<String, Object> createAgent(HttpServletRequest request) {
     Map<String, Object> body = GoCdRequestBody.read(request, json);
     CreateAgentRequest parsed = CreateAgentRequest.from(JobVariables.of(body));
     JobIdentifier job =
-        parsed.jobIdentifier()
-            .orElseThrow(() -> new GoCdRequestException(HttpStatus.BAD_REQUEST, "'job_identifier' is required"));
+        parsed
+            .jobIdentifier()
+            .orElseThrow(
+                () ->
+                    new GoCdRequestException(
+                        HttpStatus.BAD_REQUEST, "'job_identifier' is required"));
     lifecycle.check(parsed);
     Map<String, Object> variables = new LinkedHashMap<>();
-    CREATE_AGENT_VARIABLES.stream().filter(body::containsKey).forEach(name -> variables.put(name, body.get(name)));
-    // The plugin's token is a cluster profile property; it is the service's secret, not the lifecycle's.
+    CREATE_AGENT_VARIABLES.stream()
+        .filter(body::containsKey)
+        .forEach(name -> variables.put(name, body.get(name)));
+    // The plugin's token is a cluster profile property; it is the service's secret, not the
+    // lifecycle's.
     variables.put("cluster_profile_properties", withoutToken(parsed.clusterProfileProperties()));
     messages.agentRequested(job, variables);
     log.info("GoCD asks for an agent for {}", job.locator());
@@ -97,13 +112,21 @@ class GoCdEndpoint {
     if (!AgentId.isValid(agentId)) {
       variables.reject("'elastic_agent_id' must be the id of an agent of this service");
     }
-    JobIdentifier job = variables.optionalObject("job_identifier").map(JobIdentifier::read).orElse(null);
+    JobIdentifier job =
+        variables.optionalObject("job_identifier").map(JobIdentifier::read).orElse(null);
     if (job == null) {
       variables.reject("'job_identifier' is required");
     }
     variables.throwIfInvalid();
-    lifecycle.releaseUnadopted(agentId, job.jobId())
-        .ifPresent(decision -> log.info("Released agent {} after {} without a lifecycle: {}", agentId, job.locator(), decision.outcome()));
+    lifecycle
+        .releaseUnadopted(agentId, job.jobId())
+        .ifPresent(
+            decision ->
+                log.info(
+                    "Released agent {} after {} without a lifecycle: {}",
+                    agentId,
+                    job.locator(),
+                    decision.outcome()));
     messages.jobCompleted(agentId, job, jobIdentifierOf(body));
     log.info("GoCD reports {} completed on agent {}", job.locator(), agentId);
     return Map.of();
@@ -115,24 +138,36 @@ class GoCdEndpoint {
    */
   @PostMapping("/server-ping")
   ServerPingAnswer serverPing(HttpServletRequest request) {
-    JobVariables variables = JobVariables.of(GoCdRequestBody.read(request, json, GoCdRequestBody.MAX_AGENT_LIST_BYTES));
+    JobVariables variables =
+        JobVariables.of(GoCdRequestBody.read(request, json, GoCdRequestBody.MAX_AGENT_LIST_BYTES));
     List<Map<String, Object>> known =
         variables.objects("agents").stream()
-            .map(agent -> Map.<String, Object>of(
-                "agent_id", agent.requiredString("agent_id"),
-                "agent_state", agent.optionalString("agent_state").orElse(""),
-                "build_state", agent.optionalString("build_state").orElse(""),
-                "config_state", agent.optionalString("config_state").orElse("")))
+            .map(
+                agent ->
+                    Map.<String, Object>of(
+                        "agent_id", agent.requiredString("agent_id"),
+                        "agent_state", agent.optionalString("agent_state").orElse(""),
+                        "build_state", agent.optionalString("build_state").orElse(""),
+                        "config_state", agent.optionalString("config_state").orElse("")))
             .toList();
     variables.throwIfInvalid();
     messages.serverPing(known);
-    List<String> ours = known.stream().map(agent -> (String) agent.get("agent_id")).filter(AgentId::isValid).toList();
+    List<String> ours =
+        known.stream()
+            .map(agent -> (String) agent.get("agent_id"))
+            .filter(AgentId::isValid)
+            .toList();
     AgentInstructions instructions = reports.instructionsFor(ours);
     List<HealthMessage> health =
         reports.unresolvedDeclines(properties.declineWarningWindow()).stream()
-            .map(decline -> HealthMessage.warning(
-                "Elastic agents: %d request(s) declined in the last %d minutes and still waiting: %s"
-                    .formatted(decline.declines(), properties.declineWarningWindow().toMinutes(), decline.reason())))
+            .map(
+                decline ->
+                    HealthMessage.warning(
+                        "Elastic agents: %d request(s) declined in the last %d minutes and still waiting: %s"
+                            .formatted(
+                                decline.declines(),
+                                properties.declineWarningWindow().toMinutes(),
+                                decline.reason())))
             .toList();
     return new ServerPingAnswer(instructions.disable(), instructions.delete(), health);
   }
@@ -155,7 +190,8 @@ class GoCdEndpoint {
   StatusView agentStatusReport(HttpServletRequest request) {
     JobVariables variables = JobVariables.of(GoCdRequestBody.read(request, json));
     String agentId = variables.optionalString("elastic_agent_id").orElse("");
-    JobIdentifier job = variables.optionalObject("job_identifier").map(JobIdentifier::read).orElse(null);
+    JobIdentifier job =
+        variables.optionalObject("job_identifier").map(JobIdentifier::read).orElse(null);
     if (!agentId.isEmpty() && !AgentId.isValid(agentId)) {
       variables.reject("'elastic_agent_id' must be the id of an agent of this service");
     }

@@ -10,8 +10,8 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 
 /**
- * Problems of the GoCD endpoint as {@code application/problem+json}. Details name the field that
- * is wrong, never its value, and never carry a parser's excerpt of the body.
+ * Problems of the GoCD endpoint as {@code application/problem+json}. Details name the field that is
+ * wrong, never its value, and never carry a parser's excerpt of the body.
  */
 @RestControllerAdvice(assignableTypes = GoCdEndpoint.class)
 class GoCdEndpointProblems {
@@ -32,7 +32,8 @@ class GoCdEndpointProblems {
   @ExceptionHandler
   ProblemDetail clusterUnavailable(ClientException e) {
     log.warn("Could not publish a GoCD message to the cluster: {}", e.getClass().getSimpleName());
-    return problem(HttpStatus.SERVICE_UNAVAILABLE, "the cluster did not take the message; send it again");
+    return problem(
+        HttpStatus.SERVICE_UNAVAILABLE, "the cluster did not take the message; send it again");
   }
 
   private static ProblemDetail problem(HttpStatus status, String detail) {

@@ -9,8 +9,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param token the bearer token the plugin sends (its cluster profile's {@code service_token});
  *     empty refuses every request. A secret: never shown by {@link #toString()}
- * @param jobCompletedTimeToLive how long a job-completed message waits for a lifecycle that is
- *     not yet waiting for it (its create-agent job may still be completing)
+ * @param jobCompletedTimeToLive how long a job-completed message waits for a lifecycle that is not
+ *     yet waiting for it (its create-agent job may still be completing)
  * @param declineWarningWindow how far back declines that still leave jobs waiting become GoCD
  *     server-health warnings
  */

@@ -29,9 +29,9 @@ import org.springframework.security.web.authentication.preauth.PreAuthenticatedA
 import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
 
 /**
- * Only the GoCD plugin, holding the endpoint token, reaches {@code /gocd/**}: a request without
- * the token, or with another, gets 401 before any handler runs. The rest of the service (actuator)
- * is left as it was.
+ * Only the GoCD plugin, holding the endpoint token, reaches {@code /gocd/**}: a request without the
+ * token, or with another, gets 401 before any handler runs. The rest of the service (actuator) is
+ * left as it was.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
@@ -43,23 +43,28 @@ class GoCdEndpointSecurity {
 
   @Bean
   @Order(1)
-  SecurityFilterChain gocdEndpoint(HttpSecurity http, AuthenticationProvider endpointToken) throws Exception {
+  SecurityFilterChain gocdEndpoint(HttpSecurity http, AuthenticationProvider endpointToken)
+      throws Exception {
     HttpStatusEntryPoint unauthorized = new HttpStatusEntryPoint(HttpStatus.UNAUTHORIZED);
     AuthenticationFilter bearer =
-        new AuthenticationFilter(new ProviderManager(endpointToken), GoCdEndpointSecurity::bearerToken);
+        new AuthenticationFilter(
+            new ProviderManager(endpointToken), GoCdEndpointSecurity::bearerToken);
     bearer.setSuccessHandler((request, response, authentication) -> {});
     bearer.setFailureHandler(new AuthenticationEntryPointFailureHandler(unauthorized));
     return http.securityMatcher("/gocd/**")
         .csrf(AbstractHttpConfigurer::disable)
         .requestCache(AbstractHttpConfigurer::disable)
-        .sessionManagement(sessions -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+        .sessionManagement(
+            sessions -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
         .addFilterAt(bearer, BasicAuthenticationFilter.class)
         .authorizeHttpRequests(requests -> requests.anyRequest().authenticated())
         .exceptionHandling(
-            errors -> errors.authenticationEntryPoint((request, response, e) -> {
-              response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
-              unauthorized.commence(request, response, e);
-            }))
+            errors ->
+                errors.authenticationEntryPoint(
+                    (request, response, e) -> {
+                      response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
+                      unauthorized.commence(request, response, e);
+                    }))
         .build();
   }
 
@@ -69,13 +74,14 @@ class GoCdEndpointSecurity {
   SecurityFilterChain service(HttpSecurity http) throws Exception {
     return http.authorizeHttpRequests(requests -> requests.anyRequest().permitAll())
         .csrf(AbstractHttpConfigurer::disable)
-        .sessionManagement(sessions -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+        .sessionManagement(
+            sessions -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
         .build();
   }
 
   /**
-   * Accepts the configured token only, compared in constant time: both sides are hashed first,
-   * so neither the content nor the length of the token shows in the time a refusal takes.
+   * Accepts the configured token only, compared in constant time: both sides are hashed first, so
+   * neither the content nor the length of the token shows in the time a refusal takes.
    */
   @Bean
   AuthenticationProvider endpointToken(GoCdEndpointProperties properties) {
@@ -90,7 +96,8 @@ class GoCdEndpointSecurity {
         if (!properties.enabled() || !MessageDigest.isEqual(expected, digest(presented))) {
           throw new BadCredentialsException("Wrong GoCD endpoint token");
         }
-        return new PreAuthenticatedAuthenticationToken(PRINCIPAL, null, AuthorityUtils.NO_AUTHORITIES);
+        return new PreAuthenticatedAuthenticationToken(
+            PRINCIPAL, null, AuthorityUtils.NO_AUTHORITIES);
       }
 
       @Override
@@ -102,11 +109,14 @@ class GoCdEndpointSecurity {
 
   /** The bearer token of a request; null (no authentication attempted) when it has none. */
   private static Authentication bearerToken(HttpServletRequest request) {
-    List<String> headers = java.util.Collections.list(request.getHeaders(HttpHeaders.AUTHORIZATION));
-    if (headers.size() != 1 || !headers.getFirst().regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+    List<String> headers =
+        java.util.Collections.list(request.getHeaders(HttpHeaders.AUTHORIZATION));
+    if (headers.size() != 1
+        || !headers.getFirst().regionMatches(true, 0, BEARER, 0, BEARER.length())) {
       return null;
     }
-    return new PreAuthenticatedAuthenticationToken(PRINCIPAL, headers.getFirst().substring(BEARER.length()).strip());
+    return new PreAuthenticatedAuthenticationToken(
+        PRINCIPAL, headers.getFirst().substring(BEARER.length()).strip());
   }
 
   private static byte[] digest(String token) {

@@ -22,7 +22,8 @@ class GoCdMessages {
   private final MessagePublisher publisher;
   private final GoCdEndpointProperties properties;
 
-  GoCdMessages(CamundaClient client, MessagePublisher publisher, GoCdEndpointProperties properties) {
+  GoCdMessages(
+      CamundaClient client, MessagePublisher publisher, GoCdEndpointProperties properties) {
     this.client = client;
     this.publisher = publisher;
     this.properties = properties;

@@ -12,9 +12,9 @@ import java.util.Map;
 import org.springframework.http.HttpStatus;
 
 /**
- * The JSON object body of a GoCD message, read with a size limit. A body that is too large or not
- * a JSON object is refused with a message that never repeats the body: it may hold the
- * auto-register key.
+ * The JSON object body of a GoCD message, read with a size limit. A body that is too large or not a
+ * JSON object is refused with a message that never repeats the body: it may hold the auto-register
+ * key.
  */
 final class GoCdRequestBody {
 
@@ -26,8 +26,8 @@ final class GoCdRequestBody {
   private GoCdRequestBody() {}
 
   /**
-   * A server-ping carries GoCD's whole agent list, about 120 bytes an agent: this bound leaves
-   * room for tens of thousands of agents.
+   * A server-ping carries GoCD's whole agent list, about 120 bytes an agent: this bound leaves room
+   * for tens of thousands of agents.
    */
   static final int MAX_AGENT_LIST_BYTES = 4 * 1024 * 1024;
 
@@ -60,7 +60,8 @@ final class GoCdRequestBody {
           HttpStatus.BAD_REQUEST,
           at == null
               ? "the body must be a JSON object"
-              : "the body must be a JSON object; it is not at line %d, column %d".formatted(at.getLineNr(), at.getColumnNr()));
+              : "the body must be a JSON object; it is not at line %d, column %d"
+                  .formatted(at.getLineNr(), at.getColumnNr()));
     } catch (IOException e) {
       throw new UncheckedIOException("Could not read the request body", e);
     }

@@ -33,7 +33,8 @@ class StatusReports {
   private final AgentProperties properties;
   private final Clock clock;
 
-  StatusReports(RegistryReports reports, AgentRegistry registry, AgentProperties properties, Clock clock) {
+  StatusReports(
+      RegistryReports reports, AgentRegistry registry, AgentProperties properties, Clock clock) {
     this.reports = reports;
     this.registry = registry;
     this.properties = properties;
@@ -43,18 +44,22 @@ class StatusReports {
   /** Live agents per cluster profile and state. */
   String plugin() {
     Map<String, Map<AgentState, Integer>> counts = reports.liveAgentsByClusterProfile();
-    StringBuilder html = new StringBuilder("<div class=\"elastic-agents-report\"><h3>Elastic agents by cluster profile</h3>");
+    StringBuilder html =
+        new StringBuilder(
+            "<div class=\"elastic-agents-report\"><h3>Elastic agents by cluster profile</h3>");
     if (counts.isEmpty()) {
       return html.append("<p>No agent is running.</p></div>").toString();
     }
     html.append("<table><thead><tr><th>Cluster profile</th>");
-    List<AgentState> states = List.of(AgentState.PENDING, AgentState.BUSY, AgentState.IDLE, AgentState.TERMINATING);
+    List<AgentState> states =
+        List.of(AgentState.PENDING, AgentState.BUSY, AgentState.IDLE, AgentState.TERMINATING);
     states.forEach(state -> html.append("<th>").append(state.name().toLowerCase()).append("</th>"));
     html.append("</tr></thead><tbody>");
     counts.forEach(
         (cluster, byState) -> {
           html.append("<tr><td>").append(htmlEscape(cluster)).append("</td>");
-          states.forEach(state -> html.append("<td>").append(byState.getOrDefault(state, 0)).append("</td>"));
+          states.forEach(
+              state -> html.append("<td>").append(byState.getOrDefault(state, 0)).append("</td>"));
           html.append("</tr>");
         });
     return html.append("</tbody></table></div>").toString();
@@ -62,7 +67,8 @@ class StatusReports {
 
   /** The agents of one cluster profile: state, job, age and reason. */
   String cluster(Map<String, String> clusterProfileProperties) {
-    ClusterProfile cluster = ClusterProfile.from(clusterProfileProperties, properties.clusterDefaults());
+    ClusterProfile cluster =
+        ClusterProfile.from(clusterProfileProperties, properties.clusterDefaults());
     List<AgentSummary> agents = reports.agentsOf(cluster.id(), AGENTS_PER_REPORT);
     StringBuilder html =
         new StringBuilder("<div class=\"elastic-agents-report\"><h3>Cluster profile ")
@@ -77,7 +83,8 @@ class StatusReports {
     if (agents.isEmpty()) {
       return html.append("<p>No agents.</p></div>").toString();
     }
-    html.append("<table><thead><tr><th>Agent</th><th>State</th><th>Job</th><th>Age</th><th>Reason</th></tr></thead><tbody>");
+    html.append(
+        "<table><thead><tr><th>Agent</th><th>State</th><th>Job</th><th>Age</th><th>Reason</th></tr></thead><tbody>");
     Instant now = clock.instant();
     agents.forEach(agent -> html.append(row(agent, now)));
     return html.append("</tbody></table></div>").toString();
@@ -94,11 +101,16 @@ class StatusReports {
     StringBuilder html =
         new StringBuilder("<div class=\"elastic-agents-report\"><h3>Agent ")
             .append(htmlEscape(agent.get().id()))
-            .append("</h3><table><thead><tr><th>Agent</th><th>State</th><th>Job</th><th>Age</th><th>Reason</th></tr></thead><tbody>")
+            .append(
+                "</h3><table><thead><tr><th>Agent</th><th>State</th><th>Job</th><th>Age</th><th>Reason</th></tr></thead><tbody>")
             .append(row(agent.get(), clock.instant()))
             .append("</tbody></table><h4>Recent events</h4><ol>");
     for (AgentEvent event : reports.eventsOf(agent.get().id(), EVENTS_PER_AGENT)) {
-      html.append("<li><time>").append(event.at()).append("</time> ").append(htmlEscape(event.what())).append("</li>");
+      html.append("<li><time>")
+          .append(event.at())
+          .append("</time> ")
+          .append(htmlEscape(event.what()))
+          .append("</li>");
     }
     return html.append("</ol></div>").toString();
   }

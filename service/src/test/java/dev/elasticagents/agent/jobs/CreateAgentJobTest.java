@@ -73,7 +73,8 @@ class CreateAgentJobTest {
             .until(
                 () ->
                     exchanges("failure", body -> body.contains("auto_register_key")).stream()
-                        .filter(event -> !event.getRequest().getLoggedDate().before(Date.from(start)))
+                        .filter(
+                            event -> !event.getRequest().getLoggedDate().before(Date.from(start)))
                         .findFirst(),
                 Optional::isPresent)
             .orElseThrow();
@@ -107,13 +108,20 @@ class CreateAgentJobTest {
   }
 
   private void start(Map<String, Object> variables) {
-    client.newCreateInstanceCommand().bpmnProcessId(PROCESS).latestVersion().variables(variables).send().join();
+    client
+        .newCreateInstanceCommand()
+        .bpmnProcessId(PROCESS)
+        .latestVersion()
+        .variables(variables)
+        .send()
+        .join();
   }
 
   // A profile property of its own makes this test's agent the only one of its profile.
   @SuppressWarnings("unchecked")
   private static AgentProfile uniqueProfile(Map<String, Object> body) {
-    Map<String, String> properties = new java.util.HashMap<>((Map<String, String>) body.get("properties"));
+    Map<String, String> properties =
+        new java.util.HashMap<>((Map<String, String>) body.get("properties"));
     properties.put("test", UUID.randomUUID().toString());
     body.put("properties", properties);
     return new AgentProfile((String) body.get("environment"), properties, true);
@@ -123,7 +131,10 @@ class CreateAgentJobTest {
     return await()
         .atMost(Duration.ofSeconds(30))
         .until(
-            () -> registry.live().stream().filter(agent -> agent.profileKey().equals(profile.key())).findFirst(),
+            () ->
+                registry.live().stream()
+                    .filter(agent -> agent.profileKey().equals(profile.key()))
+                    .findFirst(),
             Optional::isPresent)
         .orElseThrow()
         .id();

@@ -37,7 +37,8 @@ import org.springframework.beans.factory.annotation.Value;
 @ZeebeIntegrationTest
 class ElasticAgentLifecycleTest {
 
-  private static final AtomicInteger JOB_IDS = new AtomicInteger((int) (System.currentTimeMillis() % 1_000_000) * 100);
+  private static final AtomicInteger JOB_IDS =
+      new AtomicInteger((int) (System.currentTimeMillis() % 1_000_000) * 100);
 
   @Autowired CamundaClient client;
   @Autowired AgentRegistry registry;
@@ -71,7 +72,9 @@ class ElasticAgentLifecycleTest {
 
     jobCompleted(agent, first);
     Map<String, Object> completed = ended(lifecycle);
-    assertThat(completed).containsEntry("agent_decision", "CREATED").containsEntry("completion_decision", "KEPT");
+    assertThat(completed)
+        .containsEntry("agent_decision", "CREATED")
+        .containsEntry("completion_decision", "KEPT");
     assertThat(registry.find(agent)).get().extracting(Agent::state).isEqualTo(AgentState.IDLE);
 
     Map<String, Object> second = request(Map.of(), Map.of());
@@ -93,7 +96,10 @@ class ElasticAgentLifecycleTest {
     assertThat(ended(lifecycle)).containsEntry("completion_decision", "TERMINATED");
     assertThat(process.isAlive()).isFalse();
     assertThat(agents.resolve(agent)).doesNotExist();
-    assertThat(registry.find(agent)).get().extracting(Agent::state).isEqualTo(AgentState.TERMINATED);
+    assertThat(registry.find(agent))
+        .get()
+        .extracting(Agent::state)
+        .isEqualTo(AgentState.TERMINATED);
   }
 
   @Test
@@ -151,19 +157,28 @@ class ElasticAgentLifecycleTest {
         .untilAsserted(
             () -> {
               serverPing(List.of(idleAgent));
-              assertThat(registry.find(leaked)).get().extracting(Agent::state).isEqualTo(AgentState.TERMINATED);
-              assertThat(registry.find(idleAgent)).get().extracting(Agent::state).isEqualTo(AgentState.TERMINATED);
+              assertThat(registry.find(leaked))
+                  .get()
+                  .extracting(Agent::state)
+                  .isEqualTo(AgentState.TERMINATED);
+              assertThat(registry.find(idleAgent))
+                  .get()
+                  .extracting(Agent::state)
+                  .isEqualTo(AgentState.TERMINATED);
             });
     assertThat(leakedProcess.isAlive()).isFalse();
     assertThat(idleProcess.isAlive()).isFalse();
   }
 
-  private Map<String, Object> request(Map<String, String> profile, Map<String, String> clusterProfile) {
-    Map<String, String> profileProperties = new HashMap<>(Map.of("image", "gocd-agent", "memory", "2048"));
+  private Map<String, Object> request(
+      Map<String, String> profile, Map<String, String> clusterProfile) {
+    Map<String, String> profileProperties =
+        new HashMap<>(Map.of("image", "gocd-agent", "memory", "2048"));
     profileProperties.putAll(profile);
     Map<String, String> clusterProperties = new HashMap<>(clusterProfile);
     clusterProperties.put("id", cluster);
-    return GoCdServer.createAgentRequest(JOB_IDS.incrementAndGet(), profileProperties, clusterProperties);
+    return GoCdServer.createAgentRequest(
+        JOB_IDS.incrementAndGet(), profileProperties, clusterProperties);
   }
 
   private CamundaFuture<ProcessInstanceResult> start(Map<String, Object> request) {
@@ -187,7 +202,8 @@ class ElasticAgentLifecycleTest {
 
   private Properties autoRegisterPropertiesOf(String agent) throws IOException {
     Properties properties = new Properties();
-    try (Reader reader = Files.newBufferedReader(agents.resolve(agent).resolve("config/autoregister.properties"))) {
+    try (Reader reader =
+        Files.newBufferedReader(agents.resolve(agent).resolve("config/autoregister.properties"))) {
       properties.load(reader);
     }
     return properties;

@@ -27,9 +27,9 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 
 /**
- * A lifecycle instance lives only as long as its GoCD job needs it, on the engine: one per
- * job however often GoCD asks, ended when the build overruns, ended after a bounded number of
- * declines, and waiting only for its own job's completion.
+ * A lifecycle instance lives only as long as its GoCD job needs it, on the engine: one per job
+ * however often GoCD asks, ended when the build overruns, ended after a bounded number of declines,
+ * and waiting only for its own job's completion.
  */
 @ZeebeIntegrationTest
 class LifecycleBoundsTest {
@@ -60,7 +60,9 @@ class LifecycleBoundsTest {
     await()
         .during(Duration.ofSeconds(2))
         .atMost(Duration.ofSeconds(3))
-        .until(() -> registry.decisionsFor("create-agent", job), decisions -> decisions.equals(List.of("CREATED")));
+        .until(
+            () -> registry.decisionsFor("create-agent", job),
+            decisions -> decisions.equals(List.of("CREATED")));
     assertThat(registry.agentsAssignedTo(job)).containsExactly(agent);
     lifecycles.gocd.jobCompleted(agent, request);
     await().atMost(Duration.ofSeconds(10)).until(() -> lifecycles.state(agent) == AgentState.IDLE);
@@ -68,7 +70,8 @@ class LifecycleBoundsTest {
 
   @Test
   void aJobThatRunsPastItsMaximumBuildDurationLosesItsAgentAndItsLifecycleEnds() {
-    Map<String, Object> request = lifecycles.request(Map.of(), Map.of("max_build_duration", "PT3H"));
+    Map<String, Object> request =
+        lifecycles.request(Map.of(), Map.of("max_build_duration", "PT3H"));
 
     CamundaFuture<ProcessInstanceResult> lifecycle = lifecycles.start(request);
     String agent = lifecycles.awaitAgentOf(request);
@@ -80,7 +83,8 @@ class LifecycleBoundsTest {
 
     assertThat(ended(lifecycle))
         .containsEntry("completion_decision", "TERMINATED")
-        .containsEntry("completion_reason", "its job ran longer than the maximum build duration of PT3H");
+        .containsEntry(
+            "completion_reason", "its job ran longer than the maximum build duration of PT3H");
     assertThat(lifecycles.state(agent)).isEqualTo(AgentState.TERMINATED);
     assertThat(process.isAlive()).isFalse();
   }
@@ -109,7 +113,9 @@ class LifecycleBoundsTest {
         .containsEntry("declines", 6)
         .containsEntry("will_retry", false)
         .containsEntry("auto_register_key", null);
-    assertThat(registry.decisionsFor("create-agent", GoCdServer.jobOf(starving))).hasSize(6).containsOnly("DECLINED");
+    assertThat(registry.decisionsFor("create-agent", GoCdServer.jobOf(starving)))
+        .hasSize(6)
+        .containsOnly("DECLINED");
     lifecycles.gocd.jobCompleted(agent, running);
     ended(runningLifecycle);
   }
@@ -125,14 +131,20 @@ class LifecycleBoundsTest {
     CamundaFuture<ProcessInstanceResult> secondLifecycle = lifecycles.start(second);
     await().atMost(Duration.ofSeconds(10)).until(() -> lifecycles.state(agent) == AgentState.BUSY);
 
-    // GoCD reports the first job completed once more: the agent's lifecycle is now the second job's.
+    // GoCD reports the first job completed once more: the agent's lifecycle is now the second
+    // job's.
     lifecycles.gocd.jobCompleted(agent, first);
 
-    await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2)).until(() -> !secondLifecycle.isDone());
+    await()
+        .during(Duration.ofSeconds(1))
+        .atMost(Duration.ofSeconds(2))
+        .until(() -> !secondLifecycle.isDone());
     assertThat(lifecycles.state(agent)).isEqualTo(AgentState.BUSY);
     lifecycles.gocd.jobCompleted(agent, second);
     Map<String, Object> ended = ended(secondLifecycle);
-    assertThat(ended).containsEntry("agent_decision", "REUSED").containsEntry("completion_decision", "KEPT");
+    assertThat(ended)
+        .containsEntry("agent_decision", "REUSED")
+        .containsEntry("completion_decision", "KEPT");
     assertThat(ended.get("job_identifier")).isEqualTo(second.get("job_identifier"));
   }
 }

@@ -58,7 +58,8 @@ class LifecycleRedeliveryTest {
   @Test
   void aCreateAgentJobWhoseCompletionIsLostIsRedeliveredAndItsLifecycleStillReleasesTheAgent() {
     Map<String, Object> request = lifecycles.request(Map.of("reuse_agents", "false"), Map.of());
-    Set<Long> lostJobs = rest.loseFirstDeliveries((jobKey, body) -> body.contains("\"agent_decision\":\"CREATED\""));
+    Set<Long> lostJobs =
+        rest.loseFirstDeliveries((jobKey, body) -> body.contains("\"agent_decision\":\"CREATED\""));
     double replayedBefore = replayed("create-agent");
 
     CamundaFuture<ProcessInstanceResult> lifecycle = lifecycles.start(request);
@@ -89,7 +90,8 @@ class LifecycleRedeliveryTest {
     String agent = lifecycles.awaitAgentOf(first);
     lifecycles.gocd.jobCompleted(agent, first);
     assertThat(ended(firstLifecycle)).containsEntry("completion_decision", "KEPT");
-    Set<Long> lostJobs = rest.loseFirstDeliveries((jobKey, body) -> body.contains("\"agent_decision\":\"REUSED\""));
+    Set<Long> lostJobs =
+        rest.loseFirstDeliveries((jobKey, body) -> body.contains("\"agent_decision\":\"REUSED\""));
 
     Map<String, Object> second = lifecycles.request(Map.of(), Map.of());
     CamundaFuture<ProcessInstanceResult> secondLifecycle = lifecycles.start(second);
@@ -107,11 +109,14 @@ class LifecycleRedeliveryTest {
   }
 
   @Test
-  void aJobCompletionRedeliveredAfterItsAgentWentToTheNextJobReplaysAndLeavesTheAgentToThatJob() throws Exception {
+  void aJobCompletionRedeliveredAfterItsAgentWentToTheNextJobReplaysAndLeavesTheAgentToThatJob()
+      throws Exception {
     Map<String, Object> first = lifecycles.request(Map.of(), Map.of());
     CamundaFuture<ProcessInstanceResult> firstLifecycle = lifecycles.start(first);
     String agent = lifecycles.awaitAgentOf(first);
-    Set<Long> lostJobs = rest.loseFirstDeliveries((jobKey, body) -> body.contains("\"completion_decision\":\"KEPT\""));
+    Set<Long> lostJobs =
+        rest.loseFirstDeliveries(
+            (jobKey, body) -> body.contains("\"completion_decision\":\"KEPT\""));
     HeldFailures failures = rest.holdFailures();
     double replayedBefore = replayed("job-completion");
 
@@ -119,7 +124,9 @@ class LifecycleRedeliveryTest {
     failures.awaitHeld(Duration.ofSeconds(30));
     Map<String, Object> second = lifecycles.request(Map.of(), Map.of());
     CamundaFuture<ProcessInstanceResult> secondLifecycle = lifecycles.start(second);
-    await().atMost(Duration.ofSeconds(10)).until(() -> registry.agentOf(GoCdServer.jobOf(second)).isPresent());
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> registry.agentOf(GoCdServer.jobOf(second)).isPresent());
     failures.release();
     rest.stopLosingCompletions();
 
@@ -141,18 +148,25 @@ class LifecycleRedeliveryTest {
         .atMost(Duration.ofSeconds(20))
         .until(
             () ->
-                rest.exchanges(event -> isCompletionOf(event, lostJobs) && event.getResponse().getStatus() == 204)
+                rest.exchanges(
+                        event ->
+                            isCompletionOf(event, lostJobs)
+                                && event.getResponse().getStatus() == 204)
                     .size(),
             completed -> completed == 1);
   }
 
   private static boolean isCompletionOf(ServeEvent event, Set<Long> jobs) {
-    return jobs.stream().anyMatch(job -> event.getRequest().getUrl().equals("/v2/jobs/" + job + "/completion"));
+    return jobs.stream()
+        .anyMatch(job -> event.getRequest().getUrl().equals("/v2/jobs/" + job + "/completion"));
   }
 
   /** Before this fix, a redelivered job ended its lifecycle as a duplicate right here. */
   private static void assertStillWaiting(CamundaFuture<ProcessInstanceResult> lifecycle) {
-    await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2)).until(() -> !lifecycle.isDone());
+    await()
+        .during(Duration.ofSeconds(1))
+        .atMost(Duration.ofSeconds(2))
+        .until(() -> !lifecycle.isDone());
   }
 
   private double replayed(String type) {

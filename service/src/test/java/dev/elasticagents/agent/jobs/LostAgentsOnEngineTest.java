@@ -33,7 +33,8 @@ import org.springframework.beans.factory.annotation.Value;
 @ZeebeIntegrationTest
 class LostAgentsOnEngineTest {
 
-  private static final AtomicInteger JOB_IDS = new AtomicInteger((int) (System.currentTimeMillis() % 1_000_000) * 100 + 50);
+  private static final AtomicInteger JOB_IDS =
+      new AtomicInteger((int) (System.currentTimeMillis() % 1_000_000) * 100 + 50);
 
   @Autowired CamundaClient client;
   @Autowired AgentRegistry registry;
@@ -62,12 +63,16 @@ class LostAgentsOnEngineTest {
     gocd.createAgent(request); // GoCD asks again for the job that still waits
 
     String replacement = awaitNewAgentOf(request, lost);
-    assertThat(registry.find(replacement)).get().extracting(Agent::state).isEqualTo(AgentState.PENDING);
+    assertThat(registry.find(replacement))
+        .get()
+        .extracting(Agent::state)
+        .isEqualTo(AgentState.PENDING);
     assertThat(registry.find(lost)).get().extracting(Agent::state).isEqualTo(AgentState.TERMINATED);
   }
 
   @Test
-  void aLifecycleWhoseLocalAgentProcessExitsBeforeRegisteringEndsAndGoCdsNextCreateAgentGetsANewAgent() {
+  void
+      aLifecycleWhoseLocalAgentProcessExitsBeforeRegisteringEndsAndGoCdsNextCreateAgentGetsANewAgent() {
     Map<String, Object> request = request(Map.of());
     CamundaFuture<ProcessInstanceResult> lifecycle = gocd.createAgentUntilReleased(request);
     String lost = awaitAgentOf(request);
@@ -80,7 +85,10 @@ class LostAgentsOnEngineTest {
     pingUntilEnded(lifecycle, Map.of());
     assertThat(ended(lifecycle)).containsEntry("agent_lost_reason", "agent is no longer running");
     gocd.createAgent(request);
-    assertThat(registry.find(awaitNewAgentOf(request, lost))).get().extracting(Agent::state).isEqualTo(AgentState.PENDING);
+    assertThat(registry.find(awaitNewAgentOf(request, lost)))
+        .get()
+        .extracting(Agent::state)
+        .isEqualTo(AgentState.PENDING);
   }
 
   @Test
@@ -89,13 +97,17 @@ class LostAgentsOnEngineTest {
     CamundaFuture<ProcessInstanceResult> lifecycle = gocd.createAgentUntilReleased(request);
     String agent = awaitAgentOf(request);
     gocd.serverPing(Map.of(agent, "Building"));
-    Agent busy = await().until(() -> registry.find(agent).orElseThrow(), a -> a.state() == AgentState.BUSY);
+    Agent busy =
+        await().until(() -> registry.find(agent).orElseThrow(), a -> a.state() == AgentState.BUSY);
 
-    // A termination by anyone but the lifecycle (here a claim as the pod watcher or a replica makes).
+    // A termination by anyone but the lifecycle (here a claim as the pod watcher or a replica
+    // makes).
     assertThat(registry.claimTermination(busy, busy.owner(), "its pod was evicted")).isTrue();
 
     Map<String, Object> ended = ended(lifecycle);
-    assertThat(ended).containsEntry("agent_lost_reason", "its pod was evicted").doesNotContainKey("completion_decision");
+    assertThat(ended)
+        .containsEntry("agent_lost_reason", "its pod was evicted")
+        .doesNotContainKey("completion_decision");
   }
 
   @Test
@@ -118,11 +130,13 @@ class LostAgentsOnEngineTest {
   private Map<String, Object> request(Map<String, String> clusterProfile) {
     Map<String, String> clusterProperties = new HashMap<>(clusterProfile);
     clusterProperties.put("id", cluster);
-    return GoCdServer.createAgentRequest(JOB_IDS.incrementAndGet(), Map.of("image", "gocd-agent"), clusterProperties);
+    return GoCdServer.createAgentRequest(
+        JOB_IDS.incrementAndGet(), Map.of("image", "gocd-agent"), clusterProperties);
   }
 
   /** GoCD's server-ping every half second, listing these agents, until the lifecycle ended. */
-  private void pingUntilEnded(CamundaFuture<ProcessInstanceResult> lifecycle, Map<String, String> buildStateByAgent) {
+  private void pingUntilEnded(
+      CamundaFuture<ProcessInstanceResult> lifecycle, Map<String, String> buildStateByAgent) {
     await()
         .atMost(Duration.ofSeconds(30))
         .pollInterval(Duration.ofMillis(500))
@@ -136,7 +150,9 @@ class LostAgentsOnEngineTest {
   private String awaitNewAgentOf(Map<String, Object> request, String lost) {
     return await()
         .atMost(Duration.ofSeconds(30))
-        .until(() -> registry.agentOf(GoCdServer.jobOf(request)), agent -> agent.filter(id -> !id.equals(lost)).isPresent())
+        .until(
+            () -> registry.agentOf(GoCdServer.jobOf(request)),
+            agent -> agent.filter(id -> !id.equals(lost)).isPresent())
         .orElseThrow();
   }
 

@@ -56,16 +56,17 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
- * A randomised run on the embedded engine, as a busy GoCD server and an unreliable network would make
- * it: GoCD jobs whose create-agent is sent 1 to 3 times (and again while they wait), completions
- * lost so that Zeebe redelivers create-agent and job-completion jobs, short builds, job-completed
- * sent once and never again, idle agents cleaned up by server pings throughout (each listing the
- * agents GoCD knows, building from the moment GoCD saw a job's agent until the job's completion,
- * idle otherwise), and fewer agents allowed than jobs in flight. Two faults on jobs drawn before
- * the run: the first agent of some jobs is killed before GoCD registers it (their cluster profile
- * gives it {@link #SHORT_AUTO_REGISTER_TIMEOUT}: cleanup terminates it, its lifecycle ends, and
- * GoCD's next create-agent gets the job a new agent), and the job-completion of others is lost (the
- * service repairs it from GoCD's server-pings). Seeded: {@code -Dlifecycle.seed=N} replays a run.
+ * A randomised run on the embedded engine, as a busy GoCD server and an unreliable network would
+ * make it: GoCD jobs whose create-agent is sent 1 to 3 times (and again while they wait),
+ * completions lost so that Zeebe redelivers create-agent and job-completion jobs, short builds,
+ * job-completed sent once and never again, idle agents cleaned up by server pings throughout (each
+ * listing the agents GoCD knows, building from the moment GoCD saw a job's agent until the job's
+ * completion, idle otherwise), and fewer agents allowed than jobs in flight. Two faults on jobs
+ * drawn before the run: the first agent of some jobs is killed before GoCD registers it (their
+ * cluster profile gives it {@link #SHORT_AUTO_REGISTER_TIMEOUT}: cleanup terminates it, its
+ * lifecycle ends, and GoCD's next create-agent gets the job a new agent), and the job-completion of
+ * others is lost (the service repairs it from GoCD's server-pings). Seeded: {@code
+ * -Dlifecycle.seed=N} replays a run.
  */
 @ZeebeIntegrationTest
 class RandomisedLifecycleRunTest {
@@ -112,12 +113,16 @@ class RandomisedLifecycleRunTest {
   }
 
   @Test
-  void noJobGetsTwoAgentsNoAgentLeaksAndCapacityHoldsUnderRedeliveriesAndReSends() throws Exception {
+  void noJobGetsTwoAgentsNoAgentLeaksAndCapacityHoldsUnderRedeliveriesAndReSends()
+      throws Exception {
     lifecycles = new EngineLifecycles(client, registry, agents);
     List<Integer> indexes = new ArrayList<>(IntStream.range(0, JOBS).boxed().toList());
     Collections.shuffle(indexes, new Random(SEED));
     killFirstAgentOf = Set.copyOf(indexes.subList(0, KILLED_BEFORE_REGISTERING));
-    dropCompletionOf = Set.copyOf(indexes.subList(KILLED_BEFORE_REGISTERING, KILLED_BEFORE_REGISTERING + COMPLETIONS_DROPPED));
+    dropCompletionOf =
+        Set.copyOf(
+            indexes.subList(
+                KILLED_BEFORE_REGISTERING, KILLED_BEFORE_REGISTERING + COMPLETIONS_DROPPED));
     double repairedBefore = repairs();
     int lostBefore = rest.lostRequests();
     Set<Long> lostJobs =
@@ -146,66 +151,125 @@ class RandomisedLifecycleRunTest {
       // without the failure this wait looks for.
       await()
           .atMost(Duration.ofSeconds(60))
-          .until(() -> completedJobs().containsAll(lostJobs) && lostJobs.stream().allMatch(rest::wasFailed));
+          .until(
+              () ->
+                  completedJobs().containsAll(lostJobs)
+                      && lostJobs.stream().allMatch(rest::wasFailed));
       rest.stopLosingCompletions();
 
       // Once GoCD has no more work, idle agents time out and cleanup removes them.
       await()
           .atMost(Duration.ofSeconds(60))
-          .until(() -> registry.live().stream().noneMatch(agent -> agent.clusterProfileId().equals(lifecycles.cluster)));
+          .until(
+              () ->
+                  registry.live().stream()
+                      .noneMatch(agent -> agent.clusterProfileId().equals(lifecycles.cluster)));
       running.set(false);
 
       Map<Long, List<String>> agentsByJob = new ConcurrentHashMap<>();
-      played.forEach(job -> agentsByJob.put(job.job().jobId(), registry.agentsAssignedTo(job.job())));
+      played.forEach(
+          job -> agentsByJob.put(job.job().jobId(), registry.agentsAssignedTo(job.job())));
       Set<String> agentsUsed = new HashSet<>();
       agentsByJob.values().forEach(agentsUsed::addAll);
       Set<String> killedAgents = new HashSet<>();
       killed.forEach(kill -> killedAgents.add(kill.agent()));
       Map<Long, Set<String>> keptAgentsByJob = new HashMap<>();
-      agentsByJob.forEach((job, assigned) -> {
-        Set<String> kept = new HashSet<>(assigned);
-        kept.removeAll(killedAgents);
-        keptAgentsByJob.put(job, kept);
-      });
+      agentsByJob.forEach(
+          (job, assigned) -> {
+            Set<String> kept = new HashSet<>(assigned);
+            kept.removeAll(killedAgents);
+            keptAgentsByJob.put(job, kept);
+          });
       RecordStream records = SharedEngine.get().records();
       Map<String, String> lostAgents = lostAgents(records, agentsUsed);
       Set<Long> waiting = waitingLifecycles(records, agentsByJob.keySet());
-      long created = played.stream().mapToLong(job -> registry.decisionsFor("create-agent", job.job()).stream().filter("CREATED"::equals).count()).sum();
-      long reused = played.stream().mapToLong(job -> registry.decisionsFor("create-agent", job.job()).stream().filter("REUSED"::equals).count()).sum();
+      long created =
+          played.stream()
+              .mapToLong(
+                  job ->
+                      registry.decisionsFor("create-agent", job.job()).stream()
+                          .filter("CREATED"::equals)
+                          .count())
+              .sum();
+      long reused =
+          played.stream()
+              .mapToLong(
+                  job ->
+                      registry.decisionsFor("create-agent", job.job()).stream()
+                          .filter("REUSED"::equals)
+                          .count())
+              .sum();
       long duplicates = keptAgentsByJob.values().stream().filter(kept -> kept.size() > 1).count();
       long withoutAgent = keptAgentsByJob.values().stream().filter(Set::isEmpty).count();
       long leaked = provider.runningAgents().stream().filter(agentsUsed::contains).count();
       long redelivered = lostJobs.stream().filter(rest::wasFailed).count();
       long repaired = Math.round(repairs() - repairedBefore);
       String figures =
-          ("seed %d: %d GoCD jobs, %d create-agent re-sends, %d completion requests lost (every attempt of the first delivery of %d jobs), "
-                  + "%d jobs redelivered, %d agents killed before registering (agents lost: %d), %d job-completions not sent, "
-                  + "%d repairs of job-completions (lost, or late when Zeebe redelivered their job-completion job), %d agents created, %d reuses, %d jobs with two agents, %d jobs without an agent, "
-                  + "%d agents leaked, %d lifecycles waiting, peak %d running of a maximum of %d (%d samples), %d s")
+          ("seed %d: %d GoCD jobs, %d create-agent re-sends, %d completion requests lost (every"
+               + " attempt of the first delivery of %d jobs), %d jobs redelivered, %d agents killed"
+               + " before registering (agents lost: %d), %d job-completions not sent, %d repairs of"
+               + " job-completions (lost, or late when Zeebe redelivered their job-completion job),"
+               + " %d agents created, %d reuses, %d jobs with two agents, %d jobs without an agent,"
+               + " %d agents leaked, %d lifecycles waiting, peak %d running of a maximum of %d (%d"
+               + " samples), %d s")
               .formatted(
-                  SEED, JOBS, resends.get(), rest.lostRequests() - lostBefore, lostJobs.size(), redelivered,
-                  killed.size(), lostAgents.size(), dropped.size(), repaired, created, reused, duplicates, withoutAgent,
-                  leaked, waiting.size(), peakRunning.get(), MAX_RUNNING, samples.get(), took.toSeconds());
+                  SEED,
+                  JOBS,
+                  resends.get(),
+                  rest.lostRequests() - lostBefore,
+                  lostJobs.size(),
+                  redelivered,
+                  killed.size(),
+                  lostAgents.size(),
+                  dropped.size(),
+                  repaired,
+                  created,
+                  reused,
+                  duplicates,
+                  withoutAgent,
+                  leaked,
+                  waiting.size(),
+                  peakRunning.get(),
+                  MAX_RUNNING,
+                  samples.get(),
+                  took.toSeconds());
       String killTimes = "agent killed before registering -> new agent: " + spread(killed);
       String dropTimes = "job-completion dropped -> agent released: " + spread(dropped);
-      List.of(figures, killTimes, dropTimes).forEach(line -> System.out.println("[randomised run] " + line));
+      List.of(figures, killTimes, dropTimes)
+          .forEach(line -> System.out.println("[randomised run] " + line));
       Files.writeString(
           Path.of("target/randomised-lifecycle-run.txt"),
-          String.join(System.lineSeparator(), figures, killTimes, dropTimes) + System.lineSeparator());
+          String.join(System.lineSeparator(), figures, killTimes, dropTimes)
+              + System.lineSeparator());
 
-      assertThat(keptAgentsByJob.values()).as("agents of each GoCD job but those killed").allSatisfy(kept -> assertThat(kept).hasSize(1));
+      assertThat(keptAgentsByJob.values())
+          .as("agents of each GoCD job but those killed")
+          .allSatisfy(kept -> assertThat(kept).hasSize(1));
       assertThat(killed).as("agents killed before registering").hasSize(KILLED_BEFORE_REGISTERING);
       // A killed agent's lifecycle hears agent-lost, unless its create-agent job was redelivered
       // after the kill: that delivery then decides again instead of replaying the lost agent.
-      assertThat(lostAgents.keySet()).as("agents whose lifecycle got agent-lost").isNotEmpty().isSubsetOf(killedAgents);
+      assertThat(lostAgents.keySet())
+          .as("agents whose lifecycle got agent-lost")
+          .isNotEmpty()
+          .isSubsetOf(killedAgents);
       assertThat(lostAgents.values())
-          .allMatch(reason -> reason.equals("never registered within " + SHORT_AUTO_REGISTER_TIMEOUT) || reason.equals("agent is no longer running"));
-      assertThat(killedAgents).allSatisfy(agent -> assertThat(lifecycles.state(agent)).isEqualTo(AgentState.TERMINATED));
+          .allMatch(
+              reason ->
+                  reason.equals("never registered within " + SHORT_AUTO_REGISTER_TIMEOUT)
+                      || reason.equals("agent is no longer running"));
+      assertThat(killedAgents)
+          .allSatisfy(
+              agent -> assertThat(lifecycles.state(agent)).isEqualTo(AgentState.TERMINATED));
       assertThat(dropped).as("job-completions not sent").hasSize(COMPLETIONS_DROPPED);
-      assertThat(repaired).as("job-completions repaired").isGreaterThanOrEqualTo(COMPLETIONS_DROPPED);
+      assertThat(repaired)
+          .as("job-completions repaired")
+          .isGreaterThanOrEqualTo(COMPLETIONS_DROPPED);
       assertThat(waiting).as("lifecycles of the run's GoCD jobs still waiting").isEmpty();
       assertThat(played)
-          .allSatisfy(job -> assertThat(registry.decisionsFor("job-completion", job.job())).containsAnyOf("KEPT", "TERMINATED"));
+          .allSatisfy(
+              job ->
+                  assertThat(registry.decisionsFor("job-completion", job.job()))
+                      .containsAnyOf("KEPT", "TERMINATED"));
       assertThat(leaked).isZero();
       assertThat(peakRunning.get()).isBetween(1, MAX_RUNNING);
       assertThat(redelivered).isPositive();
@@ -221,15 +285,22 @@ class RandomisedLifecycleRunTest {
   /** A GoCD job from scheduling to completion, as the GoCD server drives it. */
   private record Played(JobIdentifier job, String agent) {}
 
-  /** A fault and its end: an agent killed and the job's next agent, or a job-completion not sent and the agent's release. */
+  /**
+   * A fault and its end: an agent killed and the job's next agent, or a job-completion not sent and
+   * the agent's release.
+   */
   private record Recovery(String agent, Instant fault, Instant recovered) {}
 
   private Played playJob(int index) throws InterruptedException {
     Random random = new Random(SEED * 31 + index);
     boolean killFirstAgent = killFirstAgentOf.contains(index);
     Map<String, String> profile =
-        random.nextDouble() < 0.3 || killFirstAgent ? Map.of("reuse_agents", "false") : Map.of(); // a new agent, which has to register
-    Map<String, String> cluster = new HashMap<>(Map.of("max_running_agents", String.valueOf(MAX_RUNNING), "idle_timeout", "PT3S"));
+        random.nextDouble() < 0.3 || killFirstAgent
+            ? Map.of("reuse_agents", "false")
+            : Map.of(); // a new agent, which has to register
+    Map<String, String> cluster =
+        new HashMap<>(
+            Map.of("max_running_agents", String.valueOf(MAX_RUNNING), "idle_timeout", "PT3S"));
     if (killFirstAgent) {
       cluster.put("auto_register_timeout", SHORT_AUTO_REGISTER_TIMEOUT.toString());
     }
@@ -262,7 +333,8 @@ class RandomisedLifecycleRunTest {
     }
     while (servesJob(assigned, job)) {
       if (Instant.now().isAfter(deadline)) {
-        throw new AssertionError("The lifecycle of GoCD job " + job.jobId() + " did not release agent " + assigned);
+        throw new AssertionError(
+            "The lifecycle of GoCD job " + job.jobId() + " did not release agent " + assigned);
       }
       Thread.sleep(100);
     }
@@ -283,7 +355,10 @@ class RandomisedLifecycleRunTest {
     }
     try {
       long pid = Long.parseLong(Files.readString(pidFile).strip().split(" ")[0]);
-      ProcessHandle process = ProcessHandle.of(pid).orElseThrow(() -> new AssertionError("Agent " + agent + " died before it was killed"));
+      ProcessHandle process =
+          ProcessHandle.of(pid)
+              .orElseThrow(
+                  () -> new AssertionError("Agent " + agent + " died before it was killed"));
       process.descendants().forEach(ProcessHandle::destroyForcibly);
       process.destroyForcibly();
       process.onExit().get(10, TimeUnit.SECONDS);
@@ -296,7 +371,12 @@ class RandomisedLifecycleRunTest {
    * Waits for an agent (other than {@code not}) serving the job; GoCD asks again while the job
    * waits for an agent, as it does every few minutes.
    */
-  private String awaitAgent(JobIdentifier job, Map<String, Object> request, Random random, Instant deadline, Optional<String> not)
+  private String awaitAgent(
+      JobIdentifier job,
+      Map<String, Object> request,
+      Random random,
+      Instant deadline,
+      Optional<String> not)
       throws InterruptedException {
     Optional<String> agent = registry.agentOf(job).filter(id -> !not.equals(Optional.of(id)));
     while (agent.isEmpty() || !servesJob(agent.get(), job)) {
@@ -314,7 +394,11 @@ class RandomisedLifecycleRunTest {
 
   /** Median and maximum of the times from the faults to their ends, in milliseconds. */
   private static String spread(List<Recovery> recoveries) {
-    List<Long> millis = recoveries.stream().map(r -> Duration.between(r.fault(), r.recovered()).toMillis()).sorted().toList();
+    List<Long> millis =
+        recoveries.stream()
+            .map(r -> Duration.between(r.fault(), r.recovered()).toMillis())
+            .sorted()
+            .toList();
     if (millis.isEmpty()) {
       return "none (n=0)";
     }
@@ -325,55 +409,74 @@ class RandomisedLifecycleRunTest {
 
   /** Repairs of lost job-completions the service counted so far. */
   private double repairs() {
-    return meters.find("elastic.agents.completions.repaired").counters().stream().mapToDouble(Counter::count).sum();
+    return meters.find("elastic.agents.completions.repaired").counters().stream()
+        .mapToDouble(Counter::count)
+        .sum();
   }
 
-  /** Agents among {@code ours} whose lifecycle got agent-lost, with the reason, as the engine recorded it. */
+  /**
+   * Agents among {@code ours} whose lifecycle got agent-lost, with the reason, as the engine
+   * recorded it.
+   */
   private static Map<String, String> lostAgents(RecordStream records, Set<String> ours) {
     Map<String, String> lost = new HashMap<>();
-    records.messageRecords().forEach(message -> {
-      if (message.getIntent() == MessageIntent.PUBLISHED
-          && message.getValue().getName().equals("agent-lost")
-          && ours.contains(message.getValue().getCorrelationKey())) {
-        lost.put(message.getValue().getCorrelationKey(), String.valueOf(message.getValue().getVariables().get("agent_lost_reason")));
-      }
-    });
+    records
+        .messageRecords()
+        .forEach(
+            message -> {
+              if (message.getIntent() == MessageIntent.PUBLISHED
+                  && message.getValue().getName().equals("agent-lost")
+                  && ours.contains(message.getValue().getCorrelationKey())) {
+                lost.put(
+                    message.getValue().getCorrelationKey(),
+                    String.valueOf(message.getValue().getVariables().get("agent_lost_reason")));
+              }
+            });
     return lost;
   }
 
   /** Lifecycle instances of these GoCD jobs that have not ended, as the engine recorded them. */
   private static Set<Long> waitingLifecycles(RecordStream records, Set<Long> jobIds) {
     Set<Long> lifecycles = new HashSet<>();
-    records.variableRecords().forEach(variable -> {
-      if (variable.getIntent() == VariableIntent.CREATED
-          && variable.getValue().getName().equals("job_identifier")
-          && variable.getValue().getScopeKey() == variable.getValue().getProcessInstanceKey()
-          && variable.getValue().getBpmnProcessId().equals("elastic-agent-lifecycle")) {
-        Matcher jobId = JOB_ID.matcher(variable.getValue().getValue());
-        if (jobId.find() && jobIds.contains(Long.parseLong(jobId.group(1)))) {
-          lifecycles.add(variable.getValue().getProcessInstanceKey());
-        }
-      }
-    });
-    records.processInstanceRecords().forEach(instance -> {
-      if (instance.getValue().getBpmnElementType() == BpmnElementType.PROCESS
-          && (instance.getIntent() == ProcessInstanceIntent.ELEMENT_COMPLETED
-              || instance.getIntent() == ProcessInstanceIntent.ELEMENT_TERMINATED)) {
-        lifecycles.remove(instance.getValue().getProcessInstanceKey());
-      }
-    });
+    records
+        .variableRecords()
+        .forEach(
+            variable -> {
+              if (variable.getIntent() == VariableIntent.CREATED
+                  && variable.getValue().getName().equals("job_identifier")
+                  && variable.getValue().getScopeKey()
+                      == variable.getValue().getProcessInstanceKey()
+                  && variable.getValue().getBpmnProcessId().equals("elastic-agent-lifecycle")) {
+                Matcher jobId = JOB_ID.matcher(variable.getValue().getValue());
+                if (jobId.find() && jobIds.contains(Long.parseLong(jobId.group(1)))) {
+                  lifecycles.add(variable.getValue().getProcessInstanceKey());
+                }
+              }
+            });
+    records
+        .processInstanceRecords()
+        .forEach(
+            instance -> {
+              if (instance.getValue().getBpmnElementType() == BpmnElementType.PROCESS
+                  && (instance.getIntent() == ProcessInstanceIntent.ELEMENT_COMPLETED
+                      || instance.getIntent() == ProcessInstanceIntent.ELEMENT_TERMINATED)) {
+                lifecycles.remove(instance.getValue().getProcessInstanceKey());
+              }
+            });
     return lifecycles;
   }
 
   /** The jobs the engine accepted a completion of, through the proxy. */
   private Set<Long> completedJobs() {
     Set<Long> completed = new HashSet<>();
-    rest.exchanges(event -> event.getResponse().getStatus() == 204).forEach(event -> {
-      Matcher completion = COMPLETION.matcher(event.getRequest().getUrl());
-      if (completion.matches()) {
-        completed.add(Long.parseLong(completion.group(1)));
-      }
-    });
+    rest.exchanges(event -> event.getResponse().getStatus() == 204)
+        .forEach(
+            event -> {
+              Matcher completion = COMPLETION.matcher(event.getRequest().getUrl());
+              if (completion.matches()) {
+                completed.add(Long.parseLong(completion.group(1)));
+              }
+            });
     return completed;
   }
 
@@ -425,7 +528,8 @@ class RandomisedLifecycleRunTest {
   private Void pingLikeGoCd() throws InterruptedException {
     while (running.get()) {
       Map<String, String> buildStates = new HashMap<>();
-      knownAgents.forEach(agent -> buildStates.put(agent, building.containsKey(agent) ? "Building" : "Idle"));
+      knownAgents.forEach(
+          agent -> buildStates.put(agent, building.containsKey(agent) ? "Building" : "Idle"));
       lifecycles.gocd.serverPing(buildStates);
       Thread.sleep(1000);
     }

@@ -29,7 +29,8 @@ class AgentCleanupTest {
   private final MovableClock clock = new MovableClock(Instant.parse("2026-11-23T10:00:00Z"));
   private final RecordingAgentProvider provider = new RecordingAgentProvider();
   private final DataSource database = RegistryDatabases.newPostgresDatabase();
-  private final AgentServices services = new AgentServices(database, provider, clock, AgentServices.properties(10, 10));
+  private final AgentServices services =
+      new AgentServices(database, provider, clock, AgentServices.properties(10, 10));
   private final String cluster = "cluster-" + UUID.randomUUID();
 
   @Test
@@ -41,7 +42,8 @@ class AgentCleanupTest {
     clock.advance(Duration.ofMinutes(2));
 
     assertThat(cleanUp(List.of())).containsEntry(agent, "never registered within PT10M");
-    assertThat(provider.calls()).containsSubsequence("disable " + agent, "terminate " + agent, "delete " + agent);
+    assertThat(provider.calls())
+        .containsSubsequence("disable " + agent, "terminate " + agent, "delete " + agent);
   }
 
   @Test
@@ -74,7 +76,8 @@ class AgentCleanupTest {
     assertThat(cleanUp(List.of(agent))).doesNotContainKey(agent);
     clock.advance(Duration.ofMinutes(1));
 
-    assertThat(cleanUp(List.of(agent))).containsEntry(agent, "busy longer than its maximum build duration of PT2H");
+    assertThat(cleanUp(List.of(agent)))
+        .containsEntry(agent, "busy longer than its maximum build duration of PT2H");
   }
 
   @Test
@@ -119,7 +122,12 @@ class AgentCleanupTest {
 
     assertThat(cleanUp(List.of(forever))).containsOnlyKeys(other);
     assertThat(services.state(forever)).isEqualTo(AgentState.IDLE);
-    assertThat(services.registry.find(forever).orElseThrow().timeoutReason(clock.instant().plus(Duration.ofDays(3650))))
+    assertThat(
+            services
+                .registry
+                .find(forever)
+                .orElseThrow()
+                .timeoutReason(clock.instant().plus(Duration.ofDays(3650))))
         .as("its deadline saturates instead of overflowing")
         .isEmpty();
   }
@@ -129,7 +137,8 @@ class AgentCleanupTest {
     provider.leak("GoCDleaked");
 
     assertThat(cleanUp(List.of())).containsEntry("GoCDleaked", "not a live agent of the registry");
-    assertThat(provider.calls()).containsSubsequence("disable GoCDleaked", "terminate GoCDleaked", "delete GoCDleaked");
+    assertThat(provider.calls())
+        .containsSubsequence("disable GoCDleaked", "terminate GoCDleaked", "delete GoCDleaked");
   }
 
   @Test
@@ -138,7 +147,8 @@ class AgentCleanupTest {
 
     cleanUp(List.of());
 
-    assertThat(services.meters.counter("elastic.agents.terminations", "reason", "unknown").count()).isEqualTo(1);
+    assertThat(services.meters.counter("elastic.agents.terminations", "reason", "unknown").count())
+        .isEqualTo(1);
   }
 
   @Test
@@ -156,7 +166,8 @@ class AgentCleanupTest {
   @Test
   void leavesAReservationThatWasNotLaunchedYetToItsLaunch() {
     CreateAgentRequest request = request(Map.of());
-    RecordedDecision reserved = services.registry.decide(services.demand(request, AgentServices.createAgentJob()));
+    RecordedDecision reserved =
+        services.registry.decide(services.demand(request, AgentServices.createAgentJob()));
 
     clock.advance(Duration.ofMinutes(2));
 
@@ -167,7 +178,8 @@ class AgentCleanupTest {
   @Test
   void leavesTheAgentsOfAnotherInstanceAlone() {
     RecordingAgentProvider otherHost = new RecordingAgentProvider("recording:instance-b");
-    AgentServices other = new AgentServices(database, otherHost, clock, AgentServices.properties(10, 10));
+    AgentServices other =
+        new AgentServices(database, otherHost, clock, AgentServices.properties(10, 10));
     String theirs = other.created(request(Map.of()));
 
     clock.advance(Duration.ofMinutes(30));
@@ -181,7 +193,8 @@ class AgentCleanupTest {
   @Test
   void takesOverATerminationWhoseClaimerDidNotFinishIt() {
     String agent = services.created(request(Map.of()));
-    assertThat(services.terminator.claim(services.agent(agent), "the claimer dies after this")).isTrue();
+    assertThat(services.terminator.claim(services.agent(agent), "the claimer dies after this"))
+        .isTrue();
 
     clock.advance(Duration.ofMinutes(4));
     assertThat(cleanUp(List.of())).doesNotContainKey(agent);
@@ -189,7 +202,8 @@ class AgentCleanupTest {
 
     assertThat(cleanUp(List.of())).containsEntry(agent, "termination did not finish within PT5M");
     assertThat(services.state(agent)).isEqualTo(AgentState.TERMINATED);
-    assertThat(provider.callsFor(agent)).containsSubsequence("disable " + agent, "terminate " + agent, "delete " + agent);
+    assertThat(provider.callsFor(agent))
+        .containsSubsequence("disable " + agent, "terminate " + agent, "delete " + agent);
   }
 
   @Test
@@ -205,7 +219,13 @@ class AgentCleanupTest {
 
     assertThat(redelivered.variables()).isEqualTo(first.variables());
     assertThat(first.variables().toString()).contains(agent);
-    assertThat(provider.calls()).hasSize(calls);    assertThat(services.meters.counter("elastic.agents.decisions.replayed", "type", "cleanup-agents").count()).isEqualTo(1);
+    assertThat(provider.calls()).hasSize(calls);
+    assertThat(
+            services
+                .meters
+                .counter("elastic.agents.decisions.replayed", "type", "cleanup-agents")
+                .count())
+        .isEqualTo(1);
   }
 
   @Test
@@ -225,13 +245,17 @@ class AgentCleanupTest {
   @SuppressWarnings("unchecked")
   private Map<String, String> cleanUp(List<String> knownAgents) {
     List<Map<String, Object>> cleaned =
-        (List<Map<String, Object>>) services.cleanup.cleanUp(knownAgents, AgentServices.cleanupJob()).variables().get("cleaned_up_agents");
+        (List<Map<String, Object>>)
+            services
+                .cleanup
+                .cleanUp(knownAgents, AgentServices.cleanupJob())
+                .variables()
+                .get("cleaned_up_agents");
     return cleaned.stream()
         .collect(
             java.util.stream.Collectors.toMap(
                 c -> (String) c.get("elastic_agent_id"), c -> (String) c.get("reason")));
   }
-
 
   private CreateAgentRequest request(Map<String, String> profile) {
     return AgentServices.request(cluster, JOB_IDS.incrementAndGet(), profile);

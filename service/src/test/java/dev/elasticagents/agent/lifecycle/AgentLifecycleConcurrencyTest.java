@@ -51,7 +51,8 @@ class AgentLifecycleConcurrencyTest {
   void neverGivesAJobTwoAgentsNorExceedsCapacityAcrossInstances() throws Exception {
     DataSource database = RegistryDatabases.newPostgresDatabase();
     RecordingAgentProvider provider = new RecordingAgentProvider();
-    List<AgentServices> instances = List.of(instance(database, provider), instance(database, provider));
+    List<AgentServices> instances =
+        List.of(instance(database, provider), instance(database, provider));
     List<CreateAgentRequest> requests = shuffledRequests(1, COPIES_PER_JOB, 42);
 
     List<Sent> sent = sendConcurrently(instances, requests);
@@ -62,12 +63,20 @@ class AgentLifecycleConcurrencyTest {
             .collect(
                 Collectors.groupingBy(
                     Sent::jobId,
-                    Collectors.mapping(s -> s.decision().agentId().orElseThrow(), Collectors.toSet())));
+                    Collectors.mapping(
+                        s -> s.decision().agentId().orElseThrow(), Collectors.toSet())));
     Map<String, Long> decisions = decisions(sent);
     AgentRegistry registry = AgentServices.registryOn(database);
     System.out.printf(
-        "[concurrency] %d requests (%d jobs x %d copies), %d threads, %d instances: decisions %s, %d agents launched%n",
-        requests.size(), JOBS, COPIES_PER_JOB, THREADS, instances.size(), decisions, provider.launched().size());
+        "[concurrency] %d requests (%d jobs x %d copies), %d threads, %d instances: decisions %s,"
+            + " %d agents launched%n",
+        requests.size(),
+        JOBS,
+        COPIES_PER_JOB,
+        THREADS,
+        instances.size(),
+        decisions,
+        provider.launched().size());
     assertThat(agentsByJob.values()).allSatisfy(agents -> assertThat(agents).hasSize(1));
     assertThat(provider.launched()).hasSize(agentsByJob.size());
     for (String cluster : CLUSTERS) {
@@ -81,7 +90,8 @@ class AgentLifecycleConcurrencyTest {
   void neverGivesOneIdleAgentToTwoJobs() throws Exception {
     DataSource database = RegistryDatabases.newPostgresDatabase();
     RecordingAgentProvider provider = new RecordingAgentProvider();
-    List<AgentServices> instances = List.of(instance(database, provider), instance(database, provider));
+    List<AgentServices> instances =
+        List.of(instance(database, provider), instance(database, provider));
     List<String> idle = new ArrayList<>();
     for (int job = 1; job <= 6; job++) {
       CreateAgentRequest request = request(job);
@@ -102,7 +112,8 @@ class AgentLifecycleConcurrencyTest {
                     Collectors.mapping(Sent::jobId, Collectors.toSet())));
     Map<String, Long> decisions = decisions(sent);
     System.out.printf(
-        "[concurrency] %d idle agents, %d requests (%d jobs x 2 copies), %d threads, %d instances: decisions %s%n",
+        "[concurrency] %d idle agents, %d requests (%d jobs x 2 copies), %d threads, %d instances:"
+            + " decisions %s%n",
         idle.size(), requests.size(), JOBS, THREADS, instances.size(), decisions);
     assertThat(jobsByAgent.values()).allSatisfy(jobs -> assertThat(jobs).hasSize(1));
     assertThat(decisions.get("REUSED")).isEqualTo(idle.size());
@@ -119,7 +130,10 @@ class AgentLifecycleConcurrencyTest {
     }
   }
 
-  /** {@link #JOBS} jobs from {@code firstJob} on, each asked {@code copies} times, in a fixed shuffle. */
+  /**
+   * {@link #JOBS} jobs from {@code firstJob} on, each asked {@code copies} times, in a fixed
+   * shuffle.
+   */
   private static List<CreateAgentRequest> shuffledRequests(int firstJob, int copies, long seed) {
     List<CreateAgentRequest> requests = new ArrayList<>();
     for (int job = firstJob; job < firstJob + JOBS; job++) {
@@ -132,8 +146,8 @@ class AgentLifecycleConcurrencyTest {
   }
 
   /** Sends the requests from {@link #THREADS} threads, alternating between the instances. */
-  private static List<Sent> sendConcurrently(List<AgentServices> instances, List<CreateAgentRequest> requests)
-      throws Exception {
+  private static List<Sent> sendConcurrently(
+      List<AgentServices> instances, List<CreateAgentRequest> requests) throws Exception {
     ExecutorService threads = Executors.newFixedThreadPool(THREADS);
     try {
       List<Future<Sent>> work = new ArrayList<>();
@@ -142,7 +156,10 @@ class AgentLifecycleConcurrencyTest {
         CreateAgentRequest request = requests.get(i);
         work.add(
             threads.submit(
-                () -> new Sent(request, instance.lifecycle.createAgent(request, AgentServices.createAgentJob()))));
+                () ->
+                    new Sent(
+                        request,
+                        instance.lifecycle.createAgent(request, AgentServices.createAgentJob()))));
       }
       List<Sent> sent = new ArrayList<>();
       for (Future<Sent> done : work) {
@@ -164,7 +181,8 @@ class AgentLifecycleConcurrencyTest {
     pool.setDataSource(database);
     pool.setMaximumPoolSize(THREADS);
     pools.add(pool);
-    return new AgentServices(pool, provider, Clock.systemUTC(), AgentServices.properties(MAX_RUNNING, 100));
+    return new AgentServices(
+        pool, provider, Clock.systemUTC(), AgentServices.properties(MAX_RUNNING, 100));
   }
 
   private static CreateAgentRequest request(int job) {

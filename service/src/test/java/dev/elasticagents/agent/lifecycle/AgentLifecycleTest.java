@@ -38,7 +38,8 @@ class AgentLifecycleTest {
   private final RecordingAgentProvider provider = new RecordingAgentProvider();
   // A database of its own per test: cleanup looks at every agent in the registry.
   private final DataSource database = RegistryDatabases.newPostgresDatabase();
-  private final AgentServices services = new AgentServices(database, provider, clock, AgentServices.properties(10, 10));
+  private final AgentServices services =
+      new AgentServices(database, provider, clock, AgentServices.properties(10, 10));
   private final AgentLifecycle lifecycle = services.lifecycle;
   private final AgentRegistry registry = services.registry;
   private final String cluster = "cluster-" + UUID.randomUUID();
@@ -138,12 +139,19 @@ class AgentLifecycleTest {
     Map<String, String> oneAgent = Map.of("max_running_agents", "1");
     services.created(request(Map.of(), oneAgent, 0));
     CreateAgentRequest approved = request(Map.of(), oneAgent, 0);
-    AgentProfile profile = AgentProfile.from(approved.environment(), approved.profileProperties(), true);
+    AgentProfile profile =
+        AgentProfile.from(approved.environment(), approved.profileProperties(), true);
     registry.grantCapacity(
-        new CapacityGrant("task-" + UUID.randomUUID(), approved.jobIdentifier().orElseThrow().jobId(), cluster, profile.key(), 2));
+        new CapacityGrant(
+            "task-" + UUID.randomUUID(),
+            approved.jobIdentifier().orElseThrow().jobId(),
+            cluster,
+            profile.key(),
+            2));
     DecisionKey job = AgentServices.createAgentJob();
     provider.failLaunches(new IllegalStateException("registry timed out"));
-    assertThatThrownBy(() -> lifecycle.createAgent(approved, job)).hasMessageContaining("registry timed out");
+    assertThatThrownBy(() -> lifecycle.createAgent(approved, job))
+        .hasMessageContaining("registry timed out");
     provider.failLaunches(null);
 
     RecordedDecision redelivered = lifecycle.createAgent(approved, job);
@@ -157,8 +165,10 @@ class AgentLifecycleTest {
     Map<String, String> oneAgent = Map.of("max_running_agents", "1");
     services.created(request(Map.of(), oneAgent, 0));
 
-    RecordedDecision retried = lifecycle.createAgent(request(Map.of(), oneAgent, 2), AgentServices.createAgentJob());
-    RecordedDecision last = lifecycle.createAgent(request(Map.of(), oneAgent, 3), AgentServices.createAgentJob());
+    RecordedDecision retried =
+        lifecycle.createAgent(request(Map.of(), oneAgent, 2), AgentServices.createAgentJob());
+    RecordedDecision last =
+        lifecycle.createAgent(request(Map.of(), oneAgent, 3), AgentServices.createAgentJob());
 
     assertThat(retried.variables())
         .containsEntry("agent_decision", "DECLINED")
@@ -212,7 +222,8 @@ class AgentLifecycleTest {
     RecordedDecision completion = services.jobCompleted(agent, request);
 
     assertThat(completion.variables()).containsEntry("completion_decision", "TERMINATED");
-    assertThat(provider.calls()).containsSubsequence("disable " + agent, "terminate " + agent, "delete " + agent);
+    assertThat(provider.calls())
+        .containsSubsequence("disable " + agent, "terminate " + agent, "delete " + agent);
     assertThat(services.state(agent)).isEqualTo(AgentState.TERMINATED);
   }
 
@@ -220,7 +231,11 @@ class AgentLifecycleTest {
   void skipsAnUnknownAgentWithAReason() {
     RecordedDecision completion =
         lifecycle.release(
-            new ReleaseRequest("GoCDdoesnotexist", Optional.empty(), Optional.empty(), ReleaseRequest.Cause.JOB_COMPLETED),
+            new ReleaseRequest(
+                "GoCDdoesnotexist",
+                Optional.empty(),
+                Optional.empty(),
+                ReleaseRequest.Cause.JOB_COMPLETED),
             AgentServices.jobCompletionJob());
 
     assertThat(completion.variables())
@@ -238,11 +253,15 @@ class AgentLifecycleTest {
     RecordedDecision completion =
         lifecycle.release(
             new ReleaseRequest(
-                agent, read.assignment(), Optional.of((long) JOB_IDS.incrementAndGet()), ReleaseRequest.Cause.JOB_COMPLETED),
+                agent,
+                read.assignment(),
+                Optional.of((long) JOB_IDS.incrementAndGet()),
+                ReleaseRequest.Cause.JOB_COMPLETED),
             AgentServices.jobCompletionJob());
 
     assertThat(completion.variables()).containsEntry("completion_decision", "SKIPPED");
-    assertThat((String) completion.variables().get("completion_reason")).startsWith("agent serves GoCD job ");
+    assertThat((String) completion.variables().get("completion_reason"))
+        .startsWith("agent serves GoCD job ");
     assertThat(services.state(agent)).isEqualTo(AgentState.PENDING);
   }
 
@@ -252,13 +271,16 @@ class AgentLifecycleTest {
     String agent = services.created(requestWithoutJob());
     Optional<String> earlier = services.agent(agent).assignment();
     lifecycle.release(
-        new ReleaseRequest(agent, earlier, Optional.empty(), ReleaseRequest.Cause.JOB_COMPLETED), AgentServices.jobCompletionJob());
-    RecordedDecision next = lifecycle.createAgent(requestWithoutJob(), AgentServices.createAgentJob());
+        new ReleaseRequest(agent, earlier, Optional.empty(), ReleaseRequest.Cause.JOB_COMPLETED),
+        AgentServices.jobCompletionJob());
+    RecordedDecision next =
+        lifecycle.createAgent(requestWithoutJob(), AgentServices.createAgentJob());
     assertThat(next.agentId()).contains(agent);
 
     RecordedDecision late =
         lifecycle.release(
-            new ReleaseRequest(agent, earlier, Optional.empty(), ReleaseRequest.Cause.BUILD_OVERRAN),
+            new ReleaseRequest(
+                agent, earlier, Optional.empty(), ReleaseRequest.Cause.BUILD_OVERRAN),
             AgentServices.terminateAgentJob());
 
     assertThat(late.variables())
@@ -275,12 +297,17 @@ class AgentLifecycleTest {
 
     RecordedDecision overran =
         lifecycle.release(
-            new ReleaseRequest(agent, services.agent(agent).assignment(), Optional.empty(), ReleaseRequest.Cause.BUILD_OVERRAN),
+            new ReleaseRequest(
+                agent,
+                services.agent(agent).assignment(),
+                Optional.empty(),
+                ReleaseRequest.Cause.BUILD_OVERRAN),
             AgentServices.terminateAgentJob());
 
     assertThat(overran.variables())
         .containsEntry("completion_decision", "TERMINATED")
-        .containsEntry("completion_reason", "its job ran longer than the maximum build duration of PT2H");
+        .containsEntry(
+            "completion_reason", "its job ran longer than the maximum build duration of PT2H");
     assertThat(services.state(agent)).isEqualTo(AgentState.TERMINATED);
   }
 
@@ -289,23 +316,41 @@ class AgentLifecycleTest {
     CreateAgentRequest request = request(Map.of("reuse_agents", "false"));
     String agent = services.created(request);
     RecordingAgentProvider otherHost = new RecordingAgentProvider("recording:instance-b");
-    AgentServices other = new AgentServices(database, otherHost, clock, AgentServices.properties(10, 10));
+    AgentServices other =
+        new AgentServices(database, otherHost, clock, AgentServices.properties(10, 10));
 
     other.jobCompleted(agent, request);
 
     assertThat(services.state(agent)).isEqualTo(AgentState.TERMINATING);
     assertThat(otherHost.calls()).isEmpty();
-    assertThat(services.cleanup.cleanUp(List.of(), AgentServices.cleanupJob()).variables().get("cleaned_up_agents"))
-        .isEqualTo(List.of(Map.of("elastic_agent_id", agent, "reason", "termination handed over by recording:instance-b")));
+    assertThat(
+            services
+                .cleanup
+                .cleanUp(List.of(), AgentServices.cleanupJob())
+                .variables()
+                .get("cleaned_up_agents"))
+        .isEqualTo(
+            List.of(
+                Map.of(
+                    "elastic_agent_id",
+                    agent,
+                    "reason",
+                    "termination handed over by recording:instance-b")));
     assertThat(services.state(agent)).isEqualTo(AgentState.TERMINATED);
-    assertThat(provider.callsFor(agent)).containsSubsequence("disable " + agent, "terminate " + agent, "delete " + agent);
+    assertThat(provider.callsFor(agent))
+        .containsSubsequence("disable " + agent, "terminate " + agent, "delete " + agent);
   }
 
   @Test
   void rejectsProfilesThatCouldInjectIntoTheAgentsEnvironment() {
     CreateAgentRequest request =
         new CreateAgentRequest(
-            new AutoRegisterKey("k"), "prod; rm -rf /", Map.of("image", "x\nagent.auto.register.key=stolen"), Map.of(), Optional.empty(), 0);
+            new AutoRegisterKey("k"),
+            "prod; rm -rf /",
+            Map.of("image", "x\nagent.auto.register.key=stolen"),
+            Map.of(),
+            Optional.empty(),
+            0);
 
     assertThatThrownBy(() -> lifecycle.createAgent(request, AgentServices.createAgentJob()))
         .isInstanceOfSatisfying(
@@ -314,7 +359,8 @@ class AgentLifecycleTest {
                 assertThat(e.problems())
                     .containsExactly(
                         "'environment' may hold only letters, digits, '.', '_' and '-'",
-                        "'elastic_agent_profile_properties.image': Image must not contain control characters or line breaks"));
+                        "'elastic_agent_profile_properties.image': Image must not contain control"
+                            + " characters or line breaks"));
     assertThat(provider.launched()).isEmpty();
   }
 
@@ -322,20 +368,12 @@ class AgentLifecycleTest {
   void rejectsAPropertyValueLongerThanTheLimitAsTheGoCdPluginDoes() {
     CreateAgentRequest request =
         new CreateAgentRequest(
-            new AutoRegisterKey("k"), "prod", Map.of("image", "x".repeat(2 * 1024 * 1024)), Map.of(), Optional.empty(), 0);
-
-    assertThatThrownBy(() -> lifecycle.createAgent(request, AgentServices.createAgentJob()))
-        .isInstanceOfSatisfying(
-            InvalidJobVariablesException.class,
-            e -> assertThat(e.problems()).containsExactly("'elastic_agent_profile_properties.image': Image must be at most 4096 characters"));
-    assertThat(provider.launched()).isEmpty();
-  }
-
-  @Test
-  void refusesADurationLongerThanAYearAsTheGoCdPluginDoes() {
-    CreateAgentRequest request =
-        new CreateAgentRequest(
-            new AutoRegisterKey("k"), "prod", Map.of("image", "x"), Map.of("idle_timeout", "999999999999999"), Optional.empty(), 0);
+            new AutoRegisterKey("k"),
+            "prod",
+            Map.of("image", "x".repeat(2 * 1024 * 1024)),
+            Map.of(),
+            Optional.empty(),
+            0);
 
     assertThatThrownBy(() -> lifecycle.createAgent(request, AgentServices.createAgentJob()))
         .isInstanceOfSatisfying(
@@ -343,7 +381,30 @@ class AgentLifecycleTest {
             e ->
                 assertThat(e.problems())
                     .containsExactly(
-                        "'cluster_profile_properties.idle_timeout': Idle timeout must be at most 365 days (P365D or 525600 minutes)"));
+                        "'elastic_agent_profile_properties.image': Image must be at most 4096"
+                            + " characters"));
+    assertThat(provider.launched()).isEmpty();
+  }
+
+  @Test
+  void refusesADurationLongerThanAYearAsTheGoCdPluginDoes() {
+    CreateAgentRequest request =
+        new CreateAgentRequest(
+            new AutoRegisterKey("k"),
+            "prod",
+            Map.of("image", "x"),
+            Map.of("idle_timeout", "999999999999999"),
+            Optional.empty(),
+            0);
+
+    assertThatThrownBy(() -> lifecycle.createAgent(request, AgentServices.createAgentJob()))
+        .isInstanceOfSatisfying(
+            InvalidJobVariablesException.class,
+            e ->
+                assertThat(e.problems())
+                    .containsExactly(
+                        "'cluster_profile_properties.idle_timeout': Idle timeout must be at most"
+                            + " 365 days (P365D or 525600 minutes)"));
     assertThat(provider.launched()).isEmpty();
   }
 
@@ -351,18 +412,21 @@ class AgentLifecycleTest {
   void takesEmptyClusterProfileFieldsAsNotSetAsGoCdSendsThem() {
     RecordedDecision decision =
         lifecycle.createAgent(
-            request(Map.of("reuse_agents", ""), Map.of("max_running_agents", "", "idle_timeout", ""), 0),
+            request(
+                Map.of("reuse_agents", ""),
+                Map.of("max_running_agents", "", "idle_timeout", ""),
+                0),
             AgentServices.createAgentJob());
 
     assertThat(decision.outcome()).isEqualTo("CREATED");
   }
 
-
   private CreateAgentRequest request(Map<String, String> profile) {
     return request(profile, Map.of(), 0);
   }
 
-  private CreateAgentRequest request(Map<String, String> profile, Map<String, String> clusterProperties, int declines) {
+  private CreateAgentRequest request(
+      Map<String, String> profile, Map<String, String> clusterProperties, int declines) {
     Map<String, String> properties = new HashMap<>(profile);
     properties.putIfAbsent("image", "gocd-agent");
     Map<String, String> clusterProfile = new HashMap<>(clusterProperties);
@@ -378,12 +442,29 @@ class AgentLifecycleTest {
 
   private CreateAgentRequest requestWithoutJob() {
     return new CreateAgentRequest(
-        new AutoRegisterKey("secret-key"), "production", Map.of("image", "gocd-agent"), Map.of("id", cluster), Optional.empty(), 0);
+        new AutoRegisterKey("secret-key"),
+        "production",
+        Map.of("image", "gocd-agent"),
+        Map.of("id", cluster),
+        Optional.empty(),
+        0);
   }
 
   private static Map<String, Object> jobIdentifier(int job) {
     return Map.of(
-        "job_id", job, "job_name", "build", "pipeline_counter", job, "pipeline_label", "label",
-        "pipeline_name", "pipeline", "stage_counter", 1, "stage_name", "stage");
+        "job_id",
+        job,
+        "job_name",
+        "build",
+        "pipeline_counter",
+        job,
+        "pipeline_label",
+        "label",
+        "pipeline_name",
+        "pipeline",
+        "stage_counter",
+        1,
+        "stage_name",
+        "stage");
   }
 }

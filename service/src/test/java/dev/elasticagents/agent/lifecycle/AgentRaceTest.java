@@ -40,14 +40,17 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The races of the agent lifecycle, each played as one deterministic interleaving: a step is held
  * at a pause point (a provider call, or just before a SQL write) while another step runs, or until
- * the database reports the other step waiting for the lock the held one has, then let go. In every race the loser's transition is refused, and no agent is killed or given to two jobs.
- * On real PostgreSQL and on the embedded default (H2).
+ * the database reports the other step waiting for the lock the held one has, then let go. In every
+ * race the loser's transition is refused, and no agent is killed or given to two jobs. On real
+ * PostgreSQL and on the embedded default (H2).
  */
 class AgentRaceTest {
 
   private static final AtomicInteger JOB_IDS = new AtomicInteger(9000);
+
   /** The compare-and-set that gives an idle agent another job. */
   private static final String REUSE = "idle_since = null, job_key = ?";
+
   /** The compare-and-set that keeps an agent idle. */
   private static final String KEEP_IDLE = "idle_since = ?, registered_at = coalesce";
 
@@ -76,15 +79,18 @@ class AgentRaceTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
-  void cleanupThatReadAnIdleAgentBeforeItWasReusedNeitherClaimsNorKillsIt(String name, Supplier<DataSource> databases) {
+  void cleanupThatReadAnIdleAgentBeforeItWasReusedNeitherClaimsNorKillsIt(
+      String name, Supplier<DataSource> databases) {
     on(databases);
     String agent = idleAgentPastItsIdleTimeout();
     Pause afterReading = Pause.once();
     provider.pauseBeforeListing(afterReading);
 
-    CompletableFuture<RecordedDecision> cleanup = inOtherThread(() -> services.cleanup.cleanUp(List.of(), AgentServices.cleanupJob()));
+    CompletableFuture<RecordedDecision> cleanup =
+        inOtherThread(() -> services.cleanup.cleanUp(List.of(), AgentServices.cleanupJob()));
     afterReading.awaitReached();
-    RecordedDecision reuse = services.lifecycle.createAgent(request(), AgentServices.createAgentJob());
+    RecordedDecision reuse =
+        services.lifecycle.createAgent(request(), AgentServices.createAgentJob());
     afterReading.release();
 
     assertThat(reuse.outcome()).isEqualTo("REUSED");
@@ -105,7 +111,8 @@ class AgentRaceTest {
     database.pauseBefore(sql -> sql.contains(REUSE), beforeTakingIt);
 
     CompletableFuture<RecordedDecision> reuse =
-        inOtherThread(() -> services.lifecycle.createAgent(request(), AgentServices.createAgentJob()));
+        inOtherThread(
+            () -> services.lifecycle.createAgent(request(), AgentServices.createAgentJob()));
     beforeTakingIt.awaitReached();
     RecordedDecision cleanup = services.cleanup.cleanUp(List.of(), AgentServices.cleanupJob());
     beforeTakingIt.release();
@@ -128,7 +135,8 @@ class AgentRaceTest {
     Pause beforeTakingIt = Pause.once();
     database.pauseBefore(sql -> sql.contains(REUSE), beforeTakingIt);
 
-    CompletableFuture<Boolean> assignment = inOtherThread(() -> services.lifecycle.shouldAssignWork(offer(agent, waitingJob)));
+    CompletableFuture<Boolean> assignment =
+        inOtherThread(() -> services.lifecycle.shouldAssignWork(offer(agent, waitingJob)));
     beforeTakingIt.awaitReached();
     RecordedDecision cleanup = services.cleanup.cleanUp(List.of(), AgentServices.cleanupJob());
     beforeTakingIt.release();
@@ -146,10 +154,16 @@ class AgentRaceTest {
       String name, Supplier<DataSource> databases) throws Exception {
     on(databases);
     CreateAgentRequest waitingJob = request();
-    String agent = services.lifecycle.createAgent(waitingJob, AgentServices.createAgentJob()).agentId().orElseThrow();
+    String agent =
+        services
+            .lifecycle
+            .createAgent(waitingJob, AgentServices.createAgentJob())
+            .agentId()
+            .orElseThrow();
 
     RecordedDecision answer =
-        whileAnotherJobsDecisionHoldsTheLock(() -> services.lifecycle.createAgent(waitingJob, AgentServices.createAgentJob()));
+        whileAnotherJobsDecisionHoldsTheLock(
+            () -> services.lifecycle.createAgent(waitingJob, AgentServices.createAgentJob()));
 
     assertThat(answer.outcome()).isEqualTo("ALREADY_CREATED");
     assertThat(answer.agentId()).contains(agent);
@@ -165,7 +179,9 @@ class AgentRaceTest {
     DecisionKey reSent = AgentServices.createAgentJob();
     RecordedDecision first = services.lifecycle.createAgent(waitingJob, reSent);
 
-    RecordedDecision redelivered = whileAnotherJobsDecisionHoldsTheLock(() -> services.lifecycle.createAgent(waitingJob, reSent));
+    RecordedDecision redelivered =
+        whileAnotherJobsDecisionHoldsTheLock(
+            () -> services.lifecycle.createAgent(waitingJob, reSent));
 
     assertThat(redelivered.variables()).isEqualTo(first.variables());
     assertThat(replayed()).isEqualTo(1);
@@ -173,7 +189,8 @@ class AgentRaceTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
-  void twoDeliveriesOfAReSentRequestAtOnceRecordOneDecisionAndAnswerAlike(String name, Supplier<DataSource> databases) {
+  void twoDeliveriesOfAReSentRequestAtOnceRecordOneDecisionAndAnswerAlike(
+      String name, Supplier<DataSource> databases) {
     on(databases);
     CreateAgentRequest waitingJob = request();
     services.lifecycle.createAgent(waitingJob, AgentServices.createAgentJob());
@@ -181,7 +198,8 @@ class AgentRaceTest {
     Pause beforeRecording = Pause.once();
     database.pauseBefore(sql -> sql.strip().startsWith("insert into decisions"), beforeRecording);
 
-    CompletableFuture<RecordedDecision> first = inOtherThread(() -> services.lifecycle.createAgent(waitingJob, reSent));
+    CompletableFuture<RecordedDecision> first =
+        inOtherThread(() -> services.lifecycle.createAgent(waitingJob, reSent));
     beforeRecording.awaitReached();
     RecordedDecision second = services.lifecycle.createAgent(waitingJob, reSent);
     beforeRecording.release();
@@ -193,15 +211,17 @@ class AgentRaceTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
-  void aReSentRequestAdoptsTheAgentShouldAssignWorkGaveItsJobWhileAnotherJobsDecisionHoldsTheClusterProfileLock(
-      String name, Supplier<DataSource> databases) throws Exception {
+  void
+      aReSentRequestAdoptsTheAgentShouldAssignWorkGaveItsJobWhileAnotherJobsDecisionHoldsTheClusterProfileLock(
+          String name, Supplier<DataSource> databases) throws Exception {
     on(databases);
     String idle = idleAgent();
     CreateAgentRequest waitingJob = request();
     assertThat(services.lifecycle.shouldAssignWork(offer(idle, waitingJob))).isTrue();
 
     RecordedDecision adopted =
-        whileAnotherJobsDecisionHoldsTheLock(() -> services.lifecycle.createAgent(waitingJob, AgentServices.createAgentJob()));
+        whileAnotherJobsDecisionHoldsTheLock(
+            () -> services.lifecycle.createAgent(waitingJob, AgentServices.createAgentJob()));
 
     assertThat(adopted.outcome()).isEqualTo("REUSED");
     assertThat(adopted.agentId()).contains(idle);
@@ -217,10 +237,12 @@ class AgentRaceTest {
     Pause beforeGivingIt = Pause.once();
     database.pauseBefore(sql -> sql.contains(REUSE), beforeGivingIt);
 
-    CompletableFuture<Boolean> assignment = inOtherThread(() -> services.lifecycle.shouldAssignWork(offer(idle, waitingJob)));
+    CompletableFuture<Boolean> assignment =
+        inOtherThread(() -> services.lifecycle.shouldAssignWork(offer(idle, waitingJob)));
     beforeGivingIt.awaitReached();
     CompletableFuture<RecordedDecision> decision =
-        CompletableFuture.supplyAsync(() -> services.lifecycle.createAgent(waitingJob, AgentServices.createAgentJob()));
+        CompletableFuture.supplyAsync(
+            () -> services.lifecycle.createAgent(waitingJob, AgentServices.createAgentJob()));
     LockWaits.awaitASessionWaitingForALock(database);
     beforeGivingIt.release();
 
@@ -250,17 +272,20 @@ class AgentRaceTest {
     database.pauseBefore(sql -> sql.contains(REUSE), beforeReusing);
 
     CompletableFuture<RecordedDecision> decision =
-        inOtherThread(() -> services.lifecycle.createAgent(waitingJob, AgentServices.createAgentJob()));
+        inOtherThread(
+            () -> services.lifecycle.createAgent(waitingJob, AgentServices.createAgentJob()));
     beforeReusing.awaitReached();
     CompletableFuture<Boolean> assignment =
-        CompletableFuture.supplyAsync(() -> services.lifecycle.shouldAssignWork(offer(offered, waitingJob)));
+        CompletableFuture.supplyAsync(
+            () -> services.lifecycle.shouldAssignWork(offer(offered, waitingJob)));
     LockWaits.awaitASessionWaitingForALock(database);
     beforeReusing.release();
 
     assertThat(join(decision).agentId()).contains(longestIdle);
     assertThat(join(assignment)).isFalse();
     assertThat(services.state(offered)).isEqualTo(AgentState.IDLE);
-    assertThat(services.registry.agentOf(waitingJob.jobIdentifier().orElseThrow())).contains(longestIdle);
+    assertThat(services.registry.agentOf(waitingJob.jobIdentifier().orElseThrow()))
+        .contains(longestIdle);
   }
 
   /**
@@ -268,11 +293,13 @@ class AgentRaceTest {
    * just before it reserves its agent), and returns its answer. Were it to wait for the lock, it
    * would wait until the hold ends, after the bound.
    */
-  private RecordedDecision whileAnotherJobsDecisionHoldsTheLock(Supplier<RecordedDecision> decision) throws Exception {
+  private RecordedDecision whileAnotherJobsDecisionHoldsTheLock(Supplier<RecordedDecision> decision)
+      throws Exception {
     Pause holdingTheLock = Pause.once();
     database.pauseBefore(sql -> sql.startsWith("insert into agents"), holdingTheLock);
     CompletableFuture<RecordedDecision> newJob =
-        inOtherThread(() -> services.lifecycle.createAgent(request(), AgentServices.createAgentJob()));
+        inOtherThread(
+            () -> services.lifecycle.createAgent(request(), AgentServices.createAgentJob()));
     holdingTheLock.awaitReached();
     RecordedDecision answer;
     try {
@@ -294,9 +321,11 @@ class AgentRaceTest {
     Pause afterReading = Pause.once();
     provider.pauseBeforeListing(afterReading);
 
-    CompletableFuture<RecordedDecision> first = inOtherThread(() -> services.cleanup.cleanUp(List.of(), AgentServices.cleanupJob()));
+    CompletableFuture<RecordedDecision> first =
+        inOtherThread(() -> services.cleanup.cleanUp(List.of(), AgentServices.cleanupJob()));
     afterReading.awaitReached();
-    RecordedDecision second = secondInstanceOnTheSameHost.cleanup.cleanUp(List.of(), AgentServices.cleanupJob());
+    RecordedDecision second =
+        secondInstanceOnTheSameHost.cleanup.cleanUp(List.of(), AgentServices.cleanupJob());
     afterReading.release();
 
     assertThat(second.variables().toString()).contains(agent);
@@ -307,7 +336,8 @@ class AgentRaceTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
-  void anAgentBeingTerminatedIsNeitherReusedNorReleasedBackToIdle(String name, Supplier<DataSource> databases) {
+  void anAgentBeingTerminatedIsNeitherReusedNorReleasedBackToIdle(
+      String name, Supplier<DataSource> databases) {
     on(databases);
     CreateAgentRequest first = request();
     String agent = services.created(first);
@@ -318,14 +348,16 @@ class AgentRaceTest {
     CompletableFuture<Boolean> termination =
         inOtherThread(() -> services.terminator.terminate(services.agent(agent), "operator asked"));
     whileTerminating.awaitReached();
-    RecordedDecision reuse = services.lifecycle.createAgent(request(), AgentServices.createAgentJob());
+    RecordedDecision reuse =
+        services.lifecycle.createAgent(request(), AgentServices.createAgentJob());
     RecordedDecision lateCompletion = services.jobCompleted(agent, first);
     whileTerminating.release();
 
     assertThat(join(termination)).isTrue();
     assertThat(reuse.outcome()).isEqualTo("CREATED");
     assertThat(reuse.agentId()).isNotEqualTo(Optional.of(agent));
-    assertThat(lateCompletion.variables()).containsEntry("completion_reason", "agent already terminated");
+    assertThat(lateCompletion.variables())
+        .containsEntry("completion_reason", "agent already terminated");
     assertThat(services.state(agent)).isEqualTo(AgentState.TERMINATED);
   }
 
@@ -340,13 +372,15 @@ class AgentRaceTest {
     Pause beforeKeepingIdle = Pause.once();
     database.pauseBefore(sql -> sql.contains(KEEP_IDLE), beforeKeepingIdle);
 
-    CompletableFuture<RecordedDecision> release = inOtherThread(() -> services.jobCompleted(agent, job));
+    CompletableFuture<RecordedDecision> release =
+        inOtherThread(() -> services.jobCompleted(agent, job));
     beforeKeepingIdle.awaitReached();
     boolean terminated = services.terminator.terminate(services.agent(agent), "operator asked");
     beforeKeepingIdle.release();
 
     assertThat(terminated).isTrue();
-    assertThat(join(release).variables()).containsEntry("completion_reason", "agent already terminated");
+    assertThat(join(release).variables())
+        .containsEntry("completion_reason", "agent already terminated");
     assertThat(services.state(agent)).isEqualTo(AgentState.TERMINATED);
     assertThat(refused("keep-idle")).isEqualTo(1);
   }
@@ -361,15 +395,21 @@ class AgentRaceTest {
     Agent servingA = services.agent(agent);
     DecisionKey completionOfA = AgentServices.jobCompletionJob();
     ReleaseRequest releaseA =
-        new ReleaseRequest(agent, servingA.assignment(), jobA.jobIdentifier().map(JobIdentifier::jobId), ReleaseRequest.Cause.JOB_COMPLETED);
+        new ReleaseRequest(
+            agent,
+            servingA.assignment(),
+            jobA.jobIdentifier().map(JobIdentifier::jobId),
+            ReleaseRequest.Cause.JOB_COMPLETED);
     Pause beforeKeepingIdle = Pause.once();
     database.pauseBefore(sql -> sql.contains(KEEP_IDLE), beforeKeepingIdle);
 
     // A worker whose activation timed out still runs; Zeebe gave the same job to another worker.
-    CompletableFuture<RecordedDecision> stale = inOtherThread(() -> services.lifecycle.release(releaseA, completionOfA));
+    CompletableFuture<RecordedDecision> stale =
+        inOtherThread(() -> services.lifecycle.release(releaseA, completionOfA));
     beforeKeepingIdle.awaitReached();
     RecordedDecision current = services.lifecycle.release(releaseA, completionOfA);
-    RecordedDecision jobB = services.lifecycle.createAgent(request(), AgentServices.createAgentJob());
+    RecordedDecision jobB =
+        services.lifecycle.createAgent(request(), AgentServices.createAgentJob());
     beforeKeepingIdle.release();
 
     assertThat(current.variables()).containsEntry("completion_decision", "KEPT");
@@ -391,7 +431,8 @@ class AgentRaceTest {
     provider.pauseBeforeLaunch(inLaunch);
 
     CompletableFuture<RecordedDecision> creation =
-        inOtherThread(() -> services.lifecycle.createAgent(request(), AgentServices.createAgentJob()));
+        inOtherThread(
+            () -> services.lifecycle.createAgent(request(), AgentServices.createAgentJob()));
     inLaunch.awaitReached();
     clock.advance(Duration.ofMinutes(5));
     RecordedDecision cleanup = services.cleanup.cleanUp(List.of(), AgentServices.cleanupJob());
@@ -405,21 +446,24 @@ class AgentRaceTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
-  void twoDeliveriesOfOneCreateAgentJobAtOnceGiveItOneAgent(String name, Supplier<DataSource> databases) {
+  void twoDeliveriesOfOneCreateAgentJobAtOnceGiveItOneAgent(
+      String name, Supplier<DataSource> databases) {
     on(databases);
     CreateAgentRequest request = request();
     DecisionKey job = AgentServices.createAgentJob();
     Pause inLaunch = Pause.once();
     provider.pauseBeforeLaunch(inLaunch);
 
-    CompletableFuture<RecordedDecision> first = inOtherThread(() -> services.lifecycle.createAgent(request, job));
+    CompletableFuture<RecordedDecision> first =
+        inOtherThread(() -> services.lifecycle.createAgent(request, job));
     inLaunch.awaitReached();
     RecordedDecision second = services.lifecycle.createAgent(request, job);
     inLaunch.release();
 
     assertThat(join(first).variables()).isEqualTo(second.variables());
     assertThat(provider.launched()).containsOnlyKeys(second.agentId().orElseThrow());
-    assertThat(services.registry.agentsAssignedTo(request.jobIdentifier().orElseThrow())).hasSize(1);
+    assertThat(services.registry.agentsAssignedTo(request.jobIdentifier().orElseThrow()))
+        .hasSize(1);
   }
 
   private String idleAgentPastItsIdleTimeout() {
@@ -438,11 +482,17 @@ class AgentRaceTest {
   }
 
   private double replayed() {
-    return services.meters.counter("elastic.agents.decisions.replayed", "type", "create-agent").count();
+    return services
+        .meters
+        .counter("elastic.agents.decisions.replayed", "type", "create-agent")
+        .count();
   }
 
   private double refused(String transition) {
-    return services.meters.counter("elastic.agents.transitions.refused", "transition", transition).count();
+    return services
+        .meters
+        .counter("elastic.agents.transitions.refused", "transition", transition)
+        .count();
   }
 
   private <T> CompletableFuture<T> inOtherThread(Supplier<T> step) {

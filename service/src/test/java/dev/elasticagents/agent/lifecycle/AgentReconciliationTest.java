@@ -79,7 +79,8 @@ class AgentReconciliationTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
-  void terminatesInTheRegistryTheAgentsWhoseProcessIsGone(String name, Supplier<DataSource> databases) {
+  void terminatesInTheRegistryTheAgentsWhoseProcessIsGone(
+      String name, Supplier<DataSource> databases) {
     on(databases);
     String agent = services.created(request(Map.of()));
     provider.crash(agent);
@@ -93,7 +94,8 @@ class AgentReconciliationTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
-  void neverHandsOutAnIdleAgentWhoseProcessEndedWhileTheServiceWasDown(String name, Supplier<DataSource> databases) {
+  void neverHandsOutAnIdleAgentWhoseProcessEndedWhileTheServiceWasDown(
+      String name, Supplier<DataSource> databases) {
     on(databases);
     CreateAgentRequest first = request(Map.of());
     String gone = services.created(first);
@@ -101,7 +103,8 @@ class AgentReconciliationTest {
     provider.crash(gone);
 
     services.reconciliation.reconcile();
-    RecordedDecision next = services.lifecycle.createAgent(request(Map.of()), AgentServices.createAgentJob());
+    RecordedDecision next =
+        services.lifecycle.createAgent(request(Map.of()), AgentServices.createAgentJob());
 
     assertThat(next.outcome()).isEqualTo("CREATED");
     assertThat(next.agentId()).isPresent().get().isNotEqualTo(gone);
@@ -113,13 +116,15 @@ class AgentReconciliationTest {
     on(databases);
     DecisionKey job = AgentServices.createAgentJob();
     CreateAgentRequest request = request(Map.of());
-    String reserved = services.registry.decide(services.demand(request, job)).agentId().orElseThrow();
+    String reserved =
+        services.registry.decide(services.demand(request, job)).agentId().orElseThrow();
 
     AgentReconciliation.Reconciled reconciled = services.reconciliation.reconcile();
 
     assertThat(reconciled.gone()).isEqualTo(1);
     assertThat(services.state(reserved)).isEqualTo(AgentState.TERMINATED);
-    assertThat(terminationReason(reserved)).isEqualTo("its launch never happened: the service stopped first");
+    assertThat(terminationReason(reserved))
+        .isEqualTo("its launch never happened: the service stopped first");
     // The redelivered job decides again rather than replay an agent that never ran.
     RecordedDecision redelivered = services.lifecycle.createAgent(request, job);
     assertThat(redelivered.outcome()).isEqualTo("CREATED");
@@ -128,7 +133,8 @@ class AgentReconciliationTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
-  void leavesAloneAnAgentReservedWhileItAsksTheProviderWhatRuns(String name, Supplier<DataSource> databases) {
+  void leavesAloneAnAgentReservedWhileItAsksTheProviderWhatRuns(
+      String name, Supplier<DataSource> databases) {
     on(databases);
     AtomicReference<String> reserved = new AtomicReference<>();
     provider.onNextListing(() -> reserved.set(reserve(request(Map.of()))));
@@ -141,7 +147,8 @@ class AgentReconciliationTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
-  void leavesAloneAnAgentLaunchedWhileItAsksTheProviderWhatRuns(String name, Supplier<DataSource> databases) {
+  void leavesAloneAnAgentLaunchedWhileItAsksTheProviderWhatRuns(
+      String name, Supplier<DataSource> databases) {
     on(databases);
     AtomicReference<String> launched = new AtomicReference<>();
     provider.onNextListing(() -> launched.set(services.created(request(Map.of()))));
@@ -155,8 +162,9 @@ class AgentReconciliationTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
-  void leavesAnAgentOfASharedScopeThatIsNotRunningYetToCleanupWhileAnotherReplicaMayStillBeLaunchingIt(
-      String name, Supplier<DataSource> databases) {
+  void
+      leavesAnAgentOfASharedScopeThatIsNotRunningYetToCleanupWhileAnotherReplicaMayStillBeLaunchingIt(
+          String name, Supplier<DataSource> databases) {
     onASharedScope(databases);
     String reserved = reserve(request(Map.of()));
     clock.advance(Duration.ofMinutes(1));
@@ -169,7 +177,8 @@ class AgentReconciliationTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
-  void terminatesAnAgentOfASharedScopeThatIsNotRunningOnceItIsOlderThanTheLaunchGrace(String name, Supplier<DataSource> databases) {
+  void terminatesAnAgentOfASharedScopeThatIsNotRunningOnceItIsOlderThanTheLaunchGrace(
+      String name, Supplier<DataSource> databases) {
     onASharedScope(databases);
     String agent = services.created(request(Map.of()));
     sharedProvider.crash(agent);
@@ -184,9 +193,12 @@ class AgentReconciliationTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
-  void neverTerminatesAnAgentOfASharedScopeBeforeCleanupWouldMissItsProcess(String name, Supplier<DataSource> databases) {
+  void neverTerminatesAnAgentOfASharedScopeBeforeCleanupWouldMissItsProcess(
+      String name, Supplier<DataSource> databases) {
     database = databases.get();
-    RecordingAgentProvider quick = RecordingAgentProvider.sharedByReplicas("recording:shared-namespace", Duration.ofSeconds(10));
+    RecordingAgentProvider quick =
+        RecordingAgentProvider.sharedByReplicas(
+            "recording:shared-namespace", Duration.ofSeconds(10));
     services = new AgentServices(database, quick, clock, AgentServices.properties(10, 10));
     String agent = services.created(request(Map.of()));
     quick.crash(agent);
@@ -206,12 +218,18 @@ class AgentReconciliationTest {
 
     services.reconciliation.start();
 
-    assertThat(services.meters.counter("elastic.agents.reconciled", "result", "left-to-cleanup").count()).isEqualTo(1);
+    assertThat(
+            services
+                .meters
+                .counter("elastic.agents.reconciled", "result", "left-to-cleanup")
+                .count())
+        .isEqualTo(1);
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
-  void finishesATerminationTheServiceClaimedBeforeItStopped(String name, Supplier<DataSource> databases) {
+  void finishesATerminationTheServiceClaimedBeforeItStopped(
+      String name, Supplier<DataSource> databases) {
     on(databases);
     String agent = services.created(request(Map.of()));
     assertThat(services.terminator.claim(services.agent(agent), "idle longer than PT10M")).isTrue();
@@ -225,14 +243,16 @@ class AgentReconciliationTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
-  void terminatesProcessesThatTheRegistryDoesNotHoldLive(String name, Supplier<DataSource> databases) {
+  void terminatesProcessesThatTheRegistryDoesNotHoldLive(
+      String name, Supplier<DataSource> databases) {
     on(databases);
     provider.leak("GoCDleaked");
 
     AgentReconciliation.Reconciled reconciled = services.reconciliation.reconcile();
 
     assertThat(reconciled.unknown()).isEqualTo(1);
-    assertThat(provider.calls()).containsSubsequence("disable GoCDleaked", "terminate GoCDleaked", "delete GoCDleaked");
+    assertThat(provider.calls())
+        .containsSubsequence("disable GoCDleaked", "terminate GoCDleaked", "delete GoCDleaked");
   }
 
   @ParameterizedTest(name = "{0}")
@@ -240,7 +260,11 @@ class AgentReconciliationTest {
   void leavesTheAgentsOfOtherInstancesAlone(String name, Supplier<DataSource> databases) {
     on(databases);
     AgentServices other =
-        new AgentServices(database, new RecordingAgentProvider("recording:instance-b"), clock, AgentServices.properties(10, 10));
+        new AgentServices(
+            database,
+            new RecordingAgentProvider("recording:instance-b"),
+            clock,
+            AgentServices.properties(10, 10));
     String theirs = other.created(request(Map.of()));
 
     AgentReconciliation.Reconciled reconciled = services.reconciliation.reconcile();
@@ -259,9 +283,12 @@ class AgentReconciliationTest {
 
     services.reconciliation.start();
 
-    assertThat(services.meters.counter("elastic.agents.reconciled", "result", "adopted").count()).isEqualTo(1);
-    assertThat(services.meters.counter("elastic.agents.reconciled", "result", "gone").count()).isEqualTo(1);
-    assertThat(services.meters.counter("elastic.agents.reconciled", "result", "unknown").count()).isEqualTo(1);
+    assertThat(services.meters.counter("elastic.agents.reconciled", "result", "adopted").count())
+        .isEqualTo(1);
+    assertThat(services.meters.counter("elastic.agents.reconciled", "result", "gone").count())
+        .isEqualTo(1);
+    assertThat(services.meters.counter("elastic.agents.reconciled", "result", "unknown").count())
+        .isEqualTo(1);
   }
 
   @Test
@@ -273,7 +300,11 @@ class AgentReconciliationTest {
 
   /** Reserves an agent for the request, as a create-agent job does before it launches it. */
   private String reserve(CreateAgentRequest request) {
-    return services.registry.decide(services.demand(request, AgentServices.createAgentJob())).agentId().orElseThrow();
+    return services
+        .registry
+        .decide(services.demand(request, AgentServices.createAgentJob()))
+        .agentId()
+        .orElseThrow();
   }
 
   private String terminationReason(String agentId) {

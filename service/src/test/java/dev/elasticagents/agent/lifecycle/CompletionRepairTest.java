@@ -29,7 +29,11 @@ class CompletionRepairTest {
 
   private final MovableClock clock = new MovableClock(Instant.parse("2026-12-04T10:00:00Z"));
   private final AgentServices services =
-      new AgentServices(RegistryDatabases.newPostgresDatabase(), new RecordingAgentProvider(), clock, AgentServices.properties(10, 10));
+      new AgentServices(
+          RegistryDatabases.newPostgresDatabase(),
+          new RecordingAgentProvider(),
+          clock,
+          AgentServices.properties(10, 10));
   private final String cluster = "cluster-" + UUID.randomUUID();
 
   @Test
@@ -46,11 +50,19 @@ class CompletionRepairTest {
     assertThat(repaired).extracting(r -> r.get("elastic_agent_id")).containsExactly(agent);
     long jobId = request.jobIdentifier().orElseThrow().jobId();
     assertThat(services.registry.unpublishedMessages(10))
-        .extracting(LifecycleMessage::messageId, LifecycleMessage::name, LifecycleMessage::correlationKey)
-        .containsExactly(org.assertj.core.groups.Tuple.tuple("job-completed:" + agent + ":" + jobId, "job-completed", agent));
+        .extracting(
+            LifecycleMessage::messageId, LifecycleMessage::name, LifecycleMessage::correlationKey)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(
+                "job-completed:" + agent + ":" + jobId, "job-completed", agent));
     assertThat(services.registry.unpublishedMessages(10).getFirst().variables())
         .containsEntry("job_identifier", Map.of("job_id", (int) jobId));
-    assertThat(services.meters.counter("elastic.agents.completions.repaired", "listed", "idle").count()).isEqualTo(1);
+    assertThat(
+            services
+                .meters
+                .counter("elastic.agents.completions.repaired", "listed", "idle")
+                .count())
+        .isEqualTo(1);
   }
 
   @Test
@@ -64,7 +76,12 @@ class CompletionRepairTest {
     assertThat(ping(agent, "Idle")).isEmpty();
 
     assertThat(services.registry.unpublishedMessages(10)).hasSize(1);
-    assertThat(services.meters.counter("elastic.agents.completions.repaired", "listed", "idle").count()).isEqualTo(1);
+    assertThat(
+            services
+                .meters
+                .counter("elastic.agents.completions.repaired", "listed", "idle")
+                .count())
+        .isEqualTo(1);
   }
 
   @Test
@@ -79,7 +96,9 @@ class CompletionRepairTest {
 
     assertThat(ping(agent, "Idle")).isEmpty();
     clock.advance(Duration.ofMinutes(1));
-    assertThat(ping(agent, "Idle")).extracting(r -> r.get("elastic_agent_id")).containsExactly(agent);
+    assertThat(ping(agent, "Idle"))
+        .extracting(r -> r.get("elastic_agent_id"))
+        .containsExactly(agent);
   }
 
   @Test
@@ -105,8 +124,14 @@ class CompletionRepairTest {
     assertThat(pingWithout()).isEmpty(); // past the auto-register timeout: first sight
     clock.advance(Duration.ofMinutes(2));
 
-    assertThat(pingWithout()).extracting(r -> (String) r.get("reason")).singleElement().asString().startsWith("GoCD did not list it for PT2M");
-    assertThat(services.registry.unpublishedMessages(10)).extracting(LifecycleMessage::correlationKey).containsExactly(agent);
+    assertThat(pingWithout())
+        .extracting(r -> (String) r.get("reason"))
+        .singleElement()
+        .asString()
+        .startsWith("GoCD did not list it for PT2M");
+    assertThat(services.registry.unpublishedMessages(10))
+        .extracting(LifecycleMessage::correlationKey)
+        .containsExactly(agent);
   }
 
   @Test
@@ -131,7 +156,9 @@ class CompletionRepairTest {
 
     ping(agent, "Idle");
     clock.advance(Duration.ofMinutes(2));
-    assertThat(ping(agent, "Idle")).extracting(r -> r.get("elastic_agent_id")).containsExactly(agent);
+    assertThat(ping(agent, "Idle"))
+        .extracting(r -> r.get("elastic_agent_id"))
+        .containsExactly(agent);
 
     assertThat(services.state(agent)).isEqualTo(AgentState.IDLE);
     assertThat(services.registry.unpublishedMessages(10)).isEmpty();
@@ -144,7 +171,8 @@ class CompletionRepairTest {
     ping(agent, "Idle");
     services.jobCompleted(agent, first);
     CreateAgentRequest second = request();
-    assertThat(services.lifecycle.createAgent(second, AgentServices.createAgentJob()).outcome()).isEqualTo("REUSED");
+    assertThat(services.lifecycle.createAgent(second, AgentServices.createAgentJob()).outcome())
+        .isEqualTo("REUSED");
 
     clock.advance(Duration.ofMinutes(3));
 
@@ -161,7 +189,8 @@ class CompletionRepairTest {
   @SuppressWarnings("unchecked")
   private List<Map<String, Object>> ping(String agent, String buildState) {
     return (List<Map<String, Object>>)
-        services.cleanup
+        services
+            .cleanup
             .cleanUpAfterPing(List.of(new GoCdAgent(agent, buildState)), AgentServices.cleanupJob())
             .variables()
             .get("repaired_completions");
@@ -170,7 +199,11 @@ class CompletionRepairTest {
   @SuppressWarnings("unchecked")
   private List<Map<String, Object>> pingWithout() {
     return (List<Map<String, Object>>)
-        services.cleanup.cleanUpAfterPing(List.of(), AgentServices.cleanupJob()).variables().get("repaired_completions");
+        services
+            .cleanup
+            .cleanUpAfterPing(List.of(), AgentServices.cleanupJob())
+            .variables()
+            .get("repaired_completions");
   }
 
   private CreateAgentRequest request() {

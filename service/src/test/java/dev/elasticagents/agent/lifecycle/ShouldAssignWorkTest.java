@@ -27,8 +27,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * GoCD's should-assign-work, answered from the registry on real PostgreSQL and on H2: true for the
  * agent a job was given, or for an idle reusable agent of the job's profiles, which is given the
- * job there and then; never for a terminating agent; and whoever ends up releasing it, the agent
- * is released once.
+ * job there and then; never for a terminating agent; and whoever ends up releasing it, the agent is
+ * released once.
  */
 class ShouldAssignWorkTest {
 
@@ -52,13 +52,16 @@ class ShouldAssignWorkTest {
     String agent = services.created(request);
 
     assertThat(services.lifecycle.shouldAssignWork(offer(agent, request))).isTrue();
-    assertThat(services.lifecycle.shouldAssignWork(offer(agent, AgentServices.request(cluster, JOB_IDS.incrementAndGet(), LINUX))))
+    assertThat(
+            services.lifecycle.shouldAssignWork(
+                offer(agent, AgentServices.request(cluster, JOB_IDS.incrementAndGet(), LINUX))))
         .isFalse();
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
-  void givesAnIdleReusableAgentOfTheSameProfilesToAWaitingJobInTheSameTransaction(String name, DataSource database) {
+  void givesAnIdleReusableAgentOfTheSameProfilesToAWaitingJobInTheSameTransaction(
+      String name, DataSource database) {
     AgentServices services = services(database);
     String idle = idleAgent(services, LINUX);
     CreateAgentRequest waiting = AgentServices.request(cluster, JOB_IDS.incrementAndGet(), LINUX);
@@ -67,9 +70,12 @@ class ShouldAssignWorkTest {
 
     Agent agent = services.agent(idle);
     assertThat(agent.state()).isEqualTo(AgentState.BUSY);
-    assertThat(agent.jobKey()).contains(String.valueOf(waiting.jobIdentifier().orElseThrow().jobId()));
+    assertThat(agent.jobKey())
+        .contains(String.valueOf(waiting.jobIdentifier().orElseThrow().jobId()));
     assertThat(services.registry.agentOf(waiting.jobIdentifier().orElseThrow())).contains(idle);
-    assertThat(services.lifecycle.shouldAssignWork(offer(idle, AgentServices.request(cluster, JOB_IDS.incrementAndGet(), LINUX))))
+    assertThat(
+            services.lifecycle.shouldAssignWork(
+                offer(idle, AgentServices.request(cluster, JOB_IDS.incrementAndGet(), LINUX))))
         .as("an agent given a job is not given another")
         .isFalse();
   }
@@ -80,9 +86,15 @@ class ShouldAssignWorkTest {
     AgentServices services = services(database);
     String idle = idleAgent(services, LINUX);
 
-    assertThat(services.lifecycle.shouldAssignWork(offer(idle, AgentServices.request(cluster, JOB_IDS.incrementAndGet(), WINDOWS))))
+    assertThat(
+            services.lifecycle.shouldAssignWork(
+                offer(idle, AgentServices.request(cluster, JOB_IDS.incrementAndGet(), WINDOWS))))
         .isFalse();
-    assertThat(services.lifecycle.shouldAssignWork(offer(idle, AgentServices.request("other-" + cluster, JOB_IDS.incrementAndGet(), LINUX))))
+    assertThat(
+            services.lifecycle.shouldAssignWork(
+                offer(
+                    idle,
+                    AgentServices.request("other-" + cluster, JOB_IDS.incrementAndGet(), LINUX))))
         .isFalse();
     assertThat(services.state(idle)).isEqualTo(AgentState.IDLE);
   }
@@ -98,7 +110,8 @@ class ShouldAssignWorkTest {
     services.jobCompleted(idle.get(0), first);
     services.jobCompleted(idle.get(1), second);
     CreateAgentRequest job = AgentServices.request(cluster, JOB_IDS.incrementAndGet(), LINUX);
-    String reused = services.lifecycle.createAgent(job, AgentServices.createAgentJob()).agentId().orElseThrow();
+    String reused =
+        services.lifecycle.createAgent(job, AgentServices.createAgentJob()).agentId().orElseThrow();
     String other = idle.get(0).equals(reused) ? idle.get(1) : idle.get(0);
 
     assertThat(services.lifecycle.shouldAssignWork(offer(other, job))).isFalse();
@@ -111,7 +124,10 @@ class ShouldAssignWorkTest {
     AgentServices services = services(database);
     CreateAgentRequest request = AgentServices.request(cluster, JOB_IDS.incrementAndGet(), LINUX);
     String agent = services.created(request);
-    assertThat(services.registry.claimTermination(services.agent(agent), services.provider.owner(), "test")).isTrue();
+    assertThat(
+            services.registry.claimTermination(
+                services.agent(agent), services.provider.owner(), "test"))
+        .isTrue();
 
     assertThat(services.lifecycle.shouldAssignWork(offer(agent, request))).isFalse();
   }
@@ -127,13 +143,16 @@ class ShouldAssignWorkTest {
 
     DecisionKey lifecycle = AgentServices.createAgentJob();
     RecordedDecision adopted = services.lifecycle.createAgent(waiting, lifecycle);
-    RecordedDecision another = services.lifecycle.createAgent(waiting, AgentServices.createAgentJob());
+    RecordedDecision another =
+        services.lifecycle.createAgent(waiting, AgentServices.createAgentJob());
 
     assertThat(adopted.outcome()).isEqualTo("REUSED");
     assertThat(adopted.agentId()).contains(idle);
     assertThat(services.agent(idle).assignment()).contains(lifecycle.value());
     assertThat(another.outcome()).isEqualTo("ALREADY_CREATED");
-    assertThat(services.lifecycle.releaseUnadopted(idle, waiting.jobIdentifier().orElseThrow().jobId()))
+    assertThat(
+            services.lifecycle.releaseUnadopted(
+                idle, waiting.jobIdentifier().orElseThrow().jobId()))
         .as("job-completion leaves an adopted agent to its lifecycle")
         .isEmpty();
     assertThat(services.state(idle)).isEqualTo(AgentState.BUSY);
@@ -141,7 +160,8 @@ class ShouldAssignWorkTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
-  void jobCompletionReleasesAnAgentNoLifecycleAdoptedOnceAndReplaysThatRelease(String name, DataSource database) {
+  void jobCompletionReleasesAnAgentNoLifecycleAdoptedOnceAndReplaysThatRelease(
+      String name, DataSource database) {
     AgentServices services = services(database);
     String idle = idleAgent(services, LINUX);
     CreateAgentRequest waiting = AgentServices.request(cluster, JOB_IDS.incrementAndGet(), LINUX);
@@ -153,14 +173,23 @@ class ShouldAssignWorkTest {
 
     assertThat(released).map(RecordedDecision::outcome).contains("KEPT");
     assertThat(resent).map(RecordedDecision::replayed).contains(true);
-    assertThat(services.meters.counter("elastic.agents.decisions.replayed", "type", AgentLifecycle.UNADOPTED_RELEASE).count())
+    assertThat(
+            services
+                .meters
+                .counter(
+                    "elastic.agents.decisions.replayed", "type", AgentLifecycle.UNADOPTED_RELEASE)
+                .count())
         .as("the re-send is one replay")
         .isEqualTo(1.0);
     assertThat(services.state(idle)).isEqualTo(AgentState.IDLE);
   }
 
   private AgentServices services(DataSource database) {
-    return new AgentServices(database, new RecordingAgentProvider(), Clock.systemUTC(), AgentServices.properties(10, 10));
+    return new AgentServices(
+        database,
+        new RecordingAgentProvider(),
+        Clock.systemUTC(),
+        AgentServices.properties(10, 10));
   }
 
   /** An agent whose job completed and that is kept for reuse. */

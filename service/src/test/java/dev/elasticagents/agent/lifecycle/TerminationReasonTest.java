@@ -47,11 +47,19 @@ class TerminationReasonTest {
   void countsAFinishedTerminationUnderTheKindOfItsReason() {
     AgentServices services =
         new AgentServices(
-            RegistryDatabases.newH2Database(), new RecordingAgentProvider(), Clock.systemUTC(), AgentServices.properties(10, 10));
+            RegistryDatabases.newH2Database(),
+            new RecordingAgentProvider(),
+            Clock.systemUTC(),
+            AgentServices.properties(10, 10));
     String agent = services.created(AgentServices.request("reasons", 70_001, Map.of()));
 
     services.terminator.terminate(services.agent(agent), "idle longer than PT10M");
 
-    assertThat(services.meters.counter("elastic.agents.terminations", "reason", "idle-timeout").count()).isEqualTo(1);
+    assertThat(
+            services
+                .meters
+                .counter("elastic.agents.terminations", "reason", "idle-timeout")
+                .count())
+        .isEqualTo(1);
   }
 }

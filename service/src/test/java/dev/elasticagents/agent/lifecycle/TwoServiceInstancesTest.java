@@ -37,10 +37,10 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * Two service instances, each an application context with its own local provider and work
- * directory (as on two hosts), sharing one PostgreSQL registry. Both run lifecycles and cleanups
- * at once, and each releases some of the other's agents: no agent of one is ever touched by the
- * other, and every termination is finished by the agent's owner.
+ * Two service instances, each an application context with its own local provider and work directory
+ * (as on two hosts), sharing one PostgreSQL registry. Both run lifecycles and cleanups at once, and
+ * each releases some of the other's agents: no agent of one is ever touched by the other, and every
+ * termination is finished by the agent's owner.
  */
 class TwoServiceInstancesTest {
 
@@ -89,14 +89,23 @@ class TwoServiceInstancesTest {
     a.cleanup.cleanUp(List.of(), AgentServices.cleanupJob());
     b.cleanup.cleanUp(List.of(), AgentServices.cleanupJob());
 
-    System.out.printf("[two instances] %s%n", played.stream().collect(java.util.stream.Collectors.groupingBy(Played::what, java.util.stream.Collectors.counting())));
-    assertThat(played).extracting(Played::what).contains("kept", "still running", "released by the other instance");
+    System.out.printf(
+        "[two instances] %s%n",
+        played.stream()
+            .collect(
+                java.util.stream.Collectors.groupingBy(
+                    Played::what, java.util.stream.Collectors.counting())));
+    assertThat(played)
+        .extracting(Played::what)
+        .contains("kept", "still running", "released by the other instance");
     for (Played job : played) {
       Instance owner = job.owner();
       Instance other = owner == a ? b : a;
       Agent agent = owner.registry.find(job.agentId()).orElseThrow();
       assertThat(agent.owner()).isEqualTo(owner.provider.owner());
-      assertThat(Files.exists(other.directory.resolve(job.agentId()))).as("the other's work directory").isFalse();
+      assertThat(Files.exists(other.directory.resolve(job.agentId())))
+          .as("the other's work directory")
+          .isFalse();
       switch (job.what()) {
         case "still running" -> {
           assertThat(agent.state()).isEqualTo(AgentState.BUSY);
@@ -118,15 +127,20 @@ class TwoServiceInstancesTest {
   /** What became of one job's agent. */
   private record Played(Instance owner, String agentId, String what) {}
 
-  /** Runs the lifecycles of one instance's jobs; every third job completes on the other instance. */
-  private List<Played> play(Instance self, Instance other, CountDownLatch go) throws InterruptedException {
+  /**
+   * Runs the lifecycles of one instance's jobs; every third job completes on the other instance.
+   */
+  private List<Played> play(Instance self, Instance other, CountDownLatch go)
+      throws InterruptedException {
     go.await();
     List<Played> played = new ArrayList<>();
     for (int i = 0; i < JOBS_PER_INSTANCE; i++) {
       boolean reuse = i % 3 != 2;
       CreateAgentRequest request = request(reuse);
-      RecordedDecision decision = self.lifecycle.createAgent(request, AgentServices.createAgentJob());
-      String agentId = decision.agentId().orElseThrow(() -> new AssertionError("no agent: " + decision));
+      RecordedDecision decision =
+          self.lifecycle.createAgent(request, AgentServices.createAgentJob());
+      String agentId =
+          decision.agentId().orElseThrow(() -> new AssertionError("no agent: " + decision));
       self.registry.markRegistered(List.of(agentId));
       Optional<String> assignment = self.registry.find(agentId).orElseThrow().assignment();
       String what;
@@ -135,7 +149,11 @@ class TwoServiceInstancesTest {
       } else {
         Instance completing = reuse ? self : other;
         completing.lifecycle.release(
-            new ReleaseRequest(agentId, assignment, request.jobIdentifier().map(JobIdentifier::jobId), ReleaseRequest.Cause.JOB_COMPLETED),
+            new ReleaseRequest(
+                agentId,
+                assignment,
+                request.jobIdentifier().map(JobIdentifier::jobId),
+                ReleaseRequest.Cause.JOB_COMPLETED),
             AgentServices.jobCompletionJob());
         what = reuse ? "kept" : "released by the other instance";
       }
@@ -170,7 +188,8 @@ class TwoServiceInstancesTest {
     ConfigurableApplicationContext context =
         new SpringApplicationBuilder(ElasticAgentWorkersApplication.class)
             .web(WebApplicationType.NONE)
-            .initializers(initialized -> initialized.getBeanFactory().registerSingleton("clock", clock))
+            .initializers(
+                initialized -> initialized.getBeanFactory().registerSingleton("clock", clock))
             .run(
                 "--spring.datasource.url=" + database,
                 "--spring.datasource.username=postgres",

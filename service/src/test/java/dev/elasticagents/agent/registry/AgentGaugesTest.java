@@ -41,7 +41,8 @@ class AgentGaugesTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
-  void countsLiveAgentsByClusterProfileAndStateLeavingTerminatedOnesOut(String name, Supplier<DataSource> database) {
+  void countsLiveAgentsByClusterProfileAndStateLeavingTerminatedOnesOut(
+      String name, Supplier<DataSource> database) {
     DataSource registry = database.get();
     AgentServices services = services(registry);
     services.created(request());
@@ -62,7 +63,8 @@ class AgentGaugesTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
-  void readsHowLongTheOldestPendingAgentHasWaitedSinceItWasReserved(String name, Supplier<DataSource> database) {
+  void readsHowLongTheOldestPendingAgentHasWaitedSinceItWasReserved(
+      String name, Supplier<DataSource> database) {
     DataSource registry = database.get();
     AgentServices services = services(registry);
     services.created(request());
@@ -77,7 +79,8 @@ class AgentGaugesTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
-  void readsHowLongTheOldestTerminatingAgentHasBeenClaimed(String name, Supplier<DataSource> database) {
+  void readsHowLongTheOldestTerminatingAgentHasBeenClaimed(
+      String name, Supplier<DataSource> database) {
     DataSource registry = database.get();
     AgentServices services = services(registry);
     String agent = services.created(request());
@@ -114,16 +117,27 @@ class AgentGaugesTest {
   }
 
   private void gauges(DataSource registry) {
-    new AgentGauges(new RegistryReports(JdbcClient.create(registry), clock), JdbcClient.create(registry), clock, meters);
+    new AgentGauges(
+        new RegistryReports(JdbcClient.create(registry), clock),
+        JdbcClient.create(registry),
+        clock,
+        meters);
   }
 
-  /** The first scrape reads the registry and registers the gauges of the cluster profiles it finds. */
+  /**
+   * The first scrape reads the registry and registers the gauges of the cluster profiles it finds.
+   */
   private void scrape() {
     oldest("pending");
   }
 
   private double live(String state) {
-    return meters.get("elastic.agents.live").tag("cluster_profile", cluster).tag("state", state).gauge().value();
+    return meters
+        .get("elastic.agents.live")
+        .tag("cluster_profile", cluster)
+        .tag("state", state)
+        .gauge()
+        .value();
   }
 
   private double oldest(String state) {
@@ -131,7 +145,8 @@ class AgentGaugesTest {
   }
 
   private AgentServices services(DataSource registry) {
-    return new AgentServices(registry, new RecordingAgentProvider(), clock, AgentServices.properties(10, 10));
+    return new AgentServices(
+        registry, new RecordingAgentProvider(), clock, AgentServices.properties(10, 10));
   }
 
   private CreateAgentRequest request() {

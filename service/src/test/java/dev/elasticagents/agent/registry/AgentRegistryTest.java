@@ -25,7 +25,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** The registry's decisions and transitions, on real PostgreSQL and on the embedded default (H2). */
+/**
+ * The registry's decisions and transitions, on real PostgreSQL and on the embedded default (H2).
+ */
 class AgentRegistryTest {
 
   private static final DataSource POSTGRES = RegistryDatabases.newPostgresDatabase();
@@ -38,7 +40,8 @@ class AgentRegistryTest {
   }
 
   private final AgentProfile linux = new AgentProfile("production", Map.of("image", "linux"), true);
-  private final AgentProfile windows = new AgentProfile("production", Map.of("image", "windows"), true);
+  private final AgentProfile windows =
+      new AgentProfile("production", Map.of("image", "windows"), true);
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
@@ -71,7 +74,9 @@ class AgentRegistryTest {
 
     assertThat(first.replayed()).isFalse();
     assertThat(redelivered)
-        .isEqualTo(new RecordedDecision(first.outcome(), first.agentId(), first.jobKey(), first.variables(), true));
+        .isEqualTo(
+            new RecordedDecision(
+                first.outcome(), first.agentId(), first.jobKey(), first.variables(), true));
     assertThat(other.outcome()).isEqualTo("ALREADY_CREATED");
     assertThat(other.agentId()).isEqualTo(first.agentId());
     assertThat(registry.runningAgents(cluster.id())).isEqualTo(1);
@@ -100,7 +105,8 @@ class AgentRegistryTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
-  void declinesWhenTheClusterProfileRunsItsMaximumIdleAgentsIncluded(String name, DataSource database) {
+  void declinesWhenTheClusterProfileRunsItsMaximumIdleAgentsIncluded(
+      String name, DataSource database) {
     AgentRegistry registry = AgentServices.registryOn(database);
     ClusterProfile cluster = cluster(2, 5);
     decide(registry, job(), cluster, linux);
@@ -111,17 +117,22 @@ class AgentRegistryTest {
 
     assertThat(decision.variables())
         .containsEntry("agent_decision", "DECLINED")
-        .containsEntry("decline_reason", "cluster profile '%s' is at its maximum of 2 running agents".formatted(cluster.id()));
+        .containsEntry(
+            "decline_reason",
+            "cluster profile '%s' is at its maximum of 2 running agents".formatted(cluster.id()));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
-  void anApprovedGrantCreatesOneAgentBeyondTheMaximumForItsJobAndProfileOnly(String name, DataSource database) {
+  void anApprovedGrantCreatesOneAgentBeyondTheMaximumForItsJobAndProfileOnly(
+      String name, DataSource database) {
     AgentRegistry registry = AgentServices.registryOn(database);
     ClusterProfile cluster = cluster(1, 5);
     decide(registry, job(), cluster, linux);
     JobIdentifier approved = job();
-    registry.grantCapacity(new CapacityGrant("task-" + UUID.randomUUID(), approved.jobId(), cluster.id(), linux.key(), 3));
+    registry.grantCapacity(
+        new CapacityGrant(
+            "task-" + UUID.randomUUID(), approved.jobId(), cluster.id(), linux.key(), 3));
 
     RecordedDecision otherProfile = decide(registry, approved, cluster, windows);
     RecordedDecision otherJob = decide(registry, job(), cluster, linux);
@@ -135,16 +146,22 @@ class AgentRegistryTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
-  void aGrantIsUsedOnceAndCheckedAgainstItsLimitWhenTheAgentIsCreated(String name, DataSource database) {
+  void aGrantIsUsedOnceAndCheckedAgainstItsLimitWhenTheAgentIsCreated(
+      String name, DataSource database) {
     AgentRegistry registry = AgentServices.registryOn(database);
     ClusterProfile cluster = cluster(1, 5);
     String first = agentOf(decide(registry, job(), cluster, linux));
     JobIdentifier approved = job();
     String grant = "task-" + UUID.randomUUID();
-    registry.grantCapacity(new CapacityGrant(grant, approved.jobId(), cluster.id(), linux.key(), 2));
-    assertThat(registry.grantCapacity(new CapacityGrant(grant, approved.jobId(), cluster.id(), linux.key(), 2))).isFalse();
+    registry.grantCapacity(
+        new CapacityGrant(grant, approved.jobId(), cluster.id(), linux.key(), 2));
+    assertThat(
+            registry.grantCapacity(
+                new CapacityGrant(grant, approved.jobId(), cluster.id(), linux.key(), 2)))
+        .isFalse();
     // Another agent makes two: the grant's limit is reached by the time create-agent runs.
-    registry.decide(demand(AgentServices.createAgentJob(), job(), cluster(10, 5, cluster.id()), linux));
+    registry.decide(
+        demand(AgentServices.createAgentJob(), job(), cluster(10, 5, cluster.id()), linux));
 
     RecordedDecision overLimit = decide(registry, approved, cluster, linux);
     terminate(registry, first);
@@ -154,21 +171,27 @@ class AgentRegistryTest {
     RecordedDecision again = decide(registry, approved, cluster, linux);
 
     assertThat(overLimit.variables().get("decline_reason"))
-        .isEqualTo("cluster profile '%s' is at its maximum of 1 running agents, and the approved override allows at most 2".formatted(cluster.id()));
+        .isEqualTo(
+            "cluster profile '%s' is at its maximum of 1 running agents, and the approved override allows at most 2"
+                .formatted(cluster.id()));
     assertThat(withinLimit.outcome()).isEqualTo("CREATED");
     assertThat(again.variables().get("decline_reason"))
-        .isEqualTo("cluster profile '%s' is at its maximum of 1 running agents".formatted(cluster.id()));
+        .isEqualTo(
+            "cluster profile '%s' is at its maximum of 1 running agents".formatted(cluster.id()));
     assertThat(registry.runningAgents(cluster.id())).isEqualTo(1);
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
-  void aGrantWhoseReservationIsTerminatedBeforeItLaunchedServesTheNextDecision(String name, DataSource database) {
+  void aGrantWhoseReservationIsTerminatedBeforeItLaunchedServesTheNextDecision(
+      String name, DataSource database) {
     AgentRegistry registry = AgentServices.registryOn(database);
     ClusterProfile cluster = cluster(1, 5);
     agentOf(decide(registry, job(), cluster, linux));
     JobIdentifier approved = job();
-    registry.grantCapacity(new CapacityGrant("task-" + UUID.randomUUID(), approved.jobId(), cluster.id(), linux.key(), 2));
+    registry.grantCapacity(
+        new CapacityGrant(
+            "task-" + UUID.randomUUID(), approved.jobId(), cluster.id(), linux.key(), 2));
     String reservation = agentOf(decide(registry, approved, cluster, linux));
 
     terminate(registry, reservation); // its launch failed
@@ -189,7 +212,8 @@ class AgentRegistryTest {
     RecordedDecision decision = decide(registry, job(), cluster, linux);
     RecordedDecision otherProfile = decide(registry, job(), cluster, windows);
 
-    assertThat((String) decision.variables().get("decline_reason")).startsWith("enough idle agents: 2 agents");
+    assertThat((String) decision.variables().get("decline_reason"))
+        .startsWith("enough idle agents: 2 agents");
     assertThat(otherProfile.outcome()).isEqualTo("CREATED");
   }
 
@@ -229,7 +253,8 @@ class AgentRegistryTest {
       String name, DataSource database) {
     AgentRegistry registry = AgentServices.registryOn(database);
     String agent = agentOf(decide(registry, job(), cluster(5, 5), linux));
-    assertThat(registry.claimTermination(registry.find(agent).orElseThrow(), OWNER, "test")).isTrue();
+    assertThat(registry.claimTermination(registry.find(agent).orElseThrow(), OWNER, "test"))
+        .isTrue();
     Agent terminating = registry.find(agent).orElseThrow();
 
     assertThat(registry.keepIdle(terminating)).isFalse();
@@ -260,22 +285,36 @@ class AgentRegistryTest {
     AgentRegistry registry = AgentServices.registryOn(database);
     ClusterProfile cluster = cluster(5, 5);
 
-    String first = agentOf(registry.decide(demand(AgentServices.createAgentJob(), null, cluster, linux)));
-    String second = agentOf(registry.decide(demand(AgentServices.createAgentJob(), null, cluster, linux)));
+    String first =
+        agentOf(registry.decide(demand(AgentServices.createAgentJob(), null, cluster, linux)));
+    String second =
+        agentOf(registry.decide(demand(AgentServices.createAgentJob(), null, cluster, linux)));
 
     assertThat(first).isNotEqualTo(second);
   }
 
-  static RecordedDecision decide(AgentRegistry registry, JobIdentifier job, ClusterProfile cluster, AgentProfile profile) {
+  static RecordedDecision decide(
+      AgentRegistry registry, JobIdentifier job, ClusterProfile cluster, AgentProfile profile) {
     return registry.decide(demand(AgentServices.createAgentJob(), job, cluster, profile));
   }
 
-  static Demand demand(DecisionKey key, JobIdentifier job, ClusterProfile cluster, AgentProfile profile) {
-    return new Demand(key, Optional.ofNullable(job), cluster, profile, OWNER, 0, Duration.ofSeconds(30), 3, AgentId::next);
+  static Demand demand(
+      DecisionKey key, JobIdentifier job, ClusterProfile cluster, AgentProfile profile) {
+    return new Demand(
+        key,
+        Optional.ofNullable(job),
+        cluster,
+        profile,
+        OWNER,
+        0,
+        Duration.ofSeconds(30),
+        3,
+        AgentId::next);
   }
 
   private static void terminate(AgentRegistry registry, String agentId) {
-    assertThat(registry.claimTermination(registry.find(agentId).orElseThrow(), OWNER, "test")).isTrue();
+    assertThat(registry.claimTermination(registry.find(agentId).orElseThrow(), OWNER, "test"))
+        .isTrue();
     assertThat(registry.finishTermination(agentId, OWNER)).isTrue();
   }
 
@@ -284,7 +323,13 @@ class AgentRegistryTest {
   }
 
   static ClusterProfile cluster(int maxRunning, int maxPending, String id) {
-    return new ClusterProfile(id, maxRunning, maxPending, Duration.ofMinutes(10), Duration.ofMinutes(10), Duration.ofHours(1));
+    return new ClusterProfile(
+        id,
+        maxRunning,
+        maxPending,
+        Duration.ofMinutes(10),
+        Duration.ofMinutes(10),
+        Duration.ofHours(1));
   }
 
   static JobIdentifier job() {

@@ -30,7 +30,11 @@ class LostAgentMessagesTest {
   private final MovableClock clock = new MovableClock(Instant.parse("2026-12-04T10:00:00Z"));
   private final RecordingAgentProvider provider = new RecordingAgentProvider();
   private final AgentServices services =
-      new AgentServices(RegistryDatabases.newPostgresDatabase(), provider, clock, AgentServices.properties(10, 10));
+      new AgentServices(
+          RegistryDatabases.newPostgresDatabase(),
+          provider,
+          clock,
+          AgentServices.properties(10, 10));
   private final String cluster = "cluster-" + UUID.randomUUID();
 
   @Test
@@ -43,7 +47,10 @@ class LostAgentMessagesTest {
     assertThat(services.registry.unpublishedMessages(10))
         .containsExactly(
             new LifecycleMessage(
-                "agent-lost:" + agent, "agent-lost", agent, Map.of("agent_lost_reason", "never registered within PT10M")));
+                "agent-lost:" + agent,
+                "agent-lost",
+                agent,
+                Map.of("agent_lost_reason", "never registered within PT10M")));
   }
 
   @Test
@@ -56,8 +63,12 @@ class LostAgentMessagesTest {
     services.cleanup.cleanUp(List.of(agent), AgentServices.cleanupJob());
 
     assertThat(services.registry.unpublishedMessages(10))
-        .extracting(LifecycleMessage::name, LifecycleMessage::correlationKey, message -> message.variables().get("agent_lost_reason"))
-        .containsExactly(org.assertj.core.groups.Tuple.tuple("agent-lost", agent, "agent is no longer running"));
+        .extracting(
+            LifecycleMessage::name,
+            LifecycleMessage::correlationKey,
+            message -> message.variables().get("agent_lost_reason"))
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("agent-lost", agent, "agent is no longer running"));
   }
 
   @Test
@@ -69,7 +80,9 @@ class LostAgentMessagesTest {
     services.cleanup.cleanUp(List.of(), cleanup);
     services.cleanup.cleanUp(List.of(), cleanup);
 
-    assertThat(services.registry.unpublishedMessages(10)).extracting(LifecycleMessage::correlationKey).containsExactly(agent);
+    assertThat(services.registry.unpublishedMessages(10))
+        .extracting(LifecycleMessage::correlationKey)
+        .containsExactly(agent);
   }
 
   @Test
@@ -101,13 +114,17 @@ class LostAgentMessagesTest {
     provider.failLaunches(new IllegalStateException("image registry unreachable"));
     CreateAgentRequest request = request(Map.of());
 
-    assertThatThrownBy(() -> services.lifecycle.createAgent(request, AgentServices.createAgentJob()))
+    assertThatThrownBy(
+            () -> services.lifecycle.createAgent(request, AgentServices.createAgentJob()))
         .hasMessageContaining("image registry unreachable");
 
-    String reservation = services.registry.agentOf(request.jobIdentifier().orElseThrow()).orElseThrow();
+    String reservation =
+        services.registry.agentOf(request.jobIdentifier().orElseThrow()).orElseThrow();
     assertThat(services.state(reservation)).isEqualTo(AgentState.TERMINATED);
     assertThat(services.registry.unpublishedMessages(10))
-        .extracting(LifecycleMessage::correlationKey, message -> message.variables().get("agent_lost_reason"))
+        .extracting(
+            LifecycleMessage::correlationKey,
+            message -> message.variables().get("agent_lost_reason"))
         .containsExactly(org.assertj.core.groups.Tuple.tuple(reservation, "launch failed"));
   }
 
@@ -121,7 +138,9 @@ class LostAgentMessagesTest {
 
     services.registry.messagesPublished(List.of(recorded.getFirst().messageId()));
 
-    assertThat(recorded).extracting(LifecycleMessage::correlationKey).containsExactlyInAnyOrder(first, second);
+    assertThat(recorded)
+        .extracting(LifecycleMessage::correlationKey)
+        .containsExactlyInAnyOrder(first, second);
     assertThat(services.registry.unpublishedMessages(10)).containsExactly(recorded.get(1));
   }
 

@@ -13,7 +13,9 @@ class RegistryHealthIndicatorTest {
 
   @Test
   void isUpWhileTheDatabaseAnswers() {
-    Health health = new RegistryHealthIndicator(RegistryDatabases.newH2Database(), "jdbc:h2:mem:registry").health();
+    Health health =
+        new RegistryHealthIndicator(RegistryDatabases.newH2Database(), "jdbc:h2:mem:registry")
+            .health();
 
     assertThat(health.getStatus()).isEqualTo(Status.UP);
   }
@@ -30,6 +32,8 @@ class RegistryHealthIndicatorTest {
     assertThat(health.getDetails().get("reason").toString())
         .startsWith("Cannot reach the registry at jdbc:postgresql://127.0.0.1:9/registry: ")
         .doesNotContain("do-not-show");
-    assertThat(health.getDetails().toString()).doesNotContain("do-not-show").doesNotContain("user=");
+    assertThat(health.getDetails().toString())
+        .doesNotContain("do-not-show")
+        .doesNotContain("user=");
   }
 }

@@ -39,7 +39,8 @@ class RegistryReportsTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
-  void tellsGoCdToDisableAgentsBeingTerminatedAndDeleteTerminatedAndUnknownOnes(String name, DataSource database) {
+  void tellsGoCdToDisableAgentsBeingTerminatedAndDeleteTerminatedAndUnknownOnes(
+      String name, DataSource database) {
     AgentServices services = services(database, 10);
     String live = services.created(request());
     String terminating = services.created(request());
@@ -48,7 +49,8 @@ class RegistryReportsTest {
     services.terminator.terminate(services.agent(terminated), "test");
     String unknown = "GoCD" + UUID.randomUUID().toString().replace("-", "");
 
-    AgentInstructions instructions = reports(database).instructionsFor(List.of(live, terminating, terminated, unknown));
+    AgentInstructions instructions =
+        reports(database).instructionsFor(List.of(live, terminating, terminated, unknown));
 
     assertThat(instructions.disable()).containsExactly(terminating);
     assertThat(instructions.delete()).containsExactly(terminated, unknown);
@@ -78,21 +80,32 @@ class RegistryReportsTest {
     AgentServices services = services(database, 1);
     String running = services.created(request());
     CreateAgentRequest waiting = request();
-    assertThat(services.lifecycle.createAgent(waiting, AgentServices.createAgentJob()).outcome()).isEqualTo("DECLINED");
-    assertThat(services.lifecycle.createAgent(waiting, AgentServices.createAgentJob()).outcome()).isEqualTo("DECLINED");
+    assertThat(services.lifecycle.createAgent(waiting, AgentServices.createAgentJob()).outcome())
+        .isEqualTo("DECLINED");
+    assertThat(services.lifecycle.createAgent(waiting, AgentServices.createAgentJob()).outcome())
+        .isEqualTo("DECLINED");
 
     List<UnresolvedDecline> declines = reports(database).unresolvedDeclines(Duration.ofMinutes(5));
 
     assertThat(declines)
         .filteredOn(decline -> decline.reason().contains(cluster))
         .singleElement()
-        .satisfies(decline -> {
-          assertThat(decline.declines()).isEqualTo(2);
-          assertThat(decline.reason()).isEqualTo("cluster profile '%s' is at its maximum of 1 running agents".formatted(cluster));
-        });
+        .satisfies(
+            decline -> {
+              assertThat(decline.declines()).isEqualTo(2);
+              assertThat(decline.reason())
+                  .isEqualTo(
+                      "cluster profile '%s' is at its maximum of 1 running agents"
+                          .formatted(cluster));
+            });
 
     services.terminator.terminate(services.agent(running), "test");
-    String agent = services.lifecycle.createAgent(waiting, AgentServices.createAgentJob()).agentId().orElseThrow();
+    String agent =
+        services
+            .lifecycle
+            .createAgent(waiting, AgentServices.createAgentJob())
+            .agentId()
+            .orElseThrow();
     assertThat(reports(database).unresolvedDeclines(Duration.ofMinutes(5)))
         .noneMatch(decline -> decline.reason().contains(cluster));
 
@@ -104,7 +117,8 @@ class RegistryReportsTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
-  void listsTheAgentsOfAClusterProfileLiveOnesFirstWithTheirJobAndReason(String name, DataSource database) {
+  void listsTheAgentsOfAClusterProfileLiveOnesFirstWithTheirJobAndReason(
+      String name, DataSource database) {
     AgentServices services = services(database, 10);
     CreateAgentRequest request = request();
     CreateAgentRequest earlier = request();
@@ -113,10 +127,21 @@ class RegistryReportsTest {
     String live = services.created(request);
 
     assertThat(reports(database).agentsOf(cluster, 10))
-        .extracting(summary -> summary.id() + " " + summary.state() + " " + summary.job().orElse("-") + " " + summary.reason().orElse("-"))
+        .extracting(
+            summary ->
+                summary.id()
+                    + " "
+                    + summary.state()
+                    + " "
+                    + summary.job().orElse("-")
+                    + " "
+                    + summary.reason().orElse("-"))
         .containsExactly(
             live + " PENDING " + request.jobIdentifier().orElseThrow().locator() + " -",
-            terminated + " TERMINATED " + earlier.jobIdentifier().orElseThrow().locator() + " never registered within PT10M");
+            terminated
+                + " TERMINATED "
+                + earlier.jobIdentifier().orElseThrow().locator()
+                + " never registered within PT10M");
   }
 
   @ParameterizedTest(name = "{0}")
@@ -130,8 +155,10 @@ class RegistryReportsTest {
 
     List<AgentEvent> events = reports(database).eventsOf(agent, 50);
 
-    assertThat(events).extracting(AgentEvent::what)
-        .contains("reserved for " + cluster, "registered with the GoCD server", "idle, kept for reuse")
+    assertThat(events)
+        .extracting(AgentEvent::what)
+        .contains(
+            "reserved for " + cluster, "registered with the GoCD server", "idle, kept for reuse")
         .anyMatch(what -> what.startsWith("decision CREATED by create-agent:"))
         .anyMatch(what -> what.startsWith("decision KEPT by job-completion:"));
     assertThat(events).isSortedAccordingTo(java.util.Comparator.comparing(AgentEvent::at));
@@ -142,7 +169,11 @@ class RegistryReportsTest {
   }
 
   private AgentServices services(DataSource database, int maxRunning) {
-    return new AgentServices(database, new RecordingAgentProvider(), Clock.systemUTC(), AgentServices.properties(maxRunning, 10));
+    return new AgentServices(
+        database,
+        new RecordingAgentProvider(),
+        Clock.systemUTC(),
+        AgentServices.properties(maxRunning, 10));
   }
 
   private CreateAgentRequest request() {

@@ -21,13 +21,17 @@ class RegistryStorageCheckTest {
   @Test
   void warnsOfAnH2FileUnderTheTemporaryDirectory(CapturedOutput output) {
     RegistryStorageCheck check =
-        new RegistryStorageCheck("jdbc:h2:file:/tmp/elastic-agent-workers/registry;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE", TMP);
+        new RegistryStorageCheck(
+            "jdbc:h2:file:/tmp/elastic-agent-workers/registry;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE",
+            TMP);
 
     check.warnIfTemporary();
 
     assertThat(output.getOut())
         .contains("WARN")
-        .contains("The registry is an H2 file under the temporary directory (/tmp/elastic-agent-workers/registry)")
+        .contains(
+            "The registry is an H2 file under the temporary directory"
+                + " (/tmp/elastic-agent-workers/registry)")
         .contains("does not survive a container restart")
         .contains("SPRING_DATASOURCE_URL");
   }
@@ -39,17 +43,23 @@ class RegistryStorageCheckTest {
 
   @Test
   void acceptsPostgreSql() {
-    assertThat(new RegistryStorageCheck("jdbc:postgresql://db:5432/elastic_agents", TMP).warning()).isEmpty();
+    assertThat(new RegistryStorageCheck("jdbc:postgresql://db:5432/elastic_agents", TMP).warning())
+        .isEmpty();
   }
 
   @Test
   void acceptsAnH2FileOnAVolume() {
-    assertThat(new RegistryStorageCheck("jdbc:h2:file:/var/lib/elastic-agents/registry;MODE=PostgreSQL", TMP).warning()).isEmpty();
+    assertThat(
+            new RegistryStorageCheck(
+                    "jdbc:h2:file:/var/lib/elastic-agents/registry;MODE=PostgreSQL", TMP)
+                .warning())
+        .isEmpty();
   }
 
   @Test
   void acceptsAnInMemoryH2ThatNobodyExpectsToKeep() {
-    assertThat(new RegistryStorageCheck("jdbc:h2:mem:registry;DB_CLOSE_DELAY=-1", TMP).warning()).isEmpty();
+    assertThat(new RegistryStorageCheck("jdbc:h2:mem:registry;DB_CLOSE_DELAY=-1", TMP).warning())
+        .isEmpty();
   }
 
   @Test
@@ -59,7 +69,8 @@ class RegistryStorageCheckTest {
         .load("application", new ClassPathResource("application.yaml"))
         .forEach(environment.getPropertySources()::addLast);
 
-    RegistryStorageCheck check = new RegistryStorageCheck(environment.getRequiredProperty("spring.datasource.url"));
+    RegistryStorageCheck check =
+        new RegistryStorageCheck(environment.getRequiredProperty("spring.datasource.url"));
 
     assertThat(check.warning()).isPresent();
   }

@@ -23,16 +23,21 @@ class EndpointTokenTest {
     AuthenticationProvider provider = new GoCdEndpointSecurity().endpointToken(properties(TOKEN));
 
     assertThat(provider.authenticate(presented(TOKEN)).isAuthenticated()).isTrue();
-    assertThatThrownBy(() -> provider.authenticate(presented(TOKEN.toUpperCase()))).isInstanceOf(BadCredentialsException.class);
+    assertThatThrownBy(() -> provider.authenticate(presented(TOKEN.toUpperCase())))
+        .isInstanceOf(BadCredentialsException.class);
   }
 
   @Test
   void withoutATokenRefusesEveryRequestAndSaysSoOnce(CapturedOutput output) {
     AuthenticationProvider provider = new GoCdEndpointSecurity().endpointToken(properties(""));
 
-    assertThatThrownBy(() -> provider.authenticate(presented(""))).isInstanceOf(BadCredentialsException.class);
-    assertThatThrownBy(() -> provider.authenticate(presented("anything-at-all-really"))).isInstanceOf(BadCredentialsException.class);
-    assertThat(output.getOut()).containsOnlyOnce("gocd-endpoint.token is not set: the GoCD endpoint refuses every request");
+    assertThatThrownBy(() -> provider.authenticate(presented("")))
+        .isInstanceOf(BadCredentialsException.class);
+    assertThatThrownBy(() -> provider.authenticate(presented("anything-at-all-really")))
+        .isInstanceOf(BadCredentialsException.class);
+    assertThat(output.getOut())
+        .containsOnlyOnce(
+            "gocd-endpoint.token is not set: the GoCD endpoint refuses every request");
   }
 
   @Test

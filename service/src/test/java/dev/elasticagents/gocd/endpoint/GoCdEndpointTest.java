@@ -52,7 +52,9 @@ import org.springframework.test.web.servlet.ResultActions;
  * domain's rules are the real ones; the registry and the cluster are mocks here (the end-to-end
  * test runs them for real).
  */
-@WebMvcTest(controllers = GoCdEndpoint.class, properties = "gocd-endpoint.token=" + GoCdEndpointTest.TOKEN)
+@WebMvcTest(
+    controllers = GoCdEndpoint.class,
+    properties = "gocd-endpoint.token=" + GoCdEndpointTest.TOKEN)
 @Import({GoCdEndpointSecurity.class, GoCdEndpointTest.RealRules.class})
 @ExtendWith(OutputCaptureExtension.class)
 class GoCdEndpointTest {
@@ -82,7 +84,10 @@ class GoCdEndpointTest {
 
   @Test
   void aRequestWithoutTheTokenGets401AndStartsNothing() throws Exception {
-    http.perform(post("/gocd/v5/create-agent").contentType(MediaType.APPLICATION_JSON).content(createAgent(42, "up42")))
+    http.perform(
+            post("/gocd/v5/create-agent")
+                .contentType(MediaType.APPLICATION_JSON)
+                .content(createAgent(42, "up42")))
         .andExpect(status().isUnauthorized())
         .andExpect(header().string("WWW-Authenticate", "Bearer"));
 
@@ -105,8 +110,11 @@ class GoCdEndpointTest {
 
   @Test
   @SuppressWarnings("unchecked")
-  void createAgentPublishesAgentRequestedForTheJobWithTheLifecyclesVariablesOnly() throws Exception {
-    String body = createAgent(42, "up42").replace("{\"auto_register_key\"", "{\"declines\":99,\"auto_register_key\"");
+  void createAgentPublishesAgentRequestedForTheJobWithTheLifecyclesVariablesOnly()
+      throws Exception {
+    String body =
+        createAgent(42, "up42")
+            .replace("{\"auto_register_key\"", "{\"declines\":99,\"auto_register_key\"");
 
     send("create-agent", body).andExpect(status().isOk()).andExpect(content().json("{}"));
 
@@ -115,13 +123,20 @@ class GoCdEndpointTest {
     verify(messages).agentRequested(job.capture(), variables.capture());
     assertThat(job.getValue().jobId()).isEqualTo(42);
     assertThat(variables.getValue())
-        .containsOnlyKeys("auto_register_key", "environment", "elastic_agent_profile_properties", "cluster_profile_properties", "job_identifier")
+        .containsOnlyKeys(
+            "auto_register_key",
+            "environment",
+            "elastic_agent_profile_properties",
+            "cluster_profile_properties",
+            "job_identifier")
         .containsEntry("auto_register_key", KEY);
   }
 
   @Test
   void createAgentWithoutJobIdentifierIsRefused() throws Exception {
-    send("create-agent", "{\"auto_register_key\":\"" + KEY + "\",\"elastic_agent_profile_properties\":{}}")
+    send(
+            "create-agent",
+            "{\"auto_register_key\":\"" + KEY + "\",\"elastic_agent_profile_properties\":{}}")
         .andExpect(status().isBadRequest())
         .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
         .andExpect(jsonPath("$.detail").value("'job_identifier' is required"));
@@ -132,16 +147,21 @@ class GoCdEndpointTest {
   void aNegativeJobIdIsRefusedNamingTheField() throws Exception {
     send("create-agent", createAgent(-7, "up42"))
         .andExpect(status().isBadRequest())
-        .andExpect(jsonPath("$.detail").value(containsString("'job_identifier.job_id' must be a positive whole number")));
+        .andExpect(
+            jsonPath("$.detail")
+                .value(containsString("'job_identifier.job_id' must be a positive whole number")));
     verifyNoInteractions(messages);
   }
 
   @Test
-  void aPipelineNameWithALineBreakOrANulIsRefusedAndNeverLogged(CapturedOutput output) throws Exception {
+  void aPipelineNameWithALineBreakOrANulIsRefusedAndNeverLogged(CapturedOutput output)
+      throws Exception {
     for (String name : List.of("up42\\r\\nINFO forged line", "up42\\u0000raw")) {
       send("create-agent", createAgent(43, name))
           .andExpect(status().isBadRequest())
-          .andExpect(jsonPath("$.detail").value(containsString("'job_identifier.pipeline_name' may hold only letters")));
+          .andExpect(
+              jsonPath("$.detail")
+                  .value(containsString("'job_identifier.pipeline_name' may hold only letters")));
     }
     verifyNoInteractions(messages);
     assertThat(output.getAll()).doesNotContain("forged line").doesNotContain("raw");
@@ -150,7 +170,10 @@ class GoCdEndpointTest {
   @Test
   void aBodyLargerThanTheLimitIsRefusedBeforeItIsParsed() throws Exception {
     String image = "x".repeat(2 * 1024 * 1024);
-    send("create-agent", createAgent(44, "up42").replace("\"image\":\"gocd-agent\"", "\"image\":\"" + image + "\""))
+    send(
+            "create-agent",
+            createAgent(44, "up42")
+                .replace("\"image\":\"gocd-agent\"", "\"image\":\"" + image + "\""))
         .andExpect(status().isPayloadTooLarge())
         .andExpect(jsonPath("$.detail").value("the body must be at most 262144 bytes"));
     verifyNoInteractions(messages);
@@ -158,16 +181,26 @@ class GoCdEndpointTest {
 
   @Test
   void aPropertyValueLongerThanTheLimitIsRefusedNamingTheProperty() throws Exception {
-    send("create-agent", createAgent(44, "up42").replace("\"image\":\"gocd-agent\"", "\"image\":\"" + "x".repeat(5000) + "\""))
+    send(
+            "create-agent",
+            createAgent(44, "up42")
+                .replace("\"image\":\"gocd-agent\"", "\"image\":\"" + "x".repeat(5000) + "\""))
         .andExpect(status().isBadRequest())
-        .andExpect(jsonPath("$.detail").value("'elastic_agent_profile_properties.image': Image must be at most 4096 characters"));
+        .andExpect(
+            jsonPath("$.detail")
+                .value(
+                    "'elastic_agent_profile_properties.image': Image must be at most 4096"
+                        + " characters"));
     verifyNoInteractions(messages);
   }
 
   @Test
   @SuppressWarnings("unchecked")
   void theServiceTokenNeverReachesTheLifecyclesVariables() throws Exception {
-    send("create-agent", createAgent(48, "up42").replace("\"id\":\"k8s\"", "\"id\":\"k8s\",\"service_token\":\"" + TOKEN + "\""))
+    send(
+            "create-agent",
+            createAgent(48, "up42")
+                .replace("\"id\":\"k8s\"", "\"id\":\"k8s\",\"service_token\":\"" + TOKEN + "\""))
         .andExpect(status().isOk());
 
     ArgumentCaptor<Map<String, Object>> variables = ArgumentCaptor.forClass(Map.class);
@@ -190,20 +223,30 @@ class GoCdEndpointTest {
   void createAgentNeverLogsTheAutoRegisterKey(CapturedOutput output) throws Exception {
     send("create-agent", createAgent(45, "up42")).andExpect(status().isOk());
 
-    assertThat(output.getAll()).contains("GoCD asks for an agent for up42/1/stage/1/job").doesNotContain(KEY);
+    assertThat(output.getAll())
+        .contains("GoCD asks for an agent for up42/1/stage/1/job")
+        .doesNotContain(KEY);
   }
 
   @Test
   void shouldAssignWorkAnswersTheBareLiteral() throws Exception {
     when(registry.assignWork(eq("GoCDagent1"), any(), any(), any())).thenReturn(true);
 
-    send("should-assign-work", shouldAssignWork("GoCDagent1")).andExpect(status().isOk()).andExpect(content().string("true"));
-    send("should-assign-work", shouldAssignWork("GoCDagent2")).andExpect(status().isOk()).andExpect(content().string("false"));
+    send("should-assign-work", shouldAssignWork("GoCDagent1"))
+        .andExpect(status().isOk())
+        .andExpect(content().string("true"));
+    send("should-assign-work", shouldAssignWork("GoCDagent2"))
+        .andExpect(status().isOk())
+        .andExpect(content().string("false"));
   }
 
   @Test
   void jobCompletionPublishesJobCompletedForTheAgent() throws Exception {
-    send("job-completion", "{\"elastic_agent_id\":\"GoCDagent1\",\"job_identifier\":" + jobIdentifier(46, "up42") + "}")
+    send(
+            "job-completion",
+            "{\"elastic_agent_id\":\"GoCDagent1\",\"job_identifier\":"
+                + jobIdentifier(46, "up42")
+                + "}")
         .andExpect(status().isOk());
 
     ArgumentCaptor<JobIdentifier> job = ArgumentCaptor.forClass(JobIdentifier.class);
@@ -213,9 +256,15 @@ class GoCdEndpointTest {
 
   @Test
   void jobCompletionForAnInvalidAgentIdIsRefused() throws Exception {
-    send("job-completion", "{\"elastic_agent_id\":\"../etc\",\"job_identifier\":" + jobIdentifier(46, "up42") + "}")
+    send(
+            "job-completion",
+            "{\"elastic_agent_id\":\"../etc\",\"job_identifier\":"
+                + jobIdentifier(46, "up42")
+                + "}")
         .andExpect(status().isBadRequest())
-        .andExpect(jsonPath("$.detail").value("'elastic_agent_id' must be the id of an agent of this service"));
+        .andExpect(
+            jsonPath("$.detail")
+                .value("'elastic_agent_id' must be the id of an agent of this service"));
     verify(messages, never()).jobCompleted(anyString(), any(), any());
   }
 
@@ -224,33 +273,65 @@ class GoCdEndpointTest {
     when(reports.instructionsFor(List.of("GoCDa", "GoCDb", "GoCDc")))
         .thenReturn(new AgentInstructions(List.of("GoCDa"), List.of("GoCDb")));
     when(reports.unresolvedDeclines(any()))
-        .thenReturn(List.of(new UnresolvedDecline("cluster profile 'k8s' is at its maximum of 2 running agents", 3, Instant.now())));
+        .thenReturn(
+            List.of(
+                new UnresolvedDecline(
+                    "cluster profile 'k8s' is at its maximum of 2 running agents",
+                    3,
+                    Instant.now())));
 
-    send("server-ping", "{\"all_cluster_profile_properties\":[],\"agents\":["
-            + "{\"agent_id\":\"GoCDa\",\"agent_state\":\"Idle\",\"build_state\":\"Idle\",\"config_state\":\"Enabled\"},"
-            + "{\"agent_id\":\"GoCDb\",\"agent_state\":\"Idle\",\"build_state\":\"Idle\",\"config_state\":\"Enabled\"},"
-            + "{\"agent_id\":\"GoCDc\",\"agent_state\":\"Building\",\"build_state\":\"Building\",\"config_state\":\"Enabled\"}]}")
+    send(
+            "server-ping",
+            "{\"all_cluster_profile_properties\":[],\"agents\":["
+                + "{\"agent_id\":\"GoCDa\",\"agent_state\":\"Idle\",\"build_state\":\"Idle\",\"config_state\":\"Enabled\"},"
+                + "{\"agent_id\":\"GoCDb\",\"agent_state\":\"Idle\",\"build_state\":\"Idle\",\"config_state\":\"Enabled\"},"
+                + "{\"agent_id\":\"GoCDc\",\"agent_state\":\"Building\",\"build_state\":\"Building\",\"config_state\":\"Enabled\"}]}")
         .andExpect(status().isOk())
-        .andExpect(content().json("""
-            {"disable_agents":["GoCDa"],"delete_agents":["GoCDb"],
-             "health_messages":[{"type":"warning","message":"Elastic agents: 3 request(s) declined in the last 5 minutes and still waiting: cluster profile 'k8s' is at its maximum of 2 running agents"}]}
-            """, org.springframework.test.json.JsonCompareMode.STRICT));
+        .andExpect(
+            content()
+                .json(
+                    """
+                    {"disable_agents":["GoCDa"],"delete_agents":["GoCDb"],
+                     "health_messages":[{"type":"warning","message":"Elastic agents: 3 request(s) declined in the last 5 minutes and still waiting: cluster profile 'k8s' is at its maximum of 2 running agents"}]}
+                    """,
+                    org.springframework.test.json.JsonCompareMode.STRICT));
     // Cleanup gets GoCD's build states: they repair job-completions that never arrived.
     verify(messages)
         .serverPing(
             org.mockito.ArgumentMatchers.argThat(
                 agents ->
-                    agents.contains(Map.of("agent_id", "GoCDc", "agent_state", "Building", "build_state", "Building", "config_state", "Enabled"))
-                        && agents.contains(Map.of("agent_id", "GoCDa", "agent_state", "Idle", "build_state", "Idle", "config_state", "Enabled"))));
+                    agents.contains(
+                            Map.of(
+                                "agent_id",
+                                "GoCDc",
+                                "agent_state",
+                                "Building",
+                                "build_state",
+                                "Building",
+                                "config_state",
+                                "Enabled"))
+                        && agents.contains(
+                            Map.of(
+                                "agent_id",
+                                "GoCDa",
+                                "agent_state",
+                                "Idle",
+                                "build_state",
+                                "Idle",
+                                "config_state",
+                                "Enabled"))));
   }
 
   @Test
   void aServerPingMayListThousandsOfAgents() throws Exception {
-    String agent = "{\"agent_id\":\"gocd-%032d\",\"agent_state\":\"Idle\",\"build_state\":\"Idle\",\"config_state\":\"Enabled\"}";
-    String agents = IntStream.range(0, 5000).mapToObj(agent::formatted).collect(Collectors.joining(","));
+    String agent =
+        "{\"agent_id\":\"gocd-%032d\",\"agent_state\":\"Idle\",\"build_state\":\"Idle\",\"config_state\":\"Enabled\"}";
+    String agents =
+        IntStream.range(0, 5000).mapToObj(agent::formatted).collect(Collectors.joining(","));
     when(reports.instructionsFor(any())).thenReturn(new AgentInstructions(List.of(), List.of()));
 
-    send("server-ping", "{\"all_cluster_profile_properties\":[],\"agents\":[" + agents + "]}").andExpect(status().isOk());
+    send("server-ping", "{\"all_cluster_profile_properties\":[],\"agents\":[" + agents + "]}")
+        .andExpect(status().isOk());
 
     assertThat(agents.length()).isGreaterThan(GoCdRequestBody.MAX_BYTES);
   }
@@ -260,8 +341,10 @@ class GoCdEndpointTest {
     when(statusReports.plugin()).thenReturn("<p>plugin</p>");
     when(statusReports.cluster(Map.of("id", "k8s"))).thenReturn("<p>cluster</p>");
 
-    send("plugin-status-report", "{\"all_cluster_profiles_properties\":[]}").andExpect(content().json("{\"view\":\"<p>plugin</p>\"}"));
-    send("cluster-status-report", "{\"cluster_profile_properties\":{\"id\":\"k8s\"}}").andExpect(content().json("{\"view\":\"<p>cluster</p>\"}"));
+    send("plugin-status-report", "{\"all_cluster_profiles_properties\":[]}")
+        .andExpect(content().json("{\"view\":\"<p>plugin</p>\"}"));
+    send("cluster-status-report", "{\"cluster_profile_properties\":{\"id\":\"k8s\"}}")
+        .andExpect(content().json("{\"view\":\"<p>cluster</p>\"}"));
   }
 
   private ResultActions send(String message, String body) throws Exception {
@@ -273,20 +356,31 @@ class GoCdEndpointTest {
   }
 
   private static String createAgent(int jobId, String pipeline) {
-    return "{\"auto_register_key\":\"" + KEY + "\",\"environment\":\"prod\","
+    return "{\"auto_register_key\":\""
+        + KEY
+        + "\",\"environment\":\"prod\","
         + "\"elastic_agent_profile_properties\":{\"image\":\"gocd-agent\"},"
         + "\"cluster_profile_properties\":{\"id\":\"k8s\",\"service_url\":\"https://workers.example\"},"
-        + "\"job_identifier\":" + jobIdentifier(jobId, pipeline) + "}";
+        + "\"job_identifier\":"
+        + jobIdentifier(jobId, pipeline)
+        + "}";
   }
 
   private static String jobIdentifier(int jobId, String pipeline) {
-    return "{\"job_id\":" + jobId + ",\"job_name\":\"job\",\"pipeline_counter\":1,\"pipeline_label\":\"1\","
-        + "\"pipeline_name\":\"" + pipeline + "\",\"stage_counter\":\"1\",\"stage_name\":\"stage\"}";
+    return "{\"job_id\":"
+        + jobId
+        + ",\"job_name\":\"job\",\"pipeline_counter\":1,\"pipeline_label\":\"1\","
+        + "\"pipeline_name\":\""
+        + pipeline
+        + "\",\"stage_counter\":\"1\",\"stage_name\":\"stage\"}";
   }
 
   private static String shouldAssignWork(String agentId) {
-    return "{\"agent\":{\"agent_id\":\"" + agentId + "\",\"agent_state\":\"Idle\",\"build_state\":\"Idle\",\"config_state\":\"Enabled\"},"
-        + "\"environment\":\"prod\",\"job_identifier\":" + jobIdentifier(47, "up42") + ","
-        + "\"elastic_agent_profile_properties\":{\"image\":\"gocd-agent\"},\"cluster_profile_properties\":{\"id\":\"k8s\"}}";
+    return "{\"agent\":{\"agent_id\":\""
+        + agentId
+        + "\",\"agent_state\":\"Idle\",\"build_state\":\"Idle\",\"config_state\":\"Enabled\"},"
+        + "\"environment\":\"prod\",\"job_identifier\":"
+        + jobIdentifier(47, "up42")
+        + ",\"elastic_agent_profile_properties\":{\"image\":\"gocd-agent\"},\"cluster_profile_properties\":{\"id\":\"k8s\"}}";
   }
 }

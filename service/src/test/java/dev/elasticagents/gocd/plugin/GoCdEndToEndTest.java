@@ -60,17 +60,22 @@ class GoCdEndToEndTest {
 
   private final List<Map<String, Object>> jobs = new ArrayList<>();
 
-  /** Counts what the test's requests started: lifecycles (their create-agent decisions) and agents. */
+  /**
+   * Counts what the test's requests started: lifecycles (their create-agent decisions) and agents.
+   */
   @AfterEach
   void count() {
     for (Map<String, Object> job : jobs) {
       COUNTS.lifecycles.addAndGet(registry.decisionsFor("create-agent", identifier(job)).size());
-      registry.agentsAssignedTo(identifier(job)).forEach(agent -> {
-        COUNTS.agents.add(agent);
-        if (registry.find(agent).orElseThrow().state() == AgentState.TERMINATED) {
-          COUNTS.terminated.add(agent);
-        }
-      });
+      registry
+          .agentsAssignedTo(identifier(job))
+          .forEach(
+              agent -> {
+                COUNTS.agents.add(agent);
+                if (registry.find(agent).orElseThrow().state() == AgentState.TERMINATED) {
+                  COUNTS.terminated.add(agent);
+                }
+              });
     }
   }
 
@@ -80,11 +85,15 @@ class GoCdEndToEndTest {
   }
 
   @Test
-  void createAgentSentThreeTimesForOneJobStartsOneLifecycleAndLaunchesOneAgent(CapturedOutput output) {
+  void createAgentSentThreeTimesForOneJobStartsOneLifecycleAndLaunchesOneAgent(
+      CapturedOutput output) {
     Map<String, Object> job = job();
     String key = "auto-register-" + UUID.randomUUID();
     for (int i = 0; i < 3; i++) {
-      assertThat(send("create-agent", createAgent(job, key, ZeebeIntegrationTest.GOCD_ENDPOINT_TOKEN)).responseCode()).isEqualTo(200);
+      assertThat(
+              send("create-agent", createAgent(job, key, ZeebeIntegrationTest.GOCD_ENDPOINT_TOKEN))
+                  .responseCode())
+          .isEqualTo(200);
     }
     String agent = awaitAgentOf(job);
     // A job asked for after the re-sends: once it has its agent, every earlier message was handled.
@@ -95,10 +104,14 @@ class GoCdEndToEndTest {
         .atMost(Duration.ofSeconds(5))
         .untilAsserted(
             () -> {
-              assertThat(registry.decisionsFor("create-agent", identifier(job))).as("lifecycles started for the job").hasSize(1);
+              assertThat(registry.decisionsFor("create-agent", identifier(job)))
+                  .as("lifecycles started for the job")
+                  .hasSize(1);
               assertThat(registry.agentsAssignedTo(identifier(job))).containsExactly(agent);
             });
-    assertThat(output.getAll()).doesNotContain(key).doesNotContain(ZeebeIntegrationTest.GOCD_ENDPOINT_TOKEN);
+    assertThat(output.getAll())
+        .doesNotContain(key)
+        .doesNotContain(ZeebeIntegrationTest.GOCD_ENDPOINT_TOKEN);
   }
 
   @Test
@@ -106,8 +119,10 @@ class GoCdEndToEndTest {
     Map<String, Object> job = sendCreateAgent(job());
     String agent = awaitAgentOf(job);
 
-    assertThat(send("should-assign-work", shouldAssignWork(agent, job)).responseBody()).isEqualTo("true");
-    assertThat(send("should-assign-work", shouldAssignWork(agent, job())).responseBody()).isEqualTo("false");
+    assertThat(send("should-assign-work", shouldAssignWork(agent, job)).responseBody())
+        .isEqualTo("true");
+    assertThat(send("should-assign-work", shouldAssignWork(agent, job())).responseBody())
+        .isEqualTo("false");
   }
 
   @Test
@@ -117,7 +132,9 @@ class GoCdEndToEndTest {
 
     assertThat(send("job-completion", jobCompletion(agent, job)).responseCode()).isEqualTo(200);
 
-    await().atMost(AGENT_DECIDED).until(() -> registry.find(agent).orElseThrow().state() == AgentState.TERMINATED);
+    await()
+        .atMost(AGENT_DECIDED)
+        .until(() -> registry.find(agent).orElseThrow().state() == AgentState.TERMINATED);
   }
 
   @Test
@@ -125,16 +142,31 @@ class GoCdEndToEndTest {
     Map<String, Object> finished = sendCreateAgent(job());
     String terminated = awaitAgentOf(finished);
     send("job-completion", jobCompletion(terminated, finished));
-    await().atMost(AGENT_DECIDED).until(() -> registry.find(terminated).orElseThrow().state() == AgentState.TERMINATED);
+    await()
+        .atMost(AGENT_DECIDED)
+        .until(() -> registry.find(terminated).orElseThrow().state() == AgentState.TERMINATED);
     String running = awaitAgentOf(sendCreateAgent(job()));
     String unknown = "GoCD" + UUID.randomUUID().toString().replace("-", "");
-    gocd.agents(GoCd.agents(List.of(GoCd.agent(terminated, "Enabled"), GoCd.agent(running, "Enabled"), GoCd.agent(unknown, "Enabled"))));
+    gocd.agents(
+        GoCd.agents(
+            List.of(
+                GoCd.agent(terminated, "Enabled"),
+                GoCd.agent(running, "Enabled"),
+                GoCd.agent(unknown, "Enabled"))));
 
-    assertThat(send("server-ping", GoCd.serverPing(clusterProfile(ZeebeIntegrationTest.GOCD_ENDPOINT_TOKEN))).responseCode()).isEqualTo(200);
+    assertThat(
+            send(
+                    "server-ping",
+                    GoCd.serverPing(clusterProfile(ZeebeIntegrationTest.GOCD_ENDPOINT_TOKEN)))
+                .responseCode())
+        .isEqualTo(200);
 
-    assertThat(gocd.apis()).containsSubsequence(GoServer.LIST_AGENTS, GoServer.DISABLE_AGENTS, GoServer.DELETE_AGENTS);
-    assertThat(gocd.bodiesOf(GoServer.DISABLE_AGENTS)).containsExactly(agentIds(terminated, unknown));
-    assertThat(gocd.bodiesOf(GoServer.DELETE_AGENTS)).containsExactly(agentIds(terminated, unknown));
+    assertThat(gocd.apis())
+        .containsSubsequence(GoServer.LIST_AGENTS, GoServer.DISABLE_AGENTS, GoServer.DELETE_AGENTS);
+    assertThat(gocd.bodiesOf(GoServer.DISABLE_AGENTS))
+        .containsExactly(agentIds(terminated, unknown));
+    assertThat(gocd.bodiesOf(GoServer.DELETE_AGENTS))
+        .containsExactly(agentIds(terminated, unknown));
     assertThat(registry.find(running).orElseThrow().state()).isNotEqualTo(AgentState.TERMINATED);
   }
 
@@ -142,11 +174,15 @@ class GoCdEndToEndTest {
   void aWrongTokenGets401AndStartsNothing() {
     Map<String, Object> refused = job();
 
-    GoPluginApiResponse answer = send("create-agent", createAgent(refused, "key-" + UUID.randomUUID(), "a-wrong-token-of-some-length"));
+    GoPluginApiResponse answer =
+        send(
+            "create-agent",
+            createAgent(refused, "key-" + UUID.randomUUID(), "a-wrong-token-of-some-length"));
 
     assertThat(answer.responseCode()).isNotEqualTo(200);
     assertThat(answer.responseCode()).isEqualTo(401);
-    assertThat(answer.responseBody()).isEqualTo("the service refused the cluster profile's service_token (HTTP 401)");
+    assertThat(answer.responseBody())
+        .isEqualTo("the service refused the cluster profile's service_token (HTTP 401)");
     awaitAgentOf(sendCreateAgent(job()));
     assertThat(registry.decisionsFor("create-agent", identifier(refused))).isEmpty();
     assertThat(registry.agentOf(identifier(refused))).isEmpty();
@@ -158,10 +194,13 @@ class GoCdEndToEndTest {
     HttpResponse<String> answer =
         HttpClient.newHttpClient()
             .send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/gocd/v5/no-such-message"))
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + "/gocd/v5/no-such-message"))
                     .header("Authorization", "Bearer " + ZeebeIntegrationTest.GOCD_ENDPOINT_TOKEN)
                     .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"auto_register_key\":\"" + key + "\"}"))
+                    .POST(
+                        HttpRequest.BodyPublishers.ofString(
+                            "{\"auto_register_key\":\"" + key + "\"}"))
                     .build(),
                 HttpResponse.BodyHandlers.ofString());
 
@@ -170,7 +209,10 @@ class GoCdEndToEndTest {
   }
 
   private Map<String, Object> sendCreateAgent(Map<String, Object> job) {
-    GoPluginApiResponse answer = send("create-agent", createAgent(job, "key-" + UUID.randomUUID(), ZeebeIntegrationTest.GOCD_ENDPOINT_TOKEN));
+    GoPluginApiResponse answer =
+        send(
+            "create-agent",
+            createAgent(job, "key-" + UUID.randomUUID(), ZeebeIntegrationTest.GOCD_ENDPOINT_TOKEN));
     assertThat(answer.responseCode()).as(answer.responseBody()).isEqualTo(200);
     return job;
   }
@@ -181,7 +223,10 @@ class GoCdEndToEndTest {
   }
 
   private String awaitAgentOf(Map<String, Object> job) {
-    return await().atMost(AGENT_DECIDED).until(() -> registry.agentOf(identifier(job)), Optional::isPresent).orElseThrow();
+    return await()
+        .atMost(AGENT_DECIDED)
+        .until(() -> registry.agentOf(identifier(job)), Optional::isPresent)
+        .orElseThrow();
   }
 
   private Map<String, Object> job() {
@@ -231,7 +276,8 @@ class GoCdEndToEndTest {
     body.put("environment", "production");
     body.put("job_identifier", job);
     body.put("elastic_agent_profile_properties", elasticAgentProfile());
-    body.put("cluster_profile_properties", clusterProfile(ZeebeIntegrationTest.GOCD_ENDPOINT_TOKEN));
+    body.put(
+        "cluster_profile_properties", clusterProfile(ZeebeIntegrationTest.GOCD_ENDPOINT_TOKEN));
     return GoCd.json(body);
   }
 
@@ -240,7 +286,8 @@ class GoCdEndToEndTest {
     body.put("elastic_agent_id", agent);
     body.put("job_identifier", job);
     body.put("elastic_agent_profile_properties", elasticAgentProfile());
-    body.put("cluster_profile_properties", clusterProfile(ZeebeIntegrationTest.GOCD_ENDPOINT_TOKEN));
+    body.put(
+        "cluster_profile_properties", clusterProfile(ZeebeIntegrationTest.GOCD_ENDPOINT_TOKEN));
     return GoCd.json(body);
   }
 

@@ -38,7 +38,8 @@ final class AgentPods {
   static final String KEY = "auto-register-key";
   static final String CONTAINER = "gocd-agent";
 
-  private static final Pattern LABEL_VALUE = Pattern.compile("([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?");
+  private static final Pattern LABEL_VALUE =
+      Pattern.compile("([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?");
 
   private final String namespace;
   private final String goServerUrl;
@@ -51,9 +52,14 @@ final class AgentPods {
   /** The agent's pod: from the profile's fields, or from its pod template. */
   Pod pod(AgentLaunch launch) {
     AgentProfile profile = launch.profile();
-    Pod base = PodSettings.template(profile).orElseGet(() -> new PodBuilder().withNewSpec().endSpec().build());
+    Pod base =
+        PodSettings.template(profile)
+            .orElseGet(() -> new PodBuilder().withNewSpec().endSpec().build());
     List<Container> containers = new ArrayList<>(base.getSpec().getContainers());
-    Container agent = containers.isEmpty() ? new ContainerBuilder().withName(CONTAINER).build() : containers.getFirst();
+    Container agent =
+        containers.isEmpty()
+            ? new ContainerBuilder().withName(CONTAINER).build()
+            : containers.getFirst();
     ContainerBuilder container = new ContainerBuilder(agent).withEnv(env(launch, agent.getEnv()));
     PodSettings.apply(profile, container);
     if (containers.isEmpty()) {
@@ -104,7 +110,8 @@ final class AgentPods {
     labels.put(CREATED_BY, launch.pluginId());
     labels.put(AGENT_ID, launch.agentId());
     launch.job().ifPresent(job -> labels.put(JOB_ID, String.valueOf(job.jobId())));
-    // A cluster profile id may be longer than a label value allows (63): the annotation has it whole.
+    // A cluster profile id may be longer than a label value allows (63): the annotation has it
+    // whole.
     if (LABEL_VALUE.matcher(launch.clusterProfileId()).matches()) {
       labels.put(CLUSTER_PROFILE, launch.clusterProfileId());
     }
@@ -113,7 +120,10 @@ final class AgentPods {
 
   private static Map<String, String> annotations(AgentLaunch launch) {
     Map<String, String> annotations = new LinkedHashMap<>();
-    launch.job().map(JobIdentifier::locator).ifPresent(locator -> annotations.put(JOB_IDENTIFIER, locator));
+    launch
+        .job()
+        .map(JobIdentifier::locator)
+        .ifPresent(locator -> annotations.put(JOB_IDENTIFIER, locator));
     annotations.put(CLUSTER_PROFILE, launch.clusterProfileId());
     annotations.put(AGENT_PROFILE, launch.profile().key());
     annotations.put(ENVIRONMENT, launch.profile().environment());
@@ -126,12 +136,23 @@ final class AgentPods {
    */
   private List<EnvVar> env(AgentLaunch launch, List<EnvVar> fromTemplate) {
     Map<String, EnvVar> env = new LinkedHashMap<>();
-    fromTemplate.stream().filter(variable -> !variable.getName().startsWith("GO_EA_")).forEach(variable -> env.put(variable.getName(), variable));
-    PodSettings.environmentVariables(launch.profile()).forEach((name, value) -> env.put(name, new EnvVar(name, value, null)));
-    env.put("GO_EA_SERVER_URL", new EnvVar("GO_EA_SERVER_URL", launch.goServerUrl().orElse(goServerUrl), null));
-    env.put("GO_EA_AUTO_REGISTER_ENVIRONMENT", new EnvVar("GO_EA_AUTO_REGISTER_ENVIRONMENT", launch.profile().environment(), null));
-    env.put("GO_EA_AUTO_REGISTER_ELASTIC_AGENT_ID", new EnvVar("GO_EA_AUTO_REGISTER_ELASTIC_AGENT_ID", launch.agentId(), null));
-    env.put("GO_EA_AUTO_REGISTER_ELASTIC_PLUGIN_ID", new EnvVar("GO_EA_AUTO_REGISTER_ELASTIC_PLUGIN_ID", launch.pluginId(), null));
+    fromTemplate.stream()
+        .filter(variable -> !variable.getName().startsWith("GO_EA_"))
+        .forEach(variable -> env.put(variable.getName(), variable));
+    PodSettings.environmentVariables(launch.profile())
+        .forEach((name, value) -> env.put(name, new EnvVar(name, value, null)));
+    env.put(
+        "GO_EA_SERVER_URL",
+        new EnvVar("GO_EA_SERVER_URL", launch.goServerUrl().orElse(goServerUrl), null));
+    env.put(
+        "GO_EA_AUTO_REGISTER_ENVIRONMENT",
+        new EnvVar("GO_EA_AUTO_REGISTER_ENVIRONMENT", launch.profile().environment(), null));
+    env.put(
+        "GO_EA_AUTO_REGISTER_ELASTIC_AGENT_ID",
+        new EnvVar("GO_EA_AUTO_REGISTER_ELASTIC_AGENT_ID", launch.agentId(), null));
+    env.put(
+        "GO_EA_AUTO_REGISTER_ELASTIC_PLUGIN_ID",
+        new EnvVar("GO_EA_AUTO_REGISTER_ELASTIC_PLUGIN_ID", launch.pluginId(), null));
     env.put(
         "GO_EA_AUTO_REGISTER_KEY",
         new EnvVarBuilder()

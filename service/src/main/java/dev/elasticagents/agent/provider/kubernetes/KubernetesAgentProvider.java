@@ -20,9 +20,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Agents as Kubernetes pods in one namespace. Every call is idempotent: a pod or Secret that
- * already exists with this agent's label is this agent's, and deleting what is gone is done.
- * Agents belong to the namespace, not to a service instance: any instance judges and terminates
- * them, their claims in the registry keeping two instances from acting on one agent at once.
+ * already exists with this agent's label is this agent's, and deleting what is gone is done. Agents
+ * belong to the namespace, not to a service instance: any instance judges and terminates them,
+ * their claims in the registry keeping two instances from acting on one agent at once.
  */
 public class KubernetesAgentProvider implements AgentProvider {
 
@@ -36,9 +36,13 @@ public class KubernetesAgentProvider implements AgentProvider {
   private final KubernetesErrors errors;
   private volatile SharedIndexInformer<Pod> informer;
 
-  public KubernetesAgentProvider(KubernetesClient client, KubernetesProperties properties, String pluginId) {
+  public KubernetesAgentProvider(
+      KubernetesClient client, KubernetesProperties properties, String pluginId) {
     this.client = client;
-    this.namespace = properties.namespace().isBlank() ? Objects.requireNonNullElse(client.getNamespace(), "default") : properties.namespace();
+    this.namespace =
+        properties.namespace().isBlank()
+            ? Objects.requireNonNullElse(client.getNamespace(), "default")
+            : properties.namespace();
     this.pluginId = pluginId;
     this.properties = properties;
     this.pods = new AgentPods(namespace, properties.goServerUrl());
@@ -78,12 +82,23 @@ public class KubernetesAgentProvider implements AgentProvider {
   @Override
   public void launch(AgentLaunch launch) {
     Pod pod = pods.pod(launch);
-    Pod created = createOrFindOurs(pod, () -> client.pods().inNamespace(namespace).resource(pod).create(),
-        () -> client.pods().inNamespace(namespace).withName(launch.agentId()).get(), "create pods");
+    Pod created =
+        createOrFindOurs(
+            pod,
+            () -> client.pods().inNamespace(namespace).resource(pod).create(),
+            () -> client.pods().inNamespace(namespace).withName(launch.agentId()).get(),
+            "create pods");
     Secret secret = pods.secret(launch, created);
-    createOrFindOurs(secret, () -> client.secrets().inNamespace(namespace).resource(secret).create(),
-        () -> client.secrets().inNamespace(namespace).withName(launch.agentId()).get(), "create secrets");
-    log.info("Created pod {} in namespace {} for agent {}", launch.agentId(), namespace, launch.agentId());
+    createOrFindOurs(
+        secret,
+        () -> client.secrets().inNamespace(namespace).resource(secret).create(),
+        () -> client.secrets().inNamespace(namespace).withName(launch.agentId()).get(),
+        "create secrets");
+    log.info(
+        "Created pod {} in namespace {} for agent {}",
+        launch.agentId(),
+        namespace,
+        launch.agentId());
   }
 
   /** GoCD disables the agent itself; a pod has nothing to disable. */
@@ -92,14 +107,22 @@ public class KubernetesAgentProvider implements AgentProvider {
 
   @Override
   public void terminate(String agentId) {
-    errors.call("delete pods", () -> client.pods().inNamespace(namespace).withName(agentId)
-        .withGracePeriod(properties.deletionGracePeriod().toSeconds()).delete());
+    errors.call(
+        "delete pods",
+        () ->
+            client
+                .pods()
+                .inNamespace(namespace)
+                .withName(agentId)
+                .withGracePeriod(properties.deletionGracePeriod().toSeconds())
+                .delete());
   }
 
   /** Deletes the Secret now rather than waiting for Kubernetes' garbage collector. */
   @Override
   public void delete(String agentId) {
-    errors.call("delete secrets", () -> client.secrets().inNamespace(namespace).withName(agentId).delete());
+    errors.call(
+        "delete secrets", () -> client.secrets().inNamespace(namespace).withName(agentId).delete());
   }
 
   /**
@@ -111,9 +134,18 @@ public class KubernetesAgentProvider implements AgentProvider {
   @Override
   public Set<String> runningAgents() {
     SharedIndexInformer<Pod> watching = informer;
-    List<Pod> all = watching != null && watching.hasSynced() && watching.isWatching()
-        ? watching.getStore().list()
-        : errors.call("list pods", () -> client.pods().inNamespace(namespace).withLabel(AgentPods.CREATED_BY, pluginId).list().getItems());
+    List<Pod> all =
+        watching != null && watching.hasSynced() && watching.isWatching()
+            ? watching.getStore().list()
+            : errors.call(
+                "list pods",
+                () ->
+                    client
+                        .pods()
+                        .inNamespace(namespace)
+                        .withLabel(AgentPods.CREATED_BY, pluginId)
+                        .list()
+                        .getItems());
     return all.stream()
         .filter(pod -> pod.getMetadata().getDeletionTimestamp() == null)
         .filter(pod -> !PodStates.hasEnded(pod))
@@ -131,15 +163,19 @@ public class KubernetesAgentProvider implements AgentProvider {
     return TimeUnit.MILLISECONDS.convert(properties.resyncPeriod());
   }
 
-  private <T extends HasMetadata> T createOrFindOurs(T object, Supplier<T> create, Supplier<T> find, String action) {
+  private <T extends HasMetadata> T createOrFindOurs(
+      T object, Supplier<T> create, Supplier<T> find, String action) {
     try {
       return errors.call(action, create);
     } catch (KubernetesErrors.AlreadyExists e) {
       T existing = errors.call(action, find);
       String agentId = object.getMetadata().getName();
-      if (existing == null || !agentId.equals(existing.getMetadata().getLabels().get(AgentPods.AGENT_ID))) {
+      if (existing == null
+          || !agentId.equals(existing.getMetadata().getLabels().get(AgentPods.AGENT_ID))) {
         throw new IllegalStateException(
-            "A %s named %s exists in namespace %s but is not this agent's".formatted(object.getKind(), agentId, namespace), e);
+            "A %s named %s exists in namespace %s but is not this agent's"
+                .formatted(object.getKind(), agentId, namespace),
+            e);
       }
       return existing;
     }

@@ -7,9 +7,9 @@ import java.util.function.Supplier;
 
 /**
  * What the API server's refusals mean for the job that asked: a refused permission fails the job
- * for a retry with one message naming what the service may not do; a pod the server refuses
- * (409 other than "already exists", 422) fails it with an incident naming the field; anything else
- * (5xx, timeouts) fails it for a retry.
+ * for a retry with one message naming what the service may not do; a pod the server refuses (409
+ * other than "already exists", 422) fails it with an incident naming the field; anything else (5xx,
+ * timeouts) fails it for a retry.
  */
 final class KubernetesErrors {
 
@@ -41,14 +41,20 @@ final class KubernetesErrors {
     }
     if (code == 409 || code == 422) {
       return new InvalidJobVariablesException(
-          List.of("Kubernetes refused the agent's pod (HTTP %d): %s".formatted(code, printable(e))));
+          List.of(
+              "Kubernetes refused the agent's pod (HTTP %d): %s".formatted(code, printable(e))));
     }
     return new IllegalStateException(
-        "Kubernetes could not %s in namespace '%s' (%s); the job is tried again".formatted(action, namespace, code > 0 ? "HTTP " + code : printable(e)), e);
+        "Kubernetes could not %s in namespace '%s' (%s); the job is tried again"
+            .formatted(action, namespace, code > 0 ? "HTTP " + code : printable(e)),
+        e);
   }
 
   private static String printable(KubernetesClientException e) {
-    String message = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : String.valueOf(e.getMessage());
+    String message =
+        e.getStatus() != null && e.getStatus().getMessage() != null
+            ? e.getStatus().getMessage()
+            : String.valueOf(e.getMessage());
     String line = message.replaceAll("\\p{Cntrl}", " ");
     return line.length() <= 300 ? line : line.substring(0, 300) + "...";
   }

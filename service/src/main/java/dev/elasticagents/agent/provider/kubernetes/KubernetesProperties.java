@@ -12,7 +12,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param apiUrl the API server, e.g. {@code https://kubernetes.default.svc}; empty configures the
  *     client automatically
- * @param namespace where agents run; empty means the client's namespace (in-cluster: the service's own)
+ * @param namespace where agents run; empty means the client's namespace (in-cluster: the service's
+ *     own)
  * @param token a bearer token for the API server; empty uses the automatic configuration's
  * @param trustCerts whether to trust the API server's certificate without checking it (tests only)
  * @param goServerUrl the GoCD server URL agents connect to, when the cluster profile names none
@@ -38,6 +39,14 @@ public record KubernetesProperties(
   @Override
   public String toString() {
     return "KubernetesProperties[apiUrl=%s, namespace=%s, token=%s, trustCerts=%s, goServerUrl=%s, deletionGracePeriod=%s, resyncPeriod=%s, launchGrace=%s]"
-        .formatted(apiUrl, namespace, token.isEmpty() ? "(empty)" : "(set)", trustCerts, goServerUrl, deletionGracePeriod, resyncPeriod, launchGrace);
+        .formatted(
+            apiUrl,
+            namespace,
+            token.isEmpty() ? "(empty)" : "(set)",
+            trustCerts,
+            goServerUrl,
+            deletionGracePeriod,
+            resyncPeriod,
+            launchGrace);
   }
 }

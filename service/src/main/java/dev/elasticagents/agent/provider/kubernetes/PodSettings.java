@@ -23,9 +23,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * How an elastic agent profile's properties become a pod: the image, resources, environment,
- * node selector and service account, or a whole pod template. Checked before an agent is
- * reserved, with messages that name the property.
+ * How an elastic agent profile's properties become a pod: the image, resources, environment, node
+ * selector and service account, or a whole pod template. Checked before an agent is reserved, with
+ * messages that name the property.
  */
 final class PodSettings {
 
@@ -47,26 +47,42 @@ final class PodSettings {
       Pod pod = template.get();
       if (pod.getKind() != null && !pod.getKind().equals("Pod")) {
         problems.add(PREFIX + POD_TEMPLATE + "' must be of kind Pod, not " + pod.getKind());
-      } else if (pod.getSpec() == null || pod.getSpec().getContainers() == null || pod.getSpec().getContainers().isEmpty()) {
-        problems.add(PREFIX + POD_TEMPLATE + "' must have a container: its first one runs the agent");
+      } else if (pod.getSpec() == null
+          || pod.getSpec().getContainers() == null
+          || pod.getSpec().getContainers().isEmpty()) {
+        problems.add(
+            PREFIX + POD_TEMPLATE + "' must have a container: its first one runs the agent");
       } else if (!hasImage && blank(pod.getSpec().getContainers().getFirst().getImage())) {
-        problems.add(PREFIX + POD_TEMPLATE + "' must give its first container an image, or the profile its '" + IMAGE + "'");
+        problems.add(
+            PREFIX
+                + POD_TEMPLATE
+                + "' must give its first container an image, or the profile its '"
+                + IMAGE
+                + "'");
       }
     } else if (!hasImage) {
-      problems.add(PREFIX + IMAGE + "' is required by the kubernetes provider (or a '" + POD_TEMPLATE + "')");
+      problems.add(
+          PREFIX
+              + IMAGE
+              + "' is required by the kubernetes provider (or a '"
+              + POD_TEMPLATE
+              + "')");
     }
     return problems;
   }
 
   /** The profile's pod template, parsed; empty when it has none. */
   static Optional<Pod> template(AgentProfile profile) {
-    return given(profile, POD_TEMPLATE).map(yaml -> Serialization.unmarshal(yaml, Pod.class)).map(pod -> {
-      PodBuilder copy = new PodBuilder(pod);
-      if (pod.getSpec() == null) {
-        copy.withNewSpec().endSpec();
-      }
-      return copy.build();
-    });
+    return given(profile, POD_TEMPLATE)
+        .map(yaml -> Serialization.unmarshal(yaml, Pod.class))
+        .map(
+            pod -> {
+              PodBuilder copy = new PodBuilder(pod);
+              if (pod.getSpec() == null) {
+                copy.withNewSpec().endSpec();
+              }
+              return copy.build();
+            });
   }
 
   /** The agent container's image and resources, where the profile gives them. */
@@ -90,7 +106,9 @@ final class PodSettings {
         .addToNodeSelector(nodeSelector)
         .withServiceAccountName(serviceAccount.orElse(pod.buildSpec().getServiceAccountName()))
         // A build needs no API access unless its profile names an account for it.
-        .withAutomountServiceAccountToken(serviceAccount.isPresent() || Boolean.TRUE.equals(pod.buildSpec().getAutomountServiceAccountToken()))
+        .withAutomountServiceAccountToken(
+            serviceAccount.isPresent()
+                || Boolean.TRUE.equals(pod.buildSpec().getAutomountServiceAccountToken()))
         .endSpec();
   }
 
@@ -101,22 +119,27 @@ final class PodSettings {
   private static Map<String, Quantity> quantities(AgentProfile profile, String cpu, String memory) {
     Map<String, Quantity> quantities = new LinkedHashMap<>();
     AgentPods.quantity(profile.properties().get(cpu)).ifPresent(q -> quantities.put("cpu", q));
-    AgentPods.quantity(profile.properties().get(memory)).ifPresent(q -> quantities.put("memory", q));
+    AgentPods.quantity(profile.properties().get(memory))
+        .ifPresent(q -> quantities.put("memory", q));
     return quantities;
   }
 
   /** Lines of name=value, blank lines skipped (the profile's rules checked their form). */
   private static Map<String, String> lines(String text) {
     Map<String, String> pairs = new LinkedHashMap<>();
-    text.lines().filter(line -> !line.isBlank()).forEach(line -> {
-      int equals = line.indexOf('=');
-      pairs.put(line.substring(0, equals).strip(), line.substring(equals + 1));
-    });
+    text.lines()
+        .filter(line -> !line.isBlank())
+        .forEach(
+            line -> {
+              int equals = line.indexOf('=');
+              pairs.put(line.substring(0, equals).strip(), line.substring(equals + 1));
+            });
     return pairs;
   }
 
   private static Optional<String> given(AgentProfile profile, String property) {
-    return Optional.ofNullable(profile.properties().get(property)).filter(value -> !value.isBlank());
+    return Optional.ofNullable(profile.properties().get(property))
+        .filter(value -> !value.isBlank());
   }
 
   private static boolean blank(String value) {
@@ -126,7 +149,12 @@ final class PodSettings {
   /** A parser's message without the document it quotes: its first line, printable, bounded. */
   private static String firstLine(RuntimeException e) {
     Throwable cause = e.getCause() != null ? e.getCause() : e;
-    String message = String.valueOf(cause.getMessage()).lines().findFirst().orElse("").replaceAll("\\p{Cntrl}", "?");
+    String message =
+        String.valueOf(cause.getMessage())
+            .lines()
+            .findFirst()
+            .orElse("")
+            .replaceAll("\\p{Cntrl}", "?");
     return message.length() <= 200 ? message : message.substring(0, 200) + "...";
   }
 }

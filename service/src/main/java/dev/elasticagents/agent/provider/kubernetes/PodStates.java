@@ -15,7 +15,9 @@ final class PodStates {
   private PodStates() {}
 
   static String agentId(Pod pod) {
-    return pod.getMetadata().getLabels() == null ? null : pod.getMetadata().getLabels().get(AgentPods.AGENT_ID);
+    return pod.getMetadata().getLabels() == null
+        ? null
+        : pod.getMetadata().getLabels().get(AgentPods.AGENT_ID);
   }
 
   static String phase(Pod pod) {
@@ -32,13 +34,27 @@ final class PodStates {
     if (status == null) {
       return Optional.empty();
     }
-    List<ContainerStatus> containers = Optional.ofNullable(status.getContainerStatuses()).orElse(List.of());
+    List<ContainerStatus> containers =
+        Optional.ofNullable(status.getContainerStatuses()).orElse(List.of());
     return Stream.of(
             Optional.ofNullable(status.getReason()),
-            containers.stream().map(c -> c.getState() == null || c.getState().getWaiting() == null ? null : c.getState().getWaiting().getReason()).filter(Objects::nonNull).findFirst(),
             containers.stream()
-                .map(c -> c.getState() == null || c.getState().getTerminated() == null ? null
-                    : c.getState().getTerminated().getReason() + " (exit code " + c.getState().getTerminated().getExitCode() + ")")
+                .map(
+                    c ->
+                        c.getState() == null || c.getState().getWaiting() == null
+                            ? null
+                            : c.getState().getWaiting().getReason())
+                .filter(Objects::nonNull)
+                .findFirst(),
+            containers.stream()
+                .map(
+                    c ->
+                        c.getState() == null || c.getState().getTerminated() == null
+                            ? null
+                            : c.getState().getTerminated().getReason()
+                                + " (exit code "
+                                + c.getState().getTerminated().getExitCode()
+                                + ")")
                 .filter(Objects::nonNull)
                 .findFirst(),
             Optional.ofNullable(status.getConditions()).orElse(List.of()).stream()

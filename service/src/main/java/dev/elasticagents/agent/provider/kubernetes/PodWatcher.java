@@ -19,9 +19,9 @@ import org.springframework.context.SmartLifecycle;
 /**
  * Keeps the registry true to the cluster: watches this plugin's pods and terminates the agent of a
  * pod that failed, exited, vanished or stayed Pending past its auto-register timeout, and deletes
- * pods the registry does not know (leaked). Resyncs look at every pod again, so a pod stuck
- * Pending is noticed without a change of its own. Every termination is a claim in the registry, so
- * replicas watching the same pods agree; the terminator logs it. Starts before the job workers.
+ * pods the registry does not know (leaked). Resyncs look at every pod again, so a pod stuck Pending
+ * is noticed without a change of its own. Every termination is a claim in the registry, so replicas
+ * watching the same pods agree; the terminator logs it. Starts before the job workers.
  */
 public class PodWatcher implements SmartLifecycle, ResourceEventHandler<Pod> {
 
@@ -34,7 +34,10 @@ public class PodWatcher implements SmartLifecycle, ResourceEventHandler<Pod> {
   private volatile SharedIndexInformer<Pod> informer;
 
   public PodWatcher(
-      KubernetesClient client, KubernetesAgentProvider provider, AgentTerminations terminator, Clock clock) {
+      KubernetesClient client,
+      KubernetesAgentProvider provider,
+      AgentTerminations terminator,
+      Clock clock) {
     this.client = client;
     this.provider = provider;
     this.terminator = terminator;
@@ -44,12 +47,14 @@ public class PodWatcher implements SmartLifecycle, ResourceEventHandler<Pod> {
   @Override
   public void start() {
     informer =
-        client.pods()
+        client
+            .pods()
             .inNamespace(provider.namespace())
             .withLabel(AgentPods.CREATED_BY, provider.pluginId())
             .inform(this, provider.resyncMillis());
     provider.watchedBy(informer);
-    log.info("Watching the agent pods of {} in namespace {}", provider.pluginId(), provider.namespace());
+    log.info(
+        "Watching the agent pods of {} in namespace {}", provider.pluginId(), provider.namespace());
   }
 
   @Override
@@ -84,7 +89,8 @@ public class PodWatcher implements SmartLifecycle, ResourceEventHandler<Pod> {
 
   @Override
   public void onDelete(Pod pod, boolean finalStateUnknown) {
-    live(PodStates.agentId(pod)).ifPresent(agent -> terminator.terminate(agent, "its pod was deleted"));
+    live(PodStates.agentId(pod))
+        .ifPresent(agent -> terminator.terminate(agent, "its pod was deleted"));
   }
 
   /** What a pod's state means for its agent; every action is a claim, so replicas agree. */
@@ -110,7 +116,11 @@ public class PodWatcher implements SmartLifecycle, ResourceEventHandler<Pod> {
       case "Succeeded" -> terminator.terminate(agent, "its pod exited" + why);
       case "Pending" -> {
         if (agent.registeredAt().isEmpty() && pendingTooLong(pod, agent)) {
-          terminator.terminate(agent, "its pod stayed Pending longer than the auto-register timeout of " + agent.autoRegisterTimeout() + why);
+          terminator.terminate(
+              agent,
+              "its pod stayed Pending longer than the auto-register timeout of "
+                  + agent.autoRegisterTimeout()
+                  + why);
         }
       }
       default -> {}
@@ -119,7 +129,9 @@ public class PodWatcher implements SmartLifecycle, ResourceEventHandler<Pod> {
 
   private boolean pendingTooLong(Pod pod, Agent agent) {
     Instant created =
-        Optional.ofNullable(pod.getMetadata().getCreationTimestamp()).map(Instant::parse).orElse(agent.createdAt());
+        Optional.ofNullable(pod.getMetadata().getCreationTimestamp())
+            .map(Instant::parse)
+            .orElse(agent.createdAt());
     return !Deadlines.after(created, agent.autoRegisterTimeout()).isAfter(clock.instant());
   }
 

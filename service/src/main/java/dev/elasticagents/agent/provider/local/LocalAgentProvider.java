@@ -31,11 +31,11 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 
 /**
- * Runs each agent as an operating-system process in a directory of its own, holding its
- * {@code config/autoregister.properties} (readable by the owner only). The command is the
- * operator's, run without a shell; nothing taken from job variables reaches it. Agents belong to
- * the service instance that launched them ({@link #owner()}): other instances, on other hosts or
- * with another work directory, cannot see their processes and leave them alone.
+ * Runs each agent as an operating-system process in a directory of its own, holding its {@code
+ * config/autoregister.properties} (readable by the owner only). The command is the operator's, run
+ * without a shell; nothing taken from job variables reaches it. Agents belong to the service
+ * instance that launched them ({@link #owner()}): other instances, on other hosts or with another
+ * work directory, cannot see their processes and leave them alone.
  *
  * <p>An agent is somebody's build, so it outlives the service: it runs in a process session of its
  * own ({@code setsid}), out of reach of the signals a terminal or a stopping service sends its own
@@ -64,7 +64,9 @@ public class LocalAgentProvider implements AgentProvider, DisposableBean {
     this(settings, instanceId, System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
   }
 
-  /** @param searchPath where to look for {@code setsid}, as the {@code PATH} variable lists it */
+  /**
+   * @param searchPath where to look for {@code setsid}, as the {@code PATH} variable lists it
+   */
   LocalAgentProvider(LocalProperties settings, String instanceId, String searchPath) {
     this.settings = settings;
     this.workDirectory = settings.workDirectory().toAbsolutePath().normalize();
@@ -81,7 +83,8 @@ public class LocalAgentProvider implements AgentProvider, DisposableBean {
             .findFirst();
     if (setsid.isEmpty()) {
       log.warn(
-          "No setsid on this system: local agents share the service's process session, so a signal to the service's group (Ctrl-C in a terminal) stops them too");
+          "No setsid on this system: local agents share the service's process session, so a signal"
+              + " to the service's group (Ctrl-C in a terminal) stops them too");
       return List.copyOf(command);
     }
     return Stream.concat(Stream.of(setsid.get().toString()), command.stream()).toList();
@@ -117,22 +120,33 @@ public class LocalAgentProvider implements AgentProvider, DisposableBean {
               .start();
       ProcessHandle handle = process.toHandle();
       Instant startedAt = handle.info().startInstant().orElse(Instant.EPOCH);
-      // Written whole or not at all: a start-up that reads a half-written file would lose the agent.
-      Path written = Files.writeString(directory.resolve(PID_FILE + ".new"), handle.pid() + " " + startedAt.toEpochMilli());
-      Files.move(written, directory.resolve(PID_FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      // Written whole or not at all: a start-up that reads a half-written file would lose the
+      // agent.
+      Path written =
+          Files.writeString(
+              directory.resolve(PID_FILE + ".new"), handle.pid() + " " + startedAt.toEpochMilli());
+      Files.move(
+          written,
+          directory.resolve(PID_FILE),
+          StandardCopyOption.ATOMIC_MOVE,
+          StandardCopyOption.REPLACE_EXISTING);
       started.add(launch.agentId());
-      log.info("Launched local agent {} as process {} in {}", launch.agentId(), handle.pid(), directory);
+      log.info(
+          "Launched local agent {} as process {} in {}", launch.agentId(), handle.pid(), directory);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot launch local agent " + launch.agentId(), e);
     }
   }
 
-  private static void writeAutoRegisterProperties(Path file, AgentLaunch launch) throws IOException {
+  private static void writeAutoRegisterProperties(Path file, AgentLaunch launch)
+      throws IOException {
     Properties properties = new Properties();
     properties.putAll(launch.autoRegisterProperties());
     Files.deleteIfExists(file);
-    Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    try (Writer writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.WRITE)) {
+    Files.createFile(
+        file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    try (Writer writer =
+        Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.WRITE)) {
       properties.store(writer, "Written for elastic agent " + launch.agentId());
     }
   }
@@ -221,7 +235,8 @@ public class LocalAgentProvider implements AgentProvider, DisposableBean {
   /** Where an agent lives; refuses any id that could lead outside the work directory. */
   Path directoryOf(String agentId) {
     if (!AgentId.isValid(agentId)) {
-      throw new IllegalArgumentException("Not an elastic agent id: it may hold only letters, digits, '_' and '-'");
+      throw new IllegalArgumentException(
+          "Not an elastic agent id: it may hold only letters, digits, '_' and '-'");
     }
     Path directory = workDirectory.resolve(agentId).normalize();
     if (!directory.getParent().equals(workDirectory)) {
@@ -266,7 +281,8 @@ public class LocalAgentProvider implements AgentProvider, DisposableBean {
       agents.forEach(this::terminate);
     } else {
       log.info(
-          "Leaving {} local agent(s) started by this service running in {}: the next start adopts them",
+          "Leaving {} local agent(s) started by this service running in {}: the next start adopts"
+              + " them",
           agents.size(),
           workDirectory);
     }

@@ -16,7 +16,10 @@ import org.springframework.context.annotation.Configuration;
 class LocalConfiguration {
 
   @Bean
-  @ConditionalOnProperty(name = "elastic-agents.provider", havingValue = "local", matchIfMissing = true)
+  @ConditionalOnProperty(
+      name = "elastic-agents.provider",
+      havingValue = "local",
+      matchIfMissing = true)
   LocalAgentProvider localAgentProvider(AgentProperties properties, LocalProperties local) {
     return new LocalAgentProvider(local, instanceId(properties, local));
   }
@@ -32,9 +35,12 @@ class LocalConfiguration {
     }
     String directory = local.workDirectory().toAbsolutePath().normalize().toString();
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(directory.getBytes(StandardCharsets.UTF_8));
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(directory.getBytes(StandardCharsets.UTF_8));
       String host = hostName();
-      return host.substring(0, Math.min(host.length(), 60)) + "-" + HexFormat.of().formatHex(digest, 0, 4);
+      return host.substring(0, Math.min(host.length(), 60))
+          + "-"
+          + HexFormat.of().formatHex(digest, 0, 4);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("Every JVM has SHA-256", e);
     }

@@ -12,8 +12,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param workDirectory where each agent gets a directory of its own
  * @param command the agent's command line, run without a shell in the agent's directory
  * @param stopTimeout how long a terminated agent may take to exit before it is killed
- * @param stopAgentsOnShutdown whether the agents this service launched stop when it stops; off
- *     by default, because a running agent is somebody's build and the next start adopts it
+ * @param stopAgentsOnShutdown whether the agents this service launched stop when it stops; off by
+ *     default, because a running agent is somebody's build and the next start adopts it
  */
 @ConfigurationProperties("elastic-agents.local")
 public record LocalProperties(

@@ -42,7 +42,14 @@ class KubernetesAgentProviderTest {
     return new KubernetesAgentProvider(
         client,
         new KubernetesProperties(
-            "", NAMESPACE, "", false, "https://gocd.example.com/go", Duration.ofSeconds(30), Duration.ofMinutes(1), Duration.ofMinutes(2)),
+            "",
+            NAMESPACE,
+            "",
+            false,
+            "https://gocd.example.com/go",
+            Duration.ofSeconds(30),
+            Duration.ofMinutes(1),
+            Duration.ofMinutes(2)),
         PLUGIN);
   }
 
@@ -61,9 +68,26 @@ class KubernetesAgentProviderTest {
   void launchCreatesThePodWithLabelsAnnotationsEnvironmentAndResources() {
     String agent = AgentId.next();
 
-    provider.launch(launch(agent, Map.of(
-        "image", "gocd/gocd-agent-ubuntu-24.04:v25.3.0", "cpu", "500m", "memory", "1Gi", "cpu_limit", "2", "memory_limit", "4Gi",
-        "environment_variables", "JAVA_OPTS=-Xmx1g", "node_selector", "kubernetes.io/arch=amd64", "service_account", "gocd-agent")));
+    provider.launch(
+        launch(
+            agent,
+            Map.of(
+                "image",
+                "gocd/gocd-agent-ubuntu-24.04:v25.3.0",
+                "cpu",
+                "500m",
+                "memory",
+                "1Gi",
+                "cpu_limit",
+                "2",
+                "memory_limit",
+                "4Gi",
+                "environment_variables",
+                "JAVA_OPTS=-Xmx1g",
+                "node_selector",
+                "kubernetes.io/arch=amd64",
+                "service_account",
+                "gocd-agent")));
 
     Pod pod = client.pods().inNamespace(NAMESPACE).withName(agent).get();
     System.out.println("The pod of agent " + agent + ":\n" + Serialization.asYaml(pod));
@@ -77,19 +101,28 @@ class KubernetesAgentProviderTest {
         .containsEntry("elastic-agents.dev/environment", "production")
         .containsKey("elastic-agents.dev/agent-profile");
     assertThat(pod.getSpec().getRestartPolicy()).isEqualTo("Never");
-    assertThat(pod.getSpec().getNodeSelector()).containsExactlyEntriesOf(Map.of("kubernetes.io/arch", "amd64"));
+    assertThat(pod.getSpec().getNodeSelector())
+        .containsExactlyEntriesOf(Map.of("kubernetes.io/arch", "amd64"));
     assertThat(pod.getSpec().getServiceAccountName()).isEqualTo("gocd-agent");
     var container = pod.getSpec().getContainers().getFirst();
     assertThat(container.getImage()).isEqualTo("gocd/gocd-agent-ubuntu-24.04:v25.3.0");
-    assertThat(container.getResources().getRequests()).containsExactlyInAnyOrderEntriesOf(Map.of("cpu", new Quantity("500m"), "memory", new Quantity("1Gi")));
-    assertThat(container.getResources().getLimits()).containsExactlyInAnyOrderEntriesOf(Map.of("cpu", new Quantity("2"), "memory", new Quantity("4Gi")));
-    assertThat(container.getEnv().stream().filter(env -> env.getValue() != null).collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue)))
-        .containsExactlyInAnyOrderEntriesOf(Map.of(
-            "JAVA_OPTS", "-Xmx1g",
-            "GO_EA_SERVER_URL", "https://gocd.example.com/go",
-            "GO_EA_AUTO_REGISTER_ENVIRONMENT", "production",
-            "GO_EA_AUTO_REGISTER_ELASTIC_AGENT_ID", agent,
-            "GO_EA_AUTO_REGISTER_ELASTIC_PLUGIN_ID", PLUGIN));
+    assertThat(container.getResources().getRequests())
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of("cpu", new Quantity("500m"), "memory", new Quantity("1Gi")));
+    assertThat(container.getResources().getLimits())
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of("cpu", new Quantity("2"), "memory", new Quantity("4Gi")));
+    assertThat(
+            container.getEnv().stream()
+                .filter(env -> env.getValue() != null)
+                .collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue)))
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "JAVA_OPTS", "-Xmx1g",
+                "GO_EA_SERVER_URL", "https://gocd.example.com/go",
+                "GO_EA_AUTO_REGISTER_ENVIRONMENT", "production",
+                "GO_EA_AUTO_REGISTER_ELASTIC_AGENT_ID", agent,
+                "GO_EA_AUTO_REGISTER_ELASTIC_PLUGIN_ID", PLUGIN));
   }
 
   @Test
@@ -99,20 +132,28 @@ class KubernetesAgentProviderTest {
     provider.launch(launch(agent, Map.of("image", "gocd/gocd-agent-ubuntu-24.04:v25.3.0")));
 
     Pod pod = client.pods().inNamespace(NAMESPACE).withName(agent).get();
-    EnvVar key = pod.getSpec().getContainers().getFirst().getEnv().stream()
-        .filter(env -> env.getName().equals("GO_EA_AUTO_REGISTER_KEY")).findFirst().orElseThrow();
+    EnvVar key =
+        pod.getSpec().getContainers().getFirst().getEnv().stream()
+            .filter(env -> env.getName().equals("GO_EA_AUTO_REGISTER_KEY"))
+            .findFirst()
+            .orElseThrow();
     assertThat(key.getValue()).isNull();
     assertThat(key.getValueFrom().getSecretKeyRef().getName()).isEqualTo(agent);
     assertThat(key.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("auto-register-key");
     assertThat(Serialization.asYaml(pod)).doesNotContain(KEY);
-    assertThat(pod.getSpec().getAutomountServiceAccountToken()).as("no API token for a profile without a service account").isFalse();
+    assertThat(pod.getSpec().getAutomountServiceAccountToken())
+        .as("no API token for a profile without a service account")
+        .isFalse();
     Secret secret = client.secrets().inNamespace(NAMESPACE).withName(agent).get();
     assertThat(secretValue(secret)).isEqualTo(KEY);
-    assertThat(secret.getMetadata().getOwnerReferences()).singleElement().satisfies(owner -> {
-      assertThat(owner.getKind()).isEqualTo("Pod");
-      assertThat(owner.getName()).isEqualTo(agent);
-      assertThat(owner.getUid()).isEqualTo(pod.getMetadata().getUid());
-    });
+    assertThat(secret.getMetadata().getOwnerReferences())
+        .singleElement()
+        .satisfies(
+            owner -> {
+              assertThat(owner.getKind()).isEqualTo("Pod");
+              assertThat(owner.getName()).isEqualTo(agent);
+              assertThat(owner.getUid()).isEqualTo(pod.getMetadata().getUid());
+            });
   }
 
   @Test
@@ -123,17 +164,29 @@ class KubernetesAgentProviderTest {
     provider.launch(launch);
     provider.launch(launch);
 
-    assertThat(client.pods().inNamespace(NAMESPACE).withLabel("elastic-agents.dev/agent-id", agent).list().getItems()).hasSize(1);
+    assertThat(
+            client
+                .pods()
+                .inNamespace(NAMESPACE)
+                .withLabel("elastic-agents.dev/agent-id", agent)
+                .list()
+                .getItems())
+        .hasSize(1);
   }
 
   @Test
   void aPodOfTheSameNameThatIsNotTheAgentsIsNeverTakenForIt() {
     String agent = AgentId.next();
-    client.pods().inNamespace(NAMESPACE).resource(new PodBuilder().withNewMetadata().withName(agent).endMetadata().build()).create();
+    client
+        .pods()
+        .inNamespace(NAMESPACE)
+        .resource(new PodBuilder().withNewMetadata().withName(agent).endMetadata().build())
+        .create();
 
     assertThatThrownBy(() -> provider.launch(launch(agent, Map.of("image", "gocd-agent"))))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessage("A Pod named %s exists in namespace %s but is not this agent's", agent, NAMESPACE);
+        .hasMessage(
+            "A Pod named %s exists in namespace %s but is not this agent's", agent, NAMESPACE);
   }
 
   @Test
@@ -158,8 +211,17 @@ class KubernetesAgentProviderTest {
     provider.launch(launch(running, Map.of("image", "gocd-agent")));
     provider.launch(launch(failed, Map.of("image", "gocd-agent")));
     PodPhases.set(client, NAMESPACE, failed, "Failed");
-    client.pods().inNamespace(NAMESPACE).resource(new PodBuilder().withNewMetadata().withName("someone-elses")
-        .addToLabels("elastic-agents.dev/agent-id", "someone-elses").endMetadata().build()).create();
+    client
+        .pods()
+        .inNamespace(NAMESPACE)
+        .resource(
+            new PodBuilder()
+                .withNewMetadata()
+                .withName("someone-elses")
+                .addToLabels("elastic-agents.dev/agent-id", "someone-elses")
+                .endMetadata()
+                .build())
+        .create();
 
     assertThat(provider.runningAgents()).contains(running).doesNotContain(failed, "someone-elses");
   }
@@ -171,7 +233,8 @@ class KubernetesAgentProviderTest {
    */
   @Test
   void aPodCreatedWhileTheWatchersWatchIsDownIsRunningThoughTheWatchersCacheMissesIt() {
-    SharedIndexInformer<Pod> informer = client.pods().inNamespace(NAMESPACE).withLabel(AgentPods.CREATED_BY, PLUGIN).inform();
+    SharedIndexInformer<Pod> informer =
+        client.pods().inNamespace(NAMESPACE).withLabel(AgentPods.CREATED_BY, PLUGIN).inform();
     try {
       provider.watchedBy(informer);
       informer.stop();
@@ -181,7 +244,10 @@ class KubernetesAgentProviderTest {
 
       assertThat(informer.hasSynced()).as("the cache has synced").isTrue();
       assertThat(informer.isWatching()).as("the watch is down").isFalse();
-      assertThat(informer.getStore().list()).extracting(PodStates::agentId).as("the cache").doesNotContain(agent);
+      assertThat(informer.getStore().list())
+          .extracting(PodStates::agentId)
+          .as("the cache")
+          .doesNotContain(agent);
       assertThat(provider.runningAgents()).contains(agent);
     } finally {
       informer.stop();
@@ -191,7 +257,8 @@ class KubernetesAgentProviderTest {
   @Test
   void aPodTemplateGivesThePodItsShapeAndTheServiceItsLabelsAndVariables() {
     String agent = AgentId.next();
-    String template = """
+    String template =
+        """
         apiVersion: v1
         kind: Pod
         metadata:
@@ -216,25 +283,50 @@ class KubernetesAgentProviderTest {
     provider.launch(launch(agent, Map.of("pod_template", template)));
 
     Pod pod = client.pods().inNamespace(NAMESPACE).withName(agent).get();
-    assertThat(pod.getMetadata().getLabels()).containsEntry("team", "build").containsEntry("elastic-agents.dev/agent-id", agent);
+    assertThat(pod.getMetadata().getLabels())
+        .containsEntry("team", "build")
+        .containsEntry("elastic-agents.dev/agent-id", agent);
     assertThat(pod.getSpec().getTolerations()).hasSize(1);
-    assertThat(pod.getSpec().getContainers()).extracting(c -> c.getName()).containsExactly("agent", "docker");
-    Map<String, String> env = pod.getSpec().getContainers().getFirst().getEnv().stream()
-        .filter(e -> e.getValue() != null).collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
-    assertThat(env).containsEntry("TEAM", "build").containsEntry("GO_EA_SERVER_URL", "https://gocd.example.com/go");
+    assertThat(pod.getSpec().getContainers())
+        .extracting(c -> c.getName())
+        .containsExactly("agent", "docker");
+    Map<String, String> env =
+        pod.getSpec().getContainers().getFirst().getEnv().stream()
+            .filter(e -> e.getValue() != null)
+            .collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
+    assertThat(env)
+        .containsEntry("TEAM", "build")
+        .containsEntry("GO_EA_SERVER_URL", "https://gocd.example.com/go");
   }
 
   @Test
   void refusesProfilesItCannotRunNamingTheProperty() {
     assertThat(provider.problemsWith(new AgentProfile("", Map.of("cpu", "1"), true)))
-        .containsExactly("'elastic_agent_profile_properties.image' is required by the kubernetes provider (or a 'pod_template')");
-    assertThat(provider.problemsWith(new AgentProfile("", Map.of("pod_template", "kind: Pod\nspec:\n  containers: []\n"), true)))
-        .containsExactly("'elastic_agent_profile_properties.pod_template' must have a container: its first one runs the agent");
-    assertThat(provider.problemsWith(new AgentProfile("", Map.of("pod_template", "kind: Deployment\n"), true)))
-        .singleElement().asString().startsWith("'elastic_agent_profile_properties.pod_template' must ");
-    assertThat(provider.problemsWith(new AgentProfile("", Map.of("pod_template", "spec: [unclosed"), true)))
-        .singleElement().asString().startsWith("'elastic_agent_profile_properties.pod_template' must be a Kubernetes pod in YAML: ");
-    assertThat(provider.problemsWith(new AgentProfile("", Map.of("image", "gocd-agent"), true))).isEmpty();
+        .containsExactly(
+            "'elastic_agent_profile_properties.image' is required by the kubernetes provider (or a"
+                + " 'pod_template')");
+    assertThat(
+            provider.problemsWith(
+                new AgentProfile(
+                    "", Map.of("pod_template", "kind: Pod\nspec:\n  containers: []\n"), true)))
+        .containsExactly(
+            "'elastic_agent_profile_properties.pod_template' must have a container: its first one"
+                + " runs the agent");
+    assertThat(
+            provider.problemsWith(
+                new AgentProfile("", Map.of("pod_template", "kind: Deployment\n"), true)))
+        .singleElement()
+        .asString()
+        .startsWith("'elastic_agent_profile_properties.pod_template' must ");
+    assertThat(
+            provider.problemsWith(
+                new AgentProfile("", Map.of("pod_template", "spec: [unclosed"), true)))
+        .singleElement()
+        .asString()
+        .startsWith(
+            "'elastic_agent_profile_properties.pod_template' must be a Kubernetes pod in YAML: ");
+    assertThat(provider.problemsWith(new AgentProfile("", Map.of("image", "gocd-agent"), true)))
+        .isEmpty();
   }
 
   @Test
@@ -252,6 +344,8 @@ class KubernetesAgentProviderTest {
     if (secret.getStringData() != null && secret.getStringData().containsKey("auto-register-key")) {
       return secret.getStringData().get("auto-register-key");
     }
-    return new String(Base64.getDecoder().decode(secret.getData().get("auto-register-key")), StandardCharsets.UTF_8);
+    return new String(
+        Base64.getDecoder().decode(secret.getData().get("auto-register-key")),
+        StandardCharsets.UTF_8);
   }
 }

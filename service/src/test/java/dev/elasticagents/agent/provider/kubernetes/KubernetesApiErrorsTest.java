@@ -25,48 +25,84 @@ class KubernetesApiErrorsTest {
   static KubernetesMockServer server;
   static KubernetesClient client;
 
-  private static final String PODS = "/api/v1/namespaces/" + KubernetesAgentProviderTest.NAMESPACE + "/pods";
+  private static final String PODS =
+      "/api/v1/namespaces/" + KubernetesAgentProviderTest.NAMESPACE + "/pods";
 
   @Test
   void aRefusedPermissionNamesWhatTheServiceMayNotDo() {
-    server.expect().post().withPath(PODS).andReturn(403, status(403, "Forbidden", "pods is forbidden: User cannot create resource pods")).once();
+    server
+        .expect()
+        .post()
+        .withPath(PODS)
+        .andReturn(
+            403, status(403, "Forbidden", "pods is forbidden: User cannot create resource pods"))
+        .once();
 
     assertThatThrownBy(() -> launch())
         .isExactlyInstanceOf(IllegalStateException.class)
         .hasMessage(
-            "Kubernetes refused to create pods in namespace 'gocd-agents' (HTTP 403): the service's account needs the Role of deploy/kubernetes/base/rbac.yaml (pods: get, list, watch, create, delete; secrets: get, create, delete)");
+            "Kubernetes refused to create pods in namespace 'gocd-agents' (HTTP 403): the service's"
+                + " account needs the Role of deploy/kubernetes/base/rbac.yaml (pods: get, list,"
+                + " watch, create, delete; secrets: get, create, delete)");
   }
 
   @Test
   void aPodTheServerRefusesIsAnIncidentNamingTheField() {
-    server.expect().post().withPath(PODS)
-        .andReturn(422, status(422, "Invalid", "Pod \"gocd-x\" is invalid: spec.containers[0].resources.requests: Invalid value: \"4\": must be less than or equal to cpu limit"))
+    server
+        .expect()
+        .post()
+        .withPath(PODS)
+        .andReturn(
+            422,
+            status(
+                422,
+                "Invalid",
+                "Pod \"gocd-x\" is invalid: spec.containers[0].resources.requests: Invalid value:"
+                    + " \"4\": must be less than or equal to cpu limit"))
         .once();
 
     assertThatThrownBy(() -> launch())
         .isInstanceOf(InvalidJobVariablesException.class)
-        .hasMessageContaining("Kubernetes refused the agent's pod (HTTP 422): Pod \"gocd-x\" is invalid: spec.containers[0].resources.requests");
+        .hasMessageContaining(
+            "Kubernetes refused the agent's pod (HTTP 422): Pod \"gocd-x\" is invalid:"
+                + " spec.containers[0].resources.requests");
   }
 
   @Test
   void aServerErrorIsTriedAgain() {
-    server.expect().post().withPath(PODS).andReturn(500, status(500, "InternalError", "etcdserver: request timed out")).once();
+    server
+        .expect()
+        .post()
+        .withPath(PODS)
+        .andReturn(500, status(500, "InternalError", "etcdserver: request timed out"))
+        .once();
 
     assertThatThrownBy(() -> launch())
         .isExactlyInstanceOf(IllegalStateException.class)
-        .hasMessage("Kubernetes could not create pods in namespace 'gocd-agents' (HTTP 500); the job is tried again");
+        .hasMessage(
+            "Kubernetes could not create pods in namespace 'gocd-agents' (HTTP 500); the job is"
+                + " tried again");
   }
 
   private static void launch() {
     // The client repeats a request that failed with 5xx; the job's own retry is the one under test.
     KubernetesClient once =
         new KubernetesClientBuilder()
-            .withConfig(new ConfigBuilder(client.getConfiguration()).withRequestRetryBackoffLimit(0).build())
+            .withConfig(
+                new ConfigBuilder(client.getConfiguration())
+                    .withRequestRetryBackoffLimit(0)
+                    .build())
             .build();
-    KubernetesAgentProviderTest.provider(once).launch(KubernetesAgentProviderTest.launch(AgentId.next(), Map.of("image", "gocd-agent")));
+    KubernetesAgentProviderTest.provider(once)
+        .launch(KubernetesAgentProviderTest.launch(AgentId.next(), Map.of("image", "gocd-agent")));
   }
 
   private static Status status(int code, String reason, String message) {
-    return new StatusBuilder().withStatus("Failure").withCode(code).withReason(reason).withMessage(message).build();
+    return new StatusBuilder()
+        .withStatus("Failure")
+        .withCode(code)
+        .withReason(reason)
+        .withMessage(message)
+        .build();
   }
 }

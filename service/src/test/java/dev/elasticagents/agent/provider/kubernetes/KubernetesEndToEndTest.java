@@ -30,9 +30,9 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * The service with {@code elastic-agents.provider: kubernetes} on an embedded engine of its own, its
- * agents as pods in fabric8's mock API server (CRUD mode): GoCD's create-agent makes one pod and
- * Secret however often it is sent, and job-completion removes both.
+ * The service with {@code elastic-agents.provider: kubernetes} on an embedded engine of its own,
+ * its agents as pods in fabric8's mock API server (CRUD mode): GoCD's create-agent makes one pod
+ * and Secret however often it is sent, and job-completion removes both.
  */
 @EnableKubernetesMockClient(crud = true)
 class KubernetesEndToEndTest {
@@ -84,13 +84,21 @@ class KubernetesEndToEndTest {
     // A job asked for after the re-sends: once it has its pod, every earlier message was handled.
     awaitAgentOf(sendCreateAgent(request(910_002)));
 
-    List<Pod> pods = client.pods().inNamespace(NAMESPACE).withLabel(AgentPods.JOB_ID, "910001").list().getItems();
+    List<Pod> pods =
+        client
+            .pods()
+            .inNamespace(NAMESPACE)
+            .withLabel(AgentPods.JOB_ID, "910001")
+            .list()
+            .getItems();
     assertThat(pods).extracting(pod -> pod.getMetadata().getName()).containsExactly(agent);
     assertThat(client.secrets().inNamespace(NAMESPACE).withName(agent).get()).isNotNull();
 
     gocd.jobCompleted(agent, request);
 
-    await().atMost(DECIDED).until(() -> registry.find(agent).orElseThrow().state() == AgentState.TERMINATED);
+    await()
+        .atMost(DECIDED)
+        .until(() -> registry.find(agent).orElseThrow().state() == AgentState.TERMINATED);
     assertThat(client.pods().inNamespace(NAMESPACE).withName(agent).get()).isNull();
     assertThat(client.secrets().inNamespace(NAMESPACE).withName(agent).get()).isNull();
   }
@@ -103,19 +111,26 @@ class KubernetesEndToEndTest {
 
     PodPhases.failed(client, NAMESPACE, failed, "OOMKilled", 137);
 
-    assertThat(InstanceResults.ended(lifecycle).get("agent_lost_reason")).asString().startsWith("its pod failed");
+    assertThat(InstanceResults.ended(lifecycle).get("agent_lost_reason"))
+        .asString()
+        .startsWith("its pod failed");
     gocd.createAgent(request);
     String replacement = awaitNewAgentOf(request, failed);
     assertThat(client.pods().inNamespace(NAMESPACE).withName(replacement).get()).isNotNull();
   }
 
   @Test
-  void aLifecycleWhosePodStaysPendingPastTheAutoRegisterTimeoutEndsAndGoCdsNextCreateAgentGetsANewPod() {
+  void
+      aLifecycleWhosePodStaysPendingPastTheAutoRegisterTimeoutEndsAndGoCdsNextCreateAgentGetsANewPod() {
     Map<String, Object> request =
         GoCdServer.createAgentRequest(
             910_004,
             Map.of("image", "registry.invalid/no-such-agent:1", "reuse_agents", "false"),
-            Map.of("id", "k8s-" + UUID.randomUUID().toString().substring(0, 8), "auto_register_timeout", "PT1S"));
+            Map.of(
+                "id",
+                "k8s-" + UUID.randomUUID().toString().substring(0, 8),
+                "auto_register_timeout",
+                "PT1S"));
     CamundaFuture<ProcessInstanceResult> lifecycle = gocd.createAgentUntilReleased(request);
     String pending = awaitAgentOf(request);
 
@@ -129,7 +144,9 @@ class KubernetesEndToEndTest {
               gocd.serverPing(List.of());
               return lifecycle.isDone();
             });
-    assertThat(InstanceResults.ended(lifecycle).get("agent_lost_reason")).asString().containsAnyOf("Pending", "never registered");
+    assertThat(InstanceResults.ended(lifecycle).get("agent_lost_reason"))
+        .asString()
+        .containsAnyOf("Pending", "never registered");
     gocd.createAgent(request);
     assertThat(awaitNewAgentOf(request, pending)).isNotEqualTo(pending);
   }
@@ -139,9 +156,13 @@ class KubernetesEndToEndTest {
     String agent =
         await()
             .atMost(DECIDED)
-            .until(() -> registry.agentOf(job), found -> found.filter(id -> !id.equals(lost)).isPresent())
+            .until(
+                () -> registry.agentOf(job),
+                found -> found.filter(id -> !id.equals(lost)).isPresent())
             .orElseThrow();
-    await().atMost(DECIDED).until(() -> client.pods().inNamespace(NAMESPACE).withName(agent).get() != null);
+    await()
+        .atMost(DECIDED)
+        .until(() -> client.pods().inNamespace(NAMESPACE).withName(agent).get() != null);
     return agent;
   }
 
@@ -159,8 +180,14 @@ class KubernetesEndToEndTest {
 
   private static String awaitAgentOf(Map<String, Object> request) {
     JobIdentifier job = GoCdServer.jobOf(request);
-    String agent = await().atMost(DECIDED).until(() -> registry.agentOf(job), Optional::isPresent).orElseThrow();
-    await().atMost(DECIDED).until(() -> client.pods().inNamespace(NAMESPACE).withName(agent).get() != null);
+    String agent =
+        await()
+            .atMost(DECIDED)
+            .until(() -> registry.agentOf(job), Optional::isPresent)
+            .orElseThrow();
+    await()
+        .atMost(DECIDED)
+        .until(() -> client.pods().inNamespace(NAMESPACE).withName(agent).get() != null);
     return agent;
   }
 }

@@ -60,7 +60,8 @@ class KubernetesReplicasTest {
   }
 
   @Test
-  void anAgentOneReplicaIsLaunchingWhileAnotherStartsKeepsItsPodAndItsCreateAgentDecision() throws Exception {
+  void anAgentOneReplicaIsLaunchingWhileAnotherStartsKeepsItsPodAndItsCreateAgentDecision()
+      throws Exception {
     ConfigurableApplicationContext a = start(gated(gate));
     AgentLifecycle lifecycle = a.getBean(AgentLifecycle.class);
     AgentRegistry registry = a.getBean(AgentRegistry.class);
@@ -71,7 +72,8 @@ class KubernetesReplicasTest {
     String agent = registry.live().getFirst().id();
     assertThat(pod(agent)).as("A's pod before its launch goes on").isNull();
 
-    ConfigurableApplicationContext b = start(); // reconciles as it starts, before its job workers open
+    ConfigurableApplicationContext b =
+        start(); // reconciles as it starts, before its job workers open
     gate.release();
     RecordedDecision decision = created.get(30, TimeUnit.SECONDS);
 
@@ -83,7 +85,10 @@ class KubernetesReplicasTest {
     RecordedDecision redelivered = lifecycle.createAgent(request, job);
     assertThat(redelivered.replayed()).as("the redelivered job replays its decision").isTrue();
     assertThat(redelivered.agentId()).contains(agent);
-    assertThat(b.getBean(MeterRegistry.class).counter("elastic.agents.reconciled", "result", "left-to-cleanup").count())
+    assertThat(
+            b.getBean(MeterRegistry.class)
+                .counter("elastic.agents.reconciled", "result", "left-to-cleanup")
+                .count())
         .as("B's reconciliation saw A's reservation and left it to cleanup")
         .isEqualTo(1);
   }
@@ -94,7 +99,8 @@ class KubernetesReplicasTest {
 
   /** A replica: the service with the kubernetes provider, without job workers or an engine. */
   @SafeVarargs
-  private ConfigurableApplicationContext start(ApplicationContextInitializer<ConfigurableApplicationContext>... initializers) {
+  private ConfigurableApplicationContext start(
+      ApplicationContextInitializer<ConfigurableApplicationContext>... initializers) {
     ConfigurableApplicationContext context =
         new SpringApplicationBuilder(ElasticAgentWorkersApplication.class)
             .web(WebApplicationType.NONE)
@@ -135,7 +141,8 @@ class KubernetesReplicasTest {
   private static final class GatedLaunches extends KubernetesAgentProvider {
     private final Pause gate;
 
-    GatedLaunches(KubernetesClient client, KubernetesProperties properties, String pluginId, Pause gate) {
+    GatedLaunches(
+        KubernetesClient client, KubernetesProperties properties, String pluginId, Pause gate) {
       super(client, properties, pluginId);
       this.gate = gate;
     }

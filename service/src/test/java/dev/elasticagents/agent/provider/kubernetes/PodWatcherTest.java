@@ -40,7 +40,8 @@ class PodWatcherTest {
   private final DataSource database = RegistryDatabases.newPostgresDatabase();
   private final MovableClock clock = new MovableClock(Instant.now());
   private final KubernetesAgentProvider provider = KubernetesAgentProviderTest.provider(client);
-  private final AgentServices services = new AgentServices(database, provider, clock, AgentServices.properties(10, 10));
+  private final AgentServices services =
+      new AgentServices(database, provider, clock, AgentServices.properties(10, 10));
   private final PodWatcher watcher = new PodWatcher(client, provider, services.terminator, clock);
   private final RegistryReports reports = new RegistryReports(JdbcClient.create(database), clock);
   private final String cluster = "k8s-" + UUID.randomUUID();
@@ -54,7 +55,8 @@ class PodWatcherTest {
   void aPodThatFailedEndsItsAgentWithTheReason() {
     String agent = services.created(request(Map.of()));
 
-    watcher.judge(PodPhases.failed(client, KubernetesAgentProviderTest.NAMESPACE, agent, "Error", 137));
+    watcher.judge(
+        PodPhases.failed(client, KubernetesAgentProviderTest.NAMESPACE, agent, "Error", 137));
 
     assertThat(services.state(agent)).isEqualTo(AgentState.TERMINATED);
     assertThat(reason(agent)).isEqualTo("its pod failed: Error (exit code 137)");
@@ -72,7 +74,10 @@ class PodWatcherTest {
     clock.advance(Duration.ofMinutes(11));
     watcher.judge(pod(agent));
     assertThat(services.state(agent)).isEqualTo(AgentState.TERMINATED);
-    assertThat(reason(agent)).isEqualTo("its pod stayed Pending longer than the auto-register timeout of PT10M: ImagePullBackOff");
+    assertThat(reason(agent))
+        .isEqualTo(
+            "its pod stayed Pending longer than the auto-register timeout of PT10M:"
+                + " ImagePullBackOff");
   }
 
   @Test
@@ -101,8 +106,18 @@ class PodWatcherTest {
   @Test
   void aLabelledPodTheRegistryDoesNotKnowIsDeletedAsLeaked() {
     String leaked = "gocd-" + UUID.randomUUID().toString().replace("-", "");
-    client.pods().inNamespace(KubernetesAgentProviderTest.NAMESPACE).resource(new PodBuilder().withNewMetadata().withName(leaked)
-        .addToLabels(AgentPods.CREATED_BY, KubernetesAgentProviderTest.PLUGIN).addToLabels(AgentPods.AGENT_ID, leaked).endMetadata().build()).create();
+    client
+        .pods()
+        .inNamespace(KubernetesAgentProviderTest.NAMESPACE)
+        .resource(
+            new PodBuilder()
+                .withNewMetadata()
+                .withName(leaked)
+                .addToLabels(AgentPods.CREATED_BY, KubernetesAgentProviderTest.PLUGIN)
+                .addToLabels(AgentPods.AGENT_ID, leaked)
+                .endMetadata()
+                .build())
+        .create();
 
     watcher.judge(pod(leaked));
 
@@ -116,7 +131,9 @@ class PodWatcherTest {
 
     PodPhases.set(client, KubernetesAgentProviderTest.NAMESPACE, agent, "Succeeded");
 
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(services.state(agent)).isEqualTo(AgentState.TERMINATED));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(() -> assertThat(services.state(agent)).isEqualTo(AgentState.TERMINATED));
     assertThat(reason(agent)).isEqualTo("its pod exited");
   }
 
@@ -125,15 +142,27 @@ class PodWatcherTest {
     Map<String, String> limits = Map.of("max_pending_agents", "1", "max_running_agents", "2");
     String first = services.created(request(limits));
 
-    assertThat(services.lifecycle.createAgent(request(limits), AgentServices.createAgentJob()).variables().get("decline_reason"))
-        .isEqualTo("enough idle agents: 1 agents of this profile are starting and will take waiting jobs");
+    assertThat(
+            services
+                .lifecycle
+                .createAgent(request(limits), AgentServices.createAgentJob())
+                .variables()
+                .get("decline_reason"))
+        .isEqualTo(
+            "enough idle agents: 1 agents of this profile are starting and will take waiting jobs");
     services.registry.markRegistered(List.of(first));
     String second = services.created(request(limits));
     services.registry.markRegistered(List.of(second));
-    assertThat(services.lifecycle.createAgent(request(limits), AgentServices.createAgentJob()).variables().get("decline_reason"))
+    assertThat(
+            services
+                .lifecycle
+                .createAgent(request(limits), AgentServices.createAgentJob())
+                .variables()
+                .get("decline_reason"))
         .isEqualTo("cluster profile '%s' is at its maximum of 2 running agents".formatted(cluster));
 
-    watcher.judge(PodPhases.failed(client, KubernetesAgentProviderTest.NAMESPACE, second, "OOMKilled", 137));
+    watcher.judge(
+        PodPhases.failed(client, KubernetesAgentProviderTest.NAMESPACE, second, "OOMKilled", 137));
     assertThat(services.created(request(limits))).as("a failed pod frees its place").isNotBlank();
     assertThat(provider.runningAgents()).contains(first).doesNotContain(second);
   }
@@ -141,9 +170,15 @@ class PodWatcherTest {
   private CreateAgentRequest request(Map<String, String> clusterProperties) {
     Map<String, String> properties = new HashMap<>(clusterProperties);
     properties.put("id", cluster);
-    CreateAgentRequest request = AgentServices.request(cluster, JOB_IDS.incrementAndGet(), Map.of("image", "gocd-agent"));
+    CreateAgentRequest request =
+        AgentServices.request(cluster, JOB_IDS.incrementAndGet(), Map.of("image", "gocd-agent"));
     return new CreateAgentRequest(
-        request.autoRegisterKey(), request.environment(), request.profileProperties(), properties, request.jobIdentifier(), 0);
+        request.autoRegisterKey(),
+        request.environment(),
+        request.profileProperties(),
+        properties,
+        request.jobIdentifier(),
+        0);
   }
 
   private Pod pod(String agent) {

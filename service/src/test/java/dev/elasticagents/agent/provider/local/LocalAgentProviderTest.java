@@ -56,9 +56,12 @@ class LocalAgentProviderTest {
                 "agent.auto.register.elasticAgent.agentId", agent,
                 "agent.auto.register.elasticAgent.pluginId", "dev.elasticagents.zeebe",
                 "agent.auto.register.hostname", agent));
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+        .isEqualTo("rw-------");
     assertThat(provider.runningAgents()).containsExactly(agent);
-    assertThat(provider.processOf(agent)).get().satisfies(process -> assertThat(process.isAlive()).isTrue());
+    assertThat(provider.processOf(agent))
+        .get()
+        .satisfies(process -> assertThat(process.isAlive()).isTrue());
   }
 
   @Test
@@ -161,8 +164,12 @@ class LocalAgentProviderTest {
     await()
         .atMost(Duration.ofSeconds(10))
         .untilAsserted(
-            () -> assertThat(process.info().command()).hasValueSatisfying(command -> assertThat(command).endsWith("sleep")));
-    assertThat(sessionOf(process.pid())).isEqualTo(process.pid()).isNotEqualTo(sessionOf(ProcessHandle.current().pid()));
+            () ->
+                assertThat(process.info().command())
+                    .hasValueSatisfying(command -> assertThat(command).endsWith("sleep")));
+    assertThat(sessionOf(process.pid()))
+        .isEqualTo(process.pid())
+        .isNotEqualTo(sessionOf(ProcessHandle.current().pid()));
   }
 
   @Test
@@ -191,7 +198,8 @@ class LocalAgentProviderTest {
     long startedAt = process.info().startInstant().orElseThrow().toEpochMilli();
     // The same pid, started at another time: what the file would say had the agent died and the
     // system given its pid to a new process.
-    Files.writeString(work.resolve(agent).resolve("agent.pid"), process.pid() + " " + (startedAt - 60_000));
+    Files.writeString(
+        work.resolve(agent).resolve("agent.pid"), process.pid() + " " + (startedAt - 60_000));
 
     assertThat(provider.processOf(agent)).isEmpty();
     assertThat(provider.runningAgents()).isEmpty();
@@ -204,13 +212,16 @@ class LocalAgentProviderTest {
   void warnsOnceAndStillLaunchesWhenTheSystemHasNoSetsid(CapturedOutput output) throws IOException {
     provider =
         new LocalAgentProvider(
-            new LocalProperties(work, List.of("sleep", "infinity"), Duration.ofMillis(500), true), "host-a", "/nonexistent");
+            new LocalProperties(work, List.of("sleep", "infinity"), Duration.ofMillis(500), true),
+            "host-a",
+            "/nonexistent");
     String agent = AgentId.next();
 
     provider.launch(launch(agent));
 
     assertThat(output.getOut())
-        .containsOnlyOnce("No setsid on this system: local agents share the service's process session");
+        .containsOnlyOnce(
+            "No setsid on this system: local agents share the service's process session");
     ProcessHandle process = provider.processOf(agent).orElseThrow();
     assertThat(sessionOf(process.pid())).isEqualTo(sessionOf(ProcessHandle.current().pid()));
   }

@@ -27,7 +27,9 @@ class LocalConfigurationTest {
 
   @Test
   void aConfiguredInstanceIdIsUsedAsItIs() {
-    assertThat(LocalConfiguration.instanceId(properties(" gocd-agents-0 "), local("target/agents-a"))).isEqualTo("gocd-agents-0");
+    assertThat(
+            LocalConfiguration.instanceId(properties(" gocd-agents-0 "), local("target/agents-a")))
+        .isEqualTo("gocd-agents-0");
   }
 
   private static AgentProperties properties(String instanceId) {
@@ -48,6 +50,7 @@ class LocalConfigurationTest {
   }
 
   private static LocalProperties local(String workDirectory) {
-    return new LocalProperties(Path.of(workDirectory), List.of("sleep", "infinity"), Duration.ofSeconds(1), false);
+    return new LocalProperties(
+        Path.of(workDirectory), List.of("sleep", "infinity"), Duration.ofSeconds(1), false);
   }
 }
