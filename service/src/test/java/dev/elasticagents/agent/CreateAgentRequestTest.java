@@ -1,12 +1,11 @@
 package dev.elasticagents.agent;
 
-import static dev.elasticagents.testing.Seeds.seed;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.elasticagents.gocd.testing.GoCdBody;
 import dev.elasticagents.runtime.InvalidJobVariablesException;
 import dev.elasticagents.runtime.JobVariables;
-import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -16,8 +15,8 @@ class CreateAgentRequestTest {
   private static final String SEED_KEY = "1e0e05fc-eb45-11e5-bc83-93882adfccf6";
 
   @Test
-  void readsTheV1SeedBodyWithPropertiesAsTheAgentProfile() throws IOException {
-    CreateAgentRequest request = read(seed("create-agent-v1.json"));
+  void readsTheV1SeedBodyWithPropertiesAsTheAgentProfile() {
+    CreateAgentRequest request = read(GoCdBody.createAgentV1());
 
     assertThat(request.autoRegisterKey().value()).isEqualTo(SEED_KEY);
     assertThat(request.environment()).isEqualTo("production");
@@ -29,8 +28,8 @@ class CreateAgentRequestTest {
   }
 
   @Test
-  void readsTheV5BodyWithClusterProfileAndJobIdentifier() throws IOException {
-    CreateAgentRequest request = read(seed("create-agent-v5.json"));
+  void readsTheV5BodyWithClusterProfileAndJobIdentifier() {
+    CreateAgentRequest request = read(GoCdBody.createAgent());
 
     assertThat(request.profileProperties()).containsEntry("memory", "2048");
     assertThat(request.clusterProfileProperties()).containsEntry("max_running_agents", "4");
@@ -41,9 +40,8 @@ class CreateAgentRequestTest {
   }
 
   @Test
-  void rejectsAMissingAutoRegisterKey() throws IOException {
-    Map<String, Object> body = seed("create-agent-v1.json");
-    body.remove("auto_register_key");
+  void rejectsAMissingAutoRegisterKey() {
+    GoCdBody body = GoCdBody.createAgentV1().without("auto_register_key");
 
     assertThatThrownBy(() -> read(body))
         .isInstanceOfSatisfying(
@@ -52,9 +50,8 @@ class CreateAgentRequestTest {
   }
 
   @Test
-  void rejectsPropertiesThatAreNotAnObject() throws IOException {
-    Map<String, Object> body = seed("create-agent-v1.json");
-    body.put("properties", List.of("ami-c79d704a"));
+  void rejectsPropertiesThatAreNotAnObject() {
+    GoCdBody body = GoCdBody.createAgentV1().with("properties", List.of("ami-c79d704a"));
 
     assertThatThrownBy(() -> read(body))
         .isInstanceOfSatisfying(
@@ -66,13 +63,12 @@ class CreateAgentRequestTest {
   }
 
   @Test
-  void rejectsWrongTypesWithoutQuotingTheKey() throws IOException {
-    Map<String, Object> body = seed("create-agent-v5.json");
-    body.put("environment", List.of("production"));
-    @SuppressWarnings("unchecked")
-    Map<String, Object> job = (Map<String, Object>) body.get("job_identifier");
-    job.put("pipeline_counter", "first");
-    job.remove("stage_name");
+  void rejectsWrongTypesWithoutQuotingTheKey() {
+    GoCdBody body =
+        GoCdBody.createAgent()
+            .with("environment", List.of("production"))
+            .with("job_identifier.pipeline_counter", "first")
+            .without("job_identifier.stage_name");
 
     assertThatThrownBy(() -> read(body))
         .isInstanceOfSatisfying(
@@ -87,12 +83,11 @@ class CreateAgentRequestTest {
   }
 
   @Test
-  void rejectsJobNamesThatCouldForgeLogLines() throws IOException {
-    Map<String, Object> body = seed("create-agent-v5.json");
-    @SuppressWarnings("unchecked")
-    Map<String, Object> job = (Map<String, Object>) body.get("job_identifier");
-    job.put("pipeline_name", "up42\nINFO Terminated every agent");
-    job.put("pipeline_label", "label\r");
+  void rejectsJobNamesThatCouldForgeLogLines() {
+    GoCdBody body =
+        GoCdBody.createAgent()
+            .with("job_identifier.pipeline_name", "up42\nINFO Terminated every agent")
+            .with("job_identifier.pipeline_label", "label\r");
 
     assertThatThrownBy(() -> read(body))
         .isInstanceOfSatisfying(
@@ -106,9 +101,9 @@ class CreateAgentRequestTest {
   }
 
   @Test
-  void rejectsAJobIdThatIsNotPositive() throws IOException {
+  void rejectsAJobIdThatIsNotPositive() {
     for (long id : new long[] {0, -7}) {
-      Map<String, Object> body = seedWithJob("job_id", id);
+      GoCdBody body = GoCdBody.createAgent().with("job_identifier.job_id", id);
 
       assertThatThrownBy(() -> read(body))
           .isInstanceOfSatisfying(
@@ -120,8 +115,8 @@ class CreateAgentRequestTest {
   }
 
   @Test
-  void rejectsAPipelineNameHoldingANul() throws IOException {
-    Map<String, Object> body = seedWithJob("pipeline_name", "up42\u0000raw");
+  void rejectsAPipelineNameHoldingANul() {
+    GoCdBody body = GoCdBody.createAgent().with("job_identifier.pipeline_name", "up42\u0000raw");
 
     assertThatThrownBy(() -> read(body))
         .isInstanceOfSatisfying(
@@ -134,9 +129,8 @@ class CreateAgentRequestTest {
   }
 
   @Test
-  void rejectsV1AndV5ProfilesThatDisagree() throws IOException {
-    Map<String, Object> body = seed("create-agent-v5.json");
-    body.put("properties", Map.of("memory", "512"));
+  void rejectsV1AndV5ProfilesThatDisagree() {
+    GoCdBody body = GoCdBody.createAgent().with("properties", Map.of("memory", "512"));
 
     assertThatThrownBy(() -> read(body))
         .hasMessageContaining(
@@ -144,12 +138,11 @@ class CreateAgentRequestTest {
   }
 
   @Test
-  void readsHowOftenTheLifecycleWasDeclinedSoFar() throws IOException {
-    Map<String, Object> body = seed("create-agent-v5.json");
-    body.put("declines", 4);
+  void readsHowOftenTheLifecycleWasDeclinedSoFar() {
+    GoCdBody body = GoCdBody.createAgent().with("declines", 4);
 
     assertThat(read(body).declines()).isEqualTo(4);
-    assertThat(read(seed("create-agent-v5.json")).declines()).isZero();
+    assertThat(read(GoCdBody.createAgent()).declines()).isZero();
   }
 
   @Test
@@ -167,21 +160,13 @@ class CreateAgentRequestTest {
   }
 
   @Test
-  void neverShowsTheAutoRegisterKeyWhenPrinted() throws IOException {
-    CreateAgentRequest request = read(seed("create-agent-v1.json"));
+  void neverShowsTheAutoRegisterKeyWhenPrinted() {
+    CreateAgentRequest request = read(GoCdBody.createAgentV1());
 
     assertThat(request.toString()).doesNotContain(SEED_KEY).contains("redacted");
   }
 
-  private static CreateAgentRequest read(Map<String, Object> body) {
-    return CreateAgentRequest.from(JobVariables.of(body));
-  }
-
-  /** The v5 seed body with one field of its job identifier replaced. */
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> seedWithJob(String field, Object value) throws IOException {
-    Map<String, Object> body = seed("create-agent-v5.json");
-    ((Map<String, Object>) body.get("job_identifier")).put(field, value);
-    return body;
+  private static CreateAgentRequest read(GoCdBody body) {
+    return CreateAgentRequest.from(JobVariables.of(body.toMap()));
   }
 }

@@ -3,12 +3,9 @@ package dev.elasticagents.approval;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.elasticagents.gocd.testing.GoCdBody;
 import dev.elasticagents.runtime.InvalidJobVariablesException;
 import dev.elasticagents.runtime.JobVariables;
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -16,8 +13,8 @@ import org.junit.jupiter.api.Test;
 class ApprovalRequestTest {
 
   @Test
-  void readsTheEnvironmentAndTheV1PropertiesAsTheAgentProfile() throws IOException {
-    ApprovalRequest request = read(seed("create-agent-v1.json"));
+  void readsTheEnvironmentAndTheV1PropertiesAsTheAgentProfile() {
+    ApprovalRequest request = read(GoCdBody.createAgentV1().toMap());
 
     assertThat(request.environment()).isEqualTo("production");
     assertThat(request.profileProperties())
@@ -26,20 +23,20 @@ class ApprovalRequestTest {
   }
 
   @Test
-  void readsTheGoCdJobAnOverrideWouldBeFor() throws IOException {
-    assertThat(read(seed("create-agent-v5.json")).jobId()).contains(100L);
-    assertThat(read(seed("create-agent-v1.json")).jobId()).isEmpty();
+  void readsTheGoCdJobAnOverrideWouldBeFor() {
+    assertThat(read(GoCdBody.createAgent().toMap()).jobId()).contains(100L);
+    assertThat(read(GoCdBody.createAgentV1().toMap()).jobId()).isEmpty();
   }
 
   @Test
-  void readsTheV5ElasticAgentProfileProperties() throws IOException {
-    assertThat(read(seed("create-agent-v5.json")).profileProperties())
+  void readsTheV5ElasticAgentProfileProperties() {
+    assertThat(read(GoCdBody.createAgent().toMap()).profileProperties())
         .containsEntry("image", "gocd/gocd-agent-debian-12:v25.1.0");
   }
 
   @Test
-  void aRequestWhoseClusterProfileHasNoIdCountsAgainstTheDefaultProfile() throws IOException {
-    assertThat(read(seed("create-agent-v5.json")).clusterProfileId()).isEqualTo("default");
+  void aRequestWhoseClusterProfileHasNoIdCountsAgainstTheDefaultProfile() {
+    assertThat(read(GoCdBody.createAgent().toMap()).clusterProfileId()).isEqualTo("default");
   }
 
   @Test
@@ -93,11 +90,5 @@ class ApprovalRequestTest {
 
   private static ApprovalRequest read(Map<String, Object> variables) {
     return ApprovalRequest.read(JobVariables.of(variables));
-  }
-
-  private static Map<String, Object> seed(String name) throws IOException {
-    try (InputStream in = ApprovalRequestTest.class.getResourceAsStream("/seeds/" + name)) {
-      return new ObjectMapper().readValue(in, new TypeReference<>() {});
-    }
   }
 }

@@ -17,6 +17,7 @@ import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import com.thoughtworks.go.plugin.api.response.GoPluginApiResponse;
+import dev.elasticagents.gocd.testing.GoCdBody;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
@@ -160,7 +161,8 @@ class ForwardedMessagesTest {
 
     @Test
     void aClusterProfileWithoutServiceUrlIsRefusedWithoutCallingAnyService() {
-      String body = GoCd.createAgent(url).replace("\"service_url\":\"" + url + "\",", "");
+      String body =
+          GoCd.createAgentBody(url).without("cluster_profile_properties.service_url").toJson();
 
       GoPluginApiResponse response = send(plugin, "create-agent", body);
 
@@ -184,11 +186,7 @@ class ForwardedMessagesTest {
     @Test
     void aBodyLargerThanTheLimitIsRefusedWithoutCallingTheService() {
       answer("create-agent", aResponse().withStatus(200));
-      String body =
-          GoCd.createAgent(url)
-              .replace(
-                  "\"environment\":\"production\"",
-                  "\"environment\":\"" + "p".repeat(262_144) + "\"");
+      String body = GoCd.createAgentBody(url).withEnvironment("p".repeat(262_144)).toJson();
 
       GoPluginApiResponse response = send(plugin, "create-agent", body);
 
@@ -201,12 +199,9 @@ class ForwardedMessagesTest {
     @Test
     void aBodyOfExactlyTheLimitInMultiByteCharactersIsForwarded() {
       answer("create-agent", aResponse().withStatus(200));
-      String body = GoCd.createAgent(url);
-      int room = 262_144 - body.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
-      String padded =
-          body.replace(
-              "\"environment\":\"production\"",
-              "\"environment\":\"production" + "é".repeat(room / 2) + "\"");
+      GoCdBody body = GoCd.createAgentBody(url).withEnvironment("");
+      int room = 262_144 - body.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+      String padded = body.withEnvironment("é".repeat(room / 2)).toJson();
 
       GoPluginApiResponse response = send(plugin, "create-agent", padded);
 
@@ -280,11 +275,7 @@ class ForwardedMessagesTest {
     @Test
     void aBodyLargerThanTheLimitIsFalseWithoutCallingTheService() {
       answer("should-assign-work", okJson("true"));
-      String body =
-          GoCd.shouldAssignWork(url)
-              .replace(
-                  "\"environment\":\"production\"",
-                  "\"environment\":\"" + "p".repeat(262_144) + "\"");
+      String body = GoCd.shouldAssignWorkBody(url).withEnvironment("p".repeat(262_144)).toJson();
 
       GoPluginApiResponse response = send(plugin, "should-assign-work", body);
 

@@ -9,6 +9,7 @@ import com.thoughtworks.go.plugin.api.GoPlugin;
 import com.thoughtworks.go.plugin.api.exceptions.UnhandledRequestTypeException;
 import com.thoughtworks.go.plugin.api.request.DefaultGoPluginApiRequest;
 import com.thoughtworks.go.plugin.api.response.GoPluginApiResponse;
+import dev.elasticagents.gocd.testing.GoCdBody;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -58,59 +59,27 @@ final class GoCd {
     return profile;
   }
 
-  static Map<String, String> elasticAgentProfile() {
-    return Map.of("image", "gocd/gocd-agent-ubuntu-24.04:v25.3.0", "memory", "2Gi");
-  }
-
-  static Map<String, Object> jobIdentifier() {
-    Map<String, Object> job = new LinkedHashMap<>();
-    job.put("pipeline_name", "up42");
-    job.put("pipeline_label", "42");
-    job.put("pipeline_counter", 42);
-    job.put("stage_name", "build");
-    job.put("stage_counter", "1");
-    job.put("job_name", "compile");
-    job.put("job_id", 100);
-    return job;
+  /** GoCD's create-agent body, with this class's auto-register key and cluster profile. */
+  static GoCdBody createAgentBody(String serviceUrl) {
+    return GoCdBody.createAgent()
+        .withAutoRegisterKey(AUTO_REGISTER_KEY)
+        .withClusterProfile(clusterProfile(serviceUrl));
   }
 
   static String createAgent(String serviceUrl) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("auto_register_key", AUTO_REGISTER_KEY);
-    body.put("elastic_agent_profile_properties", elasticAgentProfile());
-    body.put("cluster_profile_properties", clusterProfile(serviceUrl));
-    body.put("environment", "production");
-    body.put("job_identifier", jobIdentifier());
-    return GSON.toJson(body);
+    return createAgentBody(serviceUrl).toJson();
+  }
+
+  static GoCdBody shouldAssignWorkBody(String serviceUrl) {
+    return GoCdBody.shouldAssignWork().withClusterProfile(clusterProfile(serviceUrl));
   }
 
   static String shouldAssignWork(String serviceUrl) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put(
-        "agent",
-        Map.of(
-            "agent_id",
-            "GoCD-a1",
-            "agent_state",
-            "Idle",
-            "build_state",
-            "Idle",
-            "config_state",
-            "Enabled"));
-    body.put("environment", "production");
-    body.put("job_identifier", jobIdentifier());
-    body.put("elastic_agent_profile_properties", elasticAgentProfile());
-    body.put("cluster_profile_properties", clusterProfile(serviceUrl));
-    return GSON.toJson(body);
+    return shouldAssignWorkBody(serviceUrl).toJson();
   }
 
   static String jobCompletion(String serviceUrl) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("elastic_agent_id", "GoCD-a1");
-    body.put("job_identifier", jobIdentifier());
-    body.put("elastic_agent_profile_properties", elasticAgentProfile());
-    body.put("cluster_profile_properties", clusterProfile(serviceUrl));
-    return GSON.toJson(body);
+    return GoCdBody.jobCompletion().withClusterProfile(clusterProfile(serviceUrl)).toJson();
   }
 
   static String clusterProfileChanged(String serviceUrl) {
@@ -125,11 +94,7 @@ final class GoCd {
   }
 
   static String agentStatusReport(String serviceUrl) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("cluster_profile_properties", clusterProfile(serviceUrl));
-    body.put("elastic_agent_id", "GoCD-a1");
-    body.put("job_identifier", jobIdentifier());
-    return GSON.toJson(body);
+    return GoCdBody.agentStatusReport().withClusterProfile(clusterProfile(serviceUrl)).toJson();
   }
 
   static String pluginStatusReport(Map<?, ?>... profiles) {

@@ -63,7 +63,10 @@ class SecretsInLogsTest {
     send(
         plugin,
         "create-agent",
-        GoCd.createAgent(url).replace("\"service_url\"", "\"service_address\""));
+        GoCd.createAgentBody(url)
+            .without("cluster_profile_properties.service_url")
+            .with("cluster_profile_properties.service_address", url)
+            .toJson());
     send(plugin, "create-agent", GoCd.createAgent(url).replace("}", "]"));
     send(plugin, "job-completion", GoCd.jobCompletion(url));
     send(plugin, "should-assign-work", GoCd.shouldAssignWork(url));

@@ -1,6 +1,5 @@
 package dev.elasticagents.agent.jobs;
 
-import static dev.elasticagents.testing.Seeds.seed;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -10,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import dev.elasticagents.agent.AgentProfile;
 import dev.elasticagents.agent.registry.AgentRegistry;
+import dev.elasticagents.gocd.testing.GoCdBody;
 import dev.elasticagents.testing.RestRecorder;
 import dev.elasticagents.testing.ZeebeIntegrationTest;
 import io.camunda.client.CamundaClient;
@@ -42,7 +42,7 @@ class CreateAgentJobTest {
 
   @Test
   void completesTheSeedRequestOverRestWithTheRealJobKey() throws IOException {
-    Map<String, Object> body = seed("create-agent-v1.json");
+    Map<String, Object> body = GoCdBody.createAgentV1().toMap();
     AgentProfile profile = uniqueProfile(body);
     start(body);
 
@@ -97,9 +97,9 @@ class CreateAgentJobTest {
   }
 
   @Test
-  void keepsWorkingAfterAMalformedJob() throws IOException {
+  void keepsWorkingAfterAMalformedJob() {
     start(Map.of("auto_register_key", 12345));
-    Map<String, Object> body = seed("create-agent-v1.json");
+    Map<String, Object> body = GoCdBody.createAgentV1().toMap();
     AgentProfile profile = uniqueProfile(body);
 
     start(body);

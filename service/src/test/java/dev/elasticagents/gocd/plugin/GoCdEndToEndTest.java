@@ -7,6 +7,8 @@ import com.thoughtworks.go.plugin.api.response.GoPluginApiResponse;
 import dev.elasticagents.agent.AgentState;
 import dev.elasticagents.agent.JobIdentifier;
 import dev.elasticagents.agent.registry.AgentRegistry;
+import dev.elasticagents.gocd.testing.GoCdBody;
+import dev.elasticagents.runtime.JobVariables;
 import dev.elasticagents.testing.ZeebeIntegrationTest;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -200,7 +202,7 @@ class GoCdEndToEndTest {
                     .header("Content-Type", "application/json")
                     .POST(
                         HttpRequest.BodyPublishers.ofString(
-                            "{\"auto_register_key\":\"" + key + "\"}"))
+                            GoCdBody.createAgent().withAutoRegisterKey(key).toJson()))
                     .build(),
                 HttpResponse.BodyHandlers.ofString());
 
@@ -230,21 +232,13 @@ class GoCdEndToEndTest {
   }
 
   private Map<String, Object> job() {
-    Map<String, Object> job = new LinkedHashMap<>(GoCd.jobIdentifier());
-    job.put("job_id", JOB_IDS.incrementAndGet());
+    Map<String, Object> job = GoCdBody.jobIdentifier(JOB_IDS.incrementAndGet());
     jobs.add(job);
     return job;
   }
 
   private static JobIdentifier identifier(Map<String, Object> job) {
-    return new JobIdentifier(
-        ((Number) job.get("job_id")).longValue(),
-        (String) job.get("job_name"),
-        ((Number) job.get("pipeline_counter")).longValue(),
-        (String) job.get("pipeline_label"),
-        (String) job.get("pipeline_name"),
-        Long.parseLong(String.valueOf(job.get("stage_counter"))),
-        (String) job.get("stage_name"));
+    return JobIdentifier.read(JobVariables.of(job));
   }
 
   private Map<String, String> clusterProfile(String token) {
@@ -256,39 +250,28 @@ class GoCdEndToEndTest {
     return profile;
   }
 
-  private static Map<String, String> elasticAgentProfile() {
-    return Map.of("image", "gocd/gocd-agent-ubuntu-24.04:v25.3.0", "reuse_agents", "false");
+  /** A body of GoCD's about {@code job}, for this test's profiles. */
+  private GoCdBody about(GoCdBody body, Map<String, Object> job, String token) {
+    return body.withJobIdentifier(job)
+        .withElasticAgentProfile(
+            Map.of("image", "gocd/gocd-agent-ubuntu-24.04:v25.3.0", "reuse_agents", "false"))
+        .withClusterProfile(clusterProfile(token));
   }
 
   private String createAgent(Map<String, Object> job, String key, String token) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("auto_register_key", key);
-    body.put("elastic_agent_profile_properties", elasticAgentProfile());
-    body.put("cluster_profile_properties", clusterProfile(token));
-    body.put("environment", "production");
-    body.put("job_identifier", job);
-    return GoCd.json(body);
+    return about(GoCdBody.createAgent(), job, token).withAutoRegisterKey(key).toJson();
   }
 
   private String shouldAssignWork(String agent, Map<String, Object> job) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("agent", GoCd.agent(agent, "Enabled"));
-    body.put("environment", "production");
-    body.put("job_identifier", job);
-    body.put("elastic_agent_profile_properties", elasticAgentProfile());
-    body.put(
-        "cluster_profile_properties", clusterProfile(ZeebeIntegrationTest.GOCD_ENDPOINT_TOKEN));
-    return GoCd.json(body);
+    return about(GoCdBody.shouldAssignWork(), job, ZeebeIntegrationTest.GOCD_ENDPOINT_TOKEN)
+        .with("agent.agent_id", agent)
+        .toJson();
   }
 
   private String jobCompletion(String agent, Map<String, Object> job) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("elastic_agent_id", agent);
-    body.put("job_identifier", job);
-    body.put("elastic_agent_profile_properties", elasticAgentProfile());
-    body.put(
-        "cluster_profile_properties", clusterProfile(ZeebeIntegrationTest.GOCD_ENDPOINT_TOKEN));
-    return GoCd.json(body);
+    return about(GoCdBody.jobCompletion(), job, ZeebeIntegrationTest.GOCD_ENDPOINT_TOKEN)
+        .withElasticAgentId(agent)
+        .toJson();
   }
 
   private static String agentIds(String... ids) {
