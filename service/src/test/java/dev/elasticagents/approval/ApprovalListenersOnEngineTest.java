@@ -2,9 +2,8 @@ package dev.elasticagents.approval;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.elasticagents.engine.EmbeddedEngine;
+import dev.elasticagents.gocd.testing.GoCdBody;
 import dev.elasticagents.runtime.GrpcCommands;
 import dev.elasticagents.runtime.JobOutcome;
 import dev.elasticagents.runtime.RestCommands;
@@ -26,7 +25,6 @@ import java.io.InputStream;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -327,15 +325,10 @@ class ApprovalListenersOnEngineTest {
   /**
    * The v1 seed without its auto-register key (the approval does not need it), for GoCD job 4711.
    */
-  private static Map<String, Object> seed() throws IOException {
-    try (InputStream in =
-        ApprovalListenersOnEngineTest.class.getResourceAsStream("/seeds/create-agent-v1.json")) {
-      Map<String, Object> request =
-          new HashMap<>(
-              new ObjectMapper().readValue(in, new TypeReference<Map<String, Object>>() {}));
-      request.remove("auto_register_key");
-      request.put("job_identifier", Map.of("job_id", 4711));
-      return request;
-    }
+  private static Map<String, Object> seed() {
+    return GoCdBody.createAgentV1()
+        .without("auto_register_key")
+        .withJobIdentifier(GoCdBody.jobIdentifier(4711))
+        .toMap();
   }
 }

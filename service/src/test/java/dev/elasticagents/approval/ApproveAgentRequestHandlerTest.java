@@ -3,6 +3,7 @@ package dev.elasticagents.approval;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.elasticagents.gocd.testing.GoCdBody;
 import dev.elasticagents.runtime.InvalidJobVariablesException;
 import dev.elasticagents.runtime.JobOutcome;
 import dev.elasticagents.runtime.UserTaskResult;
@@ -23,15 +24,10 @@ import org.junit.jupiter.api.Test;
 class ApproveAgentRequestHandlerTest {
 
   private static final Map<String, Object> PRODUCTION_REQUEST =
-      Map.of(
-          "auto_register_key",
-          "1e0e05fc-eb45-11e5-bc83-93882adfccf6",
-          "environment",
-          "production",
-          "properties",
-          Map.of("region", "us-east-1"),
-          "job_identifier",
-          Map.of("job_id", 4711));
+      GoCdBody.createAgentV1()
+          .with("properties", Map.of("region", "us-east-1"))
+          .withJobIdentifier(GoCdBody.jobIdentifier(4711))
+          .toMap();
 
   private final AtomicInteger runningAgents = new AtomicInteger();
   private final List<String> grants = new ArrayList<>();

@@ -8,9 +8,8 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import dev.elasticagents.gocd.testing.GoCdBody;
 import dev.elasticagents.runtime.JobOutcome;
 import dev.elasticagents.runtime.RestCommands;
 import dev.elasticagents.runtime.WorkerProperties;
@@ -19,12 +18,10 @@ import dev.elasticagents.testing.ListenerJobs;
 import io.camunda.client.CamundaClient;
 import io.camunda.client.api.response.ActivatedJob;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -148,14 +145,7 @@ class ListenerCompletionRequestsTest {
     return variables;
   }
 
-  private static Map<String, Object> seed() throws IOException {
-    try (InputStream in =
-        ListenerCompletionRequestsTest.class.getResourceAsStream("/seeds/create-agent-v1.json")) {
-      Map<String, Object> request =
-          new HashMap<>(
-              new ObjectMapper().readValue(in, new TypeReference<Map<String, Object>>() {}));
-      request.put("job_identifier", Map.of("job_id", 4711));
-      return request;
-    }
+  private static Map<String, Object> seed() {
+    return GoCdBody.createAgentV1().withJobIdentifier(GoCdBody.jobIdentifier(4711)).toMap();
   }
 }

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The test data for GoCD's elastic-agent requests (extension v5): a body read from the seed files
@@ -203,7 +204,14 @@ public final class GoCdBody {
     return toJson();
   }
 
+  /** The seed bodies, read once; every body starts from a copy. */
+  private static final Map<String, Map<String, Object>> SEEDS = new ConcurrentHashMap<>();
+
   private static Map<String, Object> seed(String name) {
+    return copyOf(SEEDS.computeIfAbsent(name, GoCdBody::read));
+  }
+
+  private static Map<String, Object> read(String name) {
     InputStream in = GoCdBody.class.getResourceAsStream("/seeds/" + name);
     if (in == null) {
       throw new IllegalStateException("No seed body /seeds/" + name + " on the class path");

@@ -65,7 +65,11 @@ class CreateAgentJobTest {
   @Test
   void failsAJobWithMalformedVariablesIntoAnIncidentWithAReadableMessage() throws IOException {
     Instant start = Instant.now();
-    start(Map.of("environment", "production", "properties", List.of("ami-c79d704a")));
+    start(
+        GoCdBody.createAgentV1()
+            .without("auto_register_key")
+            .with("properties", List.of("ami-c79d704a"))
+            .toMap());
 
     ServeEvent failure =
         await()
@@ -98,7 +102,7 @@ class CreateAgentJobTest {
 
   @Test
   void keepsWorkingAfterAMalformedJob() {
-    start(Map.of("auto_register_key", 12345));
+    start(GoCdBody.createAgentV1().with("auto_register_key", 12345).toMap());
     Map<String, Object> body = GoCdBody.createAgentV1().toMap();
     AgentProfile profile = uniqueProfile(body);
 

@@ -14,6 +14,7 @@ import dev.elasticagents.agent.DecisionKey;
 import dev.elasticagents.agent.RecordedDecision;
 import dev.elasticagents.agent.ReleaseRequest;
 import dev.elasticagents.agent.registry.AgentRegistry;
+import dev.elasticagents.gocd.testing.GoCdBody;
 import dev.elasticagents.runtime.InvalidJobVariablesException;
 import dev.elasticagents.testing.AgentServices;
 import dev.elasticagents.testing.MovableClock;
@@ -185,13 +186,15 @@ class AgentLifecycleTest {
   void aCapacityOverrideVariableOnItsOwnChangesNothing() {
     Map<String, String> oneAgent = Map.of("max_running_agents", "1");
     services.created(request(Map.of(), oneAgent, 0));
-    Map<String, Object> variables = new HashMap<>();
-    variables.put("auto_register_key", "secret-key");
-    variables.put("environment", "production");
-    variables.put("elastic_agent_profile_properties", Map.of("image", "gocd-agent"));
-    variables.put("cluster_profile_properties", Map.of("id", cluster, "max_running_agents", "1"));
-    variables.put("job_identifier", jobIdentifier(JOB_IDS.incrementAndGet()));
-    variables.put("capacity_override", true);
+    Map<String, Object> variables =
+        GoCdBody.createAgent()
+            .withAutoRegisterKey("secret-key")
+            .withEnvironment("production")
+            .withElasticAgentProfile(Map.of("image", "gocd-agent"))
+            .withClusterProfile(Map.of("id", cluster, "max_running_agents", "1"))
+            .withJobId(JOB_IDS.incrementAndGet())
+            .with("capacity_override", true)
+            .toMap();
 
     RecordedDecision decision =
         lifecycle.createAgent(
@@ -448,23 +451,5 @@ class AgentLifecycleTest {
         Map.of("id", cluster),
         Optional.empty(),
         0);
-  }
-
-  private static Map<String, Object> jobIdentifier(int job) {
-    return Map.of(
-        "job_id",
-        job,
-        "job_name",
-        "build",
-        "pipeline_counter",
-        job,
-        "pipeline_label",
-        "label",
-        "pipeline_name",
-        "pipeline",
-        "stage_counter",
-        1,
-        "stage_name",
-        "stage");
   }
 }

@@ -25,6 +25,7 @@ import dev.elasticagents.agent.registry.AgentRegistry;
 import dev.elasticagents.agent.registry.RegistryReports;
 import dev.elasticagents.agent.registry.RegistryReports.AgentInstructions;
 import dev.elasticagents.agent.registry.RegistryReports.UnresolvedDecline;
+import dev.elasticagents.gocd.testing.GoCdBody;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Instant;
 import java.util.List;
@@ -87,7 +88,7 @@ class GoCdEndpointTest {
     http.perform(
             post("/gocd/v5/create-agent")
                 .contentType(MediaType.APPLICATION_JSON)
-                .content(createAgent(42, "up42")))
+                .content(createAgent(42).toJson()))
         .andExpect(status().isUnauthorized())
         .andExpect(header().string("WWW-Authenticate", "Bearer"));
 
@@ -101,7 +102,7 @@ class GoCdEndpointTest {
               post("/gocd/v5/create-agent")
                   .header("Authorization", wrong.startsWith("Basic") ? wrong : "Bearer " + wrong)
                   .contentType(MediaType.APPLICATION_JSON)
-                  .content(createAgent(42, "up42")))
+                  .content(createAgent(42).toJson()))
           .andExpect(status().isUnauthorized());
     }
 
@@ -112,9 +113,7 @@ class GoCdEndpointTest {
   @SuppressWarnings("unchecked")
   void createAgentPublishesAgentRequestedForTheJobWithTheLifecyclesVariablesOnly()
       throws Exception {
-    String body =
-        createAgent(42, "up42")
-            .replace("{\"auto_register_key\"", "{\"declines\":99,\"auto_register_key\"");
+    GoCdBody body = createAgent(42).with("declines", 99);
 
     send("create-agent", body).andExpect(status().isOk()).andExpect(content().json("{}"));
 
@@ -134,9 +133,7 @@ class GoCdEndpointTest {
 
   @Test
   void createAgentWithoutJobIdentifierIsRefused() throws Exception {
-    send(
-            "create-agent",
-            "{\"auto_register_key\":\"" + KEY + "\",\"elastic_agent_profile_properties\":{}}")
+    send("create-agent", createAgent(42).without("job_identifier"))
         .andExpect(status().isBadRequest())
         .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
         .andExpect(jsonPath("$.detail").value("'job_identifier' is required"));
@@ -145,7 +142,7 @@ class GoCdEndpointTest {
 
   @Test
   void aNegativeJobIdIsRefusedNamingTheField() throws Exception {
-    send("create-agent", createAgent(-7, "up42"))
+    send("create-agent", createAgent(-7))
         .andExpect(status().isBadRequest())
         .andExpect(
             jsonPath("$.detail")
@@ -156,8 +153,8 @@ class GoCdEndpointTest {
   @Test
   void aPipelineNameWithALineBreakOrANulIsRefusedAndNeverLogged(CapturedOutput output)
       throws Exception {
-    for (String name : List.of("up42\\r\\nINFO forged line", "up42\\u0000raw")) {
-      send("create-agent", createAgent(43, name))
+    for (String name : List.of("up42\r\nINFO forged line", "up42\u0000raw")) {
+      send("create-agent", createAgent(43).with("job_identifier.pipeline_name", name))
           .andExpect(status().isBadRequest())
           .andExpect(
               jsonPath("$.detail")
@@ -170,10 +167,7 @@ class GoCdEndpointTest {
   @Test
   void aBodyLargerThanTheLimitIsRefusedBeforeItIsParsed() throws Exception {
     String image = "x".repeat(2 * 1024 * 1024);
-    send(
-            "create-agent",
-            createAgent(44, "up42")
-                .replace("\"image\":\"gocd-agent\"", "\"image\":\"" + image + "\""))
+    send("create-agent", createAgent(44).with("elastic_agent_profile_properties.image", image))
         .andExpect(status().isPayloadTooLarge())
         .andExpect(jsonPath("$.detail").value("the body must be at most 262144 bytes"));
     verifyNoInteractions(messages);
@@ -183,8 +177,7 @@ class GoCdEndpointTest {
   void aPropertyValueLongerThanTheLimitIsRefusedNamingTheProperty() throws Exception {
     send(
             "create-agent",
-            createAgent(44, "up42")
-                .replace("\"image\":\"gocd-agent\"", "\"image\":\"" + "x".repeat(5000) + "\""))
+            createAgent(44).with("elastic_agent_profile_properties.image", "x".repeat(5000)))
         .andExpect(status().isBadRequest())
         .andExpect(
             jsonPath("$.detail")
@@ -197,10 +190,7 @@ class GoCdEndpointTest {
   @Test
   @SuppressWarnings("unchecked")
   void theServiceTokenNeverReachesTheLifecyclesVariables() throws Exception {
-    send(
-            "create-agent",
-            createAgent(48, "up42")
-                .replace("\"id\":\"k8s\"", "\"id\":\"k8s\",\"service_token\":\"" + TOKEN + "\""))
+    send("create-agent", createAgent(48).with("cluster_profile_properties.service_token", TOKEN))
         .andExpect(status().isOk());
 
     ArgumentCaptor<Map<String, Object>> variables = ArgumentCaptor.forClass(Map.class);
@@ -221,10 +211,10 @@ class GoCdEndpointTest {
 
   @Test
   void createAgentNeverLogsTheAutoRegisterKey(CapturedOutput output) throws Exception {
-    send("create-agent", createAgent(45, "up42")).andExpect(status().isOk());
+    send("create-agent", createAgent(45)).andExpect(status().isOk());
 
     assertThat(output.getAll())
-        .contains("GoCD asks for an agent for up42/1/stage/1/job")
+        .contains("GoCD asks for an agent for up42/1/up42_stage/1/up42_job")
         .doesNotContain(KEY);
   }
 
@@ -232,21 +222,17 @@ class GoCdEndpointTest {
   void shouldAssignWorkAnswersTheBareLiteral() throws Exception {
     when(registry.assignWork(eq("GoCDagent1"), any(), any(), any())).thenReturn(true);
 
-    send("should-assign-work", shouldAssignWork("GoCDagent1"))
+    send("should-assign-work", shouldAssignWork(47).with("agent.agent_id", "GoCDagent1"))
         .andExpect(status().isOk())
         .andExpect(content().string("true"));
-    send("should-assign-work", shouldAssignWork("GoCDagent2"))
+    send("should-assign-work", shouldAssignWork(47).with("agent.agent_id", "GoCDagent2"))
         .andExpect(status().isOk())
         .andExpect(content().string("false"));
   }
 
   @Test
   void jobCompletionPublishesJobCompletedForTheAgent() throws Exception {
-    send(
-            "job-completion",
-            "{\"elastic_agent_id\":\"GoCDagent1\",\"job_identifier\":"
-                + jobIdentifier(46, "up42")
-                + "}")
+    send("job-completion", jobCompletion(46).withElasticAgentId("GoCDagent1"))
         .andExpect(status().isOk());
 
     ArgumentCaptor<JobIdentifier> job = ArgumentCaptor.forClass(JobIdentifier.class);
@@ -256,11 +242,7 @@ class GoCdEndpointTest {
 
   @Test
   void jobCompletionForAnInvalidAgentIdIsRefused() throws Exception {
-    send(
-            "job-completion",
-            "{\"elastic_agent_id\":\"../etc\",\"job_identifier\":"
-                + jobIdentifier(46, "up42")
-                + "}")
+    send("job-completion", jobCompletion(46).withElasticAgentId("../etc"))
         .andExpect(status().isBadRequest())
         .andExpect(
             jsonPath("$.detail")
@@ -355,32 +337,26 @@ class GoCdEndpointTest {
             .content(body));
   }
 
-  private static String createAgent(int jobId, String pipeline) {
-    return "{\"auto_register_key\":\""
-        + KEY
-        + "\",\"environment\":\"prod\","
-        + "\"elastic_agent_profile_properties\":{\"image\":\"gocd-agent\"},"
-        + "\"cluster_profile_properties\":{\"id\":\"k8s\",\"service_url\":\"https://workers.example\"},"
-        + "\"job_identifier\":"
-        + jobIdentifier(jobId, pipeline)
-        + "}";
+  private ResultActions send(String message, GoCdBody body) throws Exception {
+    return send(message, body.toJson());
   }
 
-  private static String jobIdentifier(int jobId, String pipeline) {
-    return "{\"job_id\":"
-        + jobId
-        + ",\"job_name\":\"job\",\"pipeline_counter\":1,\"pipeline_label\":\"1\","
-        + "\"pipeline_name\":\""
-        + pipeline
-        + "\",\"stage_counter\":\"1\",\"stage_name\":\"stage\"}";
+  /** GoCD's create-agent body for job {@code jobId}, with this test's key and profiles. */
+  private static GoCdBody createAgent(long jobId) {
+    return ofThisTest(GoCdBody.createAgent().withAutoRegisterKey(KEY), jobId);
   }
 
-  private static String shouldAssignWork(String agentId) {
-    return "{\"agent\":{\"agent_id\":\""
-        + agentId
-        + "\",\"agent_state\":\"Idle\",\"build_state\":\"Idle\",\"config_state\":\"Enabled\"},"
-        + "\"environment\":\"prod\",\"job_identifier\":"
-        + jobIdentifier(47, "up42")
-        + ",\"elastic_agent_profile_properties\":{\"image\":\"gocd-agent\"},\"cluster_profile_properties\":{\"id\":\"k8s\"}}";
+  private static GoCdBody shouldAssignWork(long jobId) {
+    return ofThisTest(GoCdBody.shouldAssignWork(), jobId);
+  }
+
+  private static GoCdBody jobCompletion(long jobId) {
+    return ofThisTest(GoCdBody.jobCompletion(), jobId);
+  }
+
+  private static GoCdBody ofThisTest(GoCdBody body, long jobId) {
+    return body.withJobId(jobId)
+        .withElasticAgentProfile(Map.of("image", "gocd-agent"))
+        .withClusterProfile(Map.of("id", "k8s", "service_url", "https://workers.example"));
   }
 }
