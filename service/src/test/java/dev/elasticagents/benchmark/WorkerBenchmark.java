@@ -3,6 +3,7 @@ package dev.elasticagents.benchmark;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.elasticagents.faults.ServiceProcess;
+import dev.elasticagents.gocd.testing.GoCdBody;
 import dev.elasticagents.testing.RegistryDatabases;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -261,32 +262,27 @@ class WorkerBenchmark {
     return properties;
   }
 
+  private static final GoCdBody REQUEST =
+      GoCdBody.createAgent()
+          .withEnvironment("production")
+          .withElasticAgentProfile(
+              Map.of("image", "gocd/gocd-agent-debian-12:v25.3.0", "memory", "2048", "cpu", "1"))
+          .withClusterProfile(
+              Map.of(
+                  "max_running_agents", "100000",
+                  "max_pending_agents", "100000",
+                  "go_server_url", "https://gocd.example.com/go"))
+          .withStage("verify", "1")
+          .withJobName("integration_tests");
+
   /** A v5 create-agent request of about 0.7 KB for GoCD job {@code jobId}, as GoCD sends it. */
   static Map<String, Object> request(String jobType, String clusterProfile, int jobId) {
-    return Map.of(
-        "job_type",
-        jobType,
-        "auto_register_key",
-        "5f1b0c1e-9d2a-4c3b-8e7f-1a2b3c4d5e6f",
-        "environment",
-        "production",
-        "elastic_agent_profile_properties",
-        Map.of("image", "gocd/gocd-agent-debian-12:v25.3.0", "memory", "2048", "cpu", "1"),
-        "cluster_profile_properties",
-        Map.of(
-            "id", clusterProfile,
-            "max_running_agents", "100000",
-            "max_pending_agents", "100000",
-            "go_server_url", "https://gocd.example.com/go"),
-        "job_identifier",
-        Map.of(
-            "job_id", jobId,
-            "job_name", "integration_tests",
-            "pipeline_counter", jobId,
-            "pipeline_label", "build-" + jobId,
-            "pipeline_name", "elastic-agent-workers",
-            "stage_counter", "1",
-            "stage_name", "verify"));
+    return REQUEST
+        .with("job_type", jobType)
+        .with("cluster_profile_properties.id", clusterProfile)
+        .withJobId(jobId)
+        .withPipeline("elastic-agent-workers", jobId, "build-" + jobId)
+        .toMap();
   }
 
   /** The resident set of a process, from {@code /proc}. */

@@ -1,14 +1,11 @@
 package dev.elasticagents.local;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.elasticagents.agent.JobIdentifier;
 import dev.elasticagents.agent.registry.AgentRegistry;
+import dev.elasticagents.gocd.testing.GoCdBody;
 import dev.elasticagents.testing.GoCdServer;
 import io.camunda.client.CamundaClient;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -64,7 +61,7 @@ class SampleAgentRequests {
         step(
             "a v1 request (the seed body): an agent is created; it never registers, so cleanup"
                 + " removes it");
-        direct.createAgent(read("create-agent-v1.json"));
+        direct.createAgent(GoCdBody.createAgentV1().toMap());
 
         Map<String, Object> job100 =
             v5Request(100, "local", Map.of("max_running_agents", "1"), Map.of());
@@ -101,28 +98,18 @@ class SampleAgentRequests {
         step(
             "a malformed request through the plugin: the endpoint refuses it with 400, naming the"
                 + " field");
-        Map<String, Object> malformed = new HashMap<>(v5Request(103, "local", Map.of(), Map.of()));
-        malformed.put(
-            "job_identifier",
-            Map.of(
-                "job_id",
-                -1,
-                "job_name",
-                "up42_job",
-                "pipeline_counter",
-                1,
-                "pipeline_name",
-                "up42",
-                "stage_counter",
-                1,
-                "stage_name",
-                "up42_stage"));
+        Map<String, Object> malformed =
+            v5Body(103, "local", Map.of(), Map.of()).with("job_identifier.job_id", -1).toMap();
         start(malformed);
 
         step(
             "a malformed request published to Zeebe directly: the job fails into an incident that"
                 + " names the bad variables");
-        direct.createAgent(Map.of("environment", "production", "properties", "not-an-object"));
+        direct.createAgent(
+            GoCdBody.createAgentV1()
+                .without("auto_register_key")
+                .with("properties", "not-an-object")
+                .toMap());
 
         step(
             "GoCD pings every 10 s: idle and never-registered agents are cleaned up within a"
@@ -173,20 +160,20 @@ class SampleAgentRequests {
         String clusterProfile,
         Map<String, String> cluster,
         Map<String, String> profile) {
+      return v5Body(jobId, clusterProfile, cluster, profile).toMap();
+    }
+
+    private static GoCdBody v5Body(
+        int jobId,
+        String clusterProfile,
+        Map<String, String> cluster,
+        Map<String, String> profile) {
       Map<String, String> clusterProperties = new HashMap<>(cluster);
       clusterProperties.put("id", clusterProfile);
       Map<String, String> profileProperties =
           new HashMap<>(Map.of("image", "gocd/gocd-agent-debian-12:v25.1.0"));
       profileProperties.putAll(profile);
-      return GoCdServer.createAgentRequest(jobId, profileProperties, clusterProperties);
-    }
-
-    private Map<String, Object> read(String sample) {
-      try (InputStream in = SampleAgentRequests.class.getResourceAsStream("/seeds/" + sample)) {
-        return json.readValue(in, new TypeReference<>() {});
-      } catch (IOException e) {
-        throw new UncheckedIOException("Cannot read sample " + sample, e);
-      }
+      return GoCdServer.createAgentBody(jobId, profileProperties, clusterProperties);
     }
 
     private static void pause(Duration duration) {

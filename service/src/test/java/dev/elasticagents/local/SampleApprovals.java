@@ -3,6 +3,7 @@ package dev.elasticagents.local;
 import static org.awaitility.Awaitility.await;
 
 import dev.elasticagents.engine.EmbeddedEngine;
+import dev.elasticagents.gocd.testing.GoCdBody;
 import io.camunda.client.CamundaClient;
 import io.camunda.client.api.command.ProblemException;
 import io.camunda.zeebe.protocol.record.Record;
@@ -52,14 +53,14 @@ final class SampleApprovals {
               .bpmnProcessId(PROCESS)
               .latestVersion()
               .variables(
-                  Map.of(
-                      "environment", "local",
-                      "elastic_agent_profile_properties",
-                          Map.of("image", "gocd/gocd-agent-debian-12:v25.1.0"),
-                      "cluster_profile_properties",
-                          Map.of("id", "local", "max_running_agents", "1"),
-                      "job_identifier", Map.of("job_id", 200),
-                      "approval_candidate_groups", java.util.List.of("agent-approvers")))
+                  GoCdBody.createAgent()
+                      .without("auto_register_key")
+                      .withEnvironment("local")
+                      .withElasticAgentProfile(Map.of("image", "gocd/gocd-agent-debian-12:v25.1.0"))
+                      .withClusterProfile(Map.of("id", "local", "max_running_agents", "1"))
+                      .withJobId(200)
+                      .with("approval_candidate_groups", java.util.List.of("agent-approvers"))
+                      .toMap())
               .send()
               .join()
               .getProcessInstanceKey();

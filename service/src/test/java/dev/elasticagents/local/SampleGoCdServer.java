@@ -10,6 +10,7 @@ import com.thoughtworks.go.plugin.api.response.DefaultGoApiResponse;
 import com.thoughtworks.go.plugin.api.response.GoApiResponse;
 import com.thoughtworks.go.plugin.api.response.GoPluginApiResponse;
 import dev.elasticagents.gocd.plugin.ElasticAgentPlugin;
+import dev.elasticagents.gocd.testing.GoCdBody;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,14 +49,18 @@ final class SampleGoCdServer {
     return send("create-agent", body);
   }
 
+  /** Sends job-completion for the job of a v5 request, with the request's profiles. */
+  @SuppressWarnings("unchecked")
   GoPluginApiResponse jobCompleted(String agentId, Map<String, Object> request) {
     return send(
         "job-completion",
-        Map.of(
-            "elastic_agent_id", agentId,
-            "job_identifier", request.get("job_identifier"),
-            "elastic_agent_profile_properties", request.get("elastic_agent_profile_properties"),
-            "cluster_profile_properties", clusterProfile(request)));
+        GoCdBody.jobCompletion()
+            .withElasticAgentId(agentId)
+            .withJobIdentifier((Map<String, Object>) request.get("job_identifier"))
+            .withElasticAgentProfile(
+                (Map<String, Object>) request.get("elastic_agent_profile_properties"))
+            .withClusterProfile(clusterProfile(request))
+            .toMap());
   }
 
   /** Pings with the agents this server knows; the plugin fetches them through its accessor. */

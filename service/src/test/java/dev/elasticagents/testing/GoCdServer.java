@@ -1,6 +1,8 @@
 package dev.elasticagents.testing;
 
 import dev.elasticagents.agent.JobIdentifier;
+import dev.elasticagents.gocd.testing.GoCdBody;
+import dev.elasticagents.runtime.JobVariables;
 import io.camunda.client.CamundaClient;
 import io.camunda.client.api.CamundaFuture;
 import io.camunda.client.api.command.ClientException;
@@ -45,32 +47,27 @@ public final class GoCdServer {
       int jobId,
       Map<String, String> profileProperties,
       Map<String, String> clusterProfileProperties) {
-    return Map.of(
-        "auto_register_key",
-        UUID.randomUUID().toString(),
-        "environment",
-        "production",
-        "elastic_agent_profile_properties",
-        profileProperties,
-        "cluster_profile_properties",
-        clusterProfileProperties,
-        "job_identifier",
-        Map.of(
-            "job_id", jobId,
-            "job_name", "up42_job",
-            "pipeline_counter", jobId,
-            "pipeline_label", String.valueOf(jobId),
-            "pipeline_name", "up42",
-            "stage_counter", "1",
-            "stage_name", "up42_stage"));
+    return createAgentBody(jobId, profileProperties, clusterProfileProperties).toMap();
+  }
+
+  /** {@link #createAgentRequest} as a body to change further. */
+  public static GoCdBody createAgentBody(
+      int jobId,
+      Map<String, String> profileProperties,
+      Map<String, String> clusterProfileProperties) {
+    return GoCdBody.createAgent()
+        .withAutoRegisterKey(UUID.randomUUID().toString())
+        .withEnvironment("production")
+        .withElasticAgentProfile(profileProperties)
+        .withClusterProfile(clusterProfileProperties)
+        .withJobId(jobId)
+        .withPipeline("up42", jobId, String.valueOf(jobId));
   }
 
   /** The job a request made by {@link #createAgentRequest} is for. */
   @SuppressWarnings("unchecked")
   public static JobIdentifier jobOf(Map<String, Object> request) {
-    Map<String, Object> job = (Map<String, Object>) request.get("job_identifier");
-    int id = (Integer) job.get("job_id");
-    return new JobIdentifier(id, "up42_job", id, String.valueOf(id), "up42", 1, "up42_stage");
+    return JobIdentifier.read(JobVariables.of((Map<String, Object>) request.get("job_identifier")));
   }
 
   /**
