@@ -27,6 +27,7 @@ import dev.elasticagents.agent.registry.RegistryReports.AgentInstructions;
 import dev.elasticagents.agent.registry.RegistryReports.UnresolvedDecline;
 import dev.elasticagents.gocd.testing.GoCdBody;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -191,7 +192,7 @@ class GoCdEndpointTest {
   void aPropertyNumberTooLargeToWriteOutIsRefusedNamingTheProperty() throws Exception {
     send(
             "create-agent",
-            createAgent(45, "up42").replace("\"image\":\"gocd-agent\"", "\"image\":1e400"))
+            createAgent(45).with("elastic_agent_profile_properties.image", new BigDecimal("1e400")))
         .andExpect(status().isBadRequest())
         .andExpect(
             jsonPath("$.detail")
