@@ -4,6 +4,7 @@ import dev.elasticagents.agent.Agent;
 import dev.elasticagents.agent.AgentProperties;
 import dev.elasticagents.agent.AgentProvider;
 import dev.elasticagents.agent.AgentState;
+import dev.elasticagents.agent.CleanupOutcome;
 import dev.elasticagents.agent.Deadlines;
 import dev.elasticagents.agent.DecisionKey;
 import dev.elasticagents.agent.GoCdAgent;
@@ -190,7 +191,8 @@ public class AgentCleanup {
     variables.put("cleaned_up_agents", cleaned.stream().map(Cleanup::variables).toList());
     variables.put("repaired_completions", repaired.stream().map(Cleanup::variables).toList());
     RecordedDecision decision =
-        RecordedDecision.fresh("CLEANED", Optional.empty(), Optional.empty(), variables);
+        RecordedDecision.fresh(
+            CleanupOutcome.CLEANED, Optional.empty(), Optional.empty(), variables);
     try {
       registry.atomically(
           () -> {

@@ -10,6 +10,7 @@ import dev.elasticagents.agent.AgentState;
 import dev.elasticagents.agent.ClusterProfile;
 import dev.elasticagents.agent.CreateAgentRequest;
 import dev.elasticagents.agent.DecisionKey;
+import dev.elasticagents.agent.DecisionOutcome;
 import dev.elasticagents.agent.JobIdentifier;
 import dev.elasticagents.agent.RecordedDecision;
 import dev.elasticagents.agent.ReleaseRequest;
@@ -78,7 +79,7 @@ public class AgentLifecycle {
                 properties.declineRetryAfter(),
                 properties.declineRetries(),
                 AgentId::next));
-    if (decision.outcome().equals("CREATED")) {
+    if (decision.outcome() == DecisionOutcome.CREATED) {
       ensureLaunched(decision.agentId().orElseThrow(), request, profile, cluster);
     }
     report(decision, request, cluster);
@@ -195,19 +196,20 @@ public class AgentLifecycle {
     if (decision.replayed()) {
       return; // the registry logged and counted the replay
     }
-    switch (decision.outcome()) {
-      case "CREATED" -> log.info("Created agent {} for {}", agent, job);
-      case "REUSED" -> log.info("Reused idle agent {} for {}", agent, job);
-      case "ALREADY_CREATED" ->
+    DecisionOutcome outcome = decision.createAgentOutcome();
+    switch (outcome) {
+      case CREATED -> log.info("Created agent {} for {}", agent, job);
+      case REUSED -> log.info("Reused idle agent {} for {}", agent, job);
+      case ALREADY_CREATED ->
           log.debug("Agent {} already serves {}: another lifecycle asked for it", agent, job);
-      default ->
+      case DECLINED ->
           log.info("Declined agent for {}: {}", job, decision.variables().get("decline_reason"));
     }
     meters
         .counter(
             "elastic.agents.decisions",
             "decision",
-            decision.outcome().toLowerCase().replace('_', '-'),
+            outcome.metricName(),
             "cluster_profile",
             cluster.id())
         .increment();
@@ -260,10 +262,7 @@ public class AgentLifecycle {
     variables.put("completion_reason", verdict.reason());
     RecordedDecision decision =
         RecordedDecision.fresh(
-            verdict.decision().name(),
-            agent.map(Agent::id),
-            agent.flatMap(Agent::jobKey),
-            variables);
+            verdict.decision(), agent.map(Agent::id), agent.flatMap(Agent::jobKey), variables);
     registry.recordDecision(key, decision);
     return Optional.of(decision);
   }

@@ -2,6 +2,7 @@ package dev.elasticagents.agent.lifecycle;
 
 import dev.elasticagents.agent.Agent;
 import dev.elasticagents.agent.AgentState;
+import dev.elasticagents.agent.ReleaseOutcome;
 import dev.elasticagents.agent.ReleaseRequest;
 import java.util.Optional;
 
@@ -9,16 +10,10 @@ import java.util.Optional;
  * What releasing an agent comes to, judged from one read of the agent: keep it, terminate it, or
  * skip it with the reason. The move is then tried as a compare-and-set on that read.
  *
+ * @param decision what job-completion reports in {@code completion_decision}
  * @param code a short reason for metrics
  */
-record Verdict(Decision decision, Move move, String reason, String code) {
-
-  /** What job-completion reports in {@code completion_decision}. */
-  enum Decision {
-    KEPT,
-    TERMINATED,
-    SKIPPED
-  }
+record Verdict(ReleaseOutcome decision, Move move, String reason, String code) {
 
   /** The registry move the verdict needs. */
   enum Move {
@@ -51,7 +46,7 @@ record Verdict(Decision decision, Move move, String reason, String code) {
           "other-job");
     }
     if (agent.state() == AgentState.IDLE) {
-      return new Verdict(Decision.KEPT, Move.NONE, "agent already idle", "idle");
+      return new Verdict(ReleaseOutcome.KEPT, Move.NONE, "agent already idle", "idle");
     }
     if (release.cause() == ReleaseRequest.Cause.BUILD_OVERRAN) {
       return terminate(
@@ -59,7 +54,10 @@ record Verdict(Decision decision, Move move, String reason, String code) {
     }
     if (agent.reusable() && agent.idleTimeout().isPositive()) {
       return new Verdict(
-          Decision.KEPT, Move.KEEP_IDLE, "kept for reuse for up to " + agent.idleTimeout(), "kept");
+          ReleaseOutcome.KEPT,
+          Move.KEEP_IDLE,
+          "kept for reuse for up to " + agent.idleTimeout(),
+          "kept");
     }
     return terminate(
         "job completed and "
@@ -69,10 +67,10 @@ record Verdict(Decision decision, Move move, String reason, String code) {
   }
 
   private static Verdict skip(String reason, String code) {
-    return new Verdict(Decision.SKIPPED, Move.NONE, reason, code);
+    return new Verdict(ReleaseOutcome.SKIPPED, Move.NONE, reason, code);
   }
 
   private static Verdict terminate(String reason) {
-    return new Verdict(Decision.TERMINATED, Move.TERMINATE, reason, "terminated");
+    return new Verdict(ReleaseOutcome.TERMINATED, Move.TERMINATE, reason, "terminated");
   }
 }

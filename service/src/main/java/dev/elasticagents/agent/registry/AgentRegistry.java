@@ -123,7 +123,7 @@ public class AgentRegistry {
   }
 
   /** What every decision of one job type for this GoCD job came to, oldest first. */
-  public List<String> decisionsFor(String jobType, JobIdentifier job) {
+  public List<RecordedDecision.Outcome> decisionsFor(String jobType, JobIdentifier job) {
     return decisions.outcomesFor(jobType, AgentRows.jobKey(job));
   }
 

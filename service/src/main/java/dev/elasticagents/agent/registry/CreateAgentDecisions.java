@@ -4,6 +4,7 @@ import dev.elasticagents.agent.Agent;
 import dev.elasticagents.agent.AgentDecision;
 import dev.elasticagents.agent.AgentState;
 import dev.elasticagents.agent.DecisionKey;
+import dev.elasticagents.agent.DecisionOutcome;
 import dev.elasticagents.agent.RecordedDecision;
 import java.time.Clock;
 import java.time.Instant;
@@ -107,7 +108,7 @@ final class CreateAgentDecisions {
   }
 
   private Standing standing(RecordedDecision recorded, String owner) {
-    if (!recorded.outcome().equals("CREATED")) {
+    if (recorded.outcome() != DecisionOutcome.CREATED) {
       return Standing.STANDS;
     }
     Agent agent = recorded.agentId().flatMap(transitions::find).orElseThrow();

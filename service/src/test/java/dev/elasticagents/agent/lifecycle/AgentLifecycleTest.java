@@ -11,6 +11,7 @@ import dev.elasticagents.agent.AutoRegisterKey;
 import dev.elasticagents.agent.CapacityGrant;
 import dev.elasticagents.agent.CreateAgentRequest;
 import dev.elasticagents.agent.DecisionKey;
+import dev.elasticagents.agent.DecisionOutcome;
 import dev.elasticagents.agent.RecordedDecision;
 import dev.elasticagents.agent.ReleaseRequest;
 import dev.elasticagents.agent.registry.AgentRegistry;
@@ -129,7 +130,7 @@ class AgentLifecycleTest {
     RecordedDecision redelivered = lifecycle.createAgent(request, job);
 
     assertThat(services.state(failed)).isEqualTo(AgentState.TERMINATED);
-    assertThat(redelivered.outcome()).isEqualTo("CREATED");
+    assertThat(redelivered.outcome()).isEqualTo(DecisionOutcome.CREATED);
     assertThat(redelivered.agentId()).isPresent().isNotEqualTo(Optional.of(failed));
     assertThat(provider.launched()).containsOnlyKeys(redelivered.agentId().orElseThrow());
   }
@@ -156,7 +157,7 @@ class AgentLifecycleTest {
 
     RecordedDecision redelivered = lifecycle.createAgent(approved, job);
 
-    assertThat(redelivered.outcome()).isEqualTo("CREATED");
+    assertThat(redelivered.outcome()).isEqualTo(DecisionOutcome.CREATED);
     assertThat(registry.runningAgents(cluster)).isEqualTo(2);
   }
 
@@ -198,7 +199,7 @@ class AgentLifecycleTest {
             CreateAgentRequest.from(dev.elasticagents.runtime.JobVariables.of(variables)),
             AgentServices.createAgentJob());
 
-    assertThat(decision.outcome()).isEqualTo("DECLINED");
+    assertThat(decision.outcome()).isEqualTo(DecisionOutcome.DECLINED);
     assertThat(registry.runningAgents(cluster)).isEqualTo(1);
   }
 
@@ -418,7 +419,7 @@ class AgentLifecycleTest {
                 0),
             AgentServices.createAgentJob());
 
-    assertThat(decision.outcome()).isEqualTo("CREATED");
+    assertThat(decision.outcome()).isEqualTo(DecisionOutcome.CREATED);
   }
 
   private CreateAgentRequest request(Map<String, String> profile) {

@@ -8,8 +8,10 @@ import dev.elasticagents.agent.AgentState;
 import dev.elasticagents.agent.AutoRegisterKey;
 import dev.elasticagents.agent.CreateAgentRequest;
 import dev.elasticagents.agent.DecisionKey;
+import dev.elasticagents.agent.DecisionOutcome;
 import dev.elasticagents.agent.JobIdentifier;
 import dev.elasticagents.agent.RecordedDecision;
+import dev.elasticagents.agent.ReleaseOutcome;
 import dev.elasticagents.agent.ReleaseRequest;
 import dev.elasticagents.testing.AgentServices;
 import dev.elasticagents.testing.LockWaits;
@@ -93,7 +95,7 @@ class AgentRaceTest {
         services.lifecycle.createAgent(request(), AgentServices.createAgentJob());
     afterReading.release();
 
-    assertThat(reuse.outcome()).isEqualTo("REUSED");
+    assertThat(reuse.outcome()).isEqualTo(DecisionOutcome.REUSED);
     assertThat(reuse.agentId()).contains(agent);
     assertThat(join(cleanup).variables().get("cleaned_up_agents")).isEqualTo(List.of());
     assertThat(services.state(agent)).isEqualTo(AgentState.BUSY);
@@ -119,7 +121,7 @@ class AgentRaceTest {
 
     assertThat(cleanup.variables().toString()).contains(agent);
     RecordedDecision decision = join(reuse);
-    assertThat(decision.outcome()).isEqualTo("CREATED");
+    assertThat(decision.outcome()).isEqualTo(DecisionOutcome.CREATED);
     assertThat(decision.agentId()).isPresent().isNotEqualTo(Optional.of(agent));
     assertThat(services.state(agent)).isEqualTo(AgentState.TERMINATED);
     assertThat(refused("reuse")).isEqualTo(1);
@@ -165,7 +167,7 @@ class AgentRaceTest {
         whileAnotherJobsDecisionHoldsTheLock(
             () -> services.lifecycle.createAgent(waitingJob, AgentServices.createAgentJob()));
 
-    assertThat(answer.outcome()).isEqualTo("ALREADY_CREATED");
+    assertThat(answer.outcome()).isEqualTo(DecisionOutcome.ALREADY_CREATED);
     assertThat(answer.agentId()).contains(agent);
   }
 
@@ -204,7 +206,7 @@ class AgentRaceTest {
     RecordedDecision second = services.lifecycle.createAgent(waitingJob, reSent);
     beforeRecording.release();
 
-    assertThat(second.outcome()).isEqualTo("ALREADY_CREATED");
+    assertThat(second.outcome()).isEqualTo(DecisionOutcome.ALREADY_CREATED);
     assertThat(join(first).variables()).isEqualTo(second.variables());
     assertThat(replayed()).isEqualTo(1);
   }
@@ -223,7 +225,7 @@ class AgentRaceTest {
         whileAnotherJobsDecisionHoldsTheLock(
             () -> services.lifecycle.createAgent(waitingJob, AgentServices.createAgentJob()));
 
-    assertThat(adopted.outcome()).isEqualTo("REUSED");
+    assertThat(adopted.outcome()).isEqualTo(DecisionOutcome.REUSED);
     assertThat(adopted.agentId()).contains(idle);
   }
 
@@ -248,7 +250,7 @@ class AgentRaceTest {
 
     assertThat(join(assignment)).isTrue();
     RecordedDecision adopted = join(decision);
-    assertThat(adopted.outcome()).isEqualTo("REUSED");
+    assertThat(adopted.outcome()).isEqualTo(DecisionOutcome.REUSED);
     assertThat(adopted.agentId()).contains(idle);
     assertThat(provider.launched()).containsOnlyKeys(idle);
     assertThat(services.registry.agentOf(waitingJob.jobIdentifier().orElseThrow())).contains(idle);
@@ -307,7 +309,7 @@ class AgentRaceTest {
     } finally {
       holdingTheLock.release();
     }
-    assertThat(join(newJob).outcome()).isEqualTo("CREATED");
+    assertThat(join(newJob).outcome()).isEqualTo(DecisionOutcome.CREATED);
     return answer;
   }
 
@@ -354,7 +356,7 @@ class AgentRaceTest {
     whileTerminating.release();
 
     assertThat(join(termination)).isTrue();
-    assertThat(reuse.outcome()).isEqualTo("CREATED");
+    assertThat(reuse.outcome()).isEqualTo(DecisionOutcome.CREATED);
     assertThat(reuse.agentId()).isNotEqualTo(Optional.of(agent));
     assertThat(lateCompletion.variables())
         .containsEntry("completion_reason", "agent already terminated");
@@ -413,7 +415,7 @@ class AgentRaceTest {
     beforeKeepingIdle.release();
 
     assertThat(current.variables()).containsEntry("completion_decision", "KEPT");
-    assertThat(jobB.outcome()).isEqualTo("REUSED");
+    assertThat(jobB.outcome()).isEqualTo(DecisionOutcome.REUSED);
     RecordedDecision staleDecision = join(stale);
     assertThat(staleDecision.replayed()).isTrue();
     assertThat(staleDecision.variables()).isEqualTo(current.variables());
@@ -477,7 +479,7 @@ class AgentRaceTest {
     CreateAgentRequest request = request();
     String agent = services.created(request);
     services.registry.markRegistered(List.of(agent));
-    assertThat(services.jobCompleted(agent, request).outcome()).isEqualTo("KEPT");
+    assertThat(services.jobCompleted(agent, request).outcome()).isEqualTo(ReleaseOutcome.KEPT);
     return agent;
   }
 

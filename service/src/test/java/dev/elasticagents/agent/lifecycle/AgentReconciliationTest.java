@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.elasticagents.agent.AgentState;
 import dev.elasticagents.agent.CreateAgentRequest;
 import dev.elasticagents.agent.DecisionKey;
+import dev.elasticagents.agent.DecisionOutcome;
 import dev.elasticagents.agent.RecordedDecision;
 import dev.elasticagents.runtime.JobWorkerRegistrar;
 import dev.elasticagents.testing.AgentServices;
@@ -106,7 +107,7 @@ class AgentReconciliationTest {
     RecordedDecision next =
         services.lifecycle.createAgent(request(Map.of()), AgentServices.createAgentJob());
 
-    assertThat(next.outcome()).isEqualTo("CREATED");
+    assertThat(next.outcome()).isEqualTo(DecisionOutcome.CREATED);
     assertThat(next.agentId()).isPresent().get().isNotEqualTo(gone);
   }
 
@@ -127,7 +128,7 @@ class AgentReconciliationTest {
         .isEqualTo("its launch never happened: the service stopped first");
     // The redelivered job decides again rather than replay an agent that never ran.
     RecordedDecision redelivered = services.lifecycle.createAgent(request, job);
-    assertThat(redelivered.outcome()).isEqualTo("CREATED");
+    assertThat(redelivered.outcome()).isEqualTo(DecisionOutcome.CREATED);
     assertThat(redelivered.agentId()).isPresent().get().isNotEqualTo(reserved);
   }
 

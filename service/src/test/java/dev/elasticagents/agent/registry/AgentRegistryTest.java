@@ -9,6 +9,7 @@ import dev.elasticagents.agent.AgentState;
 import dev.elasticagents.agent.CapacityGrant;
 import dev.elasticagents.agent.ClusterProfile;
 import dev.elasticagents.agent.DecisionKey;
+import dev.elasticagents.agent.DecisionOutcome;
 import dev.elasticagents.agent.JobIdentifier;
 import dev.elasticagents.agent.RecordedDecision;
 import dev.elasticagents.testing.AgentServices;
@@ -51,7 +52,7 @@ class AgentRegistryTest {
 
     RecordedDecision decision = decide(registry, job(), cluster, linux);
 
-    assertThat(decision.outcome()).isEqualTo("CREATED");
+    assertThat(decision.outcome()).isEqualTo(DecisionOutcome.CREATED);
     Agent agent = registry.find(agentOf(decision)).orElseThrow();
     assertThat(agent.state()).isEqualTo(AgentState.PENDING);
     assertThat(agent.owner()).isEqualTo(OWNER);
@@ -77,7 +78,7 @@ class AgentRegistryTest {
         .isEqualTo(
             new RecordedDecision(
                 first.outcome(), first.agentId(), first.jobKey(), first.variables(), true));
-    assertThat(other.outcome()).isEqualTo("ALREADY_CREATED");
+    assertThat(other.outcome()).isEqualTo(DecisionOutcome.ALREADY_CREATED);
     assertThat(other.agentId()).isEqualTo(first.agentId());
     assertThat(registry.runningAgents(cluster.id())).isEqualTo(1);
     assertThat(registry.agentsAssignedTo(job)).containsExactly(agentOf(first));
@@ -95,8 +96,8 @@ class AgentRegistryTest {
     DecisionKey key = AgentServices.createAgentJob();
     RecordedDecision same = registry.decide(demand(key, job(), cluster, linux));
 
-    assertThat(other.outcome()).isEqualTo("CREATED");
-    assertThat(same.outcome()).isEqualTo("REUSED");
+    assertThat(other.outcome()).isEqualTo(DecisionOutcome.CREATED);
+    assertThat(same.outcome()).isEqualTo(DecisionOutcome.REUSED);
     assertThat(same.agentId()).contains(idle);
     Agent reused = registry.find(idle).orElseThrow();
     assertThat(reused.state()).isEqualTo(AgentState.BUSY);
@@ -138,9 +139,9 @@ class AgentRegistryTest {
     RecordedDecision otherJob = decide(registry, job(), cluster, linux);
     RecordedDecision granted = decide(registry, approved, cluster, linux);
 
-    assertThat(otherProfile.outcome()).isEqualTo("DECLINED");
-    assertThat(otherJob.outcome()).isEqualTo("DECLINED");
-    assertThat(granted.outcome()).isEqualTo("CREATED");
+    assertThat(otherProfile.outcome()).isEqualTo(DecisionOutcome.DECLINED);
+    assertThat(otherJob.outcome()).isEqualTo(DecisionOutcome.DECLINED);
+    assertThat(granted.outcome()).isEqualTo(DecisionOutcome.CREATED);
     assertThat(registry.runningAgents(cluster.id())).isEqualTo(2);
   }
 
@@ -174,7 +175,7 @@ class AgentRegistryTest {
         .isEqualTo(
             "cluster profile '%s' is at its maximum of 1 running agents, and the approved override allows at most 2"
                 .formatted(cluster.id()));
-    assertThat(withinLimit.outcome()).isEqualTo("CREATED");
+    assertThat(withinLimit.outcome()).isEqualTo(DecisionOutcome.CREATED);
     assertThat(again.variables().get("decline_reason"))
         .isEqualTo(
             "cluster profile '%s' is at its maximum of 1 running agents".formatted(cluster.id()));
@@ -197,7 +198,7 @@ class AgentRegistryTest {
     terminate(registry, reservation); // its launch failed
     RecordedDecision afterTheFailedLaunch = decide(registry, approved, cluster, linux);
 
-    assertThat(afterTheFailedLaunch.outcome()).isEqualTo("CREATED");
+    assertThat(afterTheFailedLaunch.outcome()).isEqualTo(DecisionOutcome.CREATED);
     assertThat(agentOf(afterTheFailedLaunch)).isNotEqualTo(reservation);
   }
 
@@ -214,7 +215,7 @@ class AgentRegistryTest {
 
     assertThat((String) decision.variables().get("decline_reason"))
         .startsWith("enough idle agents: 2 agents");
-    assertThat(otherProfile.outcome()).isEqualTo("CREATED");
+    assertThat(otherProfile.outcome()).isEqualTo(DecisionOutcome.CREATED);
   }
 
   @ParameterizedTest(name = "{0}")
@@ -228,7 +229,7 @@ class AgentRegistryTest {
     terminate(registry, first);
     RecordedDecision decision = decide(registry, job, cluster, linux);
 
-    assertThat(decision.outcome()).isEqualTo("CREATED");
+    assertThat(decision.outcome()).isEqualTo(DecisionOutcome.CREATED);
     assertThat(agentOf(decision)).isNotEqualTo(first);
     assertThat(registry.agentOf(job)).contains(agentOf(decision));
     assertThat(registry.runningAgents(cluster.id())).isEqualTo(1);

@@ -3,6 +3,7 @@ package dev.elasticagents.agent.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.elasticagents.agent.CreateAgentRequest;
+import dev.elasticagents.agent.DecisionOutcome;
 import dev.elasticagents.agent.registry.RegistryReports.AgentEvent;
 import dev.elasticagents.agent.registry.RegistryReports.AgentInstructions;
 import dev.elasticagents.agent.registry.RegistryReports.UnresolvedDecline;
@@ -81,9 +82,9 @@ class RegistryReportsTest {
     String running = services.created(request());
     CreateAgentRequest waiting = request();
     assertThat(services.lifecycle.createAgent(waiting, AgentServices.createAgentJob()).outcome())
-        .isEqualTo("DECLINED");
+        .isEqualTo(DecisionOutcome.DECLINED);
     assertThat(services.lifecycle.createAgent(waiting, AgentServices.createAgentJob()).outcome())
-        .isEqualTo("DECLINED");
+        .isEqualTo(DecisionOutcome.DECLINED);
 
     List<UnresolvedDecline> declines = reports(database).unresolvedDeclines(Duration.ofMinutes(5));
 
