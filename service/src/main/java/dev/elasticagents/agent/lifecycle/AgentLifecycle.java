@@ -14,6 +14,8 @@ import dev.elasticagents.agent.DecisionOutcome;
 import dev.elasticagents.agent.JobIdentifier;
 import dev.elasticagents.agent.RecordedDecision;
 import dev.elasticagents.agent.ReleaseRequest;
+import dev.elasticagents.agent.Termination;
+import dev.elasticagents.agent.TerminationKind;
 import dev.elasticagents.agent.WorkOffer;
 import dev.elasticagents.agent.registry.AgentRegistry;
 import dev.elasticagents.agent.registry.Demand;
@@ -171,10 +173,14 @@ public class AgentLifecycle {
     } catch (InvalidJobVariablesException e) {
       // The provider refused the agent's settings: no retry changes that, so the job's incident
       // says why.
-      terminator.terminate(agent, "launch refused: " + String.join("; ", e.problems()));
+      // Not a failed launch: the provider refused before it started anything.
+      terminator.terminate(
+          agent,
+          new Termination(
+              TerminationKind.OTHER, "launch refused: " + String.join("; ", e.problems())));
       throw e;
     } catch (RuntimeException e) {
-      terminator.terminate(agent, "launch failed");
+      terminator.terminate(agent, new Termination(TerminationKind.LAUNCH_FAILED, "launch failed"));
       throw new IllegalStateException(
           "Could not launch agent " + agentId + ": " + e.getMessage(), e);
     }
@@ -252,7 +258,7 @@ public class AgentLifecycle {
         switch (verdict.move()) {
           case NONE -> true;
           case KEEP_IDLE -> registry.keepIdle(agent.orElseThrow());
-          case TERMINATE -> terminator.claimReleased(agent.orElseThrow(), verdict.reason());
+          case TERMINATE -> terminator.claimReleased(agent.orElseThrow(), verdict.termination());
         };
     if (!moved) {
       return Optional.empty();
@@ -270,7 +276,7 @@ public class AgentLifecycle {
   private void finish(Verdict verdict, Optional<Agent> agent, ReleaseRequest release) {
     switch (verdict.decision()) {
       case KEPT -> log.info("Kept agent {}: {}", release.agentId(), verdict.reason());
-      case TERMINATED -> terminator.finish(agent.orElseThrow(), verdict.reason());
+      case TERMINATED -> terminator.finish(agent.orElseThrow(), verdict.termination());
       case SKIPPED -> {
         log.info("Skipped releasing agent {}: {}", release.agentId(), verdict.reason());
         meters.counter("elastic.agents.completions.skipped", "reason", verdict.code()).increment();

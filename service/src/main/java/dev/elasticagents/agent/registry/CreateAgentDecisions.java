@@ -6,6 +6,8 @@ import dev.elasticagents.agent.AgentState;
 import dev.elasticagents.agent.DecisionKey;
 import dev.elasticagents.agent.DecisionOutcome;
 import dev.elasticagents.agent.RecordedDecision;
+import dev.elasticagents.agent.Termination;
+import dev.elasticagents.agent.TerminationKind;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
@@ -132,7 +134,9 @@ final class CreateAgentDecisions {
           !transitions.claimTermination(
               recorded.agentId().flatMap(transitions::find).orElseThrow(),
               owner,
-              "reservation replaced: its job was redelivered to another instance");
+              new Termination(
+                  TerminationKind.OTHER,
+                  "reservation replaced: its job was redelivered to another instance"));
     };
   }
 

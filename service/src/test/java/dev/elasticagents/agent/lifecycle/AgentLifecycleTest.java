@@ -29,6 +29,7 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 /** The lifecycle on real PostgreSQL, with a provider that records what it is asked to do. */
 class AgentLifecycleTest {
@@ -130,6 +131,7 @@ class AgentLifecycleTest {
     RecordedDecision redelivered = lifecycle.createAgent(request, job);
 
     assertThat(services.state(failed)).isEqualTo(AgentState.TERMINATED);
+    assertThat(terminations("launch-failed")).isEqualTo(1);
     assertThat(redelivered.outcome()).isEqualTo(DecisionOutcome.CREATED);
     assertThat(redelivered.agentId()).isPresent().isNotEqualTo(Optional.of(failed));
     assertThat(provider.launched()).containsOnlyKeys(redelivered.agentId().orElseThrow());
@@ -226,6 +228,28 @@ class AgentLifecycleTest {
     assertThat(provider.calls())
         .containsSubsequence("disable " + agent, "terminate " + agent, "delete " + agent);
     assertThat(services.state(agent)).isEqualTo(AgentState.TERMINATED);
+    assertThat(terminations("job-completed")).isEqualTo(1);
+  }
+
+  @Test
+  void aLaunchTheProviderRefusesTerminatesTheReservationUnderOther() {
+    CreateAgentRequest request = request(Map.of());
+    provider.failLaunches(new InvalidJobVariablesException(List.of("no such image")));
+
+    assertThatThrownBy(() -> lifecycle.createAgent(request, AgentServices.createAgentJob()))
+        .isInstanceOf(InvalidJobVariablesException.class);
+
+    String refused = registry.agentOf(request.jobIdentifier().orElseThrow()).orElseThrow();
+    assertThat(services.state(refused)).isEqualTo(AgentState.TERMINATED);
+    assertThat(
+            JdbcClient.create(database)
+                .sql("select termination_reason from agents where id = ?")
+                .param(refused)
+                .query(String.class)
+                .single())
+        .isEqualTo("launch refused: no such image");
+    assertThat(terminations("other")).isEqualTo(1);
+    assertThat(terminations("launch-failed")).isZero();
   }
 
   @Test
@@ -310,6 +334,7 @@ class AgentLifecycleTest {
         .containsEntry(
             "completion_reason", "its job ran longer than the maximum build duration of PT2H");
     assertThat(services.state(agent)).isEqualTo(AgentState.TERMINATED);
+    assertThat(terminations("build-overran")).isEqualTo(1);
   }
 
   @Test
@@ -338,6 +363,8 @@ class AgentLifecycleTest {
                     "reason",
                     "termination handed over by recording:instance-b")));
     assertThat(services.state(agent)).isEqualTo(AgentState.TERMINATED);
+    assertThat(terminations("taken-over")).isEqualTo(1);
+    assertThat(terminations("job-completed")).as("not the kind of the claim it took over").isZero();
     assertThat(provider.callsFor(agent))
         .containsSubsequence("disable " + agent, "terminate " + agent, "delete " + agent);
   }
@@ -467,5 +494,10 @@ class AgentLifecycleTest {
         1,
         "stage_name",
         "stage");
+  }
+
+  /** Finished terminations counted under {@code kind}, the metric's reason tag. */
+  private double terminations(String kind) {
+    return services.meters.counter("elastic.agents.terminations", "reason", kind).count();
   }
 }

@@ -13,6 +13,8 @@ import dev.elasticagents.agent.JobIdentifier;
 import dev.elasticagents.agent.RecordedDecision;
 import dev.elasticagents.agent.ReleaseOutcome;
 import dev.elasticagents.agent.ReleaseRequest;
+import dev.elasticagents.agent.Termination;
+import dev.elasticagents.agent.TerminationKind;
 import dev.elasticagents.testing.AgentServices;
 import dev.elasticagents.testing.LockWaits;
 import dev.elasticagents.testing.MovableClock;
@@ -348,7 +350,11 @@ class AgentRaceTest {
     provider.pauseBeforeTerminate(whileTerminating);
 
     CompletableFuture<Boolean> termination =
-        inOtherThread(() -> services.terminator.terminate(services.agent(agent), "operator asked"));
+        inOtherThread(
+            () ->
+                services.terminator.terminate(
+                    services.agent(agent),
+                    new Termination(TerminationKind.OTHER, "operator asked")));
     whileTerminating.awaitReached();
     RecordedDecision reuse =
         services.lifecycle.createAgent(request(), AgentServices.createAgentJob());
@@ -377,7 +383,9 @@ class AgentRaceTest {
     CompletableFuture<RecordedDecision> release =
         inOtherThread(() -> services.jobCompleted(agent, job));
     beforeKeepingIdle.awaitReached();
-    boolean terminated = services.terminator.terminate(services.agent(agent), "operator asked");
+    boolean terminated =
+        services.terminator.terminate(
+            services.agent(agent), new Termination(TerminationKind.OTHER, "operator asked"));
     beforeKeepingIdle.release();
 
     assertThat(terminated).isTrue();

@@ -7,6 +7,8 @@ import dev.elasticagents.agent.CreateAgentRequest;
 import dev.elasticagents.agent.DecisionKey;
 import dev.elasticagents.agent.DecisionOutcome;
 import dev.elasticagents.agent.RecordedDecision;
+import dev.elasticagents.agent.Termination;
+import dev.elasticagents.agent.TerminationKind;
 import dev.elasticagents.runtime.JobWorkerRegistrar;
 import dev.elasticagents.testing.AgentServices;
 import dev.elasticagents.testing.MovableClock;
@@ -91,6 +93,7 @@ class AgentReconciliationTest {
     assertThat(reconciled.gone()).isEqualTo(1);
     assertThat(services.state(agent)).isEqualTo(AgentState.TERMINATED);
     assertThat(terminationReason(agent)).isEqualTo("its process was gone when the service started");
+    assertThat(terminations("gone")).isEqualTo(1);
   }
 
   @ParameterizedTest(name = "{0}")
@@ -126,6 +129,7 @@ class AgentReconciliationTest {
     assertThat(services.state(reserved)).isEqualTo(AgentState.TERMINATED);
     assertThat(terminationReason(reserved))
         .isEqualTo("its launch never happened: the service stopped first");
+    assertThat(terminations("gone")).isEqualTo(1);
     // The redelivered job decides again rather than replay an agent that never ran.
     RecordedDecision redelivered = services.lifecycle.createAgent(request, job);
     assertThat(redelivered.outcome()).isEqualTo(DecisionOutcome.CREATED);
@@ -233,12 +237,18 @@ class AgentReconciliationTest {
       String name, Supplier<DataSource> databases) {
     on(databases);
     String agent = services.created(request(Map.of()));
-    assertThat(services.terminator.claim(services.agent(agent), "idle longer than PT10M")).isTrue();
+    assertThat(
+            services.terminator.claim(
+                services.agent(agent),
+                new Termination(TerminationKind.IDLE_TIMEOUT, "idle longer than PT10M")))
+        .isTrue();
 
     AgentReconciliation.Reconciled reconciled = services.reconciliation.reconcile();
 
     assertThat(reconciled.terminationsFinished()).isEqualTo(1);
     assertThat(services.state(agent)).isEqualTo(AgentState.TERMINATED);
+    assertThat(terminations("taken-over")).isEqualTo(1);
+    assertThat(terminations("idle-timeout")).as("not the kind of the claim it took over").isZero();
     assertThat(provider.running()).doesNotContain(agent);
   }
 
@@ -318,5 +328,10 @@ class AgentReconciliationTest {
 
   private CreateAgentRequest request(Map<String, String> profile) {
     return AgentServices.request(cluster, JOB_IDS.incrementAndGet(), profile);
+  }
+
+  /** Finished terminations counted under {@code kind}, the metric's reason tag. */
+  private double terminations(String kind) {
+    return services.meters.counter("elastic.agents.terminations", "reason", kind).count();
   }
 }

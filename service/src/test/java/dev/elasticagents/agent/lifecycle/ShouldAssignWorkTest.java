@@ -11,6 +11,8 @@ import dev.elasticagents.agent.DecisionOutcome;
 import dev.elasticagents.agent.JobIdentifier;
 import dev.elasticagents.agent.RecordedDecision;
 import dev.elasticagents.agent.ReleaseOutcome;
+import dev.elasticagents.agent.Termination;
+import dev.elasticagents.agent.TerminationKind;
 import dev.elasticagents.testing.AgentServices;
 import dev.elasticagents.testing.RecordingAgentProvider;
 import dev.elasticagents.testing.RegistryDatabases;
@@ -128,7 +130,9 @@ class ShouldAssignWorkTest {
     String agent = services.created(request);
     assertThat(
             services.registry.claimTermination(
-                services.agent(agent), services.provider.owner(), "test"))
+                services.agent(agent),
+                services.provider.owner(),
+                new Termination(TerminationKind.OTHER, "test")))
         .isTrue();
 
     assertThat(services.lifecycle.shouldAssignWork(offer(agent, request))).isFalse();

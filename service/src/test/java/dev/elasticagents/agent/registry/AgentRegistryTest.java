@@ -12,6 +12,8 @@ import dev.elasticagents.agent.DecisionKey;
 import dev.elasticagents.agent.DecisionOutcome;
 import dev.elasticagents.agent.JobIdentifier;
 import dev.elasticagents.agent.RecordedDecision;
+import dev.elasticagents.agent.Termination;
+import dev.elasticagents.agent.TerminationKind;
 import dev.elasticagents.testing.AgentServices;
 import dev.elasticagents.testing.RegistryDatabases;
 import java.time.Duration;
@@ -244,7 +246,10 @@ class AgentRegistryTest {
     assertThat(registry.keepIdle(stale)).isTrue();
 
     assertThat(registry.keepIdle(stale)).isFalse();
-    assertThat(registry.claimTermination(stale, OWNER, "stale")).isFalse();
+    assertThat(
+            registry.claimTermination(
+                stale, OWNER, new Termination(TerminationKind.OTHER, "stale")))
+        .isFalse();
     assertThat(registry.find(agent).orElseThrow().state()).isEqualTo(AgentState.IDLE);
   }
 
@@ -254,12 +259,19 @@ class AgentRegistryTest {
       String name, DataSource database) {
     AgentRegistry registry = AgentServices.registryOn(database);
     String agent = agentOf(decide(registry, job(), cluster(5, 5), linux));
-    assertThat(registry.claimTermination(registry.find(agent).orElseThrow(), OWNER, "test"))
+    assertThat(
+            registry.claimTermination(
+                registry.find(agent).orElseThrow(),
+                OWNER,
+                new Termination(TerminationKind.OTHER, "test")))
         .isTrue();
     Agent terminating = registry.find(agent).orElseThrow();
 
     assertThat(registry.keepIdle(terminating)).isFalse();
-    assertThat(registry.claimTermination(terminating, "someone-else", "again")).isFalse();
+    assertThat(
+            registry.claimTermination(
+                terminating, "someone-else", new Termination(TerminationKind.OTHER, "again")))
+        .isFalse();
     assertThat(registry.markLaunched(agent)).isFalse();
     assertThat(registry.finishTermination(agent, "someone-else")).isFalse();
     assertThat(registry.finishTermination(agent, OWNER)).isTrue();
@@ -314,7 +326,11 @@ class AgentRegistryTest {
   }
 
   private static void terminate(AgentRegistry registry, String agentId) {
-    assertThat(registry.claimTermination(registry.find(agentId).orElseThrow(), OWNER, "test"))
+    assertThat(
+            registry.claimTermination(
+                registry.find(agentId).orElseThrow(),
+                OWNER,
+                new Termination(TerminationKind.OTHER, "test")))
         .isTrue();
     assertThat(registry.finishTermination(agentId, OWNER)).isTrue();
   }
