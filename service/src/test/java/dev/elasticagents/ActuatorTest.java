@@ -30,14 +30,14 @@ class ActuatorTest {
   }
 
   @Test
-  void readinessIsUpWhileTheRegistryAndTheClusterAnswer() {
+  void readinessIsUpWhileTheRegistryAndTheClusterAnswerAndTheModelsAreDeployed() {
     ResponseEntity<Map<String, Object>> readiness = get("/actuator/health/readiness");
 
     assertThat(readiness.getStatusCode()).isEqualTo(HttpStatus.OK);
     assertThat(readiness.getBody())
         .extractingByKey("components")
         .asInstanceOf(InstanceOfAssertFactories.MAP)
-        .containsOnlyKeys("readinessState", "registry", "cluster");
+        .containsOnlyKeys("readinessState", "registry", "cluster", "deployment");
   }
 
   @Test

@@ -43,6 +43,22 @@ class ContainerFilesTest {
   }
 
   @Test
+  void composePublishesEveryPortOnTheLoopbackInterfaceOnly() throws IOException {
+    // The local development defaults (demo users, well-known passwords) must not be reachable
+    // from the network the machine is on.
+    List<String> published =
+        services().values().stream()
+            .filter(service -> service.containsKey("ports"))
+            .flatMap(service -> ((List<?>) service.get("ports")).stream())
+            .map(String::valueOf)
+            .toList();
+
+    assertThat(published)
+        .isNotEmpty()
+        .allSatisfy(port -> assertThat(port).startsWith("127.0.0.1:"));
+  }
+
+  @Test
   void composeAuthenticatesTheWorkersAsTheUserTheClusterCreates() throws IOException {
     Map<String, Object> workers = workers().get("environment");
     Map<String, Object> cluster = environmentOf("orchestration");
@@ -147,6 +163,16 @@ class ContainerFilesTest {
         .singleElement(InstanceOfAssertFactories.STRING)
         .startsWith("ENTRYPOINT [\"/usr/bin/tini\", \"--\", \"java\"")
         .contains("\"-XX:MaxRAMPercentage=75\"", "\"-XX:+ExitOnOutOfMemoryError\"");
+  }
+
+  @Test
+  void theImagesHealthCheckProbesLivenessNotReadiness() throws IOException {
+    List<String> dockerfile = Files.readAllLines(ROOT.resolve("Dockerfile"));
+
+    assertThat(String.join("\n", dockerfile))
+        .contains("HEALTHCHECK ")
+        .contains("/actuator/health/liveness")
+        .doesNotContain("/actuator/health/readiness");
   }
 
   @Test

@@ -88,10 +88,43 @@ class ReadinessTest {
     assertThat(get(service, "/actuator/health/liveness").statusCode()).isEqualTo(200);
   }
 
-  private URI start(String database, URI grpc, URI rest) {
-    ConfigurableApplicationContext context =
-        new SpringApplicationBuilder(ElasticAgentWorkersApplication.class)
-            .run(
+  @Test
+  void aServiceStartedWhileTheClusterIsDownStaysUpUnreadyAndDeploysItsModelsWhenItComesBack()
+      throws Exception {
+    EmbeddedEngine engine = EmbeddedEngine.start();
+    started.add(engine);
+    engine.answerUnavailable();
+
+    URI service =
+        start(
+            "jdbc:h2:mem:deploy-later;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1",
+            engine.grpcAddress(),
+            engine.restAddress(),
+            "--deployment.enabled=true",
+            "--deployment.timeout=PT1S");
+
+    HttpResponse<String> waiting = get(service, "/actuator/health/readiness");
+    assertThat(waiting.statusCode()).isEqualTo(503);
+    JsonNode deployment = json(waiting).path("components").path("deployment");
+    assertThat(deployment.path("status").asText()).isEqualTo("DOWN");
+    assertThat(deployment.path("details").path("reason").asText()).startsWith("Could not ");
+    assertThat(get(service, "/actuator/health/liveness").statusCode()).isEqualTo(200);
+
+    engine.recover();
+
+    HttpResponse<String> ready =
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> get(service, "/actuator/health/readiness"), r -> r.statusCode() == 200);
+    assertThat(json(ready).path("components").path("deployment").path("details").path("models"))
+        .asString()
+        .contains("elastic-agent-lifecycle");
+  }
+
+  private URI start(String database, URI grpc, URI rest, String... more) {
+    List<String> arguments =
+        new ArrayList<>(
+            List.of(
                 "--server.port=0",
                 "--server.address=127.0.0.1",
                 "--management.endpoint.health.show-details=always",
@@ -103,7 +136,16 @@ class ReadinessTest {
                 "--deployment.enabled=false",
                 "--camunda.client.grpc-address=" + grpc,
                 "--camunda.client.rest-address=" + rest,
-                "--elastic-agents.local.work-directory=target/readiness-agents");
+                "--elastic-agents.local.work-directory=target/readiness-agents"));
+    for (String argument : more) {
+      // An argument given twice would bind as both values joined: the later one replaces it.
+      String key = argument.substring(0, argument.indexOf('=') + 1);
+      arguments.removeIf(existing -> existing.startsWith(key));
+      arguments.add(argument);
+    }
+    ConfigurableApplicationContext context =
+        new SpringApplicationBuilder(ElasticAgentWorkersApplication.class)
+            .run(arguments.toArray(String[]::new));
     started.add(context::close);
     return URI.create(
         "http://127.0.0.1:" + context.getEnvironment().getProperty("local.server.port"));

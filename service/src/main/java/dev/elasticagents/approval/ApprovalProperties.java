@@ -1,9 +1,11 @@
 package dev.elasticagents.approval;
 
 import java.time.Duration;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -35,14 +37,36 @@ public record ApprovalProperties(
       new EnvironmentPolicy(List.of(DEFAULT_APPROVER_GROUP), Map.of(), null, null);
 
   public ApprovalProperties {
-    groups = groups == null ? Map.of() : copyOfLists(groups);
+    groups = groups == null ? Map.of() : ignoringCase("approvals.groups", copyOfLists(groups));
     defaults = (defaults == null ? EnvironmentPolicy.NONE : defaults).orElse(BUILT_IN);
-    environments = environments == null ? Map.of() : Map.copyOf(environments);
+    environments =
+        environments == null ? Map.of() : ignoringCase("approvals.environments", environments);
     if (maxRunningAgents < 0) {
       throw new IllegalArgumentException(
           "approvals.max-running-agents must not be negative: " + maxRunningAgents);
     }
-    clusterProfiles = clusterProfiles == null ? Map.of() : Map.copyOf(clusterProfiles);
+    clusterProfiles =
+        clusterProfiles == null
+            ? Map.of()
+            : ignoringCase("approvals.cluster-profiles", clusterProfiles);
+  }
+
+  /**
+   * The map with keys that match regardless of case. GoCD compares environment names and profile
+   * ids regardless of case, and keys bound from environment variables arrive in lower case: a
+   * stricter policy for {@code Production} must not silently fall back to the defaults.
+   */
+  private static <V> Map<String, V> ignoringCase(String property, Map<String, V> map) {
+    TreeMap<String, V> byName = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    map.forEach(
+        (name, value) -> {
+          if (byName.containsKey(name)) {
+            throw new IllegalArgumentException(
+                "%s names '%s' twice (names match regardless of case)".formatted(property, name));
+          }
+          byName.put(name, value);
+        });
+    return Collections.unmodifiableMap(byName);
   }
 
   /** The policy of one environment, completed with the defaults. */

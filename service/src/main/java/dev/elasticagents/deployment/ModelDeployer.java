@@ -19,6 +19,7 @@ import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.core.Ordered;
@@ -30,9 +31,14 @@ import org.springframework.stereotype.Component;
  * Deploys the BPMN models when the application starts. Zeebe keeps the version of a model whose
  * content did not change, so deploying on every start is idempotent. A model that needs a newer
  * cluster than the one it would go to (see {@link Model}) is left out, with a warning.
+ *
+ * <p>While the cluster cannot take the models, start-up waits up to {@code deployment.timeout};
+ * then the service starts anyway, unready ({@link DeploymentHealthIndicator}), and keeps trying in
+ * the background: a cluster outage at start is no reason to exit, and a restart loop would only add
+ * load to a cluster that is struggling.
  */
 @Component
-public class ModelDeployer implements ApplicationRunner, Ordered {
+public class ModelDeployer implements ApplicationRunner, Ordered, DisposableBean {
 
   private static final Logger log = LoggerFactory.getLogger(ModelDeployer.class);
   private static final Duration FIRST_RETRY_DELAY = Duration.ofMillis(500);
@@ -41,12 +47,18 @@ public class ModelDeployer implements ApplicationRunner, Ordered {
   private final CamundaClient client;
   private final DeploymentProperties properties;
   private final ResourcePatternResolver resolver;
+  private final DeploymentHealthIndicator health;
+  private volatile Thread background;
 
   public ModelDeployer(
-      CamundaClient client, DeploymentProperties properties, ResourcePatternResolver resolver) {
+      CamundaClient client,
+      DeploymentProperties properties,
+      ResourcePatternResolver resolver,
+      DeploymentHealthIndicator health) {
     this.client = client;
     this.properties = properties;
     this.resolver = resolver;
+    this.health = health;
   }
 
   @Override
@@ -58,15 +70,41 @@ public class ModelDeployer implements ApplicationRunner, Ordered {
   public void run(ApplicationArguments args) throws InterruptedException {
     if (!properties.enabled()) {
       log.info("Model deployment is disabled");
+      health.deployed("none: deployment is disabled");
       return;
     }
     Resource[] resources = models();
     if (resources.length == 0) {
       log.warn("No models match '{}': nothing to deploy", properties.resources());
+      health.deployed("none: no model matches " + properties.resources());
       return;
     }
     List<Model> models = read(resources);
-    Instant deadline = Instant.now().plus(properties.timeout());
+    try {
+      deployAll(models, Instant.now().plus(properties.timeout()));
+    } catch (DeadlinePassed e) {
+      log.warn(
+          "{}. The service runs without its models, unready, and keeps trying in the background",
+          e.getMessage());
+      health.waiting(e.getMessage());
+      background =
+          Thread.ofPlatform()
+              .name("model-deployment")
+              .daemon()
+              .start(() -> deployInTheBackground(models));
+    }
+  }
+
+  private void deployInTheBackground(List<Model> models) {
+    try {
+      deployAll(models, Instant.MAX);
+    } catch (InterruptedException | DeadlinePassed e) {
+      log.info("Model deployment stopped before the cluster took the models");
+    }
+  }
+
+  private void deployAll(List<Model> models, Instant deadline)
+      throws InterruptedException, DeadlinePassed {
     DeploymentPlan plan =
         withRetries(
             "read the cluster version",
@@ -76,6 +114,7 @@ public class ModelDeployer implements ApplicationRunner, Ordered {
     if (plan.deployable().isEmpty()) {
       log.warn(
           "No model runs on this cluster version ({}): nothing to deploy", plan.clusterVersion());
+      health.deployed("none: no model runs on cluster version " + plan.clusterVersion());
       return;
     }
     DeploymentEvent deployment =
@@ -92,6 +131,20 @@ public class ModelDeployer implements ApplicationRunner, Ordered {
                     process.getBpmnProcessId(),
                     process.getVersion(),
                     process.getResourceName()));
+    health.deployed(
+        deployment.getProcesses().stream()
+            .map(process -> process.getBpmnProcessId() + " v" + process.getVersion())
+            .sorted()
+            .toList()
+            .toString());
+  }
+
+  @Override
+  public void destroy() {
+    Thread running = background;
+    if (running != null) {
+      running.interrupt();
+    }
   }
 
   /** Deploys the models that run on the cluster once and returns what the cluster recorded. */
@@ -173,24 +226,31 @@ public class ModelDeployer implements ApplicationRunner, Ordered {
   }
 
   private <T> T withRetries(String action, Instant deadline, Supplier<T> attempt)
-      throws InterruptedException {
+      throws InterruptedException, DeadlinePassed {
     Duration delay = FIRST_RETRY_DELAY;
     while (true) {
       try {
         return attempt.get();
       } catch (RuntimeException e) {
         if (Instant.now().plus(delay).isAfter(deadline)) {
-          throw new IllegalStateException(
-              "Could not %s within %s: %s".formatted(action, properties.timeout(), e.getMessage()),
-              e);
+          throw new DeadlinePassed(
+              "Could not %s within %s: %s".formatted(action, properties.timeout(), e.getMessage()));
         }
         log.warn("Cluster not ready to {} ({}), retrying in {}", action, e.getMessage(), delay);
+        health.waiting("Could not %s yet: %s".formatted(action, e.getMessage()));
         Thread.sleep(delay);
         delay =
             delay.multipliedBy(2).compareTo(MAX_RETRY_DELAY) > 0
                 ? MAX_RETRY_DELAY
                 : delay.multipliedBy(2);
       }
+    }
+  }
+
+  /** The start-up's wait for the cluster ran out; the message says what could not be done. */
+  private static final class DeadlinePassed extends Exception {
+    DeadlinePassed(String message) {
+      super(message, null, false, false);
     }
   }
 

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Reads a job's variables into typed values and collects every problem it meets, so that one
@@ -14,6 +15,23 @@ import java.util.Optional;
  * value: variables may carry secrets. One reader belongs to one job on one thread.
  */
 public final class JobVariables {
+
+  /**
+   * Entries of one object read as a map: far more than any profile has, few enough that a problem
+   * list, an incident or a log line stays small whatever a caller sends.
+   */
+  static final int MAX_ENTRIES = 256;
+
+  /** Characters of a caller's key shown in a problem. */
+  static final int MAX_KEY_SHOWN = 64;
+
+  /** Digits a number read as a string may have on either side of its point. */
+  static final int MAX_PLAIN_DIGITS = 40;
+
+  /** Problems listed one by one; the rest are counted. */
+  static final int MAX_PROBLEMS_LISTED = 20;
+
+  private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
 
   private final Map<String, Object> values;
   private final String path;
@@ -89,12 +107,22 @@ public final class JobVariables {
               .formatted(qualified(name), jsonType(value)));
       return Map.of();
     }
+    if (map.size() > MAX_ENTRIES) {
+      problems.add(
+          "'%s' must have at most %d entries, but has %d"
+              .formatted(qualified(name), MAX_ENTRIES, map.size()));
+      return Map.of();
+    }
     Map<String, String> result = new LinkedHashMap<>();
     map.forEach(
         (key, entry) -> {
-          String entryName = qualified(name) + "." + key;
-          if (entry instanceof String || entry instanceof Number || entry instanceof Boolean) {
-            result.put(String.valueOf(key), scalarText(entry));
+          String entryName = qualified(name) + "." + shown(String.valueOf(key));
+          Optional<String> text = scalarText(entry);
+          if (text.isPresent()) {
+            result.put(String.valueOf(key), text.get());
+          } else if (entry instanceof Number) {
+            problems.add(
+                "'%s' must be a string, but is a number out of range".formatted(entryName));
           } else {
             problems.add("'%s' must be a string, but is %s".formatted(entryName, jsonType(entry)));
           }
@@ -183,20 +211,61 @@ public final class JobVariables {
    * @throws InvalidJobVariablesException listing every problem
    */
   public void throwIfInvalid() {
+    if (problems.size() > MAX_PROBLEMS_LISTED) {
+      List<String> listed = new ArrayList<>(problems.subList(0, MAX_PROBLEMS_LISTED));
+      listed.add("and %d more".formatted(problems.size() - MAX_PROBLEMS_LISTED));
+      throw new InvalidJobVariablesException(listed);
+    }
     if (!problems.isEmpty()) {
       throw new InvalidJobVariablesException(problems);
     }
+  }
+
+  /**
+   * A key that came from a caller, as a problem may show it: printable, so that it cannot forge a
+   * log line, and bounded.
+   */
+  private static String shown(String key) {
+    String printable = CONTROL.matcher(key).replaceAll("?");
+    return printable.length() <= MAX_KEY_SHOWN
+        ? printable
+        : printable.substring(0, MAX_KEY_SHOWN) + "...";
   }
 
   private String qualified(String name) {
     return path.isEmpty() ? name : path + "." + name;
   }
 
-  private static String scalarText(Object scalar) {
-    if (scalar instanceof Double || scalar instanceof Float || scalar instanceof BigDecimal) {
-      return new BigDecimal(scalar.toString()).stripTrailingZeros().toPlainString();
+  /**
+   * A string, number or boolean as text; empty for anything else, and for a number too large to
+   * write out plainly ({@code 1e400} reads as infinity, or as a decimal of 400 digits).
+   */
+  private static Optional<String> scalarText(Object scalar) {
+    if (scalar instanceof String text) {
+      return Optional.of(text);
     }
-    return scalar.toString();
+    if (scalar instanceof Boolean bool) {
+      return Optional.of(bool.toString());
+    }
+    if (scalar instanceof Double || scalar instanceof Float) {
+      double value = ((Number) scalar).doubleValue();
+      return Double.isFinite(value) ? plain(new BigDecimal(scalar.toString())) : Optional.empty();
+    }
+    if (scalar instanceof BigDecimal decimal) {
+      return plain(decimal);
+    }
+    if (scalar instanceof Number number) {
+      return Optional.of(number.toString());
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<String> plain(BigDecimal number) {
+    BigDecimal stripped = number.stripTrailingZeros();
+    int digitsBeforePoint = stripped.precision() - stripped.scale();
+    return Math.abs(digitsBeforePoint) > MAX_PLAIN_DIGITS || stripped.scale() > MAX_PLAIN_DIGITS
+        ? Optional.empty()
+        : Optional.of(stripped.toPlainString());
   }
 
   private static String jsonType(Object value) {

@@ -62,6 +62,44 @@ class ApprovalPropertiesTest {
   }
 
   @Test
+  void anEnvironmentsPolicyAppliesWhateverTheCaseOfItsNameInGoCd() {
+    // Bound from APPROVALS_ENVIRONMENTS_PRODUCTION_APPROVERGROUPS_0 the key arrives in lower case.
+    ApprovalProperties properties =
+        ApprovalPolicies.bind(
+            Map.of("approvals.environments.production.approver-groups[0]", "production-approvers"));
+
+    assertThat(properties.policyFor("Production").approverGroups())
+        .containsExactly("production-approvers");
+    assertThat(properties.policyFor("PRODUCTION").approverGroups())
+        .containsExactly("production-approvers");
+  }
+
+  @Test
+  void aClusterProfilesLimitAppliesWhateverTheCaseOfItsId() {
+    ApprovalProperties properties =
+        ApprovalPolicies.bind(
+            Map.of(
+                "approvals.max-running-agents", "40",
+                "approvals.cluster-profiles.k8s-eu.max-running-agents", "5"));
+
+    assertThat(properties.maxRunningAgents("K8s-EU")).isEqualTo(5);
+  }
+
+  @Test
+  void twoEnvironmentsWhoseNamesDifferOnlyInCaseStopTheService() {
+    assertThatThrownBy(
+            () ->
+                ApprovalPolicies.bind(
+                    Map.of(
+                        "approvals.environments.production.priority", "10",
+                        "approvals.environments.[Production].priority", "90")))
+        .isInstanceOf(BindException.class)
+        .rootCause()
+        .hasMessageContaining("approvals.environments names '")
+        .hasMessageContaining("twice (names match regardless of case)");
+  }
+
+  @Test
   void aUserBelongsToTheGroupsThatListThem() {
     ApprovalProperties properties =
         ApprovalPolicies.bind(Map.of("approvals.groups.production-approvers[0]", "alice"));

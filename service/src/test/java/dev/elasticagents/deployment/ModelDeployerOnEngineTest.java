@@ -24,7 +24,8 @@ class ModelDeployerOnEngineTest {
                   true,
                   List.of("classpath*:bpmn/*.bpmn", "classpath*:bpmn/*.form"),
                   Duration.ofSeconds(30)),
-              new PathMatchingResourcePatternResolver());
+              new PathMatchingResourcePatternResolver(),
+              new DeploymentHealthIndicator());
 
       assertThat(deployer.plan(deployer.models()).skipped()).isEmpty();
       assertThat(deployer.deploy(deployer.models()).getProcesses())

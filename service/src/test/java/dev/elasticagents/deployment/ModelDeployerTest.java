@@ -36,7 +36,8 @@ class ModelDeployerTest {
           List.of("classpath*:bpmn/*.bpmn", "classpath*:bpmn/*.form"),
           Duration.ofSeconds(30));
   private final ResourcePatternResolver resources = new PathMatchingResourcePatternResolver();
-  private final ModelDeployer deployer = new ModelDeployer(client, properties, resources);
+  private final ModelDeployer deployer =
+      new ModelDeployer(client, properties, resources, new DeploymentHealthIndicator());
 
   @BeforeAll
   static void startAnEngineReportingAnOlderVersion() {
@@ -109,7 +110,8 @@ class ModelDeployerTest {
       CapturedOutput output) throws InterruptedException {
     // The capture may hold this context's own start-up: look at this start only.
     int before = output.getOut().length();
-    new ModelDeployer(client, properties, resources).run(new DefaultApplicationArguments());
+    new ModelDeployer(client, properties, resources, new DeploymentHealthIndicator())
+        .run(new DefaultApplicationArguments());
     String start = output.getOut().substring(before);
 
     assertThat(

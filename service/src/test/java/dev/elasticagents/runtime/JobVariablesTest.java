@@ -3,6 +3,8 @@ package dev.elasticagents.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.math.BigDecimal;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -93,6 +95,70 @@ class JobVariablesTest {
     assertThat(variables.stringMap("props"))
         .containsExactlyInAnyOrderEntriesOf(
             Map.of("memory", "2048", "privileged", "false", "cpu", "1.5"));
+  }
+
+  @Test
+  void aNumberTooLargeToWriteOutIsAProblemNamingTheEntry() {
+    Map<String, Object> props = new LinkedHashMap<>();
+    props.put("memory", Double.POSITIVE_INFINITY);
+    props.put("cpu", new BigDecimal("1e400"));
+    JobVariables variables = JobVariables.of(Map.of("props", props));
+
+    assertThat(variables.stringMap("props")).isEmpty();
+    assertThatThrownBy(variables::throwIfInvalid)
+        .isInstanceOf(InvalidJobVariablesException.class)
+        .hasMessageContaining("'props.memory' must be a string, but is a number out of range")
+        .hasMessageContaining("'props.cpu' must be a string, but is a number out of range");
+  }
+
+  @Test
+  void aKeyIsShownPrintableAndBoundedInItsProblem() {
+    Map<String, Object> props = new LinkedHashMap<>();
+    props.put("image\nINFO forged log line", List.of());
+    props.put("k".repeat(10_000), List.of());
+    JobVariables variables = JobVariables.of(Map.of("props", props));
+    variables.stringMap("props");
+
+    assertThatThrownBy(variables::throwIfInvalid)
+        .isInstanceOf(InvalidJobVariablesException.class)
+        .satisfies(
+            problem ->
+                assertThat(((InvalidJobVariablesException) problem).problems())
+                    .containsExactly(
+                        "'props.image?INFO forged log line' must be a string, but is an array",
+                        "'props." + "k".repeat(64) + "...' must be a string, but is an array"));
+  }
+
+  @Test
+  void anObjectWithTooManyEntriesIsOneProblemNotOnePerEntry() {
+    Map<String, Object> props = new LinkedHashMap<>();
+    for (int i = 0; i < 30_000; i++) {
+      props.put("key-" + i, List.of());
+    }
+    JobVariables variables = JobVariables.of(Map.of("props", props));
+
+    assertThat(variables.stringMap("props")).isEmpty();
+    assertThatThrownBy(variables::throwIfInvalid)
+        .isInstanceOf(InvalidJobVariablesException.class)
+        .hasMessage("Invalid job variables: 'props' must have at most 256 entries, but has 30000");
+  }
+
+  @Test
+  void listsTwentyProblemsAndCountsTheRest() {
+    Map<String, Object> props = new LinkedHashMap<>();
+    for (int i = 0; i < 100; i++) {
+      props.put("key-" + i, List.of());
+    }
+    JobVariables variables = JobVariables.of(Map.of("props", props));
+    variables.stringMap("props");
+
+    assertThatThrownBy(variables::throwIfInvalid)
+        .isInstanceOf(InvalidJobVariablesException.class)
+        .satisfies(
+            problem ->
+                assertThat(((InvalidJobVariablesException) problem).problems())
+                    .hasSize(21)
+                    .endsWith("and 80 more"));
   }
 
   @Test

@@ -195,6 +195,21 @@ class GoCdEndpointTest {
   }
 
   @Test
+  void aPropertyNumberTooLargeToWriteOutIsRefusedNamingTheProperty() throws Exception {
+    send(
+            "create-agent",
+            createAgent(45, "up42").replace("\"image\":\"gocd-agent\"", "\"image\":1e400"))
+        .andExpect(status().isBadRequest())
+        .andExpect(
+            jsonPath("$.detail")
+                .value(
+                    containsString(
+                        "'elastic_agent_profile_properties.image' must be a string, but is a"
+                            + " number out of range")));
+    verifyNoInteractions(messages);
+  }
+
+  @Test
   @SuppressWarnings("unchecked")
   void theServiceTokenNeverReachesTheLifecyclesVariables() throws Exception {
     send(

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -54,6 +55,7 @@ public class LocalAgentProvider implements AgentProvider, DisposableBean {
   private final LocalProperties settings;
   private final List<String> commandLine;
   private final String owner;
+  private final Map<String, String> agentEnvironment;
   private final Set<String> started = ConcurrentHashMap.newKeySet();
   private final Map<String, Object> launchLocks = new ConcurrentHashMap<>();
 
@@ -61,17 +63,36 @@ public class LocalAgentProvider implements AgentProvider, DisposableBean {
    * @param instanceId this service instance's stable id, part of {@link #owner()}
    */
   public LocalAgentProvider(LocalProperties settings, String instanceId) {
-    this(settings, instanceId, System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+    this(settings, instanceId, System.getenv());
   }
 
   /**
-   * @param searchPath where to look for {@code setsid}, as the {@code PATH} variable lists it
+   * @param serviceEnvironment the service's environment: its {@code PATH} says where to look for
+   *     {@code setsid}, and agents get the variables the settings pass on
    */
-  LocalAgentProvider(LocalProperties settings, String instanceId, String searchPath) {
+  LocalAgentProvider(
+      LocalProperties settings, String instanceId, Map<String, String> serviceEnvironment) {
     this.settings = settings;
     this.workDirectory = settings.workDirectory().toAbsolutePath().normalize();
     this.owner = "local:" + instanceId;
-    this.commandLine = inSessionOfItsOwn(settings.command(), searchPath);
+    this.commandLine =
+        inSessionOfItsOwn(
+            settings.command(), serviceEnvironment.getOrDefault("PATH", "/usr/bin:/bin"));
+    this.agentEnvironment = agentEnvironment(settings, serviceEnvironment);
+  }
+
+  /**
+   * The environment every agent starts with: the allowed names only. The service's own environment
+   * holds its endpoint token and its database and cluster credentials, which a build must never
+   * read.
+   */
+  private static Map<String, String> agentEnvironment(
+      LocalProperties settings, Map<String, String> serviceEnvironment) {
+    Map<String, String> environment = new TreeMap<>();
+    Stream.concat(LocalProperties.ALWAYS_PASSED.stream(), settings.passedEnvironment().stream())
+        .filter(serviceEnvironment::containsKey)
+        .forEach(name -> environment.put(name, serviceEnvironment.get(name)));
+    return Map.copyOf(environment);
   }
 
   /** The agent's command under {@code setsid}, where the system has it. */
@@ -112,12 +133,14 @@ public class LocalAgentProvider implements AgentProvider, DisposableBean {
     try {
       Files.createDirectories(directory.resolve("config"));
       writeAutoRegisterProperties(directory.resolve("config/autoregister.properties"), launch);
-      Process process =
+      ProcessBuilder builder =
           new ProcessBuilder(commandLine)
               .directory(directory.toFile())
               .redirectErrorStream(true)
-              .redirectOutput(directory.resolve("agent.log").toFile())
-              .start();
+              .redirectOutput(directory.resolve("agent.log").toFile());
+      builder.environment().clear();
+      builder.environment().putAll(agentEnvironment);
+      Process process = builder.start();
       ProcessHandle handle = process.toHandle();
       Instant startedAt = handle.info().startInstant().orElse(Instant.EPOCH);
       // Written whole or not at all: a start-up that reads a half-written file would lose the

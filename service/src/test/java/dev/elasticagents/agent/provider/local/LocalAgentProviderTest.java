@@ -65,6 +65,45 @@ class LocalAgentProviderTest {
   }
 
   @Test
+  void anAgentGetsNoneOfTheServicesEnvironmentButPathHomeLangAndWhatTheOperatorPasses()
+      throws IOException {
+    Map<String, String> serviceEnvironment =
+        Map.of(
+            "PATH", System.getenv("PATH"),
+            "HOME", "/home/workers",
+            "LANG", "C.UTF-8",
+            "GOCD_ENDPOINT_TOKEN", "the-endpoint-token-of-the-service",
+            "SPRING_DATASOURCE_PASSWORD", "registry-password",
+            "CAMUNDA_CLIENT_AUTH_CLIENT_SECRET", "cluster-secret",
+            "GRADLE_USER_HOME", "/cache/gradle");
+    provider =
+        new LocalAgentProvider(
+            new LocalProperties(
+                work,
+                List.of("sh", "-c", "env > seen-environment; exec sleep infinity"),
+                Duration.ofMillis(500),
+                false,
+                List.of("GRADLE_USER_HOME", "NOT_SET_ANYWHERE")),
+            "host-a",
+            serviceEnvironment);
+    String agent = AgentId.next();
+
+    provider.launch(launch(agent));
+
+    Path seen = work.resolve(agent).resolve("seen-environment");
+    await().until(() -> Files.exists(seen) && Files.readString(seen).contains("GRADLE_USER_HOME"));
+    assertThat(Files.readAllLines(seen))
+        .filteredOn(
+            line ->
+                !line.startsWith("PWD=") && !line.startsWith("SHLVL=") && !line.startsWith("_="))
+        .containsExactlyInAnyOrder(
+            "PATH=" + System.getenv("PATH"),
+            "HOME=/home/workers",
+            "LANG=C.UTF-8",
+            "GRADLE_USER_HOME=/cache/gradle");
+  }
+
+  @Test
   void launchingAnAgentThatRunsStartsNoSecondProcess() {
     provider = provider(List.of("sleep", "infinity"));
     String agent = AgentId.next();
@@ -212,9 +251,10 @@ class LocalAgentProviderTest {
   void warnsOnceAndStillLaunchesWhenTheSystemHasNoSetsid(CapturedOutput output) throws IOException {
     provider =
         new LocalAgentProvider(
-            new LocalProperties(work, List.of("sleep", "infinity"), Duration.ofMillis(500), true),
+            new LocalProperties(
+                work, List.of("sleep", "infinity"), Duration.ofMillis(500), true, List.of()),
             "host-a",
-            "/nonexistent");
+            Map.of("PATH", "/nonexistent"));
     String agent = AgentId.next();
 
     provider.launch(launch(agent));
@@ -239,7 +279,8 @@ class LocalAgentProviderTest {
 
   private LocalAgentProvider provider(List<String> command, boolean stopAgentsOnShutdown) {
     return new LocalAgentProvider(
-        new LocalProperties(work, command, Duration.ofMillis(500), stopAgentsOnShutdown), "host-a");
+        new LocalProperties(work, command, Duration.ofMillis(500), stopAgentsOnShutdown, List.of()),
+        "host-a");
   }
 
   private static AgentLaunch launch(String agent) {

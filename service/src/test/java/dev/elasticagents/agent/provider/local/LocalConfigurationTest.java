@@ -51,6 +51,10 @@ class LocalConfigurationTest {
 
   private static LocalProperties local(String workDirectory) {
     return new LocalProperties(
-        Path.of(workDirectory), List.of("sleep", "infinity"), Duration.ofSeconds(1), false);
+        Path.of(workDirectory),
+        List.of("sleep", "infinity"),
+        Duration.ofSeconds(1),
+        false,
+        List.of());
   }
 }
