@@ -43,15 +43,19 @@ public record Agent(
   public static final Duration OVERRUN_GRACE = Duration.ofMinutes(15);
 
   /** Why cleanup terminates this agent at {@code now} for a timeout, if it should. */
-  public Optional<String> timeoutReason(Instant now) {
+  public Optional<Termination> timeoutTermination(Instant now) {
     return switch (state) {
       case PENDING ->
           registeredAt.isEmpty() && !Deadlines.after(createdAt, autoRegisterTimeout).isAfter(now)
-              ? Optional.of("never registered within " + autoRegisterTimeout)
+              ? Optional.of(
+                  new Termination(
+                      TerminationKind.NEVER_REGISTERED,
+                      "never registered within " + autoRegisterTimeout))
               : Optional.empty();
       case IDLE ->
           idleSince.filter(since -> !Deadlines.after(since, idleTimeout).isAfter(now)).isPresent()
-              ? Optional.of("idle longer than " + idleTimeout)
+              ? Optional.of(
+                  new Termination(TerminationKind.IDLE_TIMEOUT, "idle longer than " + idleTimeout))
               : Optional.empty();
       case BUSY ->
           assignedAt
@@ -60,7 +64,10 @@ public record Agent(
                           !Deadlines.after(Deadlines.after(since, maxBuildDuration), OVERRUN_GRACE)
                               .isAfter(now))
                   .isPresent()
-              ? Optional.of("busy longer than its maximum build duration of " + maxBuildDuration)
+              ? Optional.of(
+                  new Termination(
+                      TerminationKind.BUILD_OVERRAN,
+                      "busy longer than its maximum build duration of " + maxBuildDuration))
               : Optional.empty();
       case TERMINATING, TERMINATED -> Optional.empty();
     };

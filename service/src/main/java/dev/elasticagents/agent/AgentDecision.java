@@ -51,20 +51,20 @@ public sealed interface AgentDecision {
     };
   }
 
-  /** The decision's name in {@code agent_decision}. */
-  default String outcome() {
+  /** What the decision came to; its name is the value of {@code agent_decision}. */
+  default DecisionOutcome outcome() {
     return switch (this) {
-      case Created created -> "CREATED";
-      case Reused reused -> "REUSED";
-      case AlreadyCreated existing -> "ALREADY_CREATED";
-      case Declined declined -> "DECLINED";
+      case Created created -> DecisionOutcome.CREATED;
+      case Reused reused -> DecisionOutcome.REUSED;
+      case AlreadyCreated existing -> DecisionOutcome.ALREADY_CREATED;
+      case Declined declined -> DecisionOutcome.DECLINED;
     };
   }
 
   /** The process variables that carry the decision. */
   default Map<String, Object> variables() {
     Map<String, Object> variables = new LinkedHashMap<>();
-    variables.put("agent_decision", outcome());
+    variables.put("agent_decision", outcome().name());
     switch (this) {
       case Created created ->
           assigned(variables, created.agentId(), created.assignment(), created.maxBuildDuration());

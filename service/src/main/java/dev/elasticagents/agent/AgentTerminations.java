@@ -13,7 +13,7 @@ public interface AgentTerminations {
   Optional<Agent> find(String agentId);
 
   /** Claims and finishes the termination of an agent; false when someone else has it. */
-  boolean terminate(Agent observed, String reason);
+  boolean terminate(Agent observed, Termination termination);
 
   /** Removes what the provider runs of an agent the registry does not hold live. */
   void removeUnknown(String agentId);

@@ -13,7 +13,7 @@ import java.util.Optional;
  * @param replayed whether this is the decision of an earlier delivery of the same job
  */
 public record RecordedDecision(
-    String outcome,
+    RecordedDecision.Outcome outcome,
     Optional<String> agentId,
     Optional<String> jobKey,
     Map<String, Object> variables,
@@ -27,10 +27,33 @@ public record RecordedDecision(
 
   /** A decision just taken. */
   public static RecordedDecision fresh(
-      String outcome,
+      Outcome outcome,
       Optional<String> agentId,
       Optional<String> jobKey,
       Map<String, Object> variables) {
     return new RecordedDecision(outcome, agentId, jobKey, variables, false);
+  }
+
+  /**
+   * The outcome of a create-agent decision.
+   *
+   * @throws IllegalStateException for a decision of another job type
+   */
+  public DecisionOutcome createAgentOutcome() {
+    if (outcome instanceof DecisionOutcome created) {
+      return created;
+    }
+    throw new IllegalStateException("Not a create-agent decision: " + outcome);
+  }
+
+  /**
+   * What a decision came to, one enum per kind of job that decides, so that each is compared and
+   * switched on as a type, never as text. The names of all of them differ: the registry stores
+   * {@link #name()} and reads it back.
+   */
+  public sealed interface Outcome permits DecisionOutcome, ReleaseOutcome, CleanupOutcome {
+
+    /** The outcome as the registry stores it and the process variables carry it. */
+    String name();
   }
 }

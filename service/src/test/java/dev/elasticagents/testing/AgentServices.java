@@ -10,6 +10,7 @@ import dev.elasticagents.agent.AutoRegisterKey;
 import dev.elasticagents.agent.ClusterProfile;
 import dev.elasticagents.agent.CreateAgentRequest;
 import dev.elasticagents.agent.DecisionKey;
+import dev.elasticagents.agent.DecisionOutcome;
 import dev.elasticagents.agent.JobIdentifier;
 import dev.elasticagents.agent.RecordedDecision;
 import dev.elasticagents.agent.ReleaseRequest;
@@ -161,7 +162,7 @@ public final class AgentServices {
   /** Creates an agent for the request, failing the test unless one was created. */
   public String created(CreateAgentRequest request) {
     RecordedDecision decision = lifecycle.createAgent(request, createAgentJob());
-    if (!decision.outcome().equals("CREATED")) {
+    if (decision.outcome() != DecisionOutcome.CREATED) {
       throw new AssertionError("expected CREATED but was " + decision);
     }
     return decision.agentId().orElseThrow();

@@ -4,10 +4,13 @@ import dev.elasticagents.agent.Agent;
 import dev.elasticagents.agent.AgentProperties;
 import dev.elasticagents.agent.AgentProvider;
 import dev.elasticagents.agent.AgentState;
+import dev.elasticagents.agent.CleanupOutcome;
 import dev.elasticagents.agent.Deadlines;
 import dev.elasticagents.agent.DecisionKey;
 import dev.elasticagents.agent.GoCdAgent;
 import dev.elasticagents.agent.RecordedDecision;
+import dev.elasticagents.agent.Termination;
+import dev.elasticagents.agent.TerminationKind;
 import dev.elasticagents.agent.registry.AgentRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -139,35 +142,42 @@ public class AgentCleanup {
 
   private Optional<Cleanup> cleanUp(Agent agent, Set<String> running, Instant now) {
     if (agent.state() == AgentState.TERMINATING) {
-      return takeOverReason(agent, now)
-          .filter(reason -> terminator.takeOver(agent))
-          .map(reason -> finished(agent, reason));
+      return takeOver(agent, now)
+          .filter(termination -> terminator.takeOver(agent))
+          .map(termination -> finished(agent, termination));
     }
-    return reason(agent, running, now)
-        .filter(reason -> terminator.claim(agent, reason))
-        .map(reason -> finished(agent, reason));
+    return termination(agent, running, now)
+        .filter(termination -> terminator.claim(agent, termination))
+        .map(termination -> finished(agent, termination));
   }
 
-  private Cleanup finished(Agent agent, String reason) {
-    terminator.finish(agent, reason);
-    return new Cleanup(agent.id(), reason);
+  private Cleanup finished(Agent agent, Termination termination) {
+    terminator.finish(agent, termination);
+    return new Cleanup(agent.id(), termination.reason());
   }
 
   /** Why this instance takes over a termination: its claimer cannot finish it, or did not. */
-  private Optional<String> takeOverReason(Agent agent, Instant now) {
+  private Optional<Termination> takeOver(Agent agent, Instant now) {
     if (!agent.claimedBy().equals(Optional.of(provider.owner()))) {
       return Optional.of(
-          "termination handed over by " + agent.claimedBy().orElse("an unknown claimer"));
+          new Termination(
+              TerminationKind.TAKEN_OVER,
+              "termination handed over by " + agent.claimedBy().orElse("an unknown claimer")));
     }
     return agent
         .terminatingSince()
         .filter(since -> !since.plus(properties.terminationTimeout()).isAfter(now))
-        .map(since -> "termination did not finish within " + properties.terminationTimeout());
+        .map(
+            since ->
+                new Termination(
+                    TerminationKind.TAKEN_OVER,
+                    "termination did not finish within " + properties.terminationTimeout()));
   }
 
-  private Optional<String> reason(Agent agent, Set<String> running, Instant now) {
+  /** Why cleanup terminates an agent it judges: a timeout, or its process is gone. */
+  private Optional<Termination> termination(Agent agent, Set<String> running, Instant now) {
     return agent
-        .timeoutReason(now)
+        .timeoutTermination(now)
         .or(
             () ->
                 agent
@@ -176,7 +186,8 @@ public class AgentCleanup {
                                 at -> !Deadlines.after(at, provider.listingDelay()).isAfter(now))
                             .isPresent()
                         && !running.contains(agent.id())
-                    ? Optional.of("agent is no longer running")
+                    ? Optional.of(
+                        new Termination(TerminationKind.GONE, "agent is no longer running"))
                     : Optional.empty());
   }
 
@@ -190,7 +201,8 @@ public class AgentCleanup {
     variables.put("cleaned_up_agents", cleaned.stream().map(Cleanup::variables).toList());
     variables.put("repaired_completions", repaired.stream().map(Cleanup::variables).toList());
     RecordedDecision decision =
-        RecordedDecision.fresh("CLEANED", Optional.empty(), Optional.empty(), variables);
+        RecordedDecision.fresh(
+            CleanupOutcome.CLEANED, Optional.empty(), Optional.empty(), variables);
     try {
       registry.atomically(
           () -> {

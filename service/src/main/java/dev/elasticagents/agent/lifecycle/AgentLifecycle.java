@@ -10,9 +10,12 @@ import dev.elasticagents.agent.AgentState;
 import dev.elasticagents.agent.ClusterProfile;
 import dev.elasticagents.agent.CreateAgentRequest;
 import dev.elasticagents.agent.DecisionKey;
+import dev.elasticagents.agent.DecisionOutcome;
 import dev.elasticagents.agent.JobIdentifier;
 import dev.elasticagents.agent.RecordedDecision;
 import dev.elasticagents.agent.ReleaseRequest;
+import dev.elasticagents.agent.Termination;
+import dev.elasticagents.agent.TerminationKind;
 import dev.elasticagents.agent.WorkOffer;
 import dev.elasticagents.agent.registry.AgentRegistry;
 import dev.elasticagents.agent.registry.Demand;
@@ -78,7 +81,7 @@ public class AgentLifecycle {
                 properties.declineRetryAfter(),
                 properties.declineRetries(),
                 AgentId::next));
-    if (decision.outcome().equals("CREATED")) {
+    if (decision.outcome() == DecisionOutcome.CREATED) {
       ensureLaunched(decision.agentId().orElseThrow(), request, profile, cluster);
     }
     report(decision, request, cluster);
@@ -170,10 +173,14 @@ public class AgentLifecycle {
     } catch (InvalidJobVariablesException e) {
       // The provider refused the agent's settings: no retry changes that, so the job's incident
       // says why.
-      terminator.terminate(agent, "launch refused: " + String.join("; ", e.problems()));
+      // Not a failed launch: the provider refused before it started anything.
+      terminator.terminate(
+          agent,
+          new Termination(
+              TerminationKind.OTHER, "launch refused: " + String.join("; ", e.problems())));
       throw e;
     } catch (RuntimeException e) {
-      terminator.terminate(agent, "launch failed");
+      terminator.terminate(agent, new Termination(TerminationKind.LAUNCH_FAILED, "launch failed"));
       throw new IllegalStateException(
           "Could not launch agent " + agentId + ": " + e.getMessage(), e);
     }
@@ -195,19 +202,20 @@ public class AgentLifecycle {
     if (decision.replayed()) {
       return; // the registry logged and counted the replay
     }
-    switch (decision.outcome()) {
-      case "CREATED" -> log.info("Created agent {} for {}", agent, job);
-      case "REUSED" -> log.info("Reused idle agent {} for {}", agent, job);
-      case "ALREADY_CREATED" ->
+    DecisionOutcome outcome = decision.createAgentOutcome();
+    switch (outcome) {
+      case CREATED -> log.info("Created agent {} for {}", agent, job);
+      case REUSED -> log.info("Reused idle agent {} for {}", agent, job);
+      case ALREADY_CREATED ->
           log.debug("Agent {} already serves {}: another lifecycle asked for it", agent, job);
-      default ->
+      case DECLINED ->
           log.info("Declined agent for {}: {}", job, decision.variables().get("decline_reason"));
     }
     meters
         .counter(
             "elastic.agents.decisions",
             "decision",
-            decision.outcome().toLowerCase().replace('_', '-'),
+            outcome.metricName(),
             "cluster_profile",
             cluster.id())
         .increment();
@@ -250,7 +258,7 @@ public class AgentLifecycle {
         switch (verdict.move()) {
           case NONE -> true;
           case KEEP_IDLE -> registry.keepIdle(agent.orElseThrow());
-          case TERMINATE -> terminator.claimReleased(agent.orElseThrow(), verdict.reason());
+          case TERMINATE -> terminator.claimReleased(agent.orElseThrow(), verdict.termination());
         };
     if (!moved) {
       return Optional.empty();
@@ -260,10 +268,7 @@ public class AgentLifecycle {
     variables.put("completion_reason", verdict.reason());
     RecordedDecision decision =
         RecordedDecision.fresh(
-            verdict.decision().name(),
-            agent.map(Agent::id),
-            agent.flatMap(Agent::jobKey),
-            variables);
+            verdict.decision(), agent.map(Agent::id), agent.flatMap(Agent::jobKey), variables);
     registry.recordDecision(key, decision);
     return Optional.of(decision);
   }
@@ -271,7 +276,7 @@ public class AgentLifecycle {
   private void finish(Verdict verdict, Optional<Agent> agent, ReleaseRequest release) {
     switch (verdict.decision()) {
       case KEPT -> log.info("Kept agent {}: {}", release.agentId(), verdict.reason());
-      case TERMINATED -> terminator.finish(agent.orElseThrow(), verdict.reason());
+      case TERMINATED -> terminator.finish(agent.orElseThrow(), verdict.termination());
       case SKIPPED -> {
         log.info("Skipped releasing agent {}: {}", release.agentId(), verdict.reason());
         meters.counter("elastic.agents.completions.skipped", "reason", verdict.code()).increment();

@@ -4,6 +4,8 @@ import dev.elasticagents.agent.Agent;
 import dev.elasticagents.agent.AgentProvider;
 import dev.elasticagents.agent.AgentState;
 import dev.elasticagents.agent.Deadlines;
+import dev.elasticagents.agent.Termination;
+import dev.elasticagents.agent.TerminationKind;
 import dev.elasticagents.agent.registry.AgentRegistry;
 import dev.elasticagents.runtime.JobWorkerRegistrar;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -94,7 +96,10 @@ public class AgentReconciliation implements SmartLifecycle {
     for (Agent agent : ours) {
       if (agent.state() == AgentState.TERMINATING) {
         if (terminator.takeOver(agent)) {
-          terminator.finish(agent, "termination cut short when the service stopped");
+          terminator.finish(
+              agent,
+              new Termination(
+                  TerminationKind.TAKEN_OVER, "termination cut short when the service stopped"));
           terminationsFinished++;
         }
       } else if (runs.contains(agent.id())) {
@@ -107,7 +112,7 @@ public class AgentReconciliation implements SmartLifecycle {
             agent.isLaunched() ? "launched" : "reserved",
             launchGrace());
         leftToCleanup++;
-      } else if (terminator.terminate(agent, goneReason(agent))) {
+      } else if (terminator.terminate(agent, gone(agent))) {
         gone++;
       }
     }
@@ -160,10 +165,12 @@ public class AgentReconciliation implements SmartLifecycle {
     return registry.find(agentId).filter(agent -> agent.state().isLive()).isPresent();
   }
 
-  private static String goneReason(Agent agent) {
-    return agent.isLaunched()
-        ? "its process was gone when the service started"
-        : "its launch never happened: the service stopped first";
+  private static Termination gone(Agent agent) {
+    return new Termination(
+        TerminationKind.GONE,
+        agent.isLaunched()
+            ? "its process was gone when the service started"
+            : "its launch never happened: the service stopped first");
   }
 
   private void count(String result, int count) {

@@ -3,6 +3,8 @@ package dev.elasticagents.agent.lifecycle;
 import dev.elasticagents.agent.Agent;
 import dev.elasticagents.agent.AgentProvider;
 import dev.elasticagents.agent.AgentTerminations;
+import dev.elasticagents.agent.Termination;
+import dev.elasticagents.agent.TerminationKind;
 import dev.elasticagents.agent.registry.AgentRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Optional;
@@ -35,16 +37,16 @@ public class AgentTerminator implements AgentTerminations {
    * Claims an agent as read in {@code observed}, under this instance's owner scope; false when it
    * changed or was claimed since. A lifecycle that holds the agent hears that it is lost.
    */
-  public boolean claim(Agent observed, String reason) {
-    return registry.claimTermination(observed, provider.owner(), reason);
+  public boolean claim(Agent observed, Termination termination) {
+    return registry.claimTermination(observed, provider.owner(), termination);
   }
 
   /**
    * Claims the agent a lifecycle lets go of (its job completed or overran): like {@link #claim},
    * without telling that lifecycle its agent is lost.
    */
-  public boolean claimReleased(Agent observed, String reason) {
-    return registry.claimReleasedTermination(observed, provider.owner(), reason);
+  public boolean claimReleased(Agent observed, Termination termination) {
+    return registry.claimReleasedTermination(observed, provider.owner(), termination);
   }
 
   /** Takes over a termination as read in {@code observed}; false when someone else did. */
@@ -59,21 +61,21 @@ public class AgentTerminator implements AgentTerminations {
 
   /** Claims and finishes the termination of an agent; false when someone else has it. */
   @Override
-  public boolean terminate(Agent observed, String reason) {
-    if (!claim(observed, reason)) {
+  public boolean terminate(Agent observed, Termination termination) {
+    if (!claim(observed, termination)) {
       return false;
     }
-    finish(observed, reason);
+    finish(observed, termination);
     return true;
   }
 
   /** Finishes a termination this instance claimed, if its provider owns the agent. */
-  public void finish(Agent claimed, String reason) {
+  public void finish(Agent claimed, Termination termination) {
     if (!claimed.owner().equals(provider.owner())) {
       log.info(
           "Claimed agent {} for termination ({}); its owner {} terminates it",
           claimed.id(),
-          reason,
+          termination.reason(),
           claimed.owner());
       return;
     }
@@ -81,10 +83,8 @@ public class AgentTerminator implements AgentTerminations {
     provider.terminate(claimed.id());
     provider.delete(claimed.id());
     if (registry.finishTermination(claimed.id(), provider.owner())) {
-      meters
-          .counter("elastic.agents.terminations", "reason", TerminationReason.kindOf(reason))
-          .increment();
-      log.info("Terminated agent {}: {}", claimed.id(), reason);
+      meters.counter("elastic.agents.terminations", "reason", termination.kind().tag()).increment();
+      log.info("Terminated agent {}: {}", claimed.id(), termination.reason());
     }
   }
 
@@ -94,7 +94,9 @@ public class AgentTerminator implements AgentTerminations {
     provider.disable(agentId);
     provider.terminate(agentId);
     provider.delete(agentId);
-    meters.counter("elastic.agents.terminations", "reason", TerminationReason.UNKNOWN).increment();
+    meters
+        .counter("elastic.agents.terminations", "reason", TerminationKind.UNKNOWN.tag())
+        .increment();
     log.info("Terminated agent {} that the registry does not know as live", agentId);
   }
 }

@@ -10,6 +10,7 @@ import dev.elasticagents.agent.DecisionKey;
 import dev.elasticagents.agent.JobIdentifier;
 import dev.elasticagents.agent.LifecycleMessage;
 import dev.elasticagents.agent.RecordedDecision;
+import dev.elasticagents.agent.Termination;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Instant;
@@ -123,7 +124,7 @@ public class AgentRegistry {
   }
 
   /** What every decision of one job type for this GoCD job came to, oldest first. */
-  public List<String> decisionsFor(String jobType, JobIdentifier job) {
+  public List<RecordedDecision.Outcome> decisionsFor(String jobType, JobIdentifier job) {
     return decisions.outcomesFor(jobType, AgentRows.jobKey(job));
   }
 
@@ -175,14 +176,15 @@ public class AgentRegistry {
    *
    * @param claimer the owner scope of the claiming instance
    */
-  public boolean claimTermination(Agent observed, String claimer, String reason) {
+  public boolean claimTermination(Agent observed, String claimer, Termination termination) {
     return atomically(
         () -> {
-          if (!transitions.claimTermination(observed, claimer, reason)) {
+          if (!transitions.claimTermination(observed, claimer, termination)) {
             return false;
           }
           if (heldByLifecycle(observed)) {
-            outbox.record(LifecycleMessage.agentLost(observed.id(), reason), clock.instant());
+            outbox.record(
+                LifecycleMessage.agentLost(observed.id(), termination.reason()), clock.instant());
           }
           if (!observed.isLaunched()) {
             grants.freeUnlaunched(observed.id());
@@ -195,8 +197,8 @@ public class AgentRegistry {
    * Claims the termination of the agent a lifecycle lets go of, for its own job-completion or
    * overrun: that lifecycle needs no message.
    */
-  public boolean claimReleasedTermination(Agent observed, String claimer, String reason) {
-    return transitions.claimTermination(observed, claimer, reason);
+  public boolean claimReleasedTermination(Agent observed, String claimer, Termination termination) {
+    return transitions.claimTermination(observed, claimer, termination);
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.elasticagents.agent.registry;
 import dev.elasticagents.agent.Agent;
 import dev.elasticagents.agent.AgentState;
 import dev.elasticagents.agent.AgentTransition;
+import dev.elasticagents.agent.Termination;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -84,12 +85,14 @@ final class AgentTransitions {
    *
    * @param claimer the owner scope of the claiming instance
    */
-  boolean claimTermination(Agent observed, String claimer, String reason) {
+  boolean claimTermination(Agent observed, String claimer, Termination termination) {
     return move(
         observed,
         AgentTransition.CLAIM_TERMINATION,
         ", termination_reason = ?, claimed_by = ?, terminating_since = ?",
-        AgentRows.abbreviate(reason, 255),
+        // Only the text is kept: the kind is counted when the termination finishes, and a
+        // termination finished by someone else is taken over under a kind of its own.
+        AgentRows.abbreviate(termination.reason(), 255),
         claimer,
         AgentRows.timestamp(clock.instant()));
   }

@@ -4,7 +4,10 @@ import dev.elasticagents.agent.Agent;
 import dev.elasticagents.agent.AgentDecision;
 import dev.elasticagents.agent.AgentState;
 import dev.elasticagents.agent.DecisionKey;
+import dev.elasticagents.agent.DecisionOutcome;
 import dev.elasticagents.agent.RecordedDecision;
+import dev.elasticagents.agent.Termination;
+import dev.elasticagents.agent.TerminationKind;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
@@ -107,7 +110,7 @@ final class CreateAgentDecisions {
   }
 
   private Standing standing(RecordedDecision recorded, String owner) {
-    if (!recorded.outcome().equals("CREATED")) {
+    if (recorded.outcome() != DecisionOutcome.CREATED) {
       return Standing.STANDS;
     }
     Agent agent = recorded.agentId().flatMap(transitions::find).orElseThrow();
@@ -131,7 +134,9 @@ final class CreateAgentDecisions {
           !transitions.claimTermination(
               recorded.agentId().flatMap(transitions::find).orElseThrow(),
               owner,
-              "reservation replaced: its job was redelivered to another instance");
+              new Termination(
+                  TerminationKind.OTHER,
+                  "reservation replaced: its job was redelivered to another instance"));
     };
   }
 

@@ -3,13 +3,18 @@ package dev.elasticagents.agent.registry;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.elasticagents.agent.CleanupOutcome;
 import dev.elasticagents.agent.DecisionKey;
+import dev.elasticagents.agent.DecisionOutcome;
 import dev.elasticagents.agent.RecordedDecision;
+import dev.elasticagents.agent.ReleaseOutcome;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -49,7 +54,7 @@ final class DecisionLog {
         .query(
             (row, number) ->
                 new RecordedDecision(
-                    row.getString("outcome"),
+                    outcome(row.getString("outcome")),
                     Optional.ofNullable(row.getString("agent_id")),
                     Optional.ofNullable(row.getString("job_key")),
                     read(row.getString("variables")),
@@ -71,7 +76,7 @@ final class DecisionLog {
             """)
         .params(
             key.value(),
-            decision.outcome(),
+            decision.outcome().name(),
             decision.agentId().orElse(null),
             decision.jobKey().orElse(null),
             write(decision),
@@ -95,23 +100,37 @@ final class DecisionLog {
     return jdbc.sql(
             """
             select agent_id from decisions
-            where job_key = ? and outcome in ('CREATED', 'REUSED') order by decided_at, decision_key
+            where job_key = ? and outcome in (?, ?) order by decided_at, decision_key
             """)
-        .param(jobKey)
+        .params(jobKey, DecisionOutcome.CREATED.name(), DecisionOutcome.REUSED.name())
         .query(String.class)
         .list();
   }
 
   /** The outcomes of the decisions of one job type for a GoCD job, oldest first. */
-  List<String> outcomesFor(String jobType, String jobKey) {
-    return jdbc.sql(
+  List<RecordedDecision.Outcome> outcomesFor(String jobType, String jobKey) {
+    return jdbc
+        .sql(
             """
             select outcome from decisions
             where job_key = ? and decision_key like ? order by decided_at, decision_key
             """)
         .params(jobKey, jobType + ":%")
         .query(String.class)
-        .list();
+        .list()
+        .stream()
+        .map(DecisionLog::outcome)
+        .toList();
+  }
+
+  /** The outcome stored as {@code name}: the outcomes of all job types have names of their own. */
+  private static RecordedDecision.Outcome outcome(String name) {
+    return Stream.<RecordedDecision.Outcome[]>of(
+            DecisionOutcome.values(), ReleaseOutcome.values(), CleanupOutcome.values())
+        .flatMap(Arrays::stream)
+        .filter(outcome -> outcome.name().equals(name))
+        .findFirst()
+        .orElseThrow(() -> new IllegalStateException("Unknown recorded outcome " + name));
   }
 
   private String write(RecordedDecision decision) {

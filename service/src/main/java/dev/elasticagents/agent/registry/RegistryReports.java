@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.elasticagents.agent.Agent;
 import dev.elasticagents.agent.AgentState;
+import dev.elasticagents.agent.DecisionOutcome;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -88,15 +89,20 @@ public class RegistryReports {
     jdbc.sql(
             """
             select d.variables, d.decided_at from decisions d
-            where d.outcome = 'DECLINED' and d.decided_at > ?
+            where d.outcome = ? and d.decided_at > ?
               and not exists (select 1 from decisions later
                               where later.job_key = d.job_key and later.decided_at >= d.decided_at
-                                and later.outcome in ('CREATED', 'REUSED', 'ALREADY_CREATED'))
+                                and later.outcome in (?, ?, ?))
               and not exists (select 1 from agent_requests r join agents a on a.id = r.agent_id
                               where r.job_key = d.job_key and a.state in ('PENDING', 'BUSY', 'IDLE'))
             order by d.decided_at desc
             """)
-        .param(AgentRows.timestamp(clock.instant().minus(window)))
+        .params(
+            DecisionOutcome.DECLINED.name(),
+            AgentRows.timestamp(clock.instant().minus(window)),
+            DecisionOutcome.CREATED.name(),
+            DecisionOutcome.REUSED.name(),
+            DecisionOutcome.ALREADY_CREATED.name())
         .query(
             (row, number) ->
                 new UnresolvedDecline(

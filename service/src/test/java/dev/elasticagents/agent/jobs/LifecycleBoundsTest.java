@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.elasticagents.agent.AgentState;
+import dev.elasticagents.agent.DecisionOutcome;
 import dev.elasticagents.agent.JobIdentifier;
 import dev.elasticagents.agent.registry.AgentRegistry;
 import dev.elasticagents.testing.EngineLifecycles;
@@ -62,7 +63,7 @@ class LifecycleBoundsTest {
         .atMost(Duration.ofSeconds(3))
         .until(
             () -> registry.decisionsFor("create-agent", job),
-            decisions -> decisions.equals(List.of("CREATED")));
+            decisions -> decisions.equals(List.of(DecisionOutcome.CREATED)));
     assertThat(registry.agentsAssignedTo(job)).containsExactly(agent);
     lifecycles.gocd.jobCompleted(agent, request);
     await().atMost(Duration.ofSeconds(10)).until(() -> lifecycles.state(agent) == AgentState.IDLE);
@@ -115,7 +116,7 @@ class LifecycleBoundsTest {
         .containsEntry("auto_register_key", null);
     assertThat(registry.decisionsFor("create-agent", GoCdServer.jobOf(starving)))
         .hasSize(6)
-        .containsOnly("DECLINED");
+        .containsOnly(DecisionOutcome.DECLINED);
     lifecycles.gocd.jobCompleted(agent, running);
     ended(runningLifecycle);
   }

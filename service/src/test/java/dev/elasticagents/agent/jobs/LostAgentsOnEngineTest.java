@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.elasticagents.agent.Agent;
 import dev.elasticagents.agent.AgentState;
+import dev.elasticagents.agent.Termination;
+import dev.elasticagents.agent.TerminationKind;
 import dev.elasticagents.agent.registry.AgentRegistry;
 import dev.elasticagents.testing.EngineLifecycles;
 import dev.elasticagents.testing.GoCdServer;
@@ -102,7 +104,10 @@ class LostAgentsOnEngineTest {
 
     // A termination by anyone but the lifecycle (here a claim as the pod watcher or a replica
     // makes).
-    assertThat(registry.claimTermination(busy, busy.owner(), "its pod was evicted")).isTrue();
+    assertThat(
+            registry.claimTermination(
+                busy, busy.owner(), new Termination(TerminationKind.OTHER, "its pod was evicted")))
+        .isTrue();
 
     Map<String, Object> ended = ended(lifecycle);
     assertThat(ended)

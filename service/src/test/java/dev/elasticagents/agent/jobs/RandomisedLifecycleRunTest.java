@@ -6,7 +6,9 @@ import static org.awaitility.Awaitility.await;
 import dev.elasticagents.agent.Agent;
 import dev.elasticagents.agent.AgentProvider;
 import dev.elasticagents.agent.AgentState;
+import dev.elasticagents.agent.DecisionOutcome;
 import dev.elasticagents.agent.JobIdentifier;
+import dev.elasticagents.agent.ReleaseOutcome;
 import dev.elasticagents.agent.registry.AgentRegistry;
 import dev.elasticagents.testing.EngineLifecycles;
 import dev.elasticagents.testing.GoCdServer;
@@ -188,7 +190,7 @@ class RandomisedLifecycleRunTest {
               .mapToLong(
                   job ->
                       registry.decisionsFor("create-agent", job.job()).stream()
-                          .filter("CREATED"::equals)
+                          .filter(DecisionOutcome.CREATED::equals)
                           .count())
               .sum();
       long reused =
@@ -196,7 +198,7 @@ class RandomisedLifecycleRunTest {
               .mapToLong(
                   job ->
                       registry.decisionsFor("create-agent", job.job()).stream()
-                          .filter("REUSED"::equals)
+                          .filter(DecisionOutcome.REUSED::equals)
                           .count())
               .sum();
       long duplicates = keptAgentsByJob.values().stream().filter(kept -> kept.size() > 1).count();
@@ -269,7 +271,7 @@ class RandomisedLifecycleRunTest {
           .allSatisfy(
               job ->
                   assertThat(registry.decisionsFor("job-completion", job.job()))
-                      .containsAnyOf("KEPT", "TERMINATED"));
+                      .containsAnyOf(ReleaseOutcome.KEPT, ReleaseOutcome.TERMINATED));
       assertThat(leaked).isZero();
       assertThat(peakRunning.get()).isBetween(1, MAX_RUNNING);
       assertThat(redelivered).isPositive();

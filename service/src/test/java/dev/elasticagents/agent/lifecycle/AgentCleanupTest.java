@@ -7,6 +7,8 @@ import dev.elasticagents.agent.AgentState;
 import dev.elasticagents.agent.CreateAgentRequest;
 import dev.elasticagents.agent.DecisionKey;
 import dev.elasticagents.agent.RecordedDecision;
+import dev.elasticagents.agent.Termination;
+import dev.elasticagents.agent.TerminationKind;
 import dev.elasticagents.testing.AgentServices;
 import dev.elasticagents.testing.MovableClock;
 import dev.elasticagents.testing.RecordingAgentProvider;
@@ -42,6 +44,7 @@ class AgentCleanupTest {
     clock.advance(Duration.ofMinutes(2));
 
     assertThat(cleanUp(List.of())).containsEntry(agent, "never registered within PT10M");
+    assertThat(terminations("never-registered")).isEqualTo(1);
     assertThat(provider.calls())
         .containsSubsequence("disable " + agent, "terminate " + agent, "delete " + agent);
   }
@@ -65,6 +68,7 @@ class AgentCleanupTest {
     clock.advance(Duration.ofMinutes(11));
 
     assertThat(cleanUp(List.of())).containsEntry(agent, "idle longer than PT10M");
+    assertThat(terminations("idle-timeout")).isEqualTo(1);
   }
 
   @Test
@@ -78,6 +82,7 @@ class AgentCleanupTest {
 
     assertThat(cleanUp(List.of(agent)))
         .containsEntry(agent, "busy longer than its maximum build duration of PT2H");
+    assertThat(terminations("build-overran")).isEqualTo(1);
   }
 
   @Test
@@ -127,7 +132,7 @@ class AgentCleanupTest {
                 .registry
                 .find(forever)
                 .orElseThrow()
-                .timeoutReason(clock.instant().plus(Duration.ofDays(3650))))
+                .timeoutTermination(clock.instant().plus(Duration.ofDays(3650))))
         .as("its deadline saturates instead of overflowing")
         .isEmpty();
   }
@@ -160,6 +165,7 @@ class AgentCleanupTest {
     clock.advance(Duration.ofMinutes(2));
 
     assertThat(cleanUp(List.of())).containsEntry(agent, "agent is no longer running");
+    assertThat(terminations("gone")).isEqualTo(1);
     assertThat(services.state(agent)).isEqualTo(AgentState.TERMINATED);
   }
 
@@ -193,7 +199,10 @@ class AgentCleanupTest {
   @Test
   void takesOverATerminationWhoseClaimerDidNotFinishIt() {
     String agent = services.created(request(Map.of()));
-    assertThat(services.terminator.claim(services.agent(agent), "the claimer dies after this"))
+    assertThat(
+            services.terminator.claim(
+                services.agent(agent),
+                new Termination(TerminationKind.OTHER, "the claimer dies after this")))
         .isTrue();
 
     clock.advance(Duration.ofMinutes(4));
@@ -201,6 +210,8 @@ class AgentCleanupTest {
     clock.advance(Duration.ofMinutes(1));
 
     assertThat(cleanUp(List.of())).containsEntry(agent, "termination did not finish within PT5M");
+    assertThat(terminations("taken-over")).isEqualTo(1);
+    assertThat(terminations("other")).as("not the kind of the claim it took over").isZero();
     assertThat(services.state(agent)).isEqualTo(AgentState.TERMINATED);
     assertThat(provider.callsFor(agent))
         .containsSubsequence("disable " + agent, "terminate " + agent, "delete " + agent);
@@ -259,5 +270,10 @@ class AgentCleanupTest {
 
   private CreateAgentRequest request(Map<String, String> profile) {
     return AgentServices.request(cluster, JOB_IDS.incrementAndGet(), profile);
+  }
+
+  /** Finished terminations counted under {@code kind}, the metric's reason tag. */
+  private double terminations(String kind) {
+    return services.meters.counter("elastic.agents.terminations", "reason", kind).count();
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.elasticagents.agent.AutoRegisterKey;
 import dev.elasticagents.agent.CreateAgentRequest;
+import dev.elasticagents.agent.DecisionOutcome;
 import dev.elasticagents.agent.JobIdentifier;
 import dev.elasticagents.agent.RecordedDecision;
 import dev.elasticagents.agent.registry.AgentRegistry;
@@ -65,7 +66,7 @@ class AgentLifecycleConcurrencyTest {
                     Sent::jobId,
                     Collectors.mapping(
                         s -> s.decision().agentId().orElseThrow(), Collectors.toSet())));
-    Map<String, Long> decisions = decisions(sent);
+    Map<DecisionOutcome, Long> decisions = decisions(sent);
     AgentRegistry registry = AgentServices.registryOn(database);
     System.out.printf(
         "[concurrency] %d requests (%d jobs x %d copies), %d threads, %d instances: decisions %s,"
@@ -83,7 +84,9 @@ class AgentLifecycleConcurrencyTest {
       assertThat(registry.runningAgents(cluster)).isLessThanOrEqualTo(MAX_RUNNING);
     }
     assertThat(provider.launched().size()).isEqualTo(MAX_RUNNING * CLUSTERS.size());
-    assertThat(decisions).containsKeys("CREATED", "ALREADY_CREATED", "DECLINED");
+    assertThat(decisions)
+        .containsKeys(
+            DecisionOutcome.CREATED, DecisionOutcome.ALREADY_CREATED, DecisionOutcome.DECLINED);
   }
 
   @Test
@@ -110,13 +113,13 @@ class AgentLifecycleConcurrencyTest {
                 Collectors.groupingBy(
                     s -> s.decision().agentId().orElseThrow(),
                     Collectors.mapping(Sent::jobId, Collectors.toSet())));
-    Map<String, Long> decisions = decisions(sent);
+    Map<DecisionOutcome, Long> decisions = decisions(sent);
     System.out.printf(
         "[concurrency] %d idle agents, %d requests (%d jobs x 2 copies), %d threads, %d instances:"
             + " decisions %s%n",
         idle.size(), requests.size(), JOBS, THREADS, instances.size(), decisions);
     assertThat(jobsByAgent.values()).allSatisfy(jobs -> assertThat(jobs).hasSize(1));
-    assertThat(decisions.get("REUSED")).isEqualTo(idle.size());
+    assertThat(decisions.get(DecisionOutcome.REUSED)).isEqualTo(idle.size());
     AgentRegistry registry = AgentServices.registryOn(database);
     for (String cluster : CLUSTERS) {
       assertThat(registry.runningAgents(cluster)).isLessThanOrEqualTo(MAX_RUNNING);
@@ -171,9 +174,10 @@ class AgentLifecycleConcurrencyTest {
     }
   }
 
-  private static Map<String, Long> decisions(List<Sent> sent) {
+  private static Map<DecisionOutcome, Long> decisions(List<Sent> sent) {
     return sent.stream()
-        .collect(Collectors.groupingBy(s -> s.decision().outcome(), Collectors.counting()));
+        .collect(
+            Collectors.groupingBy(s -> s.decision().createAgentOutcome(), Collectors.counting()));
   }
 
   private AgentServices instance(DataSource database, RecordingAgentProvider provider) {

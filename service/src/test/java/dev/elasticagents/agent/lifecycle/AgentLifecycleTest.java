@@ -11,6 +11,7 @@ import dev.elasticagents.agent.AutoRegisterKey;
 import dev.elasticagents.agent.CapacityGrant;
 import dev.elasticagents.agent.CreateAgentRequest;
 import dev.elasticagents.agent.DecisionKey;
+import dev.elasticagents.agent.DecisionOutcome;
 import dev.elasticagents.agent.RecordedDecision;
 import dev.elasticagents.agent.ReleaseRequest;
 import dev.elasticagents.agent.registry.AgentRegistry;
@@ -29,6 +30,7 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 /** The lifecycle on real PostgreSQL, with a provider that records what it is asked to do. */
 class AgentLifecycleTest {
@@ -130,7 +132,8 @@ class AgentLifecycleTest {
     RecordedDecision redelivered = lifecycle.createAgent(request, job);
 
     assertThat(services.state(failed)).isEqualTo(AgentState.TERMINATED);
-    assertThat(redelivered.outcome()).isEqualTo("CREATED");
+    assertThat(terminations("launch-failed")).isEqualTo(1);
+    assertThat(redelivered.outcome()).isEqualTo(DecisionOutcome.CREATED);
     assertThat(redelivered.agentId()).isPresent().isNotEqualTo(Optional.of(failed));
     assertThat(provider.launched()).containsOnlyKeys(redelivered.agentId().orElseThrow());
   }
@@ -157,7 +160,7 @@ class AgentLifecycleTest {
 
     RecordedDecision redelivered = lifecycle.createAgent(approved, job);
 
-    assertThat(redelivered.outcome()).isEqualTo("CREATED");
+    assertThat(redelivered.outcome()).isEqualTo(DecisionOutcome.CREATED);
     assertThat(registry.runningAgents(cluster)).isEqualTo(2);
   }
 
@@ -201,7 +204,7 @@ class AgentLifecycleTest {
             CreateAgentRequest.from(dev.elasticagents.runtime.JobVariables.of(variables)),
             AgentServices.createAgentJob());
 
-    assertThat(decision.outcome()).isEqualTo("DECLINED");
+    assertThat(decision.outcome()).isEqualTo(DecisionOutcome.DECLINED);
     assertThat(registry.runningAgents(cluster)).isEqualTo(1);
   }
 
@@ -228,6 +231,28 @@ class AgentLifecycleTest {
     assertThat(provider.calls())
         .containsSubsequence("disable " + agent, "terminate " + agent, "delete " + agent);
     assertThat(services.state(agent)).isEqualTo(AgentState.TERMINATED);
+    assertThat(terminations("job-completed")).isEqualTo(1);
+  }
+
+  @Test
+  void aLaunchTheProviderRefusesTerminatesTheReservationUnderOther() {
+    CreateAgentRequest request = request(Map.of());
+    provider.failLaunches(new InvalidJobVariablesException(List.of("no such image")));
+
+    assertThatThrownBy(() -> lifecycle.createAgent(request, AgentServices.createAgentJob()))
+        .isInstanceOf(InvalidJobVariablesException.class);
+
+    String refused = registry.agentOf(request.jobIdentifier().orElseThrow()).orElseThrow();
+    assertThat(services.state(refused)).isEqualTo(AgentState.TERMINATED);
+    assertThat(
+            JdbcClient.create(database)
+                .sql("select termination_reason from agents where id = ?")
+                .param(refused)
+                .query(String.class)
+                .single())
+        .isEqualTo("launch refused: no such image");
+    assertThat(terminations("other")).isEqualTo(1);
+    assertThat(terminations("launch-failed")).isZero();
   }
 
   @Test
@@ -312,6 +337,7 @@ class AgentLifecycleTest {
         .containsEntry(
             "completion_reason", "its job ran longer than the maximum build duration of PT2H");
     assertThat(services.state(agent)).isEqualTo(AgentState.TERMINATED);
+    assertThat(terminations("build-overran")).isEqualTo(1);
   }
 
   @Test
@@ -340,6 +366,8 @@ class AgentLifecycleTest {
                     "reason",
                     "termination handed over by recording:instance-b")));
     assertThat(services.state(agent)).isEqualTo(AgentState.TERMINATED);
+    assertThat(terminations("taken-over")).isEqualTo(1);
+    assertThat(terminations("job-completed")).as("not the kind of the claim it took over").isZero();
     assertThat(provider.callsFor(agent))
         .containsSubsequence("disable " + agent, "terminate " + agent, "delete " + agent);
   }
@@ -421,7 +449,7 @@ class AgentLifecycleTest {
                 0),
             AgentServices.createAgentJob());
 
-    assertThat(decision.outcome()).isEqualTo("CREATED");
+    assertThat(decision.outcome()).isEqualTo(DecisionOutcome.CREATED);
   }
 
   private CreateAgentRequest request(Map<String, String> profile) {
@@ -451,5 +479,10 @@ class AgentLifecycleTest {
         Map.of("id", cluster),
         Optional.empty(),
         0);
+  }
+
+  /** Finished terminations counted under {@code kind}, the metric's reason tag. */
+  private double terminations(String kind) {
+    return services.meters.counter("elastic.agents.terminations", "reason", kind).count();
   }
 }

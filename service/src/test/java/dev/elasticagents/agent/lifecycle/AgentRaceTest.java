@@ -8,9 +8,13 @@ import dev.elasticagents.agent.AgentState;
 import dev.elasticagents.agent.AutoRegisterKey;
 import dev.elasticagents.agent.CreateAgentRequest;
 import dev.elasticagents.agent.DecisionKey;
+import dev.elasticagents.agent.DecisionOutcome;
 import dev.elasticagents.agent.JobIdentifier;
 import dev.elasticagents.agent.RecordedDecision;
+import dev.elasticagents.agent.ReleaseOutcome;
 import dev.elasticagents.agent.ReleaseRequest;
+import dev.elasticagents.agent.Termination;
+import dev.elasticagents.agent.TerminationKind;
 import dev.elasticagents.testing.AgentServices;
 import dev.elasticagents.testing.LockWaits;
 import dev.elasticagents.testing.MovableClock;
@@ -93,7 +97,7 @@ class AgentRaceTest {
         services.lifecycle.createAgent(request(), AgentServices.createAgentJob());
     afterReading.release();
 
-    assertThat(reuse.outcome()).isEqualTo("REUSED");
+    assertThat(reuse.outcome()).isEqualTo(DecisionOutcome.REUSED);
     assertThat(reuse.agentId()).contains(agent);
     assertThat(join(cleanup).variables().get("cleaned_up_agents")).isEqualTo(List.of());
     assertThat(services.state(agent)).isEqualTo(AgentState.BUSY);
@@ -119,7 +123,7 @@ class AgentRaceTest {
 
     assertThat(cleanup.variables().toString()).contains(agent);
     RecordedDecision decision = join(reuse);
-    assertThat(decision.outcome()).isEqualTo("CREATED");
+    assertThat(decision.outcome()).isEqualTo(DecisionOutcome.CREATED);
     assertThat(decision.agentId()).isPresent().isNotEqualTo(Optional.of(agent));
     assertThat(services.state(agent)).isEqualTo(AgentState.TERMINATED);
     assertThat(refused("reuse")).isEqualTo(1);
@@ -165,7 +169,7 @@ class AgentRaceTest {
         whileAnotherJobsDecisionHoldsTheLock(
             () -> services.lifecycle.createAgent(waitingJob, AgentServices.createAgentJob()));
 
-    assertThat(answer.outcome()).isEqualTo("ALREADY_CREATED");
+    assertThat(answer.outcome()).isEqualTo(DecisionOutcome.ALREADY_CREATED);
     assertThat(answer.agentId()).contains(agent);
   }
 
@@ -204,7 +208,7 @@ class AgentRaceTest {
     RecordedDecision second = services.lifecycle.createAgent(waitingJob, reSent);
     beforeRecording.release();
 
-    assertThat(second.outcome()).isEqualTo("ALREADY_CREATED");
+    assertThat(second.outcome()).isEqualTo(DecisionOutcome.ALREADY_CREATED);
     assertThat(join(first).variables()).isEqualTo(second.variables());
     assertThat(replayed()).isEqualTo(1);
   }
@@ -223,7 +227,7 @@ class AgentRaceTest {
         whileAnotherJobsDecisionHoldsTheLock(
             () -> services.lifecycle.createAgent(waitingJob, AgentServices.createAgentJob()));
 
-    assertThat(adopted.outcome()).isEqualTo("REUSED");
+    assertThat(adopted.outcome()).isEqualTo(DecisionOutcome.REUSED);
     assertThat(adopted.agentId()).contains(idle);
   }
 
@@ -248,7 +252,7 @@ class AgentRaceTest {
 
     assertThat(join(assignment)).isTrue();
     RecordedDecision adopted = join(decision);
-    assertThat(adopted.outcome()).isEqualTo("REUSED");
+    assertThat(adopted.outcome()).isEqualTo(DecisionOutcome.REUSED);
     assertThat(adopted.agentId()).contains(idle);
     assertThat(provider.launched()).containsOnlyKeys(idle);
     assertThat(services.registry.agentOf(waitingJob.jobIdentifier().orElseThrow())).contains(idle);
@@ -307,7 +311,7 @@ class AgentRaceTest {
     } finally {
       holdingTheLock.release();
     }
-    assertThat(join(newJob).outcome()).isEqualTo("CREATED");
+    assertThat(join(newJob).outcome()).isEqualTo(DecisionOutcome.CREATED);
     return answer;
   }
 
@@ -346,7 +350,11 @@ class AgentRaceTest {
     provider.pauseBeforeTerminate(whileTerminating);
 
     CompletableFuture<Boolean> termination =
-        inOtherThread(() -> services.terminator.terminate(services.agent(agent), "operator asked"));
+        inOtherThread(
+            () ->
+                services.terminator.terminate(
+                    services.agent(agent),
+                    new Termination(TerminationKind.OTHER, "operator asked")));
     whileTerminating.awaitReached();
     RecordedDecision reuse =
         services.lifecycle.createAgent(request(), AgentServices.createAgentJob());
@@ -354,7 +362,7 @@ class AgentRaceTest {
     whileTerminating.release();
 
     assertThat(join(termination)).isTrue();
-    assertThat(reuse.outcome()).isEqualTo("CREATED");
+    assertThat(reuse.outcome()).isEqualTo(DecisionOutcome.CREATED);
     assertThat(reuse.agentId()).isNotEqualTo(Optional.of(agent));
     assertThat(lateCompletion.variables())
         .containsEntry("completion_reason", "agent already terminated");
@@ -375,7 +383,9 @@ class AgentRaceTest {
     CompletableFuture<RecordedDecision> release =
         inOtherThread(() -> services.jobCompleted(agent, job));
     beforeKeepingIdle.awaitReached();
-    boolean terminated = services.terminator.terminate(services.agent(agent), "operator asked");
+    boolean terminated =
+        services.terminator.terminate(
+            services.agent(agent), new Termination(TerminationKind.OTHER, "operator asked"));
     beforeKeepingIdle.release();
 
     assertThat(terminated).isTrue();
@@ -413,7 +423,7 @@ class AgentRaceTest {
     beforeKeepingIdle.release();
 
     assertThat(current.variables()).containsEntry("completion_decision", "KEPT");
-    assertThat(jobB.outcome()).isEqualTo("REUSED");
+    assertThat(jobB.outcome()).isEqualTo(DecisionOutcome.REUSED);
     RecordedDecision staleDecision = join(stale);
     assertThat(staleDecision.replayed()).isTrue();
     assertThat(staleDecision.variables()).isEqualTo(current.variables());
@@ -477,7 +487,7 @@ class AgentRaceTest {
     CreateAgentRequest request = request();
     String agent = services.created(request);
     services.registry.markRegistered(List.of(agent));
-    assertThat(services.jobCompleted(agent, request).outcome()).isEqualTo("KEPT");
+    assertThat(services.jobCompleted(agent, request).outcome()).isEqualTo(ReleaseOutcome.KEPT);
     return agent;
   }
 

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.elasticagents.agent.AgentState;
 import dev.elasticagents.agent.CreateAgentRequest;
 import dev.elasticagents.agent.DecisionKey;
+import dev.elasticagents.agent.DecisionOutcome;
 import dev.elasticagents.agent.RecordedDecision;
+import dev.elasticagents.agent.Termination;
+import dev.elasticagents.agent.TerminationKind;
 import dev.elasticagents.runtime.JobWorkerRegistrar;
 import dev.elasticagents.testing.AgentServices;
 import dev.elasticagents.testing.MovableClock;
@@ -90,6 +93,7 @@ class AgentReconciliationTest {
     assertThat(reconciled.gone()).isEqualTo(1);
     assertThat(services.state(agent)).isEqualTo(AgentState.TERMINATED);
     assertThat(terminationReason(agent)).isEqualTo("its process was gone when the service started");
+    assertThat(terminations("gone")).isEqualTo(1);
   }
 
   @ParameterizedTest(name = "{0}")
@@ -106,7 +110,7 @@ class AgentReconciliationTest {
     RecordedDecision next =
         services.lifecycle.createAgent(request(Map.of()), AgentServices.createAgentJob());
 
-    assertThat(next.outcome()).isEqualTo("CREATED");
+    assertThat(next.outcome()).isEqualTo(DecisionOutcome.CREATED);
     assertThat(next.agentId()).isPresent().get().isNotEqualTo(gone);
   }
 
@@ -125,9 +129,10 @@ class AgentReconciliationTest {
     assertThat(services.state(reserved)).isEqualTo(AgentState.TERMINATED);
     assertThat(terminationReason(reserved))
         .isEqualTo("its launch never happened: the service stopped first");
+    assertThat(terminations("gone")).isEqualTo(1);
     // The redelivered job decides again rather than replay an agent that never ran.
     RecordedDecision redelivered = services.lifecycle.createAgent(request, job);
-    assertThat(redelivered.outcome()).isEqualTo("CREATED");
+    assertThat(redelivered.outcome()).isEqualTo(DecisionOutcome.CREATED);
     assertThat(redelivered.agentId()).isPresent().get().isNotEqualTo(reserved);
   }
 
@@ -232,12 +237,18 @@ class AgentReconciliationTest {
       String name, Supplier<DataSource> databases) {
     on(databases);
     String agent = services.created(request(Map.of()));
-    assertThat(services.terminator.claim(services.agent(agent), "idle longer than PT10M")).isTrue();
+    assertThat(
+            services.terminator.claim(
+                services.agent(agent),
+                new Termination(TerminationKind.IDLE_TIMEOUT, "idle longer than PT10M")))
+        .isTrue();
 
     AgentReconciliation.Reconciled reconciled = services.reconciliation.reconcile();
 
     assertThat(reconciled.terminationsFinished()).isEqualTo(1);
     assertThat(services.state(agent)).isEqualTo(AgentState.TERMINATED);
+    assertThat(terminations("taken-over")).isEqualTo(1);
+    assertThat(terminations("idle-timeout")).as("not the kind of the claim it took over").isZero();
     assertThat(provider.running()).doesNotContain(agent);
   }
 
@@ -317,5 +328,10 @@ class AgentReconciliationTest {
 
   private CreateAgentRequest request(Map<String, String> profile) {
     return AgentServices.request(cluster, JOB_IDS.incrementAndGet(), profile);
+  }
+
+  /** Finished terminations counted under {@code kind}, the metric's reason tag. */
+  private double terminations(String kind) {
+    return services.meters.counter("elastic.agents.terminations", "reason", kind).count();
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.elasticagents.agent.AgentState;
 import dev.elasticagents.agent.CreateAgentRequest;
+import dev.elasticagents.agent.DecisionOutcome;
 import dev.elasticagents.agent.GoCdAgent;
 import dev.elasticagents.agent.LifecycleMessage;
 import dev.elasticagents.testing.AgentServices;
@@ -172,7 +173,7 @@ class CompletionRepairTest {
     services.jobCompleted(agent, first);
     CreateAgentRequest second = request();
     assertThat(services.lifecycle.createAgent(second, AgentServices.createAgentJob()).outcome())
-        .isEqualTo("REUSED");
+        .isEqualTo(DecisionOutcome.REUSED);
 
     clock.advance(Duration.ofMinutes(3));
 

@@ -7,8 +7,12 @@ import dev.elasticagents.agent.Agent;
 import dev.elasticagents.agent.AgentState;
 import dev.elasticagents.agent.CreateAgentRequest;
 import dev.elasticagents.agent.DecisionKey;
+import dev.elasticagents.agent.DecisionOutcome;
 import dev.elasticagents.agent.JobIdentifier;
 import dev.elasticagents.agent.RecordedDecision;
+import dev.elasticagents.agent.ReleaseOutcome;
+import dev.elasticagents.agent.Termination;
+import dev.elasticagents.agent.TerminationKind;
 import dev.elasticagents.testing.AgentServices;
 import dev.elasticagents.testing.RecordingAgentProvider;
 import dev.elasticagents.testing.RegistryDatabases;
@@ -126,7 +130,9 @@ class ShouldAssignWorkTest {
     String agent = services.created(request);
     assertThat(
             services.registry.claimTermination(
-                services.agent(agent), services.provider.owner(), "test"))
+                services.agent(agent),
+                services.provider.owner(),
+                new Termination(TerminationKind.OTHER, "test")))
         .isTrue();
 
     assertThat(services.lifecycle.shouldAssignWork(offer(agent, request))).isFalse();
@@ -146,10 +152,10 @@ class ShouldAssignWorkTest {
     RecordedDecision another =
         services.lifecycle.createAgent(waiting, AgentServices.createAgentJob());
 
-    assertThat(adopted.outcome()).isEqualTo("REUSED");
+    assertThat(adopted.outcome()).isEqualTo(DecisionOutcome.REUSED);
     assertThat(adopted.agentId()).contains(idle);
     assertThat(services.agent(idle).assignment()).contains(lifecycle.value());
-    assertThat(another.outcome()).isEqualTo("ALREADY_CREATED");
+    assertThat(another.outcome()).isEqualTo(DecisionOutcome.ALREADY_CREATED);
     assertThat(
             services.lifecycle.releaseUnadopted(
                 idle, waiting.jobIdentifier().orElseThrow().jobId()))
@@ -171,7 +177,7 @@ class ShouldAssignWorkTest {
     Optional<RecordedDecision> released = services.lifecycle.releaseUnadopted(idle, job.jobId());
     Optional<RecordedDecision> resent = services.lifecycle.releaseUnadopted(idle, job.jobId());
 
-    assertThat(released).map(RecordedDecision::outcome).contains("KEPT");
+    assertThat(released).map(RecordedDecision::outcome).contains(ReleaseOutcome.KEPT);
     assertThat(resent).map(RecordedDecision::replayed).contains(true);
     assertThat(
             services
@@ -197,7 +203,7 @@ class ShouldAssignWorkTest {
     CreateAgentRequest request = AgentServices.request(cluster, JOB_IDS.incrementAndGet(), profile);
     String agent = services.created(request);
     services.registry.markRegistered(List.of(agent));
-    assertThat(services.jobCompleted(agent, request).outcome()).isEqualTo("KEPT");
+    assertThat(services.jobCompleted(agent, request).outcome()).isEqualTo(ReleaseOutcome.KEPT);
     return agent;
   }
 }

@@ -3,6 +3,8 @@ package dev.elasticagents.agent.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.elasticagents.agent.CreateAgentRequest;
+import dev.elasticagents.agent.Termination;
+import dev.elasticagents.agent.TerminationKind;
 import dev.elasticagents.testing.AgentServices;
 import dev.elasticagents.testing.MovableClock;
 import dev.elasticagents.testing.RecordingAgentProvider;
@@ -48,8 +50,12 @@ class AgentGaugesTest {
     services.created(request());
     String terminating = services.created(request());
     String terminated = services.created(request());
-    services.registry.claimTermination(services.agent(terminating), "someone-else", "test");
-    services.terminator.terminate(services.agent(terminated), "test");
+    services.registry.claimTermination(
+        services.agent(terminating),
+        "someone-else",
+        new Termination(TerminationKind.OTHER, "test"));
+    services.terminator.terminate(
+        services.agent(terminated), new Termination(TerminationKind.OTHER, "test"));
     gauges(registry);
 
     scrape();
@@ -85,7 +91,8 @@ class AgentGaugesTest {
     AgentServices services = services(registry);
     String agent = services.created(request());
     clock.advance(Duration.ofMinutes(10));
-    services.registry.claimTermination(services.agent(agent), "someone-else", "test");
+    services.registry.claimTermination(
+        services.agent(agent), "someone-else", new Termination(TerminationKind.OTHER, "test"));
     clock.advance(Duration.ofMinutes(7));
     gauges(registry);
 

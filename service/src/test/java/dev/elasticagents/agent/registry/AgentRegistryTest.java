@@ -9,8 +9,11 @@ import dev.elasticagents.agent.AgentState;
 import dev.elasticagents.agent.CapacityGrant;
 import dev.elasticagents.agent.ClusterProfile;
 import dev.elasticagents.agent.DecisionKey;
+import dev.elasticagents.agent.DecisionOutcome;
 import dev.elasticagents.agent.JobIdentifier;
 import dev.elasticagents.agent.RecordedDecision;
+import dev.elasticagents.agent.Termination;
+import dev.elasticagents.agent.TerminationKind;
 import dev.elasticagents.testing.AgentServices;
 import dev.elasticagents.testing.RegistryDatabases;
 import java.time.Duration;
@@ -51,7 +54,7 @@ class AgentRegistryTest {
 
     RecordedDecision decision = decide(registry, job(), cluster, linux);
 
-    assertThat(decision.outcome()).isEqualTo("CREATED");
+    assertThat(decision.outcome()).isEqualTo(DecisionOutcome.CREATED);
     Agent agent = registry.find(agentOf(decision)).orElseThrow();
     assertThat(agent.state()).isEqualTo(AgentState.PENDING);
     assertThat(agent.owner()).isEqualTo(OWNER);
@@ -77,7 +80,7 @@ class AgentRegistryTest {
         .isEqualTo(
             new RecordedDecision(
                 first.outcome(), first.agentId(), first.jobKey(), first.variables(), true));
-    assertThat(other.outcome()).isEqualTo("ALREADY_CREATED");
+    assertThat(other.outcome()).isEqualTo(DecisionOutcome.ALREADY_CREATED);
     assertThat(other.agentId()).isEqualTo(first.agentId());
     assertThat(registry.runningAgents(cluster.id())).isEqualTo(1);
     assertThat(registry.agentsAssignedTo(job)).containsExactly(agentOf(first));
@@ -95,8 +98,8 @@ class AgentRegistryTest {
     DecisionKey key = AgentServices.createAgentJob();
     RecordedDecision same = registry.decide(demand(key, job(), cluster, linux));
 
-    assertThat(other.outcome()).isEqualTo("CREATED");
-    assertThat(same.outcome()).isEqualTo("REUSED");
+    assertThat(other.outcome()).isEqualTo(DecisionOutcome.CREATED);
+    assertThat(same.outcome()).isEqualTo(DecisionOutcome.REUSED);
     assertThat(same.agentId()).contains(idle);
     Agent reused = registry.find(idle).orElseThrow();
     assertThat(reused.state()).isEqualTo(AgentState.BUSY);
@@ -138,9 +141,9 @@ class AgentRegistryTest {
     RecordedDecision otherJob = decide(registry, job(), cluster, linux);
     RecordedDecision granted = decide(registry, approved, cluster, linux);
 
-    assertThat(otherProfile.outcome()).isEqualTo("DECLINED");
-    assertThat(otherJob.outcome()).isEqualTo("DECLINED");
-    assertThat(granted.outcome()).isEqualTo("CREATED");
+    assertThat(otherProfile.outcome()).isEqualTo(DecisionOutcome.DECLINED);
+    assertThat(otherJob.outcome()).isEqualTo(DecisionOutcome.DECLINED);
+    assertThat(granted.outcome()).isEqualTo(DecisionOutcome.CREATED);
     assertThat(registry.runningAgents(cluster.id())).isEqualTo(2);
   }
 
@@ -174,7 +177,7 @@ class AgentRegistryTest {
         .isEqualTo(
             "cluster profile '%s' is at its maximum of 1 running agents, and the approved override allows at most 2"
                 .formatted(cluster.id()));
-    assertThat(withinLimit.outcome()).isEqualTo("CREATED");
+    assertThat(withinLimit.outcome()).isEqualTo(DecisionOutcome.CREATED);
     assertThat(again.variables().get("decline_reason"))
         .isEqualTo(
             "cluster profile '%s' is at its maximum of 1 running agents".formatted(cluster.id()));
@@ -197,7 +200,7 @@ class AgentRegistryTest {
     terminate(registry, reservation); // its launch failed
     RecordedDecision afterTheFailedLaunch = decide(registry, approved, cluster, linux);
 
-    assertThat(afterTheFailedLaunch.outcome()).isEqualTo("CREATED");
+    assertThat(afterTheFailedLaunch.outcome()).isEqualTo(DecisionOutcome.CREATED);
     assertThat(agentOf(afterTheFailedLaunch)).isNotEqualTo(reservation);
   }
 
@@ -214,7 +217,7 @@ class AgentRegistryTest {
 
     assertThat((String) decision.variables().get("decline_reason"))
         .startsWith("enough idle agents: 2 agents");
-    assertThat(otherProfile.outcome()).isEqualTo("CREATED");
+    assertThat(otherProfile.outcome()).isEqualTo(DecisionOutcome.CREATED);
   }
 
   @ParameterizedTest(name = "{0}")
@@ -228,7 +231,7 @@ class AgentRegistryTest {
     terminate(registry, first);
     RecordedDecision decision = decide(registry, job, cluster, linux);
 
-    assertThat(decision.outcome()).isEqualTo("CREATED");
+    assertThat(decision.outcome()).isEqualTo(DecisionOutcome.CREATED);
     assertThat(agentOf(decision)).isNotEqualTo(first);
     assertThat(registry.agentOf(job)).contains(agentOf(decision));
     assertThat(registry.runningAgents(cluster.id())).isEqualTo(1);
@@ -243,7 +246,10 @@ class AgentRegistryTest {
     assertThat(registry.keepIdle(stale)).isTrue();
 
     assertThat(registry.keepIdle(stale)).isFalse();
-    assertThat(registry.claimTermination(stale, OWNER, "stale")).isFalse();
+    assertThat(
+            registry.claimTermination(
+                stale, OWNER, new Termination(TerminationKind.OTHER, "stale")))
+        .isFalse();
     assertThat(registry.find(agent).orElseThrow().state()).isEqualTo(AgentState.IDLE);
   }
 
@@ -253,12 +259,19 @@ class AgentRegistryTest {
       String name, DataSource database) {
     AgentRegistry registry = AgentServices.registryOn(database);
     String agent = agentOf(decide(registry, job(), cluster(5, 5), linux));
-    assertThat(registry.claimTermination(registry.find(agent).orElseThrow(), OWNER, "test"))
+    assertThat(
+            registry.claimTermination(
+                registry.find(agent).orElseThrow(),
+                OWNER,
+                new Termination(TerminationKind.OTHER, "test")))
         .isTrue();
     Agent terminating = registry.find(agent).orElseThrow();
 
     assertThat(registry.keepIdle(terminating)).isFalse();
-    assertThat(registry.claimTermination(terminating, "someone-else", "again")).isFalse();
+    assertThat(
+            registry.claimTermination(
+                terminating, "someone-else", new Termination(TerminationKind.OTHER, "again")))
+        .isFalse();
     assertThat(registry.markLaunched(agent)).isFalse();
     assertThat(registry.finishTermination(agent, "someone-else")).isFalse();
     assertThat(registry.finishTermination(agent, OWNER)).isTrue();
@@ -313,7 +326,11 @@ class AgentRegistryTest {
   }
 
   private static void terminate(AgentRegistry registry, String agentId) {
-    assertThat(registry.claimTermination(registry.find(agentId).orElseThrow(), OWNER, "test"))
+    assertThat(
+            registry.claimTermination(
+                registry.find(agentId).orElseThrow(),
+                OWNER,
+                new Termination(TerminationKind.OTHER, "test")))
         .isTrue();
     assertThat(registry.finishTermination(agentId, OWNER)).isTrue();
   }

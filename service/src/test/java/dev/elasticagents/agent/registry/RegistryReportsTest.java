@@ -3,6 +3,9 @@ package dev.elasticagents.agent.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.elasticagents.agent.CreateAgentRequest;
+import dev.elasticagents.agent.DecisionOutcome;
+import dev.elasticagents.agent.Termination;
+import dev.elasticagents.agent.TerminationKind;
 import dev.elasticagents.agent.registry.RegistryReports.AgentEvent;
 import dev.elasticagents.agent.registry.RegistryReports.AgentInstructions;
 import dev.elasticagents.agent.registry.RegistryReports.UnresolvedDecline;
@@ -45,8 +48,12 @@ class RegistryReportsTest {
     String live = services.created(request());
     String terminating = services.created(request());
     String terminated = services.created(request());
-    services.registry.claimTermination(services.agent(terminating), "someone-else", "test");
-    services.terminator.terminate(services.agent(terminated), "test");
+    services.registry.claimTermination(
+        services.agent(terminating),
+        "someone-else",
+        new Termination(TerminationKind.OTHER, "test"));
+    services.terminator.terminate(
+        services.agent(terminated), new Termination(TerminationKind.OTHER, "test"));
     String unknown = "GoCD" + UUID.randomUUID().toString().replace("-", "");
 
     AgentInstructions instructions =
@@ -61,7 +68,10 @@ class RegistryReportsTest {
   void answersForMoreAgentsThanOneQueryNames(String name, DataSource database) {
     AgentServices services = services(database, 10);
     String terminating = services.created(request());
-    services.registry.claimTermination(services.agent(terminating), "someone-else", "test");
+    services.registry.claimTermination(
+        services.agent(terminating),
+        "someone-else",
+        new Termination(TerminationKind.OTHER, "test"));
     String live = services.created(request());
     List<String> unknown = IntStream.range(0, 1200).mapToObj(i -> "gocd-unknown-" + i).toList();
     List<String> listed = new ArrayList<>(unknown);
@@ -81,9 +91,9 @@ class RegistryReportsTest {
     String running = services.created(request());
     CreateAgentRequest waiting = request();
     assertThat(services.lifecycle.createAgent(waiting, AgentServices.createAgentJob()).outcome())
-        .isEqualTo("DECLINED");
+        .isEqualTo(DecisionOutcome.DECLINED);
     assertThat(services.lifecycle.createAgent(waiting, AgentServices.createAgentJob()).outcome())
-        .isEqualTo("DECLINED");
+        .isEqualTo(DecisionOutcome.DECLINED);
 
     List<UnresolvedDecline> declines = reports(database).unresolvedDeclines(Duration.ofMinutes(5));
 
@@ -99,7 +109,8 @@ class RegistryReportsTest {
                           .formatted(cluster));
             });
 
-    services.terminator.terminate(services.agent(running), "test");
+    services.terminator.terminate(
+        services.agent(running), new Termination(TerminationKind.OTHER, "test"));
     String agent =
         services
             .lifecycle
@@ -109,7 +120,8 @@ class RegistryReportsTest {
     assertThat(reports(database).unresolvedDeclines(Duration.ofMinutes(5)))
         .noneMatch(decline -> decline.reason().contains(cluster));
 
-    services.terminator.terminate(services.agent(agent), "its job is done");
+    services.terminator.terminate(
+        services.agent(agent), new Termination(TerminationKind.OTHER, "its job is done"));
     assertThat(reports(database).unresolvedDeclines(Duration.ofMinutes(5)))
         .as("a resolved decline stays resolved when the job's agent ends")
         .noneMatch(decline -> decline.reason().contains(cluster));
@@ -123,7 +135,9 @@ class RegistryReportsTest {
     CreateAgentRequest request = request();
     CreateAgentRequest earlier = request();
     String terminated = services.created(earlier);
-    services.terminator.terminate(services.agent(terminated), "never registered within PT10M");
+    services.terminator.terminate(
+        services.agent(terminated),
+        new Termination(TerminationKind.NEVER_REGISTERED, "never registered within PT10M"));
     String live = services.created(request);
 
     assertThat(reports(database).agentsOf(cluster, 10))

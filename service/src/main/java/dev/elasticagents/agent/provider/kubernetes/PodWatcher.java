@@ -4,6 +4,8 @@ import dev.elasticagents.agent.Agent;
 import dev.elasticagents.agent.AgentState;
 import dev.elasticagents.agent.AgentTerminations;
 import dev.elasticagents.agent.Deadlines;
+import dev.elasticagents.agent.Termination;
+import dev.elasticagents.agent.TerminationKind;
 import dev.elasticagents.runtime.JobWorkerRegistrar;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -90,7 +92,7 @@ public class PodWatcher implements SmartLifecycle, ResourceEventHandler<Pod> {
   @Override
   public void onDelete(Pod pod, boolean finalStateUnknown) {
     live(PodStates.agentId(pod))
-        .ifPresent(agent -> terminator.terminate(agent, "its pod was deleted"));
+        .ifPresent(agent -> terminator.terminate(agent, podEnded("its pod was deleted")));
   }
 
   /** What a pod's state means for its agent; every action is a claim, so replicas agree. */
@@ -112,19 +114,28 @@ public class PodWatcher implements SmartLifecycle, ResourceEventHandler<Pod> {
     }
     String why = PodStates.reason(pod).map(reason -> ": " + reason).orElse("");
     switch (PodStates.phase(pod)) {
-      case "Failed" -> terminator.terminate(agent, "its pod failed" + why);
-      case "Succeeded" -> terminator.terminate(agent, "its pod exited" + why);
+      case "Failed" -> terminator.terminate(agent, podEnded("its pod failed" + why));
+      case "Succeeded" -> terminator.terminate(agent, podEnded("its pod exited" + why));
       case "Pending" -> {
         if (agent.registeredAt().isEmpty() && pendingTooLong(pod, agent)) {
           terminator.terminate(
               agent,
-              "its pod stayed Pending longer than the auto-register timeout of "
-                  + agent.autoRegisterTimeout()
-                  + why);
+              podEnded(
+                  "its pod stayed Pending longer than the auto-register timeout of "
+                      + agent.autoRegisterTimeout()
+                      + why));
         }
       }
       default -> {}
     }
+  }
+
+  /**
+   * A termination the pod watcher decides. These have always been counted as {@code other} in
+   * {@code elastic_agents_terminations_total}; dashboards and alerts read its values as they are.
+   */
+  private static Termination podEnded(String reason) {
+    return new Termination(TerminationKind.OTHER, reason);
   }
 
   private boolean pendingTooLong(Pod pod, Agent agent) {

@@ -60,6 +60,7 @@ class PodWatcherTest {
 
     assertThat(services.state(agent)).isEqualTo(AgentState.TERMINATED);
     assertThat(reason(agent)).isEqualTo("its pod failed: Error (exit code 137)");
+    assertThat(terminations("other")).isEqualTo(1);
     assertThat(pod(agent)).as("its pod is deleted").isNull();
   }
 
@@ -78,6 +79,7 @@ class PodWatcherTest {
         .isEqualTo(
             "its pod stayed Pending longer than the auto-register timeout of PT10M:"
                 + " ImagePullBackOff");
+    assertThat(terminations("other")).isEqualTo(1);
   }
 
   @Test
@@ -101,6 +103,7 @@ class PodWatcherTest {
 
     assertThat(services.state(agent)).isEqualTo(AgentState.TERMINATED);
     assertThat(reason(agent)).isEqualTo("its pod was deleted");
+    assertThat(terminations("other")).isEqualTo(1);
   }
 
   @Test
@@ -135,6 +138,10 @@ class PodWatcherTest {
         .atMost(Duration.ofSeconds(20))
         .untilAsserted(() -> assertThat(services.state(agent)).isEqualTo(AgentState.TERMINATED));
     assertThat(reason(agent)).isEqualTo("its pod exited");
+    // Counted by the watcher's thread once the registry has the agent terminated.
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(() -> assertThat(terminations("other")).isEqualTo(1));
   }
 
   @Test
@@ -187,5 +194,10 @@ class PodWatcherTest {
 
   private String reason(String agent) {
     return reports.agent(agent).orElseThrow().reason().orElse("");
+  }
+
+  /** Finished terminations counted under {@code kind}, the metric's reason tag. */
+  private double terminations(String kind) {
+    return services.meters.counter("elastic.agents.terminations", "reason", kind).count();
   }
 }
