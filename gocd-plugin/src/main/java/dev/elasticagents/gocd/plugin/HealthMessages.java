@@ -1,16 +1,18 @@
 package dev.elasticagents.gocd.plugin;
 
+import dev.elasticagents.gocd.profile.ClusterProfileProperties;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The plugin's current server-health messages. GoCD replaces all of a plugin's messages with each
- * submission, so this keeps the whole set: the messages of each service's last server-ping answer
- * and a warning for each service whose last call failed. It is only a cache: after a restart the
- * next calls rebuild it.
+ * submission, so this keeps the whole set: the messages of each service's last server-ping answer a
+ * warning for each service whose last call failed, and a warning for each service in use over plain
+ * http. It is only a cache: after a restart the next calls rebuild it.
  */
 final class HealthMessages {
 
@@ -19,6 +21,7 @@ final class HealthMessages {
   private final GoServer server;
   private final Map<ServiceTarget, List<HealthMessage>> reported = new LinkedHashMap<>();
   private final Map<ServiceTarget, String> failures = new LinkedHashMap<>();
+  private final Set<ServiceTarget> plainHttp = new LinkedHashSet<>();
   private List<HealthMessage> submitted = List.of();
 
   HealthMessages(GoServer server) {
@@ -39,6 +42,7 @@ final class HealthMessages {
       Map<ServiceTarget, ServiceAnswer> answers, Map<ServiceTarget, List<HealthMessage>> messages) {
     reported.keySet().retainAll(answers.keySet());
     failures.keySet().retainAll(answers.keySet());
+    plainHttp.retainAll(answers.keySet());
     answers.forEach(this::recordWithoutSubmitting);
     messages.forEach((target, list) -> reported.put(target, List.copyOf(list)));
     submitIfChanged();
@@ -66,10 +70,26 @@ final class HealthMessages {
                             + reason,
                         target,
                         MAX_MESSAGE_LENGTH))));
+    plainHttp.forEach(
+        target ->
+            current.add(
+                HealthMessage.warning(
+                    Text.safe(
+                        "Elastic agent service at "
+                            + target.url()
+                            + " is used over plain http ("
+                            + ClusterProfileProperties.ALLOW_INSECURE_HTTP
+                            + "): its token and the agents' auto-register keys cross the network"
+                            + " unencrypted. Serve it over https.",
+                        target,
+                        MAX_MESSAGE_LENGTH))));
     return List.copyOf(current);
   }
 
   private void recordWithoutSubmitting(ServiceTarget target, ServiceAnswer answer) {
+    if (target.warnsOfPlainHttp()) {
+      plainHttp.add(target);
+    }
     if (answer.serviceFailed()) {
       failures.put(target, answer.failure());
     } else {

@@ -251,6 +251,7 @@ class GoCdEndToEndTest {
     Map<String, String> profile = new LinkedHashMap<>();
     profile.put("service_url", "http://127.0.0.1:" + port);
     profile.put("service_token", token);
+    profile.put("allow_insecure_http", "true");
     profile.put("id", cluster);
     profile.put("max_running_agents", "10");
     return profile;
