@@ -77,6 +77,8 @@ final class SampleGoCdServer {
         new HashMap<>((Map<String, Object>) request.get("cluster_profile_properties"));
     cluster.put("service_url", serviceUrl);
     cluster.put("service_token", token);
+    // The local run's service listens on plain http on this host.
+    cluster.put("allow_insecure_http", "true");
     return cluster;
   }
 

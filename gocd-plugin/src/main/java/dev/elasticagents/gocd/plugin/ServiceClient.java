@@ -2,22 +2,37 @@ package dev.elasticagents.gocd.plugin;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** Posts one message to the service's GoCD endpoint and classifies the answer. */
 final class ServiceClient {
 
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
-  static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
+
+  /**
+   * The whole exchange, from connecting to the last byte of the answer. The request timeout of the
+   * JDK's client ends with the response headers when the body is read as it arrives, so a service
+   * that sends its headers and then trickles its body would otherwise hold GoCD's thread for ever.
+   */
+  static final Duration EXCHANGE_DEADLINE = Duration.ofSeconds(15);
 
   private static final int MAX_DETAIL_LENGTH = 500;
 
@@ -25,8 +40,14 @@ final class ServiceClient {
   static final int MAX_ANSWER_BYTES = 1024 * 1024;
 
   private final HttpClient http;
+  private final Duration deadline;
 
   ServiceClient() {
+    this(EXCHANGE_DEADLINE);
+  }
+
+  ServiceClient(Duration deadline) {
+    this.deadline = deadline;
     http =
         HttpClient.newBuilder()
             .connectTimeout(CONNECT_TIMEOUT)
@@ -40,34 +61,29 @@ final class ServiceClient {
   ServiceAnswer post(ServiceTarget target, Message message, String body) {
     HttpRequest request =
         HttpRequest.newBuilder(target.endpoint(message))
-            .timeout(REQUEST_TIMEOUT)
+            .timeout(deadline)
             .header("Authorization", "Bearer " + target.token())
             .header("Content-Type", "application/json")
             .header("Accept", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
             .build();
+    // One byte more than the bound at most: a service answering without end cannot fill GoCD's
+    // memory, and a larger answer is refused below.
+    CompletableFuture<HttpResponse<byte[]>> exchange =
+        http.sendAsync(request, info -> new BoundedBody(MAX_ANSWER_BYTES + 1));
     int status;
     byte[] received;
     try {
-      HttpResponse<InputStream> response =
-          http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+      HttpResponse<byte[]> response = exchange.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
       status = response.statusCode();
-      // One byte more than the bound at most: a service answering without end cannot fill
-      // GoCD's memory, and a larger answer is refused below.
-      try (InputStream in = response.body()) {
-        received = in.readNBytes(MAX_ANSWER_BYTES + 1);
-      }
-    } catch (HttpConnectTimeoutException e) {
-      return new ServiceAnswer.Unreachable(
-          "no connection within " + CONNECT_TIMEOUT.toSeconds() + " s");
-    } catch (HttpTimeoutException e) {
-      return new ServiceAnswer.Unreachable(
-          "no answer within " + REQUEST_TIMEOUT.toSeconds() + " s");
-    } catch (ConnectException e) {
-      return new ServiceAnswer.Unreachable("connection failed");
-    } catch (IOException e) {
-      return new ServiceAnswer.Unreachable(describe(e));
+      received = response.body();
+    } catch (TimeoutException e) {
+      exchange.cancel(true);
+      return noAnswerInTime();
+    } catch (ExecutionException e) {
+      return failed(e.getCause());
     } catch (InterruptedException e) {
+      exchange.cancel(true);
       Thread.currentThread().interrupt();
       return new ServiceAnswer.Unreachable("interrupted while waiting for the answer");
     }
@@ -87,6 +103,90 @@ final class ServiceClient {
       return new ServiceAnswer.Refused(status, detail(answer, target));
     }
     return new ServiceAnswer.Unreachable("HTTP " + status);
+  }
+
+  private ServiceAnswer.Unreachable noAnswerInTime() {
+    return new ServiceAnswer.Unreachable(
+        "no complete answer within " + deadline.toSeconds() + " s");
+  }
+
+  private ServiceAnswer.Unreachable failed(Throwable failure) {
+    Throwable cause = failure;
+    while (cause instanceof CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    if (cause instanceof HttpConnectTimeoutException) {
+      return new ServiceAnswer.Unreachable(
+          "no connection within " + CONNECT_TIMEOUT.toSeconds() + " s");
+    }
+    if (cause instanceof HttpTimeoutException) {
+      return noAnswerInTime();
+    }
+    if (cause instanceof ConnectException) {
+      return new ServiceAnswer.Unreachable("connection failed");
+    }
+    if (cause instanceof IOException io) {
+      return new ServiceAnswer.Unreachable(describe(io));
+    }
+    // Only the type: the message of an unexpected failure might quote anything.
+    return new ServiceAnswer.Unreachable(
+        cause == null ? "the exchange failed" : cause.getClass().getSimpleName());
+  }
+
+  /**
+   * Collects an answer's body up to {@code limit} bytes, then stops reading: the caller refuses an
+   * answer of that size, so the rest is never transferred into memory.
+   */
+  static final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
+
+    private final int limit;
+    private final ByteArrayOutputStream received = new ByteArrayOutputStream();
+    private final CompletableFuture<byte[]> body = new CompletableFuture<>();
+    private Flow.Subscription subscription;
+
+    BoundedBody(int limit) {
+      this.limit = limit;
+    }
+
+    @Override
+    public CompletionStage<byte[]> getBody() {
+      return body;
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription subscription) {
+      this.subscription = subscription;
+      subscription.request(1);
+    }
+
+    @Override
+    public void onNext(List<ByteBuffer> buffers) {
+      if (body.isDone()) {
+        return;
+      }
+      for (ByteBuffer buffer : buffers) {
+        int take = Math.min(buffer.remaining(), limit - received.size());
+        byte[] bytes = new byte[take];
+        buffer.get(bytes);
+        received.write(bytes, 0, take);
+        if (received.size() >= limit) {
+          subscription.cancel();
+          body.complete(received.toByteArray());
+          return;
+        }
+      }
+      subscription.request(1);
+    }
+
+    @Override
+    public void onError(Throwable failure) {
+      body.completeExceptionally(failure);
+    }
+
+    @Override
+    public void onComplete() {
+      body.complete(received.toByteArray());
+    }
   }
 
   private static String describe(IOException e) {

@@ -9,8 +9,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The status reports. GoCD shows whatever view it gets, so a failure becomes a view too: an escaped
- * error paragraph in place of the report.
+ * The status reports. GoCD shows whatever view it gets inside its own page, so the service's view
+ * is sanitised ({@link HtmlSanitiser}) and a failure becomes a view too: an escaped error paragraph
+ * in place of the report.
  */
 final class StatusReports {
 
@@ -78,7 +79,8 @@ final class StatusReports {
       try {
         JsonElement view = Json.object(success.body()).get("view");
         if (view != null && view.isJsonPrimitive()) {
-          return view.getAsString();
+          // GoCD shows the view inside its own page: only harmless markup goes through.
+          return HtmlSanitiser.sanitise(view.getAsString());
         }
         failure = "its answer has no view";
       } catch (InvalidRequest malformed) {

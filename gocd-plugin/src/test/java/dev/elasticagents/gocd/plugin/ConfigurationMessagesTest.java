@@ -68,6 +68,7 @@ class ConfigurationMessagesTest {
         .isEqualTo(
             "[{\"key\":\"service_url\",\"metadata\":{\"required\":true,\"secure\":false}},"
                 + "{\"key\":\"service_token\",\"metadata\":{\"required\":true,\"secure\":true}},"
+                + "{\"key\":\"allow_insecure_http\",\"metadata\":{\"required\":false,\"secure\":false}},"
                 + "{\"key\":\"id\",\"metadata\":{\"required\":false,\"secure\":false}},"
                 + "{\"key\":\"max_running_agents\",\"metadata\":{\"required\":false,\"secure\":false}},"
                 + "{\"key\":\"max_pending_agents\",\"metadata\":{\"required\":false,\"secure\":false}},"

@@ -53,6 +53,8 @@ final class GoCd {
     Map<String, String> profile = new LinkedHashMap<>();
     profile.put("service_url", serviceUrl);
     profile.put("service_token", TOKEN);
+    // WireMock listens on plain http.
+    profile.put("allow_insecure_http", "true");
     profile.put("id", "k8s-eu");
     profile.put("max_running_agents", "5");
     profile.put("go_server_url", "https://gocd.example.com/go");

@@ -83,4 +83,31 @@ class SecretsInLogsTest {
         .doesNotContain(GoCd.TOKEN)
         .doesNotContain(GoCd.AUTO_REGISTER_KEY);
   }
+
+  @Test
+  void noSecretIsLoggedOrShownForAPlainHttpService(CapturedOutput output) {
+    String url = service.baseUrl();
+    service.stubFor(
+        post(urlEqualTo("/gocd/v5/create-agent"))
+            .willReturn(aResponse().withStatus(200).withFixedDelay(3_000)));
+    String withoutFlag = GoCd.createAgent(url).replace("\"allow_insecure_http\":\"true\",", "");
+    java.util.Map<String, String> onTheNetwork =
+        GoCd.clusterProfile("http://elastic-agents.invalid");
+
+    send(plugin, "create-agent", withoutFlag);
+    send(plugin, "validate-cluster-profile", GoCd.json(GoCd.clusterProfile("http://x.example")));
+    send(plugin, "server-ping", GoCd.serverPing(onTheNetwork));
+    new ServiceCalls(
+            new ServiceClient(java.time.Duration.ofMillis(500)),
+            new HealthMessages(new GoServer(server.accessor, plugin.pluginIdentifier())))
+        .post(ServiceTarget.of(GoCd.clusterProfile(url)), Message.CREATE_AGENT, "{}");
+
+    assertThat(output.getAll())
+        .contains("Service URL must be https", "no complete answer within")
+        .doesNotContain(GoCd.TOKEN)
+        .doesNotContain(GoCd.AUTO_REGISTER_KEY);
+    assertThat(server.bodiesOf(GoServer.ADD_HEALTH_MESSAGES))
+        .isNotEmpty()
+        .allSatisfy(body -> assertThat(body).doesNotContain(GoCd.TOKEN));
+  }
 }

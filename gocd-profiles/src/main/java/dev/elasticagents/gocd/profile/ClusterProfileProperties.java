@@ -1,7 +1,12 @@
 package dev.elasticagents.gocd.profile;
 
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -12,6 +17,7 @@ public final class ClusterProfileProperties {
 
   public static final String SERVICE_URL = "service_url";
   public static final String SERVICE_TOKEN = "service_token";
+  public static final String ALLOW_INSECURE_HTTP = "allow_insecure_http";
   public static final String ID = "id";
   public static final String MAX_RUNNING_AGENTS = "max_running_agents";
   public static final String MAX_PENDING_AGENTS = "max_pending_agents";
@@ -46,6 +52,16 @@ public final class ClusterProfileProperties {
                   Checks.matching(
                       Pattern.compile("[\\x21-\\x7E]{16,512}"),
                       "must be 16 to 512 printable ASCII characters without spaces")),
+              PropertyRule.of(
+                  new ProfileProperty(
+                      ALLOW_INSECURE_HTTP,
+                      "Allow insecure HTTP",
+                      false,
+                      false,
+                      "true lets the plugin use an http:// service URL: the service token and the"
+                          + " agents' auto-register keys then cross the network unencrypted, and"
+                          + " GoCD shows a server-health warning. Leave unset for https."),
+                  Checks.matching(Pattern.compile("true|false"), "must be true or false")),
               PropertyRule.of(
                   new ProfileProperty(
                       ID,
@@ -122,9 +138,53 @@ public final class ClusterProfileProperties {
     return VALIDATOR.declared();
   }
 
-  /** The problems of a cluster profile, one per bad key; empty when it is valid. */
+  /**
+   * The problems of a cluster profile, one per bad key; empty when it is valid. A plain http
+   * service URL is valid only with {@code allow_insecure_http} set to true: over http the token and
+   * the auto-register keys can be read and replayed by anyone on the network.
+   */
   public static List<PropertyError> validate(Map<String, String> properties) {
-    return VALIDATOR.validate(properties);
+    List<PropertyError> errors = VALIDATOR.validate(properties);
+    if (properties == null
+        || errors.stream().anyMatch(error -> error.key().isEmpty())
+        || errors.stream().anyMatch(error -> error.key().equals(SERVICE_URL))
+        || !isPlainHttp(properties.get(SERVICE_URL))
+        || allowsInsecureHttp(properties)) {
+      return errors;
+    }
+    // The service URL is the first property: its error comes first.
+    List<PropertyError> withUrl = new ArrayList<>(errors.size() + 1);
+    withUrl.add(
+        new PropertyError(
+            SERVICE_URL, "Service URL must be https, or set " + ALLOW_INSECURE_HTTP + " to true"));
+    withUrl.addAll(errors);
+    return List.copyOf(withUrl);
+  }
+
+  /** Whether the profile explicitly allows a plain http service URL. */
+  public static boolean allowsInsecureHttp(Map<String, String> properties) {
+    return properties != null && "true".equals(properties.get(ALLOW_INSECURE_HTTP));
+  }
+
+  /** Whether {@code url} is an absolute URL of the http scheme (not https). */
+  public static boolean isPlainHttp(String url) {
+    if (url == null) {
+      return false;
+    }
+    try {
+      String scheme = new URI(url).getScheme();
+      return scheme != null && scheme.toLowerCase(Locale.ROOT).equals("http");
+    } catch (URISyntaxException notAUri) {
+      return false;
+    }
+  }
+
+  /**
+   * Why {@code token} could not be a cluster profile's {@code service_token}, worded to follow the
+   * name of the setting; empty when it could. The problem never repeats the token.
+   */
+  public static Optional<String> serviceTokenProblem(String token) {
+    return VALIDATOR.problem(SERVICE_TOKEN, token);
   }
 
   /**

@@ -77,6 +77,15 @@ final class ProfileValidator {
     return List.copyOf(errors);
   }
 
+  /** The problem of one value of a declared property, worded to follow the property's name. */
+  Optional<String> problem(String key, String value) {
+    PropertyRule rule = rules.get(key);
+    if (rule == null) {
+      throw new IllegalArgumentException("not a declared property: " + key);
+    }
+    return problem(rule, value);
+  }
+
   /** A property this plugin does not declare: only the limits of every value apply. */
   private static PropertyRule limitsOnly(String key) {
     return PropertyRule.of(

@@ -25,6 +25,7 @@ class ClusterProfilePropertiesTest {
           .containsExactly(
               "service_url",
               "service_token",
+              "allow_insecure_http",
               "id",
               "max_running_agents",
               "max_pending_agents",
@@ -203,7 +204,6 @@ class ClusterProfilePropertiesTest {
     @ValueSource(
         strings = {
           "https://elastic-agents.example.com",
-          "http://127.0.0.1:8080",
           "https://gateway.example.com/elastic-agents/",
           "HTTPS://Elastic-Agents.Example.com"
         })
@@ -227,6 +227,57 @@ class ClusterProfilePropertiesTest {
                   "service_url",
                   "Service URL must be an http or https URL such as"
                       + " https://elastic-agents.example.com"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"http://elastic-agents.example.com", "HTTP://127.0.0.1:8080"})
+    void aPlainHttpUrlIsRefusedWithoutAllowInsecureHttp(String url) {
+      assertThat(errorsWith("service_url", url))
+          .containsExactly(
+              new PropertyError(
+                  "service_url", "Service URL must be https, or set allow_insecure_http to true"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"false", ""})
+    void aPlainHttpUrlIsRefusedUnlessAllowInsecureHttpIsTrue(String allow) {
+      Map<String, String> profile = required();
+      profile.put("service_url", "http://127.0.0.1:8080");
+      profile.put("allow_insecure_http", allow);
+
+      assertThat(ClusterProfileProperties.validate(profile))
+          .extracting(PropertyError::key)
+          .containsExactly("service_url");
+    }
+
+    @Test
+    void aPlainHttpUrlIsValidWithAllowInsecureHttp() {
+      Map<String, String> profile = required();
+      profile.put("service_url", "http://127.0.0.1:8080");
+      profile.put("allow_insecure_http", "true");
+
+      assertThat(ClusterProfileProperties.validate(profile)).isEmpty();
+      assertThat(ClusterProfileProperties.allowsInsecureHttp(profile)).isTrue();
+    }
+
+    @Test
+    void theHttpsRuleErrorComesFirstBeforeOtherErrors() {
+      Map<String, String> profile = required();
+      profile.put("service_url", "http://127.0.0.1:8080");
+      profile.put("max_running_agents", "0");
+
+      assertThat(ClusterProfileProperties.validate(profile))
+          .extracting(PropertyError::key)
+          .containsExactly("service_url", "max_running_agents");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"yes", "TRUE", "1"})
+    void allowInsecureHttpIsTrueOrFalse(String allow) {
+      assertThat(errorsWith("allow_insecure_http", allow))
+          .containsExactly(
+              new PropertyError(
+                  "allow_insecure_http", "Allow insecure HTTP must be true or false"));
     }
 
     @Test
@@ -288,6 +339,15 @@ class ClusterProfilePropertiesTest {
     @Test
     void aCharacterBeyondAsciiIsRefused() {
       assertThat(errorsWith("service_token", "0123456789abcdefé")).hasSize(1);
+    }
+
+    @Test
+    void theTokenRuleAloneIsOffered() {
+      assertThat(ClusterProfileProperties.serviceTokenProblem("0123456789abcdef")).isEmpty();
+      assertThat(ClusterProfileProperties.serviceTokenProblem("0123456789abcdef\n"))
+          .contains("must not contain control characters or line breaks");
+      assertThat(ClusterProfileProperties.serviceTokenProblem("short"))
+          .contains("must be 16 to 512 printable ASCII characters without spaces");
     }
 
     @Test

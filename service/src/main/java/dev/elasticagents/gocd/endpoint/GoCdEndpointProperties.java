@@ -1,5 +1,6 @@
 package dev.elasticagents.gocd.endpoint;
 
+import dev.elasticagents.gocd.profile.ClusterProfileProperties;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -7,8 +8,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * The endpoint the GoCD plugin forwards the server's elastic-agent messages to.
  *
- * @param token the bearer token the plugin sends (its cluster profile's {@code service_token});
- *     empty refuses every request. A secret: never shown by {@link #toString()}
+ * @param token the bearer token the plugin sends (its cluster profile's {@code service_token}),
+ *     surrounding whitespace stripped; empty refuses every request. A secret: never shown by {@link
+ *     #toString()}
  * @param jobCompletedTimeToLive how long a job-completed message waits for a lifecycle that is not
  *     yet waiting for it (its create-agent job may still be completing)
  * @param declineWarningWindow how far back declines that still leave jobs waiting become GoCD
@@ -20,13 +22,23 @@ public record GoCdEndpointProperties(
     @DefaultValue("PT10M") Duration jobCompletedTimeToLive,
     @DefaultValue("PT5M") Duration declineWarningWindow) {
 
-  /** Shorter tokens can be guessed; GoCD's secure properties take any length. */
-  static final int MIN_TOKEN_LENGTH = 16;
-
+  /**
+   * The token is stripped as the presented one is, so a trailing newline of a mounted secret does
+   * not refuse every request. What remains must be a token the plugin's cluster profile form
+   * accepts (the rule of {@code service_token} in gocd-profiles): one it refuses could never be
+   * presented. The message never repeats the token.
+   */
   public GoCdEndpointProperties {
-    if (!token.isEmpty() && token.strip().length() < MIN_TOKEN_LENGTH) {
-      throw new IllegalArgumentException(
-          "gocd-endpoint.token must be at least %d characters".formatted(MIN_TOKEN_LENGTH));
+    token = token == null ? "" : token.strip();
+    if (!token.isEmpty()) {
+      ClusterProfileProperties.serviceTokenProblem(token)
+          .ifPresent(
+              problem -> {
+                throw new IllegalArgumentException(
+                    "gocd-endpoint.token "
+                        + problem
+                        + ", as the plugin's cluster profile property service_token");
+              });
     }
   }
 

@@ -3,6 +3,7 @@ package dev.elasticagents.gocd.plugin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.thoughtworks.go.plugin.api.response.GoPluginApiResponse;
 import dev.elasticagents.agent.AgentState;
 import dev.elasticagents.agent.JobIdentifier;
@@ -210,6 +211,47 @@ class GoCdEndToEndTest {
     assertThat(answer.body()).doesNotContain(key);
   }
 
+  @Test
+  void theServicesStatusReportsPassThePluginsSanitiserUnchanged() throws Exception {
+    Map<String, Object> job = sendCreateAgent(job());
+    String agent = awaitAgentOf(job);
+    Map<String, String> profile = clusterProfile(ZeebeIntegrationTest.GOCD_ENDPOINT_TOKEN);
+    Map<String, Object> agentReport = new LinkedHashMap<>();
+    agentReport.put("cluster_profile_properties", profile);
+    agentReport.put("elastic_agent_id", agent);
+    agentReport.put("job_identifier", job);
+
+    List<String> views =
+        List.of(
+            serviceView(
+                "cluster-status-report", GoCd.json(Map.of("cluster_profile_properties", profile))),
+            serviceView("agent-status-report", GoCd.json(agentReport)),
+            serviceView(
+                "plugin-status-report",
+                GoCd.json(Map.of("all_cluster_profiles_properties", List.of(profile)))));
+
+    assertThat(views.get(0)).contains("<table>", agent);
+    assertThat(views.get(1)).contains("<table>", "<ol><li><time>", agent);
+    assertThat(views.get(2)).contains("<table>", cluster);
+    assertThat(views).allSatisfy(view -> assertThat(HtmlSanitiser.sanitise(view)).isEqualTo(view));
+  }
+
+  /** The view the service renders, asked for directly, as the plugin would. */
+  private String serviceView(String message, String body) throws Exception {
+    HttpResponse<String> answer =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + "/gocd/v5/" + message))
+                    .header("Authorization", "Bearer " + ZeebeIntegrationTest.GOCD_ENDPOINT_TOKEN)
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+    return new ObjectMapper().readTree(answer.body()).get("view").asText();
+  }
+
   private Map<String, Object> sendCreateAgent(Map<String, Object> job) {
     GoPluginApiResponse answer =
         send(
@@ -245,6 +287,7 @@ class GoCdEndToEndTest {
     Map<String, String> profile = new LinkedHashMap<>();
     profile.put("service_url", "http://127.0.0.1:" + port);
     profile.put("service_token", token);
+    profile.put("allow_insecure_http", "true");
     profile.put("id", cluster);
     profile.put("max_running_agents", "10");
     return profile;
