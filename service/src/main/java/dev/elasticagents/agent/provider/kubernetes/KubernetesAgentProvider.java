@@ -44,6 +44,13 @@ public class KubernetesAgentProvider implements AgentProvider {
   private final KubernetesClient client;
   private final String namespace;
   private final String pluginId;
+
+  /**
+   * The labels the service's own Service, Deployment and PodDisruptionBudget select on: no agent
+   * pod carries them, whatever its template says.
+   */
+  public static final Map<String, String> SERVICE_SELECTOR = PodPolicy.SERVICE_SELECTOR;
+
   private static final Path SERVICE_ACCOUNT_NAMESPACE =
       Path.of("/var/run/secrets/kubernetes.io/serviceaccount/namespace");
   // Stands in for the agent id while a profile is checked, before any agent is reserved.
