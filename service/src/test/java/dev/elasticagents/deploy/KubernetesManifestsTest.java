@@ -3,9 +3,11 @@ package dev.elasticagents.deploy;
 import static dev.elasticagents.deploy.KubernetesManifests.one;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.elasticagents.agent.provider.kubernetes.KubernetesAgentProvider;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -20,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -49,6 +52,7 @@ class KubernetesManifestsTest {
     assertThat(objects)
         .extracting(HasMetadata::getKind)
         .containsExactlyInAnyOrder(
+            "Namespace",
             "ServiceAccount",
             "Role",
             "RoleBinding",
@@ -123,18 +127,86 @@ class KubernetesManifestsTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("builds")
-  void letsTheKubernetesProviderManageAgentPodsTheirLogsSecretsAndEventsInItsNamespaceOnly(
+  void letsTheKubernetesProviderManageAgentPodsAndSecretsInTheAgentsNamespaceOnly(
       String name, List<HasMetadata> objects) {
     List<PolicyRule> rules = one(objects, Role.class).getRules();
 
+    assertThat(one(objects, Role.class).getMetadata().getNamespace()).isEqualTo("elastic-agents");
     assertThat(rules).allSatisfy(rule -> assertThat(rule.getApiGroups()).containsExactly(""));
     assertThat(rules)
         .extracting(rule -> Map.entry(rule.getResources(), rule.getVerbs()))
         .containsExactlyInAnyOrder(
             Map.entry(List.of("pods"), List.of("get", "list", "watch", "create", "delete")),
-            Map.entry(List.of("pods/log"), List.of("get")),
-            Map.entry(List.of("secrets"), List.of("get", "create", "delete")),
-            Map.entry(List.of("events"), List.of("get", "list", "watch")));
+            Map.entry(List.of("secrets"), List.of("get", "create", "delete")));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("builds")
+  void agentsRunInANamespaceOfTheirOwnUnderPodSecurityAdmission(
+      String name, List<HasMetadata> objects) {
+    Namespace agents = one(objects, Namespace.class);
+    String service = one(objects, Deployment.class).getMetadata().getNamespace();
+
+    assertThat(agents.getMetadata().getName()).isEqualTo("elastic-agents").isNotEqualTo(service);
+    assertThat(agents.getMetadata().getLabels())
+        .containsEntry("pod-security.kubernetes.io/enforce", "baseline")
+        .containsEntry("pod-security.kubernetes.io/warn", "restricted")
+        .containsEntry("pod-security.kubernetes.io/audit", "restricted");
+    assertThat(one(objects, RoleBinding.class).getMetadata().getNamespace())
+        .isEqualTo("elastic-agents");
+  }
+
+  @Test
+  void productionPointsTheProviderAtTheAgentsNamespaceAndBindsTheServicesAccountThere() {
+    Map<String, String> settings = one(production, ConfigMap.class).getData();
+
+    assertThat(settings).containsEntry("ELASTIC_AGENTS_KUBERNETES_NAMESPACE", "elastic-agents");
+    assertThat(one(production, RoleBinding.class).getSubjects())
+        .singleElement()
+        .satisfies(subject -> assertThat(subject.getNamespace()).isEqualTo("ci-agents"));
+    assertThat(
+            one(production, Deployment.class)
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getAutomountServiceAccountToken())
+        .as("the kubernetes provider's credential")
+        .isTrue();
+    assertThat(
+            one(base, Deployment.class)
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getAutomountServiceAccountToken())
+        .as("the local provider calls no API server")
+        .isFalse();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("builds")
+  void tellsTheProviderTheServicesOwnNamespaceAndAccount(String name, List<HasMetadata> objects) {
+    Map<String, String> fields =
+        container(objects).getEnv().stream()
+            .filter(env -> env.getValueFrom() != null && env.getValueFrom().getFieldRef() != null)
+            .collect(
+                java.util.stream.Collectors.toMap(
+                    env -> env.getName(), env -> env.getValueFrom().getFieldRef().getFieldPath()));
+
+    assertThat(fields)
+        .containsEntry("ELASTIC_AGENTS_KUBERNETES_SERVICE_NAMESPACE", "metadata.namespace")
+        .containsEntry("ELASTIC_AGENTS_KUBERNETES_SERVICE_ACCOUNT", "spec.serviceAccountName");
+  }
+
+  /** The provider refuses template labels its own Service, Deployment and budget select on. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("builds")
+  void theProviderKnowsEveryLabelTheServiceSelectsOn(String name, List<HasMetadata> objects) {
+    assertThat(KubernetesAgentProvider.SERVICE_SELECTOR)
+        .containsAllEntriesOf(one(objects, Service.class).getSpec().getSelector())
+        .containsAllEntriesOf(
+            one(objects, Deployment.class).getSpec().getSelector().getMatchLabels())
+        .containsAllEntriesOf(
+            one(objects, PodDisruptionBudget.class).getSpec().getSelector().getMatchLabels());
   }
 
   @ParameterizedTest(name = "{0}")

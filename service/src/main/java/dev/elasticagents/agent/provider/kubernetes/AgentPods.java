@@ -43,10 +43,18 @@ final class AgentPods {
 
   private final String namespace;
   private final String goServerUrl;
+  private final PodPolicy policy;
+  private final boolean automountServiceAccountToken;
 
-  AgentPods(String namespace, String goServerUrl) {
+  AgentPods(
+      String namespace,
+      String goServerUrl,
+      PodPolicy policy,
+      boolean automountServiceAccountToken) {
     this.namespace = namespace;
     this.goServerUrl = goServerUrl;
+    this.policy = policy;
+    this.automountServiceAccountToken = automountServiceAccountToken;
   }
 
   /** The agent's pod: from the profile's fields, or from its pod template. */
@@ -80,8 +88,10 @@ final class AgentPods {
             // An agent that exits is done: its agent is terminated, never restarted in place.
             .withRestartPolicy("Never")
             .endSpec();
-    PodSettings.applyToSpec(profile, pod);
-    return pod.build();
+    PodSettings.applyToSpec(profile, pod, automountServiceAccountToken);
+    Pod built = pod.build();
+    policy.harden(built);
+    return built;
   }
 
   /** The Secret holding the agent's auto-register key, owned by its pod. */

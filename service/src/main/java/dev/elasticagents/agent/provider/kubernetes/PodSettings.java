@@ -98,17 +98,18 @@ final class PodSettings {
     }
   }
 
-  /** The pod's node selector and service account, where the profile gives them. */
-  static void applyToSpec(AgentProfile profile, PodBuilder pod) {
+  /**
+   * The pod's node selector and service account, where the profile gives them, and whether the
+   * account's token is mounted: the operator's choice, not the profile's.
+   */
+  static void applyToSpec(
+      AgentProfile profile, PodBuilder pod, boolean automountServiceAccountToken) {
     Map<String, String> nodeSelector = lines(given(profile, NODE_SELECTOR).orElse(""));
     Optional<String> serviceAccount = given(profile, SERVICE_ACCOUNT);
     pod.editSpec()
         .addToNodeSelector(nodeSelector)
         .withServiceAccountName(serviceAccount.orElse(pod.buildSpec().getServiceAccountName()))
-        // A build needs no API access unless its profile names an account for it.
-        .withAutomountServiceAccountToken(
-            serviceAccount.isPresent()
-                || Boolean.TRUE.equals(pod.buildSpec().getAutomountServiceAccountToken()))
+        .withAutomountServiceAccountToken(automountServiceAccountToken)
         .endSpec();
   }
 

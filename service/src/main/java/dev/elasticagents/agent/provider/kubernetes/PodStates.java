@@ -1,10 +1,12 @@
 package dev.elasticagents.agent.provider.kubernetes;
 
+import dev.elasticagents.agent.AgentId;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -14,10 +16,21 @@ final class PodStates {
 
   private PodStates() {}
 
-  static String agentId(Pod pod) {
-    return pod.getMetadata().getLabels() == null
-        ? null
-        : pod.getMetadata().getLabels().get(AgentPods.AGENT_ID);
+  /**
+   * The agent a pod runs: its agent-id label, only where the pod is named by it and the id is one
+   * the service could have made. Anyone who can create pods in the namespace can label one; a pod
+   * that names another object (the service's Secret, say) in its label is no agent's.
+   */
+  static Optional<String> agentId(Pod pod) {
+    String name = pod.getMetadata().getName();
+    return Optional.ofNullable(label(pod, AgentPods.AGENT_ID))
+        .filter(AgentId::isValid)
+        .filter(id -> id.equals(name));
+  }
+
+  static String label(Pod pod, String key) {
+    Map<String, String> labels = pod.getMetadata().getLabels();
+    return labels == null ? null : labels.get(key);
   }
 
   static String phase(Pod pod) {

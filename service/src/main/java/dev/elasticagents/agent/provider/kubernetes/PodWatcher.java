@@ -91,16 +91,21 @@ public class PodWatcher implements SmartLifecycle, ResourceEventHandler<Pod> {
 
   @Override
   public void onDelete(Pod pod, boolean finalStateUnknown) {
-    live(PodStates.agentId(pod))
+    PodStates.agentId(pod)
+        .flatMap(this::live)
         .ifPresent(agent -> terminator.terminate(agent, podEnded("its pod was deleted")));
   }
 
   /** What a pod's state means for its agent; every action is a claim, so replicas agree. */
   void judge(Pod pod) {
-    String agentId = PodStates.agentId(pod);
-    if (agentId == null || pod.getMetadata().getDeletionTimestamp() != null) {
+    Optional<String> named = PodStates.agentId(pod);
+    if (named.isEmpty()
+        || !provider.pluginId().equals(PodStates.label(pod, AgentPods.CREATED_BY))
+        || pod.getMetadata().getDeletionTimestamp() != null) {
+      // Not an agent pod of this plugin, whatever its labels say: never ours to delete.
       return;
     }
+    String agentId = named.get();
     Optional<Agent> known = terminator.find(agentId);
     if (known.isEmpty() || known.get().state() == AgentState.TERMINATED) {
       // Every launch reserves its agent in the registry before the pod exists: this pod leaked.
@@ -147,8 +152,6 @@ public class PodWatcher implements SmartLifecycle, ResourceEventHandler<Pod> {
   }
 
   private Optional<Agent> live(String agentId) {
-    return Optional.ofNullable(agentId)
-        .flatMap(terminator::find)
-        .filter(agent -> agent.state().isAvailable());
+    return terminator.find(agentId).filter(agent -> agent.state().isAvailable());
   }
 }

@@ -21,6 +21,7 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -39,18 +40,30 @@ class KubernetesAgentProviderTest {
   private final KubernetesAgentProvider provider = provider(client);
 
   static KubernetesAgentProvider provider(KubernetesClient client) {
-    return new KubernetesAgentProvider(
-        client,
-        new KubernetesProperties(
-            "",
-            NAMESPACE,
-            "",
-            false,
-            "https://gocd.example.com/go",
-            Duration.ofSeconds(30),
-            Duration.ofMinutes(1),
-            Duration.ofMinutes(2)),
-        PLUGIN);
+    return new KubernetesAgentProvider(client, properties(PodSecurityLevel.BASELINE), PLUGIN);
+  }
+
+  /** The operator of these tests allows the account gocd-agent, team labels and tolerations. */
+  static KubernetesProperties properties(PodSecurityLevel level) {
+    return new KubernetesProperties(
+        "",
+        NAMESPACE,
+        "",
+        false,
+        "https://gocd.example.com/go",
+        Duration.ofSeconds(30),
+        Duration.ofMinutes(1),
+        Duration.ofMinutes(2),
+        "",
+        "elastic-agent-workers",
+        level,
+        List.of("default", "gocd-agent"),
+        List.of("build-cache"),
+        List.of("team"),
+        List.of("team.example.com/"),
+        false,
+        true,
+        false);
   }
 
   static AgentLaunch launch(String agentId, Map<String, String> profile) {
@@ -247,7 +260,7 @@ class KubernetesAgentProviderTest {
       assertThat(informer.getStore().list())
           .extracting(PodStates::agentId)
           .as("the cache")
-          .doesNotContain(agent);
+          .doesNotContain(Optional.of(agent));
       assertThat(provider.runningAgents()).contains(agent);
     } finally {
       informer.stop();
