@@ -9,6 +9,7 @@ import dev.elasticagents.agent.AgentLaunch;
 import dev.elasticagents.agent.AgentProfile;
 import dev.elasticagents.agent.AgentTerminations;
 import dev.elasticagents.agent.AutoRegisterKey;
+import dev.elasticagents.agent.Termination;
 import dev.elasticagents.agent.provider.kubernetes.KubernetesAgentProvider;
 import dev.elasticagents.agent.provider.kubernetes.KubernetesProperties;
 import dev.elasticagents.agent.provider.kubernetes.PodWatcher;
@@ -142,7 +143,7 @@ class KubernetesRbacTest {
     }
 
     @Override
-    public boolean terminate(Agent observed, String reason) {
+    public boolean terminate(Agent observed, Termination termination) {
       return false;
     }
 

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.elasticagents.agent.Agent;
 import dev.elasticagents.agent.AgentId;
 import dev.elasticagents.agent.AgentTerminations;
+import dev.elasticagents.agent.Termination;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -267,7 +268,7 @@ class KubernetesOwnershipTest {
     }
 
     @Override
-    public boolean terminate(Agent observed, String reason) {
+    public boolean terminate(Agent observed, Termination termination) {
       throw new AssertionError("no agent is known");
     }
 
