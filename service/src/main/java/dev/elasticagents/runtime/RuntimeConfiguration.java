@@ -1,6 +1,7 @@
 package dev.elasticagents.runtime;
 
 import io.camunda.client.jobhandling.CamundaClientExecutorService;
+import org.apache.hc.client5.http.async.AsyncExecChainHandler;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -22,5 +23,14 @@ class RuntimeConfiguration {
   @Bean
   CamundaClientExecutorService camundaClientExecutorService() {
     return new CamundaClientExecutorService(new VirtualThreadJobExecutor(), true);
+  }
+
+  /**
+   * The Camunda starter adds every chain handler bean to the REST client's HTTP layer: this one
+   * turns off that layer's own retries, so that the problem policy is the only retry layer.
+   */
+  @Bean
+  AsyncExecChainHandler httpClientRetriesOff() {
+    return new HttpClientRetriesOff();
   }
 }
