@@ -185,15 +185,15 @@ class OutcomeSenderTest {
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(ints = {429, 503})
-  void backpressureIsRetriedAndTheHttpClientAddsOneRetryOfItsOwn(int status) {
+  void backpressureIsRetriedByThePolicyAloneOneRequestPerAttempt(int status) {
     answer(COMPLETION, problem(status, "RESOURCE_EXHAUSTED", "backpressure"));
     answer(FAILURE, aResponse().withStatus(204));
 
     sender(Map.of("job-workers.problem-policy.retry.max-attempts", "2"))
         .send(job(), JobOutcome.complete(Map.of()));
 
-    // The client's Apache HttpClient retries 429 and 503 once by itself, after about a second.
-    assertThat(requests(COMPLETION)).isEqualTo(4);
+    // Apache HttpClient would send 429 and 503 once more by itself; HttpClientRetriesOff stops it.
+    assertThat(requests(COMPLETION)).isEqualTo(2);
     assertThat(clock.waits()).hasSize(1);
     assertThat(requests(FAILURE)).isEqualTo(1);
   }
@@ -298,7 +298,6 @@ class OutcomeSenderTest {
 
   @Test
   void backoffGrowsExponentiallyWithinTheJitterAndStopsAtTheCap() {
-    // 500, unlike 503, has no retry of the HTTP client's own: it keeps this test fast.
     answer(COMPLETION, problem(500, "INTERNAL", "busy"));
     answer(FAILURE, aResponse().withStatus(204));
 
@@ -411,6 +410,8 @@ class OutcomeSenderTest {
             .grpcAddress(URI.create("http://127.0.0.1:1"))
             .restAddress(restAddress)
             .preferRestOverGrpc(false)
+            // As the service's client has it (RuntimeConfiguration): no retries beneath the policy.
+            .withChainHandlers(new HttpClientRetriesOff())
             .build();
     return new OutcomeSender(
         new RestCommands(client, worker),
