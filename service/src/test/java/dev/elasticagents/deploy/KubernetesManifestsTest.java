@@ -64,21 +64,19 @@ class KubernetesManifestsTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("builds")
-  void probesAskTheLivenessAndReadinessGroupsOnTheServicePort(
+  void probesAskTheLivenessAndReadinessGroupsOnTheManagementPort(
       String name, List<HasMetadata> objects) {
     Container workers = container(objects);
 
     assertThat(workers.getPorts())
-        .singleElement()
-        .satisfies(
-            port -> {
-              assertThat(port.getName()).isEqualTo("http");
-              assertThat(port.getContainerPort()).isEqualTo(8080);
-            });
-    assertThat(pathAndPort(workers.getStartupProbe())).isEqualTo("/actuator/health/liveness http");
-    assertThat(pathAndPort(workers.getLivenessProbe())).isEqualTo("/actuator/health/liveness http");
+        .extracting(port -> port.getName() + " " + port.getContainerPort())
+        .containsExactly("http 8080", "management 8081");
+    assertThat(pathAndPort(workers.getStartupProbe()))
+        .isEqualTo("/actuator/health/liveness management");
+    assertThat(pathAndPort(workers.getLivenessProbe()))
+        .isEqualTo("/actuator/health/liveness management");
     assertThat(pathAndPort(workers.getReadinessProbe()))
-        .isEqualTo("/actuator/health/readiness http");
+        .isEqualTo("/actuator/health/readiness management");
     assertThat(workers.getReadinessProbe().getTimeoutSeconds())
         .as("above the cluster's 3 s and the registry's 2 s")
         .isGreaterThan(5);
