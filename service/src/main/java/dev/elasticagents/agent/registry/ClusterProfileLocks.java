@@ -17,6 +17,7 @@ final class ClusterProfileLocks {
   private final JdbcClient jdbc;
   private final TransactionTemplate transactions;
   // Cluster profile rows are never deleted: once one is known to exist, no decision asks again.
+  // Only ids with a row get here, and callers bound those (ensureRow's limit), so this is bounded.
   private final Set<String> known = ConcurrentHashMap.newKeySet();
 
   ClusterProfileLocks(JdbcClient jdbc, TransactionTemplate transactions) {
