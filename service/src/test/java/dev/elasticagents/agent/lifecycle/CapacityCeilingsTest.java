@@ -12,6 +12,7 @@ import dev.elasticagents.agent.AutoRegisterKey;
 import dev.elasticagents.agent.CapacityCeilings;
 import dev.elasticagents.agent.CapacityGrant;
 import dev.elasticagents.agent.CreateAgentRequest;
+import dev.elasticagents.agent.DecisionOutcome;
 import dev.elasticagents.agent.RecordedDecision;
 import dev.elasticagents.testing.AgentServices;
 import dev.elasticagents.testing.MovableClock;
@@ -69,7 +70,7 @@ class CapacityCeilingsTest {
         services.lifecycle.createAgent(
             request(cluster, ASKS_FOR_EVERYTHING), AgentServices.createAgentJob());
 
-    assertThat(fifth.outcome()).isEqualTo("DECLINED");
+    assertThat(fifth.outcome()).isEqualTo(DecisionOutcome.DECLINED);
     assertThat(fifth.variables().get("decline_reason"))
         .asString()
         .contains("is at its maximum of 4 running agents");
@@ -97,7 +98,7 @@ class CapacityCeilingsTest {
         services.lifecycle.createAgent(
             request(cluster, ASKS_FOR_EVERYTHING), AgentServices.createAgentJob());
 
-    assertThat(third.outcome()).isEqualTo("DECLINED");
+    assertThat(third.outcome()).isEqualTo(DecisionOutcome.DECLINED);
     assertThat(third.variables().get("decline_reason"))
         .asString()
         .contains("2 agents of this profile are starting");
@@ -145,7 +146,7 @@ class CapacityCeilingsTest {
     services.created(request(cluster, ASKS_FOR_EVERYTHING));
     CreateAgentRequest approved = request(cluster, ASKS_FOR_EVERYTHING);
     assertThat(services.lifecycle.createAgent(approved, AgentServices.createAgentJob()).outcome())
-        .isEqualTo("DECLINED");
+        .isEqualTo(DecisionOutcome.DECLINED);
     services.registry.grantCapacity(
         new CapacityGrant(
             "task-" + UUID.randomUUID(),
@@ -157,7 +158,7 @@ class CapacityCeilingsTest {
     RecordedDecision decision =
         services.lifecycle.createAgent(approved, AgentServices.createAgentJob());
 
-    assertThat(decision.outcome()).isEqualTo("CREATED");
+    assertThat(decision.outcome()).isEqualTo(DecisionOutcome.CREATED);
     assertThat(services.registry.runningAgents(cluster)).isEqualTo(3);
   }
 
