@@ -138,12 +138,18 @@ class KubernetesManifestsTest {
     assertThat(workers.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
     assertThat(workers.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
     assertThat(workers.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+    // The only writable place is /tmp; anything else mounted (the database's CA) is read-only.
     assertThat(workers.getVolumeMounts())
+        .filteredOn(mount -> !Boolean.TRUE.equals(mount.getReadOnly()))
         .singleElement()
         .satisfies(mount -> assertThat(mount.getMountPath()).isEqualTo("/tmp"));
     assertThat(pod.getVolumes())
+        .filteredOn(volume -> volume.getEmptyDir() != null)
         .singleElement()
-        .satisfies(volume -> assertThat(volume.getEmptyDir()).isNotNull());
+        .satisfies(volume -> assertThat(volume.getName()).isEqualTo("tmp"));
+    assertThat(pod.getVolumes())
+        .as("no Secret or host path is mounted but those the Deployment names")
+        .allSatisfy(volume -> assertThat(volume.getHostPath()).isNull());
   }
 
   @ParameterizedTest(name = "{0}")
