@@ -148,7 +148,7 @@ class KubernetesManifestsTest {
         .singleElement()
         .satisfies(volume -> assertThat(volume.getName()).isEqualTo("tmp"));
     assertThat(pod.getVolumes())
-        .as("no Secret or host path is mounted but those the Deployment names")
+        .as("no host path is mounted")
         .allSatisfy(volume -> assertThat(volume.getHostPath()).isNull());
   }
 
