@@ -35,11 +35,12 @@ COPY --from=build /workspace/service/target/extracted/application/ ./
 # Runs as uid 10001, never root; the registry's H2 default and local agents live under /tmp, the
 # only place the service writes (a writable volume where the root file system is read-only).
 USER 10001:10001
-EXPOSE 8080
+# 8080: the GoCD endpoint; 8081: the actuator (health, metrics).
+EXPOSE 8080 8081
 # Liveness, not readiness: a cluster or database outage makes the service unready, and a restart
 # would not bring either back.
 HEALTHCHECK --interval=15s --timeout=3s --start-period=60s \
-  CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /actuator/health/liveness HTTP/1.0\\r\\n\\r\\n' >&3 && grep -q '\"UP\"' <&3"]
+  CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8081 && printf 'GET /actuator/health/liveness HTTP/1.0\\r\\n\\r\\n' >&3 && grep -q '\"UP\"' <&3"]
 # The heap follows the container's memory limit; an OutOfMemoryError ends the JVM, so that the
 # platform restarts it, instead of leaving it half alive. More JVM options: JDK_JAVA_OPTIONS.
 ENTRYPOINT ["/usr/bin/tini", "--", "java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "org.springframework.boot.loader.launch.JarLauncher"]

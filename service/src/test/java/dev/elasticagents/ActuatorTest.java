@@ -11,6 +11,7 @@ import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.client.TestRestTemplate;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 
@@ -19,6 +20,7 @@ class ActuatorTest {
 
   @Autowired TestRestTemplate http;
   @Autowired CamundaClient client;
+  @LocalManagementPort int managementPort;
 
   @Test
   void healthReportsTheClusterConnection() {
@@ -66,15 +68,29 @@ class ActuatorTest {
         .atMost(Duration.ofSeconds(30))
         .untilAsserted(
             () ->
-                assertThat(http.getForObject("/actuator/prometheus", String.class))
+                assertThat(http.getForObject(management("/actuator/prometheus"), String.class))
                     .containsPattern(
                         "zeebe_worker_jobs_total\\{[^}]*outcome=\"complete\"[^}]*type=\"create-agent\"")
                     .containsPattern(
                         "zeebe_worker_outcome_sent_seconds_count\\{[^}]*outcome=\"complete\",status=\"204\",type=\"create-agent\""));
   }
 
+  @Test
+  void theGoCdFacingPortAnswersNoActuatorEndpoint() {
+    for (String path : new String[] {"/actuator", "/actuator/health", "/actuator/prometheus"}) {
+      assertThat(http.getForEntity(path, String.class).getStatusCode())
+          .as(path)
+          .isEqualTo(HttpStatus.NOT_FOUND);
+    }
+  }
+
+  /** The actuator answers on the management port, never on the GoCD-facing one. */
+  private String management(String path) {
+    return "http://127.0.0.1:" + managementPort + path;
+  }
+
   @SuppressWarnings({"unchecked", "rawtypes"})
   private ResponseEntity<Map<String, Object>> get(String path) {
-    return (ResponseEntity) http.getForEntity(path, Map.class);
+    return (ResponseEntity) http.getForEntity(management(path), Map.class);
   }
 }

@@ -34,6 +34,7 @@ class HealthExposureTest {
         new SpringApplicationBuilder(ElasticAgentWorkersApplication.class)
             .run(
                 "--server.port=0",
+                "--management.server.port=0",
                 "--server.address=127.0.0.1",
                 "--spring.datasource.url=jdbc:h2:mem:health-exposure;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1",
                 "--job-workers.enabled=false",
@@ -42,7 +43,8 @@ class HealthExposureTest {
                 "--camunda.client.rest-address=http://127.0.0.1:9",
                 "--elastic-agents.local.work-directory=target/health-exposure-agents");
     address =
-        URI.create("http://127.0.0.1:" + service.getEnvironment().getProperty("local.server.port"));
+        URI.create(
+            "http://127.0.0.1:" + service.getEnvironment().getProperty("local.management.port"));
   }
 
   @AfterAll

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.web.client.TestRestTemplate;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 
 /**
  * Every metric the Grafana dashboard and the Prometheus alert rules read is one the running service
@@ -35,6 +36,7 @@ class MonitoredMetricsTest {
   @Autowired AgentRegistry registry;
   @Autowired RestRecorder rest;
   @Autowired TestRestTemplate http;
+  @LocalManagementPort int managementPort;
 
   @Value("${elastic-agents.local.work-directory}")
   Path agents;
@@ -74,7 +76,7 @@ class MonitoredMetricsTest {
   /** The names of the series /actuator/prometheus exposes. */
   private Set<String> exposedMetrics() {
     Set<String> names = new TreeSet<>();
-    http.getForObject("/actuator/prometheus", String.class)
+    http.getForObject("http://127.0.0.1:" + managementPort + "/actuator/prometheus", String.class)
         .lines()
         .filter(line -> !line.isBlank() && !line.startsWith("#"))
         .map(line -> line.split("[{ ]", 2)[0])

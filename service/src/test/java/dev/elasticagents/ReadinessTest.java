@@ -126,6 +126,7 @@ class ReadinessTest {
         new ArrayList<>(
             List.of(
                 "--server.port=0",
+                "--management.server.port=0",
                 "--server.address=127.0.0.1",
                 "--management.endpoint.health.show-details=always",
                 "--spring.datasource.url=" + database,
@@ -148,7 +149,7 @@ class ReadinessTest {
             .run(arguments.toArray(String[]::new));
     started.add(context::close);
     return URI.create(
-        "http://127.0.0.1:" + context.getEnvironment().getProperty("local.server.port"));
+        "http://127.0.0.1:" + context.getEnvironment().getProperty("local.management.port"));
   }
 
   private HttpResponse<String> get(URI service, String path)

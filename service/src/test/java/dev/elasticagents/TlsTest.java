@@ -65,6 +65,7 @@ class TlsTest {
         new SpringApplicationBuilder(ElasticAgentWorkersApplication.class)
             .run(
                 "--server.port=0",
+                "--management.server.port=0",
                 "--server.address=127.0.0.1",
                 "--server.ssl.bundle=gocd",
                 "--spring.ssl.bundle.jks.gocd.keystore.location=file:" + keystore,
@@ -86,19 +87,20 @@ class TlsTest {
   }
 
   @Test
-  void answersOverHttpsWithTheBundlesCertificate() throws Exception {
+  void theGoCdEndpointAnswersOverHttpsWithTheBundlesCertificate() throws Exception {
     HttpClient https = HttpClient.newBuilder().sslContext(trustingTheServer).build();
 
-    HttpResponse<String> liveness =
+    HttpResponse<String> withoutToken =
         https.send(
             HttpRequest.newBuilder(
-                    URI.create("https://127.0.0.1:" + port + "/actuator/health/liveness"))
+                    URI.create("https://127.0.0.1:" + port + "/gocd/v5/should-assign-work"))
                 .timeout(Duration.ofSeconds(20))
+                .POST(HttpRequest.BodyPublishers.ofString("{}"))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
 
-    assertThat(liveness.statusCode()).isEqualTo(200);
-    assertThat(liveness.sslSession()).isPresent();
+    assertThat(withoutToken.statusCode()).isEqualTo(401);
+    assertThat(withoutToken.sslSession()).isPresent();
   }
 
   @Test
@@ -111,7 +113,8 @@ class TlsTest {
               HttpResponse<String> answer =
                   http.send(
                       HttpRequest.newBuilder(
-                              URI.create("http://127.0.0.1:" + port + "/actuator/health/liveness"))
+                              URI.create(
+                                  "http://127.0.0.1:" + port + "/gocd/v5/should-assign-work"))
                           .timeout(Duration.ofSeconds(20))
                           .build(),
                       HttpResponse.BodyHandlers.ofString());

@@ -255,6 +255,9 @@ class WorkerBenchmark {
     properties.put("spring.datasource.url", RegistryDatabases.newPostgresUrl());
     properties.put("spring.datasource.username", "postgres");
     properties.put("elastic-agents.provider", "benchmark");
+    // The benchmark measures the workers, not capacity: its requests ask for far more agents.
+    properties.put("elastic-agents.capacity-ceilings.max-running-agents", "100000");
+    properties.put("elastic-agents.capacity-ceilings.max-pending-agents", "100000");
     properties.put("elastic-agents.instance-id", "benchmark-" + directory.getFileName());
     properties.put("benchmark.slow-cluster-profile", BURST_PROFILE);
     properties.put("benchmark.launch-millis", String.valueOf(settings.launchMillis()));

@@ -13,11 +13,13 @@ import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -49,36 +51,76 @@ class KubernetesManifestsTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("builds")
   void holdsTheServiceItsIdentityAndItsSettingsButNoSecret(String name, List<HasMetadata> objects) {
-    assertThat(objects)
-        .extracting(HasMetadata::getKind)
-        .containsExactlyInAnyOrder(
-            "Namespace",
-            "ServiceAccount",
-            "Role",
-            "RoleBinding",
-            "ConfigMap",
-            "Deployment",
-            "Service",
-            "PodDisruptionBudget");
+    List<String> kinds =
+        new ArrayList<>(
+            List.of(
+                "Namespace",
+                "ServiceAccount",
+                "Role",
+                "RoleBinding",
+                "ConfigMap",
+                "Deployment",
+                "Service",
+                "PodDisruptionBudget"));
+    if (name.equals("production")) {
+      kinds.add("Ingress");
+    }
+
+    assertThat(objects).extracting(HasMetadata::getKind).containsExactlyInAnyOrderElementsOf(kinds);
+  }
+
+  @Test
+  void productionTerminatesTlsAtAnIngressThatRoutesTheGoCdEndpointOnly() {
+    Ingress ingress = one(production, Ingress.class);
+
+    assertThat(ingress.getSpec().getTls())
+        .singleElement()
+        .satisfies(tls -> assertThat(tls.getSecretName()).isEqualTo("elastic-agent-workers-tls"));
+    assertThat(ingress.getSpec().getRules())
+        .flatExtracting(rule -> rule.getHttp().getPaths())
+        .singleElement()
+        .satisfies(
+            path -> {
+              assertThat(path.getPath()).isEqualTo("/gocd/");
+              assertThat(path.getBackend().getService().getName())
+                  .isEqualTo(one(production, Service.class).getMetadata().getName());
+              assertThat(path.getBackend().getService().getPort().getName()).isEqualTo("http");
+            });
+  }
+
+  @Test
+  void productionVerifiesTheDatabaseServersCertificateAgainstAMountedCa() {
+    String url = one(production, ConfigMap.class).getData().get("SPRING_DATASOURCE_URL");
+    Container workers = container(production);
+
+    assertThat(url).contains("sslmode=verify-full").contains("sslrootcert=");
+    String caFile = url.substring(url.indexOf("sslrootcert=") + "sslrootcert=".length());
+    assertThat(workers.getVolumeMounts())
+        .anySatisfy(mount -> assertThat(caFile).startsWith(mount.getMountPath() + "/"));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("builds")
-  void probesAskTheLivenessAndReadinessGroupsOnTheServicePort(
+  void asksForTheClustersTokensOverHttps(String name, List<HasMetadata> objects) {
+    assertThat(one(objects, ConfigMap.class).getData().get("CAMUNDA_CLIENT_AUTH_TOKEN_URL"))
+        .startsWith("https://");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("builds")
+  void probesAskTheLivenessAndReadinessGroupsOnTheManagementPort(
       String name, List<HasMetadata> objects) {
     Container workers = container(objects);
 
     assertThat(workers.getPorts())
-        .singleElement()
-        .satisfies(
-            port -> {
-              assertThat(port.getName()).isEqualTo("http");
-              assertThat(port.getContainerPort()).isEqualTo(8080);
-            });
-    assertThat(pathAndPort(workers.getStartupProbe())).isEqualTo("/actuator/health/liveness http");
-    assertThat(pathAndPort(workers.getLivenessProbe())).isEqualTo("/actuator/health/liveness http");
+        .extracting(port -> port.getName() + " " + port.getContainerPort())
+        .containsExactly("http 8080", "management 8081");
+    assertThat(pathAndPort(workers.getStartupProbe()))
+        .isEqualTo("/actuator/health/liveness management");
+    assertThat(pathAndPort(workers.getLivenessProbe()))
+        .isEqualTo("/actuator/health/liveness management");
     assertThat(pathAndPort(workers.getReadinessProbe()))
-        .isEqualTo("/actuator/health/readiness http");
+        .isEqualTo("/actuator/health/readiness management");
     assertThat(workers.getReadinessProbe().getTimeoutSeconds())
         .as("above the cluster's 3 s and the registry's 2 s")
         .isGreaterThan(5);
@@ -96,12 +138,18 @@ class KubernetesManifestsTest {
     assertThat(workers.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
     assertThat(workers.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
     assertThat(workers.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+    // The only writable place is /tmp; anything else mounted (the database's CA) is read-only.
     assertThat(workers.getVolumeMounts())
+        .filteredOn(mount -> !Boolean.TRUE.equals(mount.getReadOnly()))
         .singleElement()
         .satisfies(mount -> assertThat(mount.getMountPath()).isEqualTo("/tmp"));
     assertThat(pod.getVolumes())
+        .filteredOn(volume -> volume.getEmptyDir() != null)
         .singleElement()
-        .satisfies(volume -> assertThat(volume.getEmptyDir()).isNotNull());
+        .satisfies(volume -> assertThat(volume.getName()).isEqualTo("tmp"));
+    assertThat(pod.getVolumes())
+        .as("no host path is mounted")
+        .allSatisfy(volume -> assertThat(volume.getHostPath()).isNull());
   }
 
   @ParameterizedTest(name = "{0}")

@@ -114,7 +114,7 @@ class KubernetesSettingsTest {
     assertThat(production)
         .filteredOn(object -> !"elastic-agents".equals(object.getMetadata().getNamespace()))
         .filteredOn(object -> !object.getKind().equals("Namespace"))
-        .hasSize(5)
+        .hasSize(6)
         .allSatisfy(
             object -> assertThat(object.getMetadata().getNamespace()).isEqualTo("ci-agents"));
   }

@@ -109,7 +109,7 @@ class MonitoringFilesTest {
     assertThat(scrape.path("job_name").asText()).isEqualTo("elastic-agent-workers");
     assertThat(scrape.path("metrics_path").asText()).isEqualTo("/actuator/prometheus");
     assertThat(scrape.path("static_configs").get(0).path("targets").get(0).asText())
-        .isEqualTo("elastic-agent-workers:8080");
+        .isEqualTo("elastic-agent-workers:8081");
     assertThat(ComposeSchemaTest.compose().path("services").has("elastic-agent-workers")).isTrue();
   }
 

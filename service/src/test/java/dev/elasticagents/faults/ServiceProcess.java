@@ -93,6 +93,7 @@ public final class ServiceProcess implements AutoCloseable {
       Path agents,
       Path logFile) {
     int port = freePort();
+    int managementPort = freePort();
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx384m");
@@ -101,8 +102,9 @@ public final class ServiceProcess implements AutoCloseable {
     properties.forEach((key, value) -> command.add("--" + key + "=" + value));
     command.add("--server.address=127.0.0.1");
     command.add("--server.port=" + port);
+    command.add("--management.server.port=" + managementPort);
     command.add("--elastic-agents.local.work-directory=" + agents.toAbsolutePath());
-    ServiceProcess service = watched(command, agents, logFile, port);
+    ServiceProcess service = watched(command, agents, logFile, managementPort);
     service.awaitReady();
     return service;
   }
@@ -191,7 +193,7 @@ public final class ServiceProcess implements AutoCloseable {
     return jvm;
   }
 
-  /** The port of its HTTP server on 127.0.0.1. */
+  /** The port of its actuator on 127.0.0.1, where readiness is probed. */
   public int port() {
     return port;
   }

@@ -7,7 +7,9 @@ import dev.elasticagents.agent.AgentProperties;
 import dev.elasticagents.agent.AgentProvider;
 import dev.elasticagents.agent.AgentState;
 import dev.elasticagents.agent.AutoRegisterKey;
+import dev.elasticagents.agent.CapacityCeilings;
 import dev.elasticagents.agent.ClusterProfile;
+import dev.elasticagents.agent.ClusterProfileIds;
 import dev.elasticagents.agent.CreateAgentRequest;
 import dev.elasticagents.agent.DecisionKey;
 import dev.elasticagents.agent.DecisionOutcome;
@@ -19,6 +21,7 @@ import dev.elasticagents.agent.lifecycle.AgentCleanup;
 import dev.elasticagents.agent.lifecycle.AgentLifecycle;
 import dev.elasticagents.agent.lifecycle.AgentReconciliation;
 import dev.elasticagents.agent.lifecycle.AgentTerminator;
+import dev.elasticagents.agent.lifecycle.ClusterProfiles;
 import dev.elasticagents.agent.registry.AgentRegistry;
 import dev.elasticagents.agent.registry.Demand;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -30,6 +33,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 
@@ -47,16 +52,39 @@ public final class AgentServices {
   public final AgentLifecycle lifecycle;
   public final AgentCleanup cleanup;
   public final AgentReconciliation reconciliation;
+  public final ClusterProfiles clusterProfiles;
   public final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
+  /** The agent domain with the capacity ceilings and cluster profile bounds of the defaults. */
   public AgentServices(
       DataSource database, AgentProvider provider, Clock clock, AgentProperties properties) {
+    this(database, provider, clock, properties, Map.of());
+  }
+
+  /**
+   * The agent domain with the {@code elastic-agents.capacity-ceilings.*} and {@code
+   * elastic-agents.cluster-profiles.*} of {@code limits}, bound as the application binds them.
+   */
+  public AgentServices(
+      DataSource database,
+      AgentProvider provider,
+      Clock clock,
+      AgentProperties properties,
+      Map<String, String> limits) {
     this.registry =
         new AgentRegistry(
             JdbcClient.create(database), new DataSourceTransactionManager(database), clock, meters);
     this.provider = provider;
     this.terminator = new AgentTerminator(registry, provider, meters);
-    this.lifecycle = new AgentLifecycle(registry, provider, terminator, properties, meters);
+    Binder binder = new Binder(new MapConfigurationPropertySource(limits));
+    this.clusterProfiles =
+        new ClusterProfiles(
+            properties,
+            binder.bindOrCreate("elastic-agents.capacity-ceilings", CapacityCeilings.class),
+            binder.bindOrCreate("elastic-agents.cluster-profiles", ClusterProfileIds.class),
+            registry);
+    this.lifecycle =
+        new AgentLifecycle(registry, provider, terminator, properties, meters, clusterProfiles);
     this.cleanup =
         new AgentCleanup(registry, provider, terminator, lifecycle, properties, clock, meters);
     this.reconciliation = new AgentReconciliation(registry, provider, terminator, meters, clock);

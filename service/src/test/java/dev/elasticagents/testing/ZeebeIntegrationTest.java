@@ -30,6 +30,10 @@ import org.springframework.test.context.ContextConfiguration;
       "elastic-agents.local.stop-agents-on-shutdown=true",
       "elastic-agents.cluster-defaults.max-running-agents=100",
       "elastic-agents.cluster-defaults.max-pending-agents=100",
+      "elastic-agents.capacity-ceilings.max-running-agents=100",
+      "elastic-agents.capacity-ceilings.max-pending-agents=100",
+      // Each test runs under a cluster profile id of its own, all on one shared registry.
+      "elastic-agents.cluster-profiles.max-tracked=100000",
       "elastic-agents.decline-retry-after=PT1S",
       "elastic-agents.decline-retries=5",
       // Lost job-completions are repaired from two server-pings this far apart, not two minutes.

@@ -50,24 +50,26 @@ public class AgentLifecycle {
   private final AgentTerminator terminator;
   private final AgentProperties properties;
   private final MeterRegistry meters;
+  private final ClusterProfiles clusterProfiles;
 
   public AgentLifecycle(
       AgentRegistry registry,
       AgentProvider provider,
       AgentTerminator terminator,
       AgentProperties properties,
-      MeterRegistry meters) {
+      MeterRegistry meters,
+      ClusterProfiles clusterProfiles) {
     this.registry = registry;
     this.provider = provider;
     this.terminator = terminator;
     this.properties = properties;
     this.meters = meters;
+    this.clusterProfiles = clusterProfiles;
   }
 
   /** Decides on an agent for a create-agent request and launches it when a new one is needed. */
   public RecordedDecision createAgent(CreateAgentRequest request, DecisionKey key) {
-    ClusterProfile cluster =
-        ClusterProfile.from(request.clusterProfileProperties(), properties.clusterDefaults());
+    ClusterProfile cluster = clusterProfiles.tracked(request.clusterProfileProperties());
     AgentProfile profile = launchable(request);
     RecordedDecision decision =
         registry.decide(
@@ -95,7 +97,7 @@ public class AgentLifecycle {
    * @throws dev.elasticagents.runtime.InvalidJobVariablesException listing every problem found
    */
   public void check(CreateAgentRequest request) {
-    ClusterProfile.from(request.clusterProfileProperties(), properties.clusterDefaults());
+    clusterProfiles.check(request.clusterProfileProperties());
     launchable(request);
   }
 
@@ -115,8 +117,7 @@ public class AgentLifecycle {
    * GoCD's should-assign-work, answered from the registry (see {@link AgentRegistry#assignWork}).
    */
   public boolean shouldAssignWork(WorkOffer offer) {
-    ClusterProfile cluster =
-        ClusterProfile.from(offer.clusterProfileProperties(), properties.clusterDefaults());
+    ClusterProfile cluster = clusterProfiles.effective(offer.clusterProfileProperties());
     AgentProfile profile =
         AgentProfile.from(offer.environment(), offer.profileProperties(), properties.reuseAgents());
     boolean assigned = registry.assignWork(offer.agentId(), offer.job(), cluster, profile);

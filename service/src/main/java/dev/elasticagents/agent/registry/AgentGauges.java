@@ -51,6 +51,7 @@ class AgentGauges {
   private final JdbcClient jdbc;
   private final Clock clock;
   private final MeterRegistry meters;
+  // Only cluster profiles with agents, which the registry tracks within its bound on ids.
   private final Set<String> clusterProfiles = ConcurrentHashMap.newKeySet();
   private Optional<Snapshot> snapshot = Optional.empty();
   private Instant readAt = Instant.MIN;

@@ -85,12 +85,29 @@ public class AgentRegistry {
    */
   public boolean assignWork(
       String agentId, JobIdentifier job, ClusterProfile cluster, AgentProfile profile) {
-    profileLocks.ensureRow(cluster.id());
+    // GoCD asks this for any cluster profile id, so it adds no row. A profile without one has no
+    // agents to give the job; only the agent's own job can be confirmed, which needs no lock.
+    boolean tracked = profileLocks.exists(cluster.id());
     return atomically(
         () -> {
-          profileLocks.lock(cluster.id());
+          if (tracked) {
+            profileLocks.lock(cluster.id());
+          }
           return workAssignment.assignWork(agentId, job, cluster, profile, clock.instant());
         });
+  }
+
+  /**
+   * Starts tracking a cluster profile (its row, which create-agent locks), unless the registry
+   * tracks none by that id and {@code limit} others already; false then, and nothing is added.
+   */
+  public boolean trackClusterProfile(String clusterProfileId, int limit) {
+    return profileLocks.ensureRow(clusterProfileId, limit);
+  }
+
+  /** Whether the registry tracks this cluster profile or has room for it within {@code limit}. */
+  public boolean canTrackClusterProfile(String clusterProfileId, int limit) {
+    return profileLocks.hasRoomFor(clusterProfileId, limit);
   }
 
   /** Runs {@code work} in one transaction: the registry calls it makes commit together. */

@@ -17,6 +17,7 @@ final class ClusterProfileLocks {
   private final JdbcClient jdbc;
   private final TransactionTemplate transactions;
   // Cluster profile rows are never deleted: once one is known to exist, no decision asks again.
+  // Only ids with a row get here, and callers bound those (ensureRow's limit), so this is bounded.
   private final Set<String> known = ConcurrentHashMap.newKeySet();
 
   ClusterProfileLocks(JdbcClient jdbc, TransactionTemplate transactions) {
@@ -26,22 +27,57 @@ final class ClusterProfileLocks {
 
   /** Makes sure the profile has its row; call it outside the transaction that will lock it. */
   void ensureRow(String id) {
+    ensureRow(id, Integer.MAX_VALUE);
+  }
+
+  /**
+   * Makes sure the profile has its row, unless it has none and {@code limit} profiles have rows
+   * already: false then, and nothing is created. Call it outside the transaction that will lock it.
+   * Two instances adding different profiles at the same moment may both pass the count, so the
+   * table may end up a few rows (one per concurrent caller) above the limit, never more.
+   */
+  boolean ensureRow(String id, int limit) {
+    if (exists(id)) {
+      return true;
+    }
+    try {
+      transactions.executeWithoutResult(
+          status ->
+              jdbc.sql(
+                      """
+                      insert into cluster_profiles (id)
+                      select ? where (select count(*) from cluster_profiles) < ?
+                      """)
+                  .params(id, limit)
+                  .update());
+    } catch (DuplicateKeyException e) {
+      // Another request created it at the same time: the row is there, which is all we need.
+    }
+    return exists(id);
+  }
+
+  /** Whether the profile has its row, or could get one without going past {@code limit} rows. */
+  boolean hasRoomFor(String id, int limit) {
+    return exists(id)
+        || jdbc.sql("select count(*) from cluster_profiles").query(Integer.class).single() < limit;
+  }
+
+  /**
+   * Whether the profile has its row; only profiles with a row are remembered, so this is bounded.
+   */
+  boolean exists(String id) {
     if (known.contains(id)) {
-      return;
+      return true;
     }
     if (jdbc.sql("select count(*) from cluster_profiles where id = ?")
             .param(id)
             .query(Integer.class)
             .single()
         == 0) {
-      try {
-        transactions.executeWithoutResult(
-            status -> jdbc.sql("insert into cluster_profiles (id) values (?)").param(id).update());
-      } catch (DuplicateKeyException e) {
-        // Another request created it at the same time: the row is there, which is all we need.
-      }
+      return false;
     }
     known.add(id);
+    return true;
   }
 
   /** Locks the profile's row until the caller's transaction ends. */

@@ -2,10 +2,10 @@ package dev.elasticagents.gocd.endpoint;
 
 import static org.springframework.web.util.HtmlUtils.htmlEscape;
 
-import dev.elasticagents.agent.AgentProperties;
 import dev.elasticagents.agent.AgentState;
 import dev.elasticagents.agent.ClusterProfile;
 import dev.elasticagents.agent.JobIdentifier;
+import dev.elasticagents.agent.lifecycle.ClusterProfiles;
 import dev.elasticagents.agent.registry.AgentRegistry;
 import dev.elasticagents.agent.registry.RegistryReports;
 import dev.elasticagents.agent.registry.RegistryReports.AgentEvent;
@@ -30,14 +30,17 @@ class StatusReports {
 
   private final RegistryReports reports;
   private final AgentRegistry registry;
-  private final AgentProperties properties;
+  private final ClusterProfiles clusterProfiles;
   private final Clock clock;
 
   StatusReports(
-      RegistryReports reports, AgentRegistry registry, AgentProperties properties, Clock clock) {
+      RegistryReports reports,
+      AgentRegistry registry,
+      ClusterProfiles clusterProfiles,
+      Clock clock) {
     this.reports = reports;
     this.registry = registry;
-    this.properties = properties;
+    this.clusterProfiles = clusterProfiles;
     this.clock = clock;
   }
 
@@ -65,10 +68,13 @@ class StatusReports {
     return html.append("</tbody></table></div>").toString();
   }
 
-  /** The agents of one cluster profile: state, job, age and reason. */
+  /**
+   * The agents of one cluster profile: state, job, age and reason, under the limits the service
+   * applies (the operator's ceilings capping what the cluster profile asks for).
+   */
   String cluster(Map<String, String> clusterProfileProperties) {
-    ClusterProfile cluster =
-        ClusterProfile.from(clusterProfileProperties, properties.clusterDefaults());
+    ClusterProfile cluster = clusterProfiles.effective(clusterProfileProperties);
+    ClusterProfile requested = clusterProfiles.requested(clusterProfileProperties);
     List<AgentSummary> agents = reports.agentsOf(cluster.id(), AGENTS_PER_REPORT);
     StringBuilder html =
         new StringBuilder("<div class=\"elastic-agents-report\"><h3>Cluster profile ")
@@ -80,6 +86,16 @@ class StatusReports {
             .append(" starting agents; ")
             .append(registry.runningAgents(cluster.id()))
             .append(" running now.</p>");
+    if (requested.maxRunningAgents() > cluster.maxRunningAgents()
+        || requested.maxPendingAgents() > cluster.maxPendingAgents()) {
+      html.append("<p>The cluster profile asks for ")
+          .append(requested.maxRunningAgents())
+          .append(" running and ")
+          .append(requested.maxPendingAgents())
+          .append(
+              " starting agents; the service's ceilings cap it. Only an approved capacity"
+                  + " override goes past them.</p>");
+    }
     if (agents.isEmpty()) {
       return html.append("<p>No agents.</p></div>").toString();
     }

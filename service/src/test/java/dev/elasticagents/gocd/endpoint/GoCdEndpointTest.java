@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.not;
 import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyInt;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.never;
@@ -18,9 +19,12 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 
 import dev.elasticagents.agent.AgentProperties;
 import dev.elasticagents.agent.AgentProvider;
+import dev.elasticagents.agent.CapacityCeilings;
+import dev.elasticagents.agent.ClusterProfileIds;
 import dev.elasticagents.agent.JobIdentifier;
 import dev.elasticagents.agent.lifecycle.AgentLifecycle;
 import dev.elasticagents.agent.lifecycle.AgentTerminator;
+import dev.elasticagents.agent.lifecycle.ClusterProfiles;
 import dev.elasticagents.agent.registry.AgentRegistry;
 import dev.elasticagents.agent.registry.RegistryReports;
 import dev.elasticagents.agent.registry.RegistryReports.AgentInstructions;
@@ -33,6 +37,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.mockito.ArgumentCaptor;
@@ -80,8 +85,18 @@ class GoCdEndpointTest {
           org.mockito.Mockito.mock(AgentProvider.class),
           org.mockito.Mockito.mock(AgentTerminator.class),
           properties,
-          new SimpleMeterRegistry());
+          new SimpleMeterRegistry(),
+          new ClusterProfiles(
+              properties,
+              new CapacityCeilings(50, 20, Map.of()),
+              new ClusterProfileIds(List.of(), 100),
+              registry));
     }
+  }
+
+  @BeforeEach
+  void theRegistryTracksEveryClusterProfile() {
+    when(registry.canTrackClusterProfile(anyString(), anyInt())).thenReturn(true);
   }
 
   @Test

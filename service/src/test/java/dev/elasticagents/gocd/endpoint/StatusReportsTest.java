@@ -6,6 +6,9 @@ import static org.mockito.Mockito.when;
 
 import dev.elasticagents.agent.AgentProperties;
 import dev.elasticagents.agent.AgentState;
+import dev.elasticagents.agent.CapacityCeilings;
+import dev.elasticagents.agent.ClusterProfileIds;
+import dev.elasticagents.agent.lifecycle.ClusterProfiles;
 import dev.elasticagents.agent.registry.AgentRegistry;
 import dev.elasticagents.agent.registry.RegistryReports;
 import dev.elasticagents.agent.registry.RegistryReports.AgentEvent;
@@ -27,7 +30,15 @@ class StatusReportsTest {
   private final RegistryReports reports = mock(RegistryReports.class);
   private final AgentRegistry registry = mock(AgentRegistry.class);
   private final StatusReports statusReports =
-      new StatusReports(reports, registry, properties(), Clock.fixed(NOW, ZoneOffset.UTC));
+      new StatusReports(
+          reports,
+          registry,
+          new ClusterProfiles(
+              properties(),
+              new CapacityCeilings(6, 20, Map.of()),
+              new ClusterProfileIds(List.of(), 100),
+              registry),
+          Clock.fixed(NOW, ZoneOffset.UTC));
 
   @Test
   void theClusterReportListsAgentsWithStateJobAgeAndReasonEscaped() {
@@ -92,6 +103,16 @@ class StatusReportsTest {
   void theAgentReportSaysSoForAnAgentItDoesNotKnow() {
     assertThat(statusReports.agent("GoCDgone", null))
         .contains("No agent GoCDgone is known to the service.");
+  }
+
+  @Test
+  void theClusterReportShowsTheLimitTheCeilingLeavesARequestThatAsksForMore() {
+    String html = statusReports.cluster(Map.of("id", "k8s", "max_running_agents", "100000"));
+
+    assertThat(html)
+        .contains("At most 6 running and 5 starting agents")
+        .contains("asks for 100000 running and 5 starting agents")
+        .doesNotContain("At most 100000");
   }
 
   @Test
