@@ -16,6 +16,8 @@ import dev.elasticagents.agent.DecisionOutcome;
 import dev.elasticagents.agent.JobIdentifier;
 import dev.elasticagents.agent.RecordedDecision;
 import dev.elasticagents.agent.ReleaseRequest;
+import dev.elasticagents.agent.Termination;
+import dev.elasticagents.agent.TerminationKind;
 import dev.elasticagents.agent.WorkOffer;
 import dev.elasticagents.agent.lifecycle.AgentCleanup;
 import dev.elasticagents.agent.lifecycle.AgentLifecycle;
@@ -206,6 +208,21 @@ public final class AgentServices {
             request.jobIdentifier().map(JobIdentifier::jobId),
             ReleaseRequest.Cause.JOB_COMPLETED),
         jobCompletionJob());
+  }
+
+  /** Creates an agent for the request whose termination another instance has claimed. */
+  public String terminatingElsewhere(CreateAgentRequest request) {
+    String agentId = created(request);
+    registry.claimTermination(
+        agent(agentId), "someone-else", new Termination(TerminationKind.OTHER, "test"));
+    return agentId;
+  }
+
+  /** Creates an agent for the request and terminates it. */
+  public String terminated(CreateAgentRequest request) {
+    String agentId = created(request);
+    terminator.terminate(agent(agentId), new Termination(TerminationKind.OTHER, "test"));
+    return agentId;
   }
 
   public Agent agent(String agentId) {

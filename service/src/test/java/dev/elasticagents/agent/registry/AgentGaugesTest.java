@@ -48,14 +48,8 @@ class AgentGaugesTest {
     DataSource registry = database.get();
     AgentServices services = services(registry);
     services.created(request());
-    String terminating = services.created(request());
-    String terminated = services.created(request());
-    services.registry.claimTermination(
-        services.agent(terminating),
-        "someone-else",
-        new Termination(TerminationKind.OTHER, "test"));
-    services.terminator.terminate(
-        services.agent(terminated), new Termination(TerminationKind.OTHER, "test"));
+    String terminating = services.terminatingElsewhere(request());
+    String terminated = services.terminated(request());
     gauges(registry);
 
     scrape();

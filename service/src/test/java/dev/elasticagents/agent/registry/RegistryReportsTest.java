@@ -46,14 +46,8 @@ class RegistryReportsTest {
       String name, DataSource database) {
     AgentServices services = services(database, 10);
     String live = services.created(request());
-    String terminating = services.created(request());
-    String terminated = services.created(request());
-    services.registry.claimTermination(
-        services.agent(terminating),
-        "someone-else",
-        new Termination(TerminationKind.OTHER, "test"));
-    services.terminator.terminate(
-        services.agent(terminated), new Termination(TerminationKind.OTHER, "test"));
+    String terminating = services.terminatingElsewhere(request());
+    String terminated = services.terminated(request());
     String unknown = "GoCD" + UUID.randomUUID().toString().replace("-", "");
 
     AgentInstructions instructions =
