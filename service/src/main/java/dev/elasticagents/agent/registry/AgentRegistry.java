@@ -65,7 +65,7 @@ public class AgentRegistry {
     this.workAssignment = new WorkAssignment(allocation, transitions);
     this.createAgentDecisions =
         new CreateAgentDecisions(
-            this.transactions, clock, decisions, allocation, transitions, profileLocks);
+            this.transactions, clock, decisions, allocation, transitions, profileLocks, meters);
     this.outbox = new MessageOutbox(jdbc);
     this.completionRepairs = new CompletionRepairs(jdbc);
   }
@@ -77,6 +77,11 @@ public class AgentRegistry {
    */
   public RecordedDecision decide(Demand demand) {
     return createAgentDecisions.decide(demand);
+  }
+
+  /** Create-agent demands waiting for their cluster profile's lock in this instance. */
+  int decisionsWaitingForLock(String clusterProfileId) {
+    return createAgentDecisions.waitingForLock(clusterProfileId);
   }
 
   /**

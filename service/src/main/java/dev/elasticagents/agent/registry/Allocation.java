@@ -5,7 +5,9 @@ import dev.elasticagents.agent.AgentProfile;
 import dev.elasticagents.agent.ClusterProfile;
 import dev.elasticagents.agent.JobIdentifier;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -31,7 +33,11 @@ final class Allocation {
     this.transitions = transitions;
   }
 
-  AgentDecision decide(Demand demand, Instant now) {
+  /**
+   * Decides a demand; call it in the transaction that holds the cluster profile's lock, with the
+   * counts of that transaction.
+   */
+  AgentDecision decide(Demand demand, Instant now, LiveCounts counts) {
     ClusterProfile cluster = demand.cluster();
     AgentProfile profile = demand.profile();
     Optional<AgentDecision> existing = agentTheJobHas(demand, now);
@@ -45,7 +51,6 @@ final class Allocation {
             reused.get(), demand.key().value(), cluster.maxBuildDuration());
       }
     }
-    LiveCounts counts = liveCounts(cluster.id(), profile.key());
     int running = counts.running();
     Optional<CapacityGrants.Unused> grant = Optional.empty();
     if (running >= cluster.maxRunningAgents()) {
@@ -54,7 +59,7 @@ final class Allocation {
         return demand.decline(atCapacity(cluster, grant));
       }
     }
-    int starting = counts.starting();
+    int starting = counts.starting(profile.key());
     if (starting >= cluster.maxPendingAgents()) {
       return demand.decline(
           "enough idle agents: %d agents of this profile are starting and will take waiting jobs"
@@ -62,6 +67,7 @@ final class Allocation {
     }
     String agentId = demand.newAgentId().get();
     insert(agentId, demand, now);
+    counts.added(profile.key());
     if (grant.isPresent() && !grants.use(grant.get().grantId(), agentId, now)) {
       throw new IllegalStateException(
           "Capacity grant " + grant.get().grantId() + " was used under the cluster profile's lock");
@@ -209,38 +215,104 @@ final class Allocation {
         .update();
   }
 
+  /**
+   * Binds the GoCD job to its agent: a new job's row is inserted, which is the common case and one
+   * statement; a job that had an agent before gets its row pointed at the new one.
+   */
   void bind(JobIdentifier job, String agentId, Instant now) {
     String jobKey = AgentRows.jobKey(job);
-    int updated =
-        jdbc.sql("update agent_requests set agent_id = ?, requested_at = ? where job_key = ?")
-            .params(agentId, AgentRows.timestamp(now), jobKey)
+    int inserted =
+        jdbc.sql(
+                """
+                insert into agent_requests (job_key, job_locator, agent_id, requested_at)
+                values (?, ?, ?, ?) on conflict do nothing
+                """)
+            .params(
+                jobKey, AgentRows.abbreviate(job.locator(), 512), agentId, AgentRows.timestamp(now))
             .update();
-    if (updated == 0) {
-      jdbc.sql(
-              "insert into agent_requests (job_key, job_locator, agent_id, requested_at) values (?,"
-                  + " ?, ?, ?)")
-          .params(
-              jobKey, AgentRows.abbreviate(job.locator(), 512), agentId, AgentRows.timestamp(now))
+    if (inserted == 0) {
+      jdbc.sql("update agent_requests set agent_id = ?, requested_at = ? where job_key = ?")
+          .params(agentId, AgentRows.timestamp(now), jobKey)
           .update();
     }
   }
 
-  /**
-   * The live agents of a cluster profile, and those of one agent profile among them still starting
-   * (reserved or launched, never registered): both in one statement, as it runs under the cluster
-   * profile's lock.
-   */
-  private record LiveCounts(int running, int starting) {}
-
-  private LiveCounts liveCounts(String clusterProfileId, String profileKey) {
-    return jdbc.sql(
-            """
-            select count(*) as running,
-                   count(case when profile_key = ? and state = 'PENDING' and registered_at is null then 1 end) as starting
-            from agents where cluster_profile_id = ? and state <> 'TERMINATED'
-            """)
-        .params(profileKey, clusterProfileId)
-        .query((row, number) -> new LiveCounts(row.getInt("running"), row.getInt("starting")))
-        .single();
+  /** The live agents of a cluster profile, for the decisions of one transaction under its lock. */
+  LiveCounts liveCounts(String clusterProfileId) {
+    return new LiveCounts(clusterProfileId);
   }
+
+  /**
+   * The live agents of one cluster profile, and those of each agent profile still starting
+   * (reserved or launched, never registered), as the decisions of one locked transaction see them:
+   * counted in one statement when first needed, then kept by the decisions that transaction takes.
+   * Only a decision under the lock adds an agent, so nothing raises the counts meanwhile;
+   * terminations and registrations elsewhere may lower them, which leaves them safely high until
+   * the next transaction counts again. Owned by one transaction and its thread.
+   */
+  final class LiveCounts {
+
+    private final String clusterProfileId;
+    private int running;
+    // Null until counted, and again after recount().
+    private Map<String, Integer> startingByProfile;
+
+    private LiveCounts(String clusterProfileId) {
+      this.clusterProfileId = clusterProfileId;
+    }
+
+    int running() {
+      count();
+      return running;
+    }
+
+    int starting(String profileKey) {
+      count();
+      return startingByProfile.getOrDefault(profileKey, 0);
+    }
+
+    /** A decision of this transaction reserved an agent of the profile. */
+    void added(String profileKey) {
+      count();
+      running++;
+      startingByProfile.merge(profileKey, 1, Integer::sum);
+    }
+
+    /** Something of this transaction changed agents otherwise: count again when next needed. */
+    void recount() {
+      startingByProfile = null;
+    }
+
+    private void count() {
+      if (startingByProfile != null) {
+        return;
+      }
+      Map<String, Integer> starting = new HashMap<>();
+      int live = 0;
+      // The states are listed rather than "not terminated", so that the index on cluster profile
+      // and state reads the live agents only, however many terminated ones the table keeps.
+      for (ProfileCount count :
+          jdbc.sql(
+                  """
+                  select profile_key, count(*) as live,
+                         count(case when state = 'PENDING' and registered_at is null then 1 end) as starting
+                  from agents
+                  where cluster_profile_id = ? and state in ('PENDING', 'BUSY', 'IDLE', 'TERMINATING')
+                  group by profile_key
+                  """)
+              .param(clusterProfileId)
+              .query(
+                  (row, number) ->
+                      new ProfileCount(
+                          row.getString("profile_key"), row.getInt("live"), row.getInt("starting")))
+              .list()) {
+        live += count.live();
+        starting.put(count.profileKey(), count.starting());
+      }
+      running = live;
+      startingByProfile = starting;
+    }
+  }
+
+  private record ProfileCount(String profileKey, int live, int starting) {}
 }

@@ -8,8 +8,10 @@ import dev.elasticagents.agent.DecisionOutcome;
 import dev.elasticagents.agent.RecordedDecision;
 import dev.elasticagents.agent.Termination;
 import dev.elasticagents.agent.TerminationKind;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.springframework.dao.DuplicateKeyException;
@@ -18,7 +20,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * The create-agent decision of a Zeebe job, recorded with its effect in one transaction under the
  * job's {@link DecisionKey}: replayed when the job is redelivered, taken without the cluster
- * profile's lock when it changes no capacity, and by {@link Allocation} under that lock otherwise.
+ * profile's lock when it changes no capacity, and by {@link Allocation} under that lock otherwise,
+ * in batches with the decisions of the same profile that wait meanwhile ({@link
+ * LockedDecisionBatches}).
  */
 final class CreateAgentDecisions {
 
@@ -28,6 +32,7 @@ final class CreateAgentDecisions {
   private final Allocation allocation;
   private final AgentTransitions transitions;
   private final ClusterProfileLocks profileLocks;
+  private final LockedDecisionBatches lockedBatches;
 
   CreateAgentDecisions(
       TransactionTemplate transactions,
@@ -35,13 +40,15 @@ final class CreateAgentDecisions {
       DecisionLog decisions,
       Allocation allocation,
       AgentTransitions transitions,
-      ClusterProfileLocks profileLocks) {
+      ClusterProfileLocks profileLocks,
+      MeterRegistry meters) {
     this.transactions = transactions;
     this.clock = clock;
     this.decisions = decisions;
     this.allocation = allocation;
     this.transitions = transitions;
     this.profileLocks = profileLocks;
+    this.lockedBatches = new LockedDecisionBatches(this::decideLocked, meters);
   }
 
   /**
@@ -53,12 +60,20 @@ final class CreateAgentDecisions {
   RecordedDecision decide(Demand demand) {
     profileLocks.ensureRow(demand.cluster().id());
     try {
-      return atomically(() -> decideWithoutLock(demand))
-          .orElseGet(() -> atomically(() -> decideLocked(demand)));
+      Optional<RecordedDecision> withoutLock = atomically(() -> decideWithoutLock(demand));
+      if (withoutLock.isPresent()) {
+        return withoutLock.get();
+      }
     } catch (DuplicateKeyException e) {
-      // The same job, or the same GoCD job under another cluster profile, was decided meanwhile.
-      return atomically(() -> decideLocked(demand));
+      // The same job, or the same GoCD job under another cluster profile, was decided meanwhile:
+      // the decision under the lock sees what was recorded.
     }
+    return lockedBatches.decide(demand);
+  }
+
+  /** Waiting to be decided under their cluster profile's lock, for tests that line them up. */
+  int waitingForLock(String clusterProfileId) {
+    return lockedBatches.waiting(clusterProfileId);
   }
 
   /**
@@ -81,15 +96,28 @@ final class CreateAgentDecisions {
     return allocation.agentTheJobHas(demand, now).map(decision -> record(demand, decision, now));
   }
 
-  private RecordedDecision decideLocked(Demand demand) {
-    profileLocks.lock(demand.cluster().id());
+  /**
+   * Decides demands of one cluster profile, in order, in one transaction that holds the profile's
+   * lock: one lock and one count of its agents for all of them.
+   */
+  private List<RecordedDecision> decideLocked(List<Demand> demands) {
+    return atomically(
+        () -> {
+          String clusterProfileId = demands.getFirst().cluster().id();
+          profileLocks.lock(clusterProfileId);
+          Allocation.LiveCounts counts = allocation.liveCounts(clusterProfileId);
+          return demands.stream().map(demand -> decideLocked(demand, counts)).toList();
+        });
+  }
+
+  private RecordedDecision decideLocked(Demand demand, Allocation.LiveCounts counts) {
     Optional<RecordedDecision> recorded = decisions.find(demand.key());
-    if (recorded.isPresent() && stillStands(recorded.get(), demand.owner())) {
+    if (recorded.isPresent() && stillStands(recorded.get(), demand.owner(), counts)) {
       return decisions.replayed(demand.key(), recorded.get());
     }
     recorded.ifPresent(stale -> decisions.forget(demand.key()));
     Instant now = clock.instant();
-    return record(demand, allocation.decide(demand, now), now);
+    return record(demand, allocation.decide(demand, now, counts), now);
   }
 
   private RecordedDecision record(Demand demand, AgentDecision decision, Instant now) {
@@ -125,19 +153,28 @@ final class CreateAgentDecisions {
     return Standing.STANDS;
   }
 
-  private boolean stillStands(RecordedDecision recorded, String owner) {
+  private boolean stillStands(
+      RecordedDecision recorded, String owner, Allocation.LiveCounts counts) {
     return switch (standing(recorded, owner)) {
       case STANDS -> true;
       case STALE -> false;
       // Only the owner can launch it: take the reservation back so that no launch can use it.
-      case RESERVED_BY_ANOTHER ->
-          !transitions.claimTermination(
-              recorded.agentId().flatMap(transitions::find).orElseThrow(),
-              owner,
-              new Termination(
-                  TerminationKind.OTHER,
-                  "reservation replaced: its job was redelivered to another instance"));
+      case RESERVED_BY_ANOTHER -> !takeReservationBack(recorded, owner, counts);
     };
+  }
+
+  private boolean takeReservationBack(
+      RecordedDecision recorded, String owner, Allocation.LiveCounts counts) {
+    boolean taken =
+        transitions.claimTermination(
+            recorded.agentId().flatMap(transitions::find).orElseThrow(),
+            owner,
+            new Termination(
+                TerminationKind.OTHER,
+                "reservation replaced: its job was redelivered to another instance"));
+    // The reservation no longer starts: the decisions after it count again.
+    counts.recount();
+    return taken;
   }
 
   private <T> T atomically(Supplier<T> work) {
