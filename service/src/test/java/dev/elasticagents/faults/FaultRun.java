@@ -1,5 +1,6 @@
 package dev.elasticagents.faults;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.elasticagents.agent.Agent;
@@ -100,7 +101,8 @@ final class FaultRun implements AutoCloseable {
             jdbc,
             new DataSourceTransactionManager(database),
             Clock.systemUTC(),
-            new SimpleMeterRegistry());
+            new SimpleMeterRegistry(),
+            new ObjectMapper());
     this.load =
         new GoCdLoad(
             new GoCdServer(client),

@@ -1,5 +1,6 @@
 package dev.elasticagents.testing;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.elasticagents.agent.Agent;
 import dev.elasticagents.agent.AgentId;
 import dev.elasticagents.agent.AgentProfile;
@@ -75,7 +76,11 @@ public final class AgentServices {
       Map<String, String> limits) {
     this.registry =
         new AgentRegistry(
-            JdbcClient.create(database), new DataSourceTransactionManager(database), clock, meters);
+            JdbcClient.create(database),
+            new DataSourceTransactionManager(database),
+            clock,
+            meters,
+            new ObjectMapper());
     this.provider = provider;
     this.terminator = new AgentTerminator(registry, provider, meters);
     Binder binder = new Binder(new MapConfigurationPropertySource(limits));
@@ -98,7 +103,8 @@ public final class AgentServices {
         JdbcClient.create(database),
         new DataSourceTransactionManager(database),
         Clock.fixed(Instant.parse("2026-11-23T10:00:00Z"), ZoneOffset.UTC),
-        new SimpleMeterRegistry());
+        new SimpleMeterRegistry(),
+        new ObjectMapper());
   }
 
   /** The properties of the tests: generous limits unless a request's cluster profile says less. */

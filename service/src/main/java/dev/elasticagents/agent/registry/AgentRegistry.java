@@ -1,5 +1,6 @@
 package dev.elasticagents.agent.registry;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.elasticagents.agent.Agent;
 import dev.elasticagents.agent.AgentProfile;
 import dev.elasticagents.agent.AgentState;
@@ -52,12 +53,20 @@ public class AgentRegistry {
   private final MessageOutbox outbox;
   private final CompletionRepairs completionRepairs;
 
+  /**
+   * @param json the application's JSON mapper, for the variables recorded with decisions and
+   *     messages
+   */
   public AgentRegistry(
-      JdbcClient jdbc, PlatformTransactionManager transactions, Clock clock, MeterRegistry meters) {
+      JdbcClient jdbc,
+      PlatformTransactionManager transactions,
+      Clock clock,
+      MeterRegistry meters,
+      ObjectMapper json) {
     this.jdbc = jdbc;
     this.transactions = new TransactionTemplate(transactions);
     this.clock = clock;
-    this.decisions = new DecisionLog(jdbc, meters);
+    this.decisions = new DecisionLog(jdbc, meters, json);
     this.grants = new CapacityGrants(jdbc);
     this.transitions = new AgentTransitions(jdbc, clock, meters);
     this.profileLocks = new ClusterProfileLocks(jdbc, this.transactions);
@@ -66,7 +75,7 @@ public class AgentRegistry {
     this.createAgentDecisions =
         new CreateAgentDecisions(
             this.transactions, clock, decisions, allocation, transitions, profileLocks, meters);
-    this.outbox = new MessageOutbox(jdbc);
+    this.outbox = new MessageOutbox(jdbc, json);
     this.completionRepairs = new CompletionRepairs(jdbc);
   }
 

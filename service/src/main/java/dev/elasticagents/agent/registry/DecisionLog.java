@@ -29,11 +29,12 @@ final class DecisionLog {
 
   private final JdbcClient jdbc;
   private final MeterRegistry meters;
-  private final ObjectMapper json = new ObjectMapper();
+  private final ObjectMapper json;
 
-  DecisionLog(JdbcClient jdbc, MeterRegistry meters) {
+  DecisionLog(JdbcClient jdbc, MeterRegistry meters, ObjectMapper json) {
     this.jdbc = jdbc;
     this.meters = meters;
+    this.json = json;
   }
 
   /** A recorded decision given back to its redelivered job: logged and counted as a replay. */

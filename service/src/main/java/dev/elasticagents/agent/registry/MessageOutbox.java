@@ -18,10 +18,11 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 final class MessageOutbox {
 
   private final JdbcClient jdbc;
-  private final ObjectMapper json = new ObjectMapper();
+  private final ObjectMapper json;
 
-  MessageOutbox(JdbcClient jdbc) {
+  MessageOutbox(JdbcClient jdbc, ObjectMapper json) {
     this.jdbc = jdbc;
+    this.json = json;
   }
 
   void record(LifecycleMessage message, Instant now) {

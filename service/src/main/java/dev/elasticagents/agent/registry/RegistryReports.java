@@ -38,11 +38,12 @@ public class RegistryReports {
 
   private final JdbcClient jdbc;
   private final Clock clock;
-  private final ObjectMapper json = new ObjectMapper();
+  private final ObjectMapper json;
 
-  public RegistryReports(JdbcClient jdbc, Clock clock) {
+  public RegistryReports(JdbcClient jdbc, Clock clock, ObjectMapper json) {
     this.jdbc = jdbc;
     this.clock = clock;
+    this.json = json;
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.elasticagents.agent.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.elasticagents.agent.CreateAgentRequest;
 import dev.elasticagents.agent.Termination;
 import dev.elasticagents.agent.TerminationKind;
@@ -119,7 +120,7 @@ class AgentGaugesTest {
 
   private void gauges(DataSource registry) {
     new AgentGauges(
-        new RegistryReports(JdbcClient.create(registry), clock),
+        new RegistryReports(JdbcClient.create(registry), clock, new ObjectMapper()),
         JdbcClient.create(registry),
         clock,
         meters);

@@ -3,6 +3,7 @@ package dev.elasticagents.agent.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.elasticagents.agent.AgentId;
 import dev.elasticagents.agent.AgentProfile;
 import dev.elasticagents.agent.ClusterProfile;
@@ -209,7 +210,8 @@ class LockedDecisionBatchesTest {
         JdbcClient.create(database),
         new DataSourceTransactionManager(database),
         Clock.fixed(Instant.parse("2026-11-23T10:00:00Z"), ZoneOffset.UTC),
-        meters);
+        meters,
+        new ObjectMapper());
   }
 
   private DistributionSummary batchSizes() {

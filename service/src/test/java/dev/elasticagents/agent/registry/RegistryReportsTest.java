@@ -2,6 +2,7 @@ package dev.elasticagents.agent.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.elasticagents.agent.CreateAgentRequest;
 import dev.elasticagents.agent.DecisionOutcome;
 import dev.elasticagents.agent.Termination;
@@ -173,7 +174,7 @@ class RegistryReportsTest {
   }
 
   private RegistryReports reports(DataSource database) {
-    return new RegistryReports(JdbcClient.create(database), Clock.systemUTC());
+    return new RegistryReports(JdbcClient.create(database), Clock.systemUTC(), new ObjectMapper());
   }
 
   private AgentServices services(DataSource database, int maxRunning) {

@@ -3,6 +3,7 @@ package dev.elasticagents.agent.provider.kubernetes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.elasticagents.agent.AgentState;
 import dev.elasticagents.agent.CreateAgentRequest;
 import dev.elasticagents.agent.registry.RegistryReports;
@@ -43,7 +44,8 @@ class PodWatcherTest {
   private final AgentServices services =
       new AgentServices(database, provider, clock, AgentServices.properties(10, 10));
   private final PodWatcher watcher = new PodWatcher(client, provider, services.terminator, clock);
-  private final RegistryReports reports = new RegistryReports(JdbcClient.create(database), clock);
+  private final RegistryReports reports =
+      new RegistryReports(JdbcClient.create(database), clock, new ObjectMapper());
   private final String cluster = "k8s-" + UUID.randomUUID();
 
   @AfterEach
