@@ -180,7 +180,8 @@ public class AgentRegistry {
   /** Agents of a cluster profile that count against its capacity: all but terminated ones. */
   public int runningAgents(String clusterProfileId) {
     return jdbc.sql(
-            "select count(*) from agents where cluster_profile_id = ? and state <> 'TERMINATED'")
+            "select count(*) from agents where cluster_profile_id = ? and state in "
+                + AgentRows.LIVE_STATES)
         .param(clusterProfileId)
         .query(Integer.class)
         .single();

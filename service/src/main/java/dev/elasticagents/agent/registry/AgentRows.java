@@ -15,6 +15,13 @@ import java.util.Optional;
 /** How agents and times map to the registry's rows, on PostgreSQL and H2 alike. */
 final class AgentRows {
 
+  /**
+   * The states of live agents, as an SQL list: conditions name them rather than "not terminated",
+   * so that the index on cluster profile and state reads the live agents only, however many
+   * terminated ones the table keeps.
+   */
+  static final String LIVE_STATES = "('PENDING', 'BUSY', 'IDLE', 'TERMINATING')";
+
   static final String COLUMNS =
       "id, cluster_profile_id, profile_key, environment, state, version, owner, reusable, "
           + "idle_timeout_seconds, auto_register_timeout_seconds, max_build_seconds, created_at, "

@@ -23,6 +23,16 @@ final class Allocation {
   /** The assignment of an agent that should-assign-work gave a job no lifecycle had decided on. */
   static final String ASSIGNED_BY_GOCD = "should-assign-work:";
 
+  /** The live agents of a cluster profile by agent profile, and those among them starting. */
+  private static final String COUNT_LIVE =
+      """
+      select profile_key, count(*) as live,
+             count(case when state = 'PENDING' and registered_at is null then 1 end) as starting
+      from agents where cluster_profile_id = ? and state in %s
+      group by profile_key
+      """
+          .formatted(AgentRows.LIVE_STATES);
+
   private final JdbcClient jdbc;
   private final CapacityGrants grants;
   private final AgentTransitions transitions;
@@ -289,17 +299,8 @@ final class Allocation {
       }
       Map<String, Integer> starting = new HashMap<>();
       int live = 0;
-      // The states are listed rather than "not terminated", so that the index on cluster profile
-      // and state reads the live agents only, however many terminated ones the table keeps.
       for (ProfileCount count :
-          jdbc.sql(
-                  """
-                  select profile_key, count(*) as live,
-                         count(case when state = 'PENDING' and registered_at is null then 1 end) as starting
-                  from agents
-                  where cluster_profile_id = ? and state in ('PENDING', 'BUSY', 'IDLE', 'TERMINATING')
-                  group by profile_key
-                  """)
+          jdbc.sql(COUNT_LIVE)
               .param(clusterProfileId)
               .query(
                   (row, number) ->
