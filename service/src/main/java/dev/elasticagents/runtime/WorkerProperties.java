@@ -12,6 +12,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     endpoints
  * @param timeout how long an activated job stays locked to this worker before Zeebe redelivers it
  * @param maxJobsActive how many jobs one worker holds at a time
+ * @param maxOutcomesInFlight how many outcomes, of all workers, may be on their way to the cluster
+ *     at once. Outcomes are sent off the handlers' threads, so that a slow send holds no job slot;
+ *     a job takes its place in this bound before its handler runs, so while the cluster pushes back
+ *     and sends wait in their back-offs, handlers wait with their jobs' slots taken and the workers
+ *     stop activating jobs rather than decide what cannot be sent. It also bounds the handlers that
+ *     run at once, over all workers. At least 1
  * @param streamEnabled whether jobs are pushed over a gRPC stream; polling remains as a fallback
  * @param pollInterval how often the worker polls when the stream brings nothing
  * @param requestTimeout how long one REST call that sends an outcome may take
@@ -29,6 +35,7 @@ public record WorkerProperties(
     @DefaultValue("true") boolean enabled,
     @DefaultValue("PT5M") Duration timeout,
     @DefaultValue("32") int maxJobsActive,
+    @DefaultValue("64") int maxOutcomesInFlight,
     @DefaultValue("true") boolean streamEnabled,
     @DefaultValue("PT1S") Duration pollInterval,
     @DefaultValue("PT10S") Duration requestTimeout,
@@ -38,6 +45,10 @@ public record WorkerProperties(
     Map<String, JobTypeProperties> jobTypes) {
 
   public WorkerProperties {
+    if (maxOutcomesInFlight < 1) {
+      throw new IllegalArgumentException(
+          "max-outcomes-in-flight must be at least 1, got " + maxOutcomesInFlight);
+    }
     jobTypes = jobTypes == null ? Map.of() : Map.copyOf(jobTypes);
   }
 

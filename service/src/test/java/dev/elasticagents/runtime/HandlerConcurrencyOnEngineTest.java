@@ -29,7 +29,7 @@ class HandlerConcurrencyOnEngineTest {
   private static final int JOBS = 12;
 
   @Autowired CamundaClient client;
-  @Autowired OutcomeSender sender;
+  @Autowired OutcomesInFlight outcomes;
   @Autowired OutcomeMetrics metrics;
   @Autowired WorkerProperties properties;
 
@@ -45,7 +45,7 @@ class HandlerConcurrencyOnEngineTest {
         new JobWorkerRegistrar(
             client,
             List.of(new WaitingHandler(type)),
-            new JobDispatcher(sender, metrics, properties, inFlight),
+            new JobDispatcher(outcomes, metrics, properties, inFlight),
             inFlight,
             properties,
             "concurrency-test");

@@ -30,7 +30,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 class WorkerDrainOnEngineTest {
 
   @Autowired CamundaClient client;
-  @Autowired OutcomeSender sender;
+  @Autowired OutcomesInFlight outcomes;
   @Autowired OutcomeMetrics metrics;
   @Autowired WorkerProperties properties;
 
@@ -46,7 +46,7 @@ class WorkerDrainOnEngineTest {
         new JobWorkerRegistrar(
             client,
             List.of(new BlockingHandler(type)),
-            new JobDispatcher(sender, metrics, properties, inFlight),
+            new JobDispatcher(outcomes, metrics, properties, inFlight),
             inFlight,
             properties,
             "drain-test");
