@@ -41,6 +41,11 @@ class WorkerBenchmark {
   /** The cluster profile of the registry-scale scenario, filled before it is measured. */
   static final String SCALE_PROFILE = "benchmark-scale";
 
+  /** The cluster profile of its baseline, measured just before the fill and never filled. */
+  static final String SCALE_BASELINE_PROFILE = "benchmark-scale-baseline";
+
+  static final String SCALE_BASELINE = "create-agent with launch, registry-scale baseline";
+
   private static final Duration JIT_SEGMENT = Duration.ofSeconds(5);
 
   private final BenchmarkSettings settings = BenchmarkSettings.fromSystemProperties();
@@ -182,13 +187,24 @@ class WorkerBenchmark {
   /**
    * The create path once more, at the first concurrency, with the registry holding as many
    * terminated and live agents as a service that ran for months keeps: CPU per job should not grow
-   * with them. The agents fill a cluster profile of their own, so that the scenario starts as the
-   * create path did, on a cluster profile with no agent created yet by the loops, and differs only
-   * by the filled agents; the loops of both add agents as they go.
+   * with them. Its baseline is the same loop just before, on a cluster profile with no agent: the
+   * two run on a JVM as warm and on tables as full of the other loops' agents, so they differ by
+   * the filled agents only (the create path's own loops, measured first, would favour whichever
+   * runs later). The agents fill a cluster profile of their own; the loops of both add agents as
+   * they go.
    */
   private void registryScale(
       BenchmarkEngine engine, String registryUrl, Results results, ProcessHandle jvm)
       throws Exception {
+    int concurrency = settings.concurrencies().getFirst();
+    results.add(
+        new Results.Scenario(SCALE_BASELINE, concurrency),
+        Contender.SERVICE,
+        loop(
+            engine,
+            () -> request("create-agent", SCALE_BASELINE_PROFILE, jobIds.incrementAndGet()),
+            concurrency,
+            jvm));
     RegistryFill fill =
         new RegistryFill(
             registryUrl, SCALE_PROFILE, settings.registryTerminated(), settings.registryLive());
@@ -202,7 +218,6 @@ class WorkerBenchmark {
         SCALE_PROFILE,
         counts.profileTerminated(),
         counts.profileLive());
-    int concurrency = settings.concurrencies().getFirst();
     results.add(
         new Results.Scenario(registryScaleLabel(settings), concurrency),
         Contender.SERVICE,
