@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** The benchmark's arithmetic: medians over runs and ratios taken within each run. */
@@ -50,5 +51,71 @@ class BenchmarkFiguresTest {
     assertThat(measurement.throughput()).isEqualTo(100);
     assertThat(measurement.cpuMillisPerJob()).isEqualTo(2);
     assertThat(measurement.cpuPercentOfCore()).isCloseTo(20, within(1e-9));
+  }
+
+  @Test
+  void theTargetsCompareTheServiceWithTheNoOpStarterWithinEachRun() throws Exception {
+    BenchmarkSettings settings = BenchmarkSettings.fromSystemProperties();
+    int concurrency = settings.concurrencies().getFirst();
+    Results results = new Results();
+    // CPU per job: 0.3 ms for the starter, 0.42 ms re-sent, 0.5 ms created (and on the empty
+    // cluster profile of the registry-scale baseline), 0.54 ms created with the registry filled.
+    results.add(
+        new Results.Scenario(WorkerBenchmark.NOOP, concurrency),
+        Contender.STARTER_DEFAULT,
+        measured(1_000, 300));
+    results.add(
+        new Results.Scenario(WorkerBenchmark.RESENT, concurrency),
+        Contender.SERVICE,
+        measured(1_000, 420));
+    results.add(
+        new Results.Scenario(WorkerBenchmark.CREATE, concurrency),
+        Contender.SERVICE,
+        measured(500, 250));
+    results.add(
+        new Results.Scenario(WorkerBenchmark.SCALE_BASELINE, concurrency),
+        Contender.SERVICE,
+        measured(500, 250));
+    results.add(
+        new Results.Scenario(WorkerBenchmark.registryScaleLabel(settings), concurrency),
+        Contender.SERVICE,
+        measured(500, 270));
+    results.addResidentSet(Contender.SERVICE, 320 * 1024);
+    results.addServiceReadyAfter(Duration.ofMillis(2_400));
+    results.addRegistryFill(new RegistryFill.Counts(12_000, 11_990, 23_000, 10_000, 1_000), 9_000);
+    BenchmarkReport.Environment environment =
+        new BenchmarkReport.Environment("cpu", 2, "8 GiB", "os", "jdk", "engine", "8.8", "3", "pg");
+
+    String report = new BenchmarkReport(settings, results, environment).markdown(Optional.empty());
+
+    String c = ", C=" + concurrency + " | ";
+    assertThat(report)
+        .contains(
+            "| CPU per job vs the no-op `@JobWorker` (defaults), re-sent path"
+                + c
+                + "≤ 2.00× | 1.40× (1.40×–1.40×) | yes |",
+            "| CPU per job vs the no-op `@JobWorker` (defaults), re-sent path"
+                + c
+                + "≤ 1.50× (stretch) | 1.40× (1.40×–1.40×) | yes |",
+            "| CPU per job vs the no-op `@JobWorker` (defaults), create path"
+                + c
+                + "≤ 2.00× | 1.67× (1.67×–1.67×) | yes |",
+            "| Throughput vs the no-op `@JobWorker` (defaults), re-sent path"
+                + c
+                + "≥ 0.95× | 1.00× (1.00×–1.00×) | yes |",
+            "| CPU per job with 10,000 terminated and 1,000 live agents vs the empty registry,"
+                + " create path"
+                + c
+                + "≤ 1.10× | 1.08× (1.08×–1.08×) | yes |",
+            "| Service's resident set after its runs | < 300 MB | 320 MB (320 MB–320 MB) | **no**"
+                + " |",
+            "| Ready after start | < 3 s | 2.4 s (2.4 s–2.4 s) | yes |",
+            "Before the fill the table held 12,000 (12,000–12,000) agents");
+  }
+
+  /** A window of 10 s in which the worker completed {@code completed} for {@code cpuMillis}. */
+  private static Measurement measured(long completed, long cpuMillis) {
+    return new Measurement(
+        completed * 10, Duration.ofSeconds(10), 50, 100, 0, Duration.ofMillis(cpuMillis * 10));
   }
 }

@@ -19,6 +19,9 @@ import java.util.stream.Collectors;
  * @param window how long each closed loop is measured
  * @param burstJobs how many GoCD jobs the burst schedules at once
  * @param launchMillis how long one launch (or one piece of peer work) of the burst takes
+ * @param registryTerminated how many TERMINATED agents the registry-scale scenario adds to the
+ *     registry before it measures the create path again
+ * @param registryLive how many live (busy) agents it adds
  * @param profile whether a profiling pass runs the service under JDK Flight Recorder
  * @param label the name of the profile written ({@code profile-<label>.md})
  * @param output where the report goes
@@ -34,6 +37,8 @@ record BenchmarkSettings(
     Duration window,
     int burstJobs,
     long launchMillis,
+    int registryTerminated,
+    int registryLive,
     boolean profile,
     String label,
     Path output,
@@ -58,6 +63,8 @@ record BenchmarkSettings(
         Duration.parse(System.getProperty("benchmark.window", "PT12S")),
         Integer.getInteger("benchmark.burst-jobs", 500),
         Long.getLong("benchmark.launch-millis", 200),
+        Integer.getInteger("benchmark.registry-terminated", 10_000),
+        Integer.getInteger("benchmark.registry-live", 1_000),
         Boolean.parseBoolean(System.getProperty("benchmark.profile", "true")),
         System.getProperty("benchmark.label", "current"),
         Path.of(System.getProperty("benchmark.output", "docs/benchmarks")),

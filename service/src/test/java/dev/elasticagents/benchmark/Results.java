@@ -1,5 +1,6 @@
 package dev.elasticagents.benchmark;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -24,6 +25,9 @@ final class Results {
   private final Map<Scenario, Map<Contender, List<Measurement>>> loops = new LinkedHashMap<>();
   private final Map<Contender, List<BurstRun>> bursts = new EnumMap<>(Contender.class);
   private final Map<Contender, List<Long>> residentKilobytes = new EnumMap<>(Contender.class);
+  private final List<RegistryFill.Counts> registryFills = new ArrayList<>();
+  private final List<Long> registryScaleLiveAfter = new ArrayList<>();
+  private final List<Duration> serviceReadyAfter = new ArrayList<>();
 
   void add(Scenario scenario, Contender contender, Measurement measurement) {
     loops
@@ -40,6 +44,17 @@ final class Results {
     residentKilobytes.computeIfAbsent(contender, c -> new ArrayList<>()).add(kilobytes);
   }
 
+  /** The registry's agents around the fill of the registry-scale scenario, one per run. */
+  void addRegistryFill(RegistryFill.Counts counts, long liveAfterScenario) {
+    registryFills.add(counts);
+    registryScaleLiveAfter.add(liveAfterScenario);
+  }
+
+  /** How long the service took from its JVM's start until it was ready, one per run. */
+  void addServiceReadyAfter(Duration readyAfter) {
+    serviceReadyAfter.add(readyAfter);
+  }
+
   Map<Scenario, Map<Contender, List<Measurement>>> loops() {
     return loops;
   }
@@ -50,6 +65,22 @@ final class Results {
 
   Map<Contender, List<Long>> residentKilobytes() {
     return residentKilobytes;
+  }
+
+  List<RegistryFill.Counts> registryFills() {
+    return registryFills;
+  }
+
+  /**
+   * The live agents of the registry-scale scenario's cluster profile after its loop, one per run:
+   * those filled and those the loop created.
+   */
+  List<Long> registryScaleLiveAfter() {
+    return registryScaleLiveAfter;
+  }
+
+  List<Duration> serviceReadyAfter() {
+    return serviceReadyAfter;
   }
 
   List<Measurement> of(Scenario scenario, Contender contender) {

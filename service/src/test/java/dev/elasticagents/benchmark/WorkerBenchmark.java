@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,6 +36,16 @@ class WorkerBenchmark {
   static final String CREATE = "create-agent with launch (CREATED)";
   static final String NOOP = "no-op job";
   static final String BURST_PROFILE = "benchmark-burst";
+  static final String CREATE_PROFILE = "benchmark-create";
+
+  /** The cluster profile of the registry-scale scenario, filled before it is measured. */
+  static final String SCALE_PROFILE = "benchmark-scale";
+
+  /** The cluster profile of its baseline, measured just before the fill and never filled. */
+  static final String SCALE_BASELINE_PROFILE = "benchmark-scale-baseline";
+
+  static final String SCALE_BASELINE = "create-agent with launch, registry-scale baseline";
+
   private static final Duration JIT_SEGMENT = Duration.ofSeconds(5);
 
   private final BenchmarkSettings settings = BenchmarkSettings.fromSystemProperties();
@@ -87,7 +98,12 @@ class WorkerBenchmark {
     try (BenchmarkEngine engine = BenchmarkEngine.start();
         ServiceProcess service =
             start(
-                Contender.SERVICE, engine, directory, directory.resolve("peak"), flightRecorder)) {
+                Contender.SERVICE,
+                engine,
+                directory,
+                directory.resolve("peak"),
+                flightRecorder,
+                RegistryDatabases.newPostgresUrl())) {
       Map<String, Object> resent =
           request("create-agent", "benchmark-resent", jobIds.incrementAndGet());
       engine.loop().run(() -> resent, 1, Duration.ZERO, Duration.ofSeconds(1), service.jvm());
@@ -114,10 +130,13 @@ class WorkerBenchmark {
     Path directory = work.resolve("run-" + run).resolve(contender.name().toLowerCase());
     Files.createDirectories(directory);
     Path peakFile = directory.resolve("peak");
+    String registryUrl = RegistryDatabases.newPostgresUrl();
     try (BenchmarkEngine engine = BenchmarkEngine.start();
-        ServiceProcess worker = start(contender, engine, directory, peakFile, List.of())) {
+        ServiceProcess worker =
+            start(contender, engine, directory, peakFile, List.of(), registryUrl)) {
       ProcessHandle jvm = worker.jvm();
       if (contender == Contender.SERVICE) {
+        readyAfter(jvm).ifPresent(results::addServiceReadyAfter);
         Map<String, Object> resent =
             request("create-agent", "benchmark-resent", jobIds.incrementAndGet());
         engine.loop().run(() -> resent, 1, Duration.ZERO, Duration.ofSeconds(1), jvm);
@@ -133,10 +152,11 @@ class WorkerBenchmark {
               contender,
               loop(
                   engine,
-                  () -> request("create-agent", "benchmark-create", jobIds.incrementAndGet()),
+                  () -> request("create-agent", CREATE_PROFILE, jobIds.incrementAndGet()),
                   concurrency,
                   jvm));
         }
+        registryScale(engine, registryUrl, results, jvm);
       } else {
         Map<String, Object> noop = request(StarterPeer.NOOP, "benchmark-resent", 1);
         for (int concurrency : settings.concurrencies()) {
@@ -162,6 +182,69 @@ class WorkerBenchmark {
       }
       results.addResidentSet(contender, residentKilobytes(jvm));
     }
+  }
+
+  /**
+   * The create path once more, at the first concurrency, with the registry holding as many
+   * terminated and live agents as a service that ran for months keeps: CPU per job should not grow
+   * with them. Its baseline is the same loop just before, on a cluster profile with no agent: the
+   * two run on a JVM as warm and on tables as full of the other loops' agents, so they differ by
+   * the filled agents only (the create path's own loops, measured first, would favour whichever
+   * runs later). The agents fill a cluster profile of their own; the loops of both add agents as
+   * they go.
+   */
+  private void registryScale(
+      BenchmarkEngine engine, String registryUrl, Results results, ProcessHandle jvm)
+      throws Exception {
+    int concurrency = settings.concurrencies().getFirst();
+    results.add(
+        new Results.Scenario(SCALE_BASELINE, concurrency),
+        Contender.SERVICE,
+        loop(
+            engine,
+            () -> request("create-agent", SCALE_BASELINE_PROFILE, jobIds.incrementAndGet()),
+            concurrency,
+            jvm));
+    RegistryFill fill =
+        new RegistryFill(
+            registryUrl, SCALE_PROFILE, settings.registryTerminated(), settings.registryLive());
+    RegistryFill.Counts counts = fill.fill(CREATE_PROFILE);
+    log.info(
+        "Registry filled: {} agents ({} live) before, {} after; cluster profile {}: {} terminated,"
+            + " {} live",
+        counts.agentsBefore(),
+        counts.liveBefore(),
+        counts.agentsAfter(),
+        SCALE_PROFILE,
+        counts.profileTerminated(),
+        counts.profileLive());
+    results.add(
+        new Results.Scenario(registryScaleLabel(settings), concurrency),
+        Contender.SERVICE,
+        loop(
+            engine,
+            () -> request("create-agent", SCALE_PROFILE, jobIds.incrementAndGet()),
+            concurrency,
+            jvm));
+    results.addRegistryFill(counts, fill.liveAgents());
+  }
+
+  /** The path of the registry-scale scenario, with the agents it adds. */
+  static String registryScaleLabel(BenchmarkSettings settings) {
+    return String.format(
+        Locale.ROOT,
+        "create-agent with launch, %,d terminated and %,d live agents in the registry",
+        settings.registryTerminated(),
+        settings.registryLive());
+  }
+
+  /**
+   * How long the service took from its JVM's start (as the kernel has it) until its readiness probe
+   * answered 200: the probe is polled, so the figure is late by up to one poll interval.
+   */
+  private static Optional<Duration> readyAfter(ProcessHandle jvm) {
+    Instant ready = Instant.now();
+    return jvm.info().startInstant().map(started -> Duration.between(started, ready));
   }
 
   /**
@@ -212,7 +295,8 @@ class WorkerBenchmark {
       BenchmarkEngine engine,
       Path directory,
       Path peakFile,
-      List<String> jvmOptions) {
+      List<String> jvmOptions,
+      String registryUrl) {
     String grpc = engine.grpcAddress().toString();
     String rest = engine.restAddress().toString();
     List<String> starter =
@@ -231,7 +315,7 @@ class WorkerBenchmark {
         yield ServiceProcess.start(
             BenchmarkService.class.getName(),
             options,
-            serviceProperties(grpc, rest, directory),
+            serviceProperties(grpc, rest, directory, registryUrl),
             directory.resolve("agents"),
             directory.resolve("service.log"));
       }
@@ -248,11 +332,12 @@ class WorkerBenchmark {
     };
   }
 
-  private Map<String, String> serviceProperties(String grpc, String rest, Path directory) {
+  private Map<String, String> serviceProperties(
+      String grpc, String rest, Path directory, String registryUrl) {
     Map<String, String> properties = new HashMap<>();
     properties.put("camunda.client.grpc-address", grpc);
     properties.put("camunda.client.rest-address", rest);
-    properties.put("spring.datasource.url", RegistryDatabases.newPostgresUrl());
+    properties.put("spring.datasource.url", registryUrl);
     properties.put("spring.datasource.username", "postgres");
     properties.put("elastic-agents.provider", "benchmark");
     // The benchmark measures the workers, not capacity: its requests ask for far more agents.
