@@ -4,6 +4,7 @@ import dev.elasticagents.agent.AgentDecision;
 import dev.elasticagents.agent.AgentProfile;
 import dev.elasticagents.agent.ClusterProfile;
 import dev.elasticagents.agent.JobIdentifier;
+import java.sql.ResultSet;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -45,23 +46,28 @@ final class Allocation {
 
   /**
    * Decides a demand; call it in the transaction that holds the cluster profile's lock, with the
-   * counts of that transaction.
+   * view of that transaction.
    */
-  AgentDecision decide(Demand demand, Instant now, LiveCounts counts) {
+  AgentDecision decide(Demand demand, Instant now, LockedView view) {
     ClusterProfile cluster = demand.cluster();
     AgentProfile profile = demand.profile();
-    Optional<AgentDecision> existing = agentTheJobHas(demand, now);
+    Optional<AgentDecision> existing =
+        agentTheJobHas(demand, now, demand.jobKey().flatMap(view::liveAgentOf));
     if (existing.isPresent()) {
+      existing
+          .filter(AgentDecision.Reused.class::isInstance)
+          .ifPresent(adopted -> view.bound(demand, adopted.assignedAgent().orElseThrow()));
       return existing.get();
     }
     if (profile.reusable()) {
       Optional<String> reused = reuseIdleAgent(demand, now);
       if (reused.isPresent()) {
+        view.bound(demand, reused.get());
         return new AgentDecision.Reused(
             reused.get(), demand.key().value(), cluster.maxBuildDuration());
       }
     }
-    int running = counts.running();
+    int running = view.running();
     Optional<CapacityGrants.Unused> grant = Optional.empty();
     if (running >= cluster.maxRunningAgents()) {
       grant = demand.jobKey().flatMap(job -> grants.unused(job, cluster.id(), profile.key()));
@@ -69,7 +75,7 @@ final class Allocation {
         return demand.decline(atCapacity(cluster, grant));
       }
     }
-    int starting = counts.starting(profile.key());
+    int starting = view.starting(profile.key());
     if (starting >= cluster.maxPendingAgents()) {
       return demand.decline(
           "enough idle agents: %d agents of this profile are starting and will take waiting jobs"
@@ -77,12 +83,13 @@ final class Allocation {
     }
     String agentId = demand.newAgentId().get();
     insert(agentId, demand, now);
-    counts.added(profile.key());
+    view.added(profile.key());
     if (grant.isPresent() && !grants.use(grant.get().grantId(), agentId, now)) {
       throw new IllegalStateException(
           "Capacity grant " + grant.get().grantId() + " was used under the cluster profile's lock");
     }
     demand.job().ifPresent(job -> bind(job, agentId, now));
+    view.bound(demand, agentId);
     return new AgentDecision.Created(agentId, demand.key().value(), cluster.maxBuildDuration());
   }
 
@@ -92,7 +99,11 @@ final class Allocation {
    * adopts it), otherwise the agent is already created. Empty when the job has none.
    */
   Optional<AgentDecision> agentTheJobHas(Demand demand, Instant now) {
-    Optional<LiveAgent> existing = demand.jobKey().flatMap(this::liveAgentWithAssignmentOf);
+    return agentTheJobHas(demand, now, demand.jobKey().flatMap(this::liveAgentWithAssignmentOf));
+  }
+
+  private Optional<AgentDecision> agentTheJobHas(
+      Demand demand, Instant now, Optional<LiveAgent> existing) {
     if (existing.isEmpty()) {
       return Optional.empty();
     }
@@ -247,28 +258,38 @@ final class Allocation {
     }
   }
 
-  /** The live agents of a cluster profile, for the decisions of one transaction under its lock. */
-  LiveCounts liveCounts(String clusterProfileId) {
-    return new LiveCounts(clusterProfileId);
+  /**
+   * What the decisions of one transaction under a cluster profile's lock see of it, for the demands
+   * of that transaction.
+   */
+  LockedView lockedView(String clusterProfileId, List<Demand> demands) {
+    return new LockedView(
+        clusterProfileId,
+        demands.stream().flatMap(demand -> demand.jobKey().stream()).distinct().toList());
   }
 
   /**
-   * The live agents of one cluster profile, and those of each agent profile still starting
-   * (reserved or launched, never registered), as the decisions of one locked transaction see them:
-   * counted in one statement when first needed, then kept by the decisions that transaction takes.
-   * Only a decision under the lock adds an agent, so nothing raises the counts meanwhile;
-   * terminations and registrations elsewhere may lower them, which leaves them safely high until
-   * the next transaction counts again. Owned by one transaction and its thread.
+   * A cluster profile as the decisions of one transaction under its lock see it: how many of its
+   * agents live, how many of each agent profile are still starting (reserved or launched, never
+   * registered), and the live agent of each GoCD job the transaction decides for. Each is read in
+   * one statement when first needed, then kept by the decisions that transaction takes. Only a
+   * decision under the lock adds an agent or binds a job, so nothing raises the counts or binds the
+   * jobs meanwhile; terminations and registrations elsewhere may lower the counts or end an agent,
+   * which leaves the counts safely high and is caught by the compare-and-set of whatever move
+   * follows. Owned by one transaction and its thread.
    */
-  final class LiveCounts {
+  final class LockedView {
 
     private final String clusterProfileId;
+    private final List<String> jobKeys;
     private int running;
-    // Null until counted, and again after recount().
+    // Null until read, and again after reread().
     private Map<String, Integer> startingByProfile;
+    private Map<String, LiveAgent> agentsByJob;
 
-    private LiveCounts(String clusterProfileId) {
+    private LockedView(String clusterProfileId, List<String> jobKeys) {
       this.clusterProfileId = clusterProfileId;
+      this.jobKeys = jobKeys;
     }
 
     int running() {
@@ -288,9 +309,43 @@ final class Allocation {
       startingByProfile.merge(profileKey, 1, Integer::sum);
     }
 
-    /** Something of this transaction changed agents otherwise: count again when next needed. */
-    void recount() {
+    Optional<LiveAgent> liveAgentOf(String jobKey) {
+      if (agentsByJob == null) {
+        agentsByJob = new HashMap<>();
+        if (!jobKeys.isEmpty()) {
+          jdbc.sql(
+                  """
+                  select r.job_key, a.id, a.assignment
+                  from agent_requests r join agents a on a.id = r.agent_id
+                  where r.job_key in (:jobs) and a.state in ('PENDING', 'BUSY', 'IDLE')
+                  """)
+              .param("jobs", jobKeys)
+              .query(
+                  (ResultSet row) -> {
+                    agentsByJob.put(
+                        row.getString("job_key"),
+                        new LiveAgent(
+                            row.getString("id"),
+                            Objects.requireNonNullElse(row.getString("assignment"), "")));
+                  });
+        }
+      }
+      return Optional.ofNullable(agentsByJob.get(jobKey));
+    }
+
+    /** A decision of this transaction gave the demand's GoCD job this agent. */
+    void bound(Demand demand, String agentId) {
+      if (agentsByJob != null) {
+        demand
+            .jobKey()
+            .ifPresent(job -> agentsByJob.put(job, new LiveAgent(agentId, demand.key().value())));
+      }
+    }
+
+    /** Something of this transaction ended an agent: read again when next needed. */
+    void reread() {
       startingByProfile = null;
+      agentsByJob = null;
     }
 
     private void count() {

@@ -11,7 +11,9 @@ import dev.elasticagents.agent.TerminationKind;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.springframework.dao.DuplicateKeyException;
@@ -105,19 +107,33 @@ final class CreateAgentDecisions {
         () -> {
           String clusterProfileId = demands.getFirst().cluster().id();
           profileLocks.lock(clusterProfileId);
-          Allocation.LiveCounts counts = allocation.liveCounts(clusterProfileId);
-          return demands.stream().map(demand -> decideLocked(demand, counts)).toList();
+          Map<DecisionKey, RecordedDecision> recorded =
+              new HashMap<>(decisions.findAll(demands.stream().map(Demand::key).toList()));
+          Allocation.LockedView view = allocation.lockedView(clusterProfileId, demands);
+          return demands.stream().map(demand -> decideLocked(demand, recorded, view)).toList();
         });
   }
 
-  private RecordedDecision decideLocked(Demand demand, Allocation.LiveCounts counts) {
-    Optional<RecordedDecision> recorded = decisions.find(demand.key());
-    if (recorded.isPresent() && stillStands(recorded.get(), demand.owner(), counts)) {
-      return decisions.replayed(demand.key(), recorded.get());
+  /**
+   * Decides one demand of a locked transaction, given the decisions recorded for the transaction's
+   * demands, which it keeps: a job delivered twice into one batch replays its first decision.
+   */
+  private RecordedDecision decideLocked(
+      Demand demand, Map<DecisionKey, RecordedDecision> recorded, Allocation.LockedView view) {
+    RecordedDecision found = recorded.get(demand.key());
+    if (found != null && stillStands(found, demand.owner(), view)) {
+      return decisions.replayed(demand.key(), found);
     }
-    recorded.ifPresent(stale -> decisions.forget(demand.key()));
+    if (found != null) {
+      decisions.forget(demand.key());
+    }
     Instant now = clock.instant();
-    return record(demand, allocation.decide(demand, now, counts), now);
+    RecordedDecision fresh = record(demand, allocation.decide(demand, now, view), now);
+    recorded.put(
+        demand.key(),
+        new RecordedDecision(
+            fresh.outcome(), fresh.agentId(), fresh.jobKey(), fresh.variables(), true));
+    return fresh;
   }
 
   private RecordedDecision record(Demand demand, AgentDecision decision, Instant now) {
@@ -153,18 +169,17 @@ final class CreateAgentDecisions {
     return Standing.STANDS;
   }
 
-  private boolean stillStands(
-      RecordedDecision recorded, String owner, Allocation.LiveCounts counts) {
+  private boolean stillStands(RecordedDecision recorded, String owner, Allocation.LockedView view) {
     return switch (standing(recorded, owner)) {
       case STANDS -> true;
       case STALE -> false;
       // Only the owner can launch it: take the reservation back so that no launch can use it.
-      case RESERVED_BY_ANOTHER -> !takeReservationBack(recorded, owner, counts);
+      case RESERVED_BY_ANOTHER -> !takeReservationBack(recorded, owner, view);
     };
   }
 
   private boolean takeReservationBack(
-      RecordedDecision recorded, String owner, Allocation.LiveCounts counts) {
+      RecordedDecision recorded, String owner, Allocation.LockedView view) {
     boolean taken =
         transitions.claimTermination(
             recorded.agentId().flatMap(transitions::find).orElseThrow(),
@@ -172,8 +187,8 @@ final class CreateAgentDecisions {
             new Termination(
                 TerminationKind.OTHER,
                 "reservation replaced: its job was redelivered to another instance"));
-    // The reservation no longer starts: the decisions after it count again.
-    counts.recount();
+    // The reservation no longer starts nor serves its job: the decisions after it read again.
+    view.reread();
     return taken;
   }
 

@@ -9,10 +9,15 @@ import dev.elasticagents.agent.DecisionOutcome;
 import dev.elasticagents.agent.RecordedDecision;
 import dev.elasticagents.agent.ReleaseOutcome;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -52,15 +57,38 @@ final class DecisionLog {
     return jdbc.sql(
             "select outcome, agent_id, job_key, variables from decisions where decision_key = ?")
         .param(key.value())
-        .query(
-            (row, number) ->
-                new RecordedDecision(
-                    outcome(row.getString("outcome")),
-                    Optional.ofNullable(row.getString("agent_id")),
-                    Optional.ofNullable(row.getString("job_key")),
-                    read(row.getString("variables")),
-                    true))
+        .query((row, number) -> recorded(row))
         .optional();
+  }
+
+  /** The decisions recorded for any of {@code keys}, in one statement. */
+  Map<DecisionKey, RecordedDecision> findAll(Collection<DecisionKey> keys) {
+    if (keys.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, DecisionKey> byValue = new HashMap<>();
+    keys.forEach(key -> byValue.put(key.value(), key));
+    Map<DecisionKey, RecordedDecision> found = new HashMap<>();
+    jdbc.sql(
+            """
+            select decision_key, outcome, agent_id, job_key, variables from decisions
+            where decision_key in (:keys)
+            """)
+        .param("keys", byValue.keySet())
+        .query(
+            (ResultSet row) -> {
+              found.put(byValue.get(row.getString("decision_key")), recorded(row));
+            });
+    return found;
+  }
+
+  private RecordedDecision recorded(ResultSet row) throws SQLException {
+    return new RecordedDecision(
+        outcome(row.getString("outcome")),
+        Optional.ofNullable(row.getString("agent_id")),
+        Optional.ofNullable(row.getString("job_key")),
+        read(row.getString("variables")),
+        true);
   }
 
   /**

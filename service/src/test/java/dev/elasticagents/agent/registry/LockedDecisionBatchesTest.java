@@ -8,6 +8,7 @@ import dev.elasticagents.agent.AgentId;
 import dev.elasticagents.agent.AgentProfile;
 import dev.elasticagents.agent.ClusterProfile;
 import dev.elasticagents.agent.DecisionOutcome;
+import dev.elasticagents.agent.JobIdentifier;
 import dev.elasticagents.agent.RecordedDecision;
 import dev.elasticagents.testing.AgentServices;
 import dev.elasticagents.testing.LockWaits;
@@ -153,6 +154,55 @@ class LockedDecisionBatchesTest {
     assertThat(batchSizes().count()).isEqualTo(6);
   }
 
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
+  void twoDemandsOfOneGoCdJobInOneBatchGetOneAgent(String name, DataSource database)
+      throws Exception {
+    AgentRegistry registry = registryOn(database);
+    ClusterProfile cluster = AgentRegistryTest.cluster(10, 10);
+    JobIdentifier waiting = AgentRegistryTest.job();
+
+    List<Future<RecordedDecision>> decided =
+        lineUp(
+            registry,
+            database,
+            List.of(
+                demand(cluster, AgentRegistryTest.job()),
+                demand(cluster, waiting),
+                demand(cluster, waiting)));
+
+    assertThat(decided.get(1).get().outcome()).isEqualTo(DecisionOutcome.CREATED);
+    assertThat(decided.get(2).get().outcome()).isEqualTo(DecisionOutcome.ALREADY_CREATED);
+    assertThat(decided.get(2).get().agentId()).isEqualTo(decided.get(1).get().agentId());
+    assertThat(registry.agentsAssignedTo(waiting))
+        .containsExactly(decided.get(1).get().agentId().orElseThrow());
+    assertThat(registry.runningAgents(cluster.id())).isEqualTo(2);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
+  void aJobDeliveredTwiceIntoOneBatchReplaysItsFirstDecision(String name, DataSource database)
+      throws Exception {
+    AgentRegistry registry = registryOn(database);
+    ClusterProfile cluster = AgentRegistryTest.cluster(10, 10);
+    Demand delivered = demand(cluster, AgentRegistryTest.job());
+
+    List<Future<RecordedDecision>> decided =
+        lineUp(
+            registry,
+            database,
+            List.of(demand(cluster, AgentRegistryTest.job()), delivered, delivered));
+
+    RecordedDecision first = decided.get(1).get();
+    RecordedDecision again = decided.get(2).get();
+    assertThat(first.replayed()).isFalse();
+    assertThat(again.replayed()).isTrue();
+    assertThat(again.outcome()).isEqualTo(DecisionOutcome.CREATED);
+    assertThat(again.agentId()).isEqualTo(first.agentId());
+    assertThat(again.variables()).isEqualTo(first.variables());
+    assertThat(registry.runningAgents(cluster.id())).isEqualTo(2);
+  }
+
   /**
    * Decides one demand, which waits for the lock this test holds, then {@code behind} more that
    * line up behind it, then lets the lock go: the first is decided alone, the others together.
@@ -165,25 +215,40 @@ class LockedDecisionBatchesTest {
       List<Supplier<String>> ids,
       int behind)
       throws SQLException {
-    assertThat(registry.trackClusterProfile(cluster.id(), 100)).isTrue();
+    List<Demand> demands = new ArrayList<>();
+    for (int i = 0; i <= behind; i++) {
+      demands.add(demand(cluster, ids, i));
+    }
+    return lineUp(registry, database, demands);
+  }
+
+  /**
+   * Decides the first demand, which waits for the lock this test holds, then the others, which line
+   * up behind it in order, then lets the lock go: the first is decided alone, the others together.
+   */
+  private List<Future<RecordedDecision>> lineUp(
+      AgentRegistry registry, DataSource database, List<Demand> demands) throws SQLException {
+    String clusterProfileId = demands.getFirst().cluster().id();
+    assertThat(registry.trackClusterProfile(clusterProfileId, 100)).isTrue();
     List<Future<RecordedDecision>> decided = new ArrayList<>();
     try (Connection holder = database.getConnection()) {
       holder.setAutoCommit(false);
       try (PreparedStatement lock =
           holder.prepareStatement("select id from cluster_profiles where id = ? for update")) {
-        lock.setString(1, cluster.id());
+        lock.setString(1, clusterProfileId);
         lock.executeQuery().close();
       }
-      decided.add(deciders.submit(() -> registry.decide(demand(cluster, ids, 0))));
+      decided.add(deciders.submit(() -> registry.decide(demands.getFirst())));
       LockWaits.awaitASessionWaitingForALock(database);
-      for (int i = 1; i <= behind; i++) {
-        Demand demand = demand(cluster, ids, i);
+      for (int i = 1; i < demands.size(); i++) {
+        Demand demand = demands.get(i);
+        int waiting = i;
         decided.add(deciders.submit(() -> registry.decide(demand)));
+        await("demand lined up behind the lock")
+            .atMost(Duration.ofSeconds(20))
+            .pollInterval(Duration.ofMillis(5))
+            .until(() -> registry.decisionsWaitingForLock(clusterProfileId) == waiting);
       }
-      await("demands lined up behind the lock")
-          .atMost(Duration.ofSeconds(20))
-          .pollInterval(Duration.ofMillis(5))
-          .until(() -> registry.decisionsWaitingForLock(cluster.id()) == behind);
       holder.rollback();
     }
     for (Future<RecordedDecision> decision : decided) {
@@ -192,17 +257,26 @@ class LockedDecisionBatchesTest {
     return decided;
   }
 
+  private Demand demand(ClusterProfile cluster, JobIdentifier job) {
+    return demand(cluster, Optional.of(job), AgentId::next);
+  }
+
   private Demand demand(ClusterProfile cluster, List<Supplier<String>> ids, int index) {
+    return demand(
+        cluster, Optional.of(AgentRegistryTest.job()), ids.get(Math.min(index, ids.size() - 1)));
+  }
+
+  private Demand demand(ClusterProfile cluster, Optional<JobIdentifier> job, Supplier<String> id) {
     return new Demand(
         AgentServices.createAgentJob(),
-        Optional.of(AgentRegistryTest.job()),
+        job,
         cluster,
         linux,
         "recording:instance-a",
         0,
         Duration.ofSeconds(30),
         3,
-        ids.get(Math.min(index, ids.size() - 1)));
+        id);
   }
 
   private AgentRegistry registryOn(DataSource database) {
