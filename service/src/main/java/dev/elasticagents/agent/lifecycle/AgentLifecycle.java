@@ -29,6 +29,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
+import org.springframework.util.ConcurrentLruCache;
 
 /**
  * The lifecycle of elastic agents: decide and launch on create-agent, keep or terminate when a job
@@ -51,6 +52,13 @@ public class AgentLifecycle {
   private final AgentProperties properties;
   private final MeterRegistry meters;
   private final ClusterProfiles clusterProfiles;
+  // GoCD sends an elastic agent profile's properties unchanged with every request of its jobs:
+  // each is read and checked by the provider once, not once per job. One that fails its checks is
+  // never kept.
+  private final ConcurrentLruCache<RequestedProfile, AgentProfile> launchableProfiles;
+
+  /** An agent profile as a request names it. */
+  private record RequestedProfile(String environment, Map<String, String> properties) {}
 
   public AgentLifecycle(
       AgentRegistry registry,
@@ -65,6 +73,8 @@ public class AgentLifecycle {
     this.properties = properties;
     this.meters = meters;
     this.clusterProfiles = clusterProfiles;
+    this.launchableProfiles =
+        new ConcurrentLruCache<>(ClusterProfiles.PROPERTY_SETS_KEPT, this::launchable);
   }
 
   /** Decides on an agent for a create-agent request and launches it when a new one is needed. */
@@ -103,9 +113,14 @@ public class AgentLifecycle {
 
   /** The request's agent profile, if it is valid and the provider can launch agents of it. */
   private AgentProfile launchable(CreateAgentRequest request) {
+    return launchableProfiles.get(
+        new RequestedProfile(request.environment(), request.profileProperties()));
+  }
+
+  private AgentProfile launchable(RequestedProfile requested) {
     AgentProfile profile =
         AgentProfile.from(
-            request.environment(), request.profileProperties(), properties.reuseAgents());
+            requested.environment(), requested.properties(), properties.reuseAgents());
     List<String> problems = provider.problemsWith(profile);
     if (!problems.isEmpty()) {
       throw new InvalidJobVariablesException(problems);

@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
+import org.springframework.util.ConcurrentLruCache;
 
 /**
  * A request's cluster profile as the service serves it: its id one the operator allows ({@link
@@ -32,6 +33,9 @@ public class ClusterProfiles {
   // Cluster profiles whose request asked for more than the ceiling, warned about once. Only
   // tracked profiles are added, so it is as bounded as they are.
   private final Set<String> warned = ConcurrentHashMap.newKeySet();
+  // GoCD sends a cluster profile's properties unchanged with every request of its jobs: each set is
+  // read and checked once, not once per job. A set that fails its checks is never kept.
+  private final ConcurrentLruCache<Map<String, String>, ClusterProfile> read;
 
   public ClusterProfiles(
       AgentProperties properties,
@@ -42,11 +46,19 @@ public class ClusterProfiles {
     this.ceilings = ceilings;
     this.ids = ids;
     this.registry = registry;
+    this.read =
+        new ConcurrentLruCache<>(
+            PROPERTY_SETS_KEPT,
+            clusterProfileProperties ->
+                ClusterProfile.from(clusterProfileProperties, properties.clusterDefaults()));
   }
+
+  /** How many sets of cluster profile properties are kept read. */
+  static final int PROPERTY_SETS_KEPT = 256;
 
   /** What a request asks for, the defaults filling in what it leaves out; nothing capped. */
   public ClusterProfile requested(Map<String, String> clusterProfileProperties) {
-    return ClusterProfile.from(clusterProfileProperties, properties.clusterDefaults());
+    return read.get(Map.copyOf(clusterProfileProperties));
   }
 
   /**
@@ -56,7 +68,10 @@ public class ClusterProfiles {
    * @throws InvalidJobVariablesException when its properties cannot be read or its id is not listed
    */
   public ClusterProfile effective(Map<String, String> clusterProfileProperties) {
-    ClusterProfile requested = requested(clusterProfileProperties);
+    return effective(requested(clusterProfileProperties));
+  }
+
+  private ClusterProfile effective(ClusterProfile requested) {
     String id = requested.id();
     if (ids.listed()) {
       id =
@@ -98,11 +113,11 @@ public class ClusterProfiles {
    * @throws InvalidJobVariablesException when it is not served
    */
   public ClusterProfile tracked(Map<String, String> clusterProfileProperties) {
-    ClusterProfile cluster = effective(clusterProfileProperties);
+    ClusterProfile requested = requested(clusterProfileProperties);
+    ClusterProfile cluster = effective(requested);
     if (!registry.trackClusterProfile(cluster.id(), trackingLimit())) {
       throw untracked();
     }
-    ClusterProfile requested = requested(clusterProfileProperties);
     if ((requested.maxRunningAgents() > cluster.maxRunningAgents()
             || requested.maxPendingAgents() > cluster.maxPendingAgents())
         && warned.add(cluster.id())) {
