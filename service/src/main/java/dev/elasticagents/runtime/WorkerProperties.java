@@ -34,8 +34,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 public record WorkerProperties(
     @DefaultValue("true") boolean enabled,
     @DefaultValue("PT5M") Duration timeout,
-    @DefaultValue("32") int maxJobsActive,
-    @DefaultValue("64") int maxOutcomesInFlight,
+    @DefaultValue("64") int maxJobsActive,
+    @DefaultValue("128") int maxOutcomesInFlight,
     @DefaultValue("true") boolean streamEnabled,
     @DefaultValue("PT1S") Duration pollInterval,
     @DefaultValue("PT10S") Duration requestTimeout,

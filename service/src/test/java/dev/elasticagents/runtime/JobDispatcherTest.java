@@ -196,7 +196,7 @@ class JobDispatcherTest {
             new Binder(new MapConfigurationPropertySource(Map.of()))
                 .bindOrCreate("job-workers", WorkerProperties.class)
                 .maxOutcomesInFlight())
-        .isEqualTo(64);
+        .isEqualTo(128);
   }
 
   private void start(int maxOutcomesInFlight) {
