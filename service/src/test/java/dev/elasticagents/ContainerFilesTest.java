@@ -22,6 +22,17 @@ class ContainerFilesTest {
   private static final Path ROOT = Path.of("").toAbsolutePath();
 
   @Test
+  void theImageStartsWithTheAheadOfTimeCacheItsTrainingRunWrites() throws IOException {
+    String dockerfile = Files.readString(ROOT.resolve("Dockerfile"));
+
+    assertThat(dockerfile)
+        .contains("-XX:AOTCacheOutput=elastic-agent-workers.aot -Dspring.context.exit=onRefresh")
+        .contains("\"-XX:AOTCache=elastic-agent-workers.aot\"")
+        .contains("\"-jar\", \"elastic-agent-workers.jar\"]")
+        .contains("--application-filename elastic-agent-workers.jar");
+  }
+
+  @Test
   void composeConfiguresTheWorkersOnlyWithPropertiesTheServiceKnows() throws IOException {
     KnownProperties known = KnownProperties.onTheClasspath();
 
