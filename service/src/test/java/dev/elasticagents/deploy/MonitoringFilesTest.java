@@ -73,6 +73,8 @@ class MonitoringFilesTest {
             "zeebe_worker_outcome_sent_seconds_bucket",
             "elastic_agents_live",
             "elastic_agents_decisions_total",
+            "elastic_agents_decisions_batch_size_decisions_count",
+            "zeebe_worker_outcomes_in_flight",
             "elastic_agents_terminations_total");
   }
 
