@@ -224,8 +224,9 @@ final class BenchmarkReport {
             "`: one execution thread per job it may hold and jobs pushed over a stream, as"
                 + " Camunda's guidance for blocking workers says.\n")
         .append(
-            "  - The service at its defaults (`job-workers.max-jobs-active=32`, stream enabled,"
-                + " handlers on virtual threads), on PostgreSQL, with a fixture provider"
+            "  - The service at its defaults (`job-workers.max-jobs-active=64`,"
+                + " `job-workers.max-outcomes-in-flight=128`, stream enabled, handlers on virtual"
+                + " threads), on PostgreSQL, with a fixture provider"
                 + " (`BenchmarkService`) whose launches take ")
         .append(settings.launchMillis())
         .append(" ms for the burst's cluster profile and no time otherwise")
@@ -233,6 +234,10 @@ final class BenchmarkReport {
             settings.serviceProperties().isEmpty()
                 ? ""
                 : "; besides: `" + settings.serviceProperties() + "`")
+        .append(
+            settings.serviceJvmOptions().isEmpty()
+                ? ""
+                : "; JVM options: `" + String.join(" ", settings.serviceJvmOptions()) + "`")
         .append(".\n")
         .append("- **Paths:** *")
         .append(WorkerBenchmark.RESENT)

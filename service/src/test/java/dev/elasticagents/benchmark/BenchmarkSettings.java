@@ -27,6 +27,8 @@ import java.util.stream.Collectors;
  * @param output where the report goes
  * @param serviceProperties settings the service runs with besides its defaults ({@code
  *     benchmark.service-properties=key=value,key=value})
+ * @param serviceJvmOptions JVM options the service runs with besides its heap limit ({@code
+ *     benchmark.service-jvm-options=-XX:... -XX:...})
  */
 record BenchmarkSettings(
     List<Contender> contenders,
@@ -42,7 +44,8 @@ record BenchmarkSettings(
     boolean profile,
     String label,
     Path output,
-    Map<String, String> serviceProperties) {
+    Map<String, String> serviceProperties,
+    List<String> serviceJvmOptions) {
 
   static BenchmarkSettings fromSystemProperties() {
     return new BenchmarkSettings(
@@ -74,6 +77,10 @@ record BenchmarkSettings(
             .map(setting -> setting.split("=", 2))
             .collect(
                 Collectors.toMap(
-                    setting -> setting[0], setting -> setting.length > 1 ? setting[1] : "")));
+                    setting -> setting[0], setting -> setting.length > 1 ? setting[1] : "")),
+        Arrays.stream(System.getProperty("benchmark.service-jvm-options", "").split(" "))
+            .map(String::strip)
+            .filter(option -> !option.isEmpty())
+            .toList());
   }
 }

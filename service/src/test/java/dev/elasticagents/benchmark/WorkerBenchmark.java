@@ -310,7 +310,8 @@ class WorkerBenchmark {
             "--benchmark.work-millis=" + settings.launchMillis());
     return switch (contender) {
       case SERVICE -> {
-        List<String> options = new ArrayList<>(jvmOptions);
+        List<String> options = new ArrayList<>(settings.serviceJvmOptions());
+        options.addAll(jvmOptions);
         options.add("-D" + InFlight.PEAK_FILE + "=" + peakFile);
         yield ServiceProcess.start(
             BenchmarkService.class.getName(),
