@@ -3,12 +3,14 @@ package dev.elasticagents.benchmark;
 import dev.elasticagents.ElasticAgentWorkersApplication;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringApplication;
-import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
 
 /**
  * The service as production runs it, with {@link SlowLaunchProvider} as its agent provider ({@code
- * elastic-agents.provider=benchmark} keeps the local provider out).
+ * elastic-agents.provider=benchmark} keeps the local provider out). It runs on the service's
+ * runtime class path ({@link ServiceJars}), without the test scope: its fixture is a source of the
+ * application, not a test configuration, and carries no annotation that a component scan of the
+ * test classes would pick up.
  */
 public final class BenchmarkService {
 
@@ -18,7 +20,6 @@ public final class BenchmarkService {
     SpringApplication.from(ElasticAgentWorkersApplication::main).with(Fixture.class).run(args);
   }
 
-  @TestConfiguration(proxyBeanMethods = false)
   static class Fixture {
 
     @Bean

@@ -47,6 +47,26 @@ record BenchmarkSettings(
     Map<String, String> serviceProperties,
     List<String> serviceJvmOptions) {
 
+  /** These settings with the service's settings replaced by {@code serviceProperties}. */
+  BenchmarkSettings withServiceProperties(Map<String, String> serviceProperties) {
+    return new BenchmarkSettings(
+        contenders,
+        runs,
+        concurrencies,
+        jvmWarmup,
+        warmup,
+        window,
+        burstJobs,
+        launchMillis,
+        registryTerminated,
+        registryLive,
+        profile,
+        label,
+        output,
+        Map.copyOf(serviceProperties),
+        serviceJvmOptions);
+  }
+
   static BenchmarkSettings fromSystemProperties() {
     return new BenchmarkSettings(
         Arrays.stream(

@@ -28,6 +28,7 @@ final class Results {
   private final List<RegistryFill.Counts> registryFills = new ArrayList<>();
   private final List<Long> registryScaleLiveAfter = new ArrayList<>();
   private final List<Duration> serviceReadyAfter = new ArrayList<>();
+  private final List<Duration> serviceReadyWithoutAotCache = new ArrayList<>();
 
   void add(Scenario scenario, Contender contender, Measurement measurement) {
     loops
@@ -50,9 +51,17 @@ final class Results {
     registryScaleLiveAfter.add(liveAfterScenario);
   }
 
-  /** How long the service took from its JVM's start until it was ready, one per run. */
+  /**
+   * How long the service took from its JVM's start until it was ready, on its AOT cache as the
+   * image runs it, one per run.
+   */
   void addServiceReadyAfter(Duration readyAfter) {
     serviceReadyAfter.add(readyAfter);
+  }
+
+  /** The same without the AOT cache, one per run. */
+  void addServiceReadyWithoutAotCache(Duration readyAfter) {
+    serviceReadyWithoutAotCache.add(readyAfter);
   }
 
   Map<Scenario, Map<Contender, List<Measurement>>> loops() {
@@ -81,6 +90,10 @@ final class Results {
 
   List<Duration> serviceReadyAfter() {
     return serviceReadyAfter;
+  }
+
+  List<Duration> serviceReadyWithoutAotCache() {
+    return serviceReadyWithoutAotCache;
   }
 
   List<Measurement> of(Scenario scenario, Contender contender) {

@@ -53,11 +53,18 @@ class WorkerBenchmark {
   // GoCD job ids, unique over the whole benchmark: each create-agent of a new job launches an
   // agent.
   private final AtomicInteger jobIds = new AtomicInteger(1_000);
+  private ServiceJars serviceJars;
 
   @Test
   void measuresTheServiceAgainstItsPeers() throws Exception {
     Results results = new Results();
     Files.createDirectories(work);
+    if (settings.contenders().contains(Contender.SERVICE) || settings.profile()) {
+      serviceJars =
+          ServiceJars.build(
+              work.resolve("service-jars"), settings.serviceJvmOptions(), trainingProperties());
+      log.info("Service jars packed and its AOT cache trained: {}", serviceJars.aotCacheOption());
+    }
     for (int run = 1; run <= settings.runs(); run++) {
       // Each run starts with another contender, so that none always goes first.
       List<Contender> order = new ArrayList<>(settings.contenders());
@@ -91,6 +98,7 @@ class WorkerBenchmark {
     Files.deleteIfExists(recording);
     List<String> flightRecorder =
         List.of(
+            serviceJars.aotCacheOption(),
             "-XX:StartFlightRecording=filename=" + recording + ",settings=profile,dumponexit=true");
     int concurrency = settings.concurrencies().getFirst();
     Duration window = settings.window().multipliedBy(2);
@@ -131,57 +139,76 @@ class WorkerBenchmark {
     Files.createDirectories(directory);
     Path peakFile = directory.resolve("peak");
     String registryUrl = RegistryDatabases.newPostgresUrl();
-    try (BenchmarkEngine engine = BenchmarkEngine.start();
-        ServiceProcess worker =
-            start(contender, engine, directory, peakFile, List.of(), registryUrl)) {
-      ProcessHandle jvm = worker.jvm();
+    try (BenchmarkEngine engine = BenchmarkEngine.start()) {
       if (contender == Contender.SERVICE) {
-        readyAfter(jvm).ifPresent(results::addServiceReadyAfter);
-        Map<String, Object> resent =
-            request("create-agent", "benchmark-resent", jobIds.incrementAndGet());
-        engine.loop().run(() -> resent, 1, Duration.ZERO, Duration.ofSeconds(1), jvm);
-        for (int concurrency : settings.concurrencies()) {
-          results.add(
-              new Results.Scenario(RESENT, concurrency),
-              contender,
-              loop(engine, () -> resent, concurrency, jvm));
-        }
-        for (int concurrency : settings.concurrencies()) {
-          results.add(
-              new Results.Scenario(CREATE, concurrency),
-              contender,
-              loop(
-                  engine,
-                  () -> request("create-agent", CREATE_PROFILE, jobIds.incrementAndGet()),
-                  concurrency,
-                  jvm));
-        }
-        registryScale(engine, registryUrl, results, jvm);
-      } else {
-        Map<String, Object> noop = request(StarterPeer.NOOP, "benchmark-resent", 1);
-        for (int concurrency : settings.concurrencies()) {
-          results.add(
-              new Results.Scenario(NOOP, concurrency),
-              contender,
-              loop(engine, () -> noop, concurrency, jvm));
-        }
+        readyWithoutAotCache(engine, directory.resolve("without-aot-cache"))
+            .ifPresent(results::addServiceReadyWithoutAotCache);
       }
-      if (contender.runsBursts()) {
-        String jobType = contender == Contender.SERVICE ? "create-agent" : StarterPeer.SLEEP;
-        Duration atMost =
-            Duration.ofMillis(settings.launchMillis() * settings.burstJobs() * 2).plusMinutes(1);
-        Burst.Result burst =
-            engine
-                .burst()
-                .run(
-                    job -> request(jobType, BURST_PROFILE, jobIds.incrementAndGet()),
-                    settings.burstJobs(),
-                    atMost);
-        results.add(contender, new Results.BurstRun(burst, InFlight.readPeak(peakFile)));
-        log.info("{}: burst of {} in {} s", contender.label, burst.jobs(), burst.seconds());
+      List<String> jvmOptions =
+          contender == Contender.SERVICE ? List.of(serviceJars.aotCacheOption()) : List.of();
+      try (ServiceProcess worker =
+          start(contender, engine, directory, peakFile, jvmOptions, registryUrl)) {
+        measureTurn(contender, engine, worker, registryUrl, peakFile, results);
       }
-      results.addResidentSet(contender, residentKilobytes(jvm));
     }
+  }
+
+  /** One contender's turn of one run, on the worker started for it. */
+  private void measureTurn(
+      Contender contender,
+      BenchmarkEngine engine,
+      ServiceProcess worker,
+      String registryUrl,
+      Path peakFile,
+      Results results)
+      throws Exception {
+    ProcessHandle jvm = worker.jvm();
+    if (contender == Contender.SERVICE) {
+      readyAfter(jvm).ifPresent(results::addServiceReadyAfter);
+      Map<String, Object> resent =
+          request("create-agent", "benchmark-resent", jobIds.incrementAndGet());
+      engine.loop().run(() -> resent, 1, Duration.ZERO, Duration.ofSeconds(1), jvm);
+      for (int concurrency : settings.concurrencies()) {
+        results.add(
+            new Results.Scenario(RESENT, concurrency),
+            contender,
+            loop(engine, () -> resent, concurrency, jvm));
+      }
+      for (int concurrency : settings.concurrencies()) {
+        results.add(
+            new Results.Scenario(CREATE, concurrency),
+            contender,
+            loop(
+                engine,
+                () -> request("create-agent", CREATE_PROFILE, jobIds.incrementAndGet()),
+                concurrency,
+                jvm));
+      }
+      registryScale(engine, registryUrl, results, jvm);
+    } else {
+      Map<String, Object> noop = request(StarterPeer.NOOP, "benchmark-resent", 1);
+      for (int concurrency : settings.concurrencies()) {
+        results.add(
+            new Results.Scenario(NOOP, concurrency),
+            contender,
+            loop(engine, () -> noop, concurrency, jvm));
+      }
+    }
+    if (contender.runsBursts()) {
+      String jobType = contender == Contender.SERVICE ? "create-agent" : StarterPeer.SLEEP;
+      Duration atMost =
+          Duration.ofMillis(settings.launchMillis() * settings.burstJobs() * 2).plusMinutes(1);
+      Burst.Result burst =
+          engine
+              .burst()
+              .run(
+                  job -> request(jobType, BURST_PROFILE, jobIds.incrementAndGet()),
+                  settings.burstJobs(),
+                  atMost);
+      results.add(contender, new Results.BurstRun(burst, InFlight.readPeak(peakFile)));
+      log.info("{}: burst of {} in {} s", contender.label, burst.jobs(), burst.seconds());
+    }
+    results.addResidentSet(contender, residentKilobytes(jvm));
   }
 
   /**
@@ -236,6 +263,27 @@ class WorkerBenchmark {
         "create-agent with launch, %,d terminated and %,d live agents in the registry",
         settings.registryTerminated(),
         settings.registryLive());
+  }
+
+  /**
+   * One more start of the service, without the AOT cache, on the turn's engine and an empty
+   * registry of its own, only for how long it takes to be ready; it stops before the measured one
+   * starts.
+   */
+  private Optional<Duration> readyWithoutAotCache(BenchmarkEngine engine, Path directory) {
+    try (ServiceProcess service =
+        start(
+            Contender.SERVICE,
+            engine,
+            directory,
+            directory.resolve("peak"),
+            List.of(),
+            RegistryDatabases.newPostgresUrl())) {
+      Optional<Duration> ready = readyAfter(service.jvm());
+      service.terminate();
+      service.awaitExit(Duration.ofMinutes(1));
+      return ready;
+    }
   }
 
   /**
@@ -314,6 +362,7 @@ class WorkerBenchmark {
         options.addAll(jvmOptions);
         options.add("-D" + InFlight.PEAK_FILE + "=" + peakFile);
         yield ServiceProcess.start(
+            serviceJars.classPath(),
             BenchmarkService.class.getName(),
             options,
             serviceProperties(grpc, rest, directory, registryUrl),
@@ -340,11 +389,21 @@ class WorkerBenchmark {
     properties.put("camunda.client.rest-address", rest);
     properties.put("spring.datasource.url", registryUrl);
     properties.put("spring.datasource.username", "postgres");
+    properties.put("elastic-agents.instance-id", "benchmark-" + directory.getFileName());
+    properties.putAll(trainingProperties());
+    return properties;
+  }
+
+  /**
+   * The service's settings that need no engine or database: those its AOT cache's training run
+   * starts with, as the image's build trains it without either.
+   */
+  private Map<String, String> trainingProperties() {
+    Map<String, String> properties = new HashMap<>();
     properties.put("elastic-agents.provider", "benchmark");
     // The benchmark measures the workers, not capacity: its requests ask for far more agents.
     properties.put("elastic-agents.capacity-ceilings.max-running-agents", "100000");
     properties.put("elastic-agents.capacity-ceilings.max-pending-agents", "100000");
-    properties.put("elastic-agents.instance-id", "benchmark-" + directory.getFileName());
     properties.put("benchmark.slow-cluster-profile", BURST_PROFILE);
     properties.put("benchmark.launch-millis", String.valueOf(settings.launchMillis()));
     properties.putAll(settings.serviceProperties());

@@ -92,13 +92,27 @@ public final class ServiceProcess implements AutoCloseable {
       Map<String, String> properties,
       Path agents,
       Path logFile) {
+    return start(classPath(), mainClass, jvmOptions, properties, agents, logFile);
+  }
+
+  /**
+   * Starts {@code mainClass} on {@code classPath} rather than this JVM's, as {@link #start(String,
+   * List, Map, Path, Path)} does.
+   */
+  public static ServiceProcess start(
+      String classPath,
+      String mainClass,
+      List<String> jvmOptions,
+      Map<String, String> properties,
+      Path agents,
+      Path logFile) {
     int port = freePort();
     int managementPort = freePort();
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx384m");
     command.addAll(jvmOptions);
-    command.addAll(List.of("-cp", classPath(), mainClass));
+    command.addAll(List.of("-cp", classPath, mainClass));
     properties.forEach((key, value) -> command.add("--" + key + "=" + value));
     command.add("--server.address=127.0.0.1");
     command.add("--server.port=" + port);
