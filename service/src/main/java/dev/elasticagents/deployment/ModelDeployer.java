@@ -15,6 +15,8 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -22,6 +24,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.core.Ordered;
 import org.springframework.core.io.Resource;
 import org.springframework.core.io.support.ResourcePatternResolver;
@@ -32,13 +35,17 @@ import org.springframework.stereotype.Component;
  * content did not change, so deploying on every start is idempotent. A model that needs a newer
  * cluster than the one it would go to (see {@link Model}) is left out, with a warning.
  *
+ * <p>The deployment begins in the first lifecycle phase, as soon as the client exists, on a thread
+ * of its own: it runs while the web servers start and the workers open, instead of after them, and
+ * the service is ready that much sooner. Start-up ends ({@link ApplicationRunner}) once it is done.
+ *
  * <p>While the cluster cannot take the models, start-up waits up to {@code deployment.timeout};
  * then the service starts anyway, unready ({@link DeploymentHealthIndicator}), and keeps trying in
  * the background: a cluster outage at start is no reason to exit, and a restart loop would only add
  * load to a cluster that is struggling.
  */
 @Component
-public class ModelDeployer implements ApplicationRunner, Ordered, DisposableBean {
+public class ModelDeployer implements SmartLifecycle, ApplicationRunner, Ordered, DisposableBean {
 
   private static final Logger log = LoggerFactory.getLogger(ModelDeployer.class);
   private static final Duration FIRST_RETRY_DELAY = Duration.ofMillis(500);
@@ -48,6 +55,8 @@ public class ModelDeployer implements ApplicationRunner, Ordered, DisposableBean
   private final DeploymentProperties properties;
   private final ResourcePatternResolver resolver;
   private final DeploymentHealthIndicator health;
+  // Completes when the models are deployed, or when start-up's wait for the cluster ran out.
+  private CompletableFuture<Void> startUp;
   private volatile Thread background;
 
   public ModelDeployer(
@@ -66,40 +75,91 @@ public class ModelDeployer implements ApplicationRunner, Ordered, DisposableBean
     return Ordered.HIGHEST_PRECEDENCE;
   }
 
+  /** Begins the deployment, before the web servers start and the workers open. */
+  @Override
+  public void start() {
+    begin();
+  }
+
+  @Override
+  public int getPhase() {
+    return Integer.MIN_VALUE;
+  }
+
+  @Override
+  public boolean isRunning() {
+    Thread running = background;
+    return running != null && running.isAlive();
+  }
+
+  @Override
+  public void stop() {
+    destroy();
+  }
+
+  /** Ends start-up once the models are deployed, or once its wait for the cluster ran out. */
   @Override
   public void run(ApplicationArguments args) throws InterruptedException {
+    try {
+      begin().get();
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException runtime
+          ? runtime
+          : new IllegalStateException("Model deployment failed", e.getCause());
+    }
+  }
+
+  private synchronized CompletableFuture<Void> begin() {
+    if (startUp != null) {
+      return startUp;
+    }
+    startUp = new CompletableFuture<>();
     if (!properties.enabled()) {
       log.info("Model deployment is disabled");
       health.deployed("none: deployment is disabled");
-      return;
+      startUp.complete(null);
+      return startUp;
     }
     Resource[] resources = models();
     if (resources.length == 0) {
       log.warn("No models match '{}': nothing to deploy", properties.resources());
       health.deployed("none: no model matches " + properties.resources());
-      return;
+      startUp.complete(null);
+      return startUp;
     }
     List<Model> models = read(resources);
-    try {
-      deployAll(models, Instant.now().plus(properties.timeout()));
-    } catch (DeadlinePassed e) {
-      log.warn(
-          "{}. The service runs without its models, unready, and keeps trying in the background",
-          e.getMessage());
-      health.waiting(e.getMessage());
-      background =
-          Thread.ofPlatform()
-              .name("model-deployment")
-              .daemon()
-              .start(() -> deployInTheBackground(models));
-    }
+    Instant deadline = Instant.now().plus(properties.timeout());
+    CompletableFuture<Void> started = startUp;
+    background =
+        Thread.ofPlatform()
+            .name("model-deployment")
+            .daemon()
+            .start(() -> deploy(models, deadline, started));
+    return startUp;
   }
 
-  private void deployInTheBackground(List<Model> models) {
+  /**
+   * Deploys until the cluster took the models: within start-up's deadline first, then, unready, in
+   * the background without one. The only writer of the deployment's health.
+   */
+  private void deploy(List<Model> models, Instant deadline, CompletableFuture<Void> started) {
     try {
-      deployAll(models, Instant.MAX);
+      try {
+        deployAll(models, deadline);
+      } catch (DeadlinePassed e) {
+        log.warn(
+            "{}. The service runs without its models, unready, and keeps trying in the background",
+            e.getMessage());
+        health.waiting(e.getMessage());
+        started.complete(null);
+        deployAll(models, Instant.MAX);
+      }
+      started.complete(null);
     } catch (InterruptedException | DeadlinePassed e) {
       log.info("Model deployment stopped before the cluster took the models");
+      started.complete(null);
+    } catch (RuntimeException e) {
+      started.completeExceptionally(e);
     }
   }
 

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
@@ -208,7 +209,35 @@ class WorkerBenchmark {
       results.add(contender, new Results.BurstRun(burst, InFlight.readPeak(peakFile)));
       log.info("{}: burst of {} in {} s", contender.label, burst.jobs(), burst.seconds());
     }
+    if (contender == Contender.SERVICE) {
+      nativeMemory(jvm, peakFile.resolveSibling("native-memory.txt"));
+    }
     results.addResidentSet(contender, residentKilobytes(jvm));
+  }
+
+  /**
+   * The service JVM's native memory by category, into {@code file}, when it runs with native memory
+   * tracking ({@code -Dbenchmark.service-jvm-options=-XX:NativeMemoryTracking=summary}): what its
+   * resident set is made of.
+   */
+  private void nativeMemory(ProcessHandle jvm, Path file) throws Exception {
+    if (settings.serviceJvmOptions().stream()
+        .noneMatch(option -> option.startsWith("-XX:NativeMemoryTracking="))) {
+      return;
+    }
+    Process jcmd =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                String.valueOf(jvm.pid()),
+                "VM.native_memory",
+                "summary")
+            .redirectErrorStream(true)
+            .redirectOutput(file.toFile())
+            .start();
+    if (!jcmd.waitFor(1, TimeUnit.MINUTES)) {
+      jcmd.destroyForcibly();
+    }
+    log.info("Native memory of the service: {}", file);
   }
 
   /**
