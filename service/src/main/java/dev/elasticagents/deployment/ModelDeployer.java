@@ -159,7 +159,10 @@ public class ModelDeployer implements SmartLifecycle, ApplicationRunner, Ordered
       log.info("Model deployment stopped before the cluster took the models");
       started.complete(null);
     } catch (RuntimeException e) {
-      started.completeExceptionally(e);
+      // During start-up the runner rethrows it and the start fails; after, only this log tells.
+      if (!started.completeExceptionally(e)) {
+        log.error("Model deployment stopped before the cluster took the models", e);
+      }
     }
   }
 

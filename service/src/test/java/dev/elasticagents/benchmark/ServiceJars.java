@@ -1,11 +1,11 @@
 package dev.elasticagents.benchmark;
 
 import dev.elasticagents.ElasticAgentWorkersApplication;
+import dev.elasticagents.faults.ServiceProcess;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -152,10 +152,7 @@ final class ServiceJars {
       Path log)
       throws IOException, InterruptedException {
     Files.deleteIfExists(aotCache);
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xmx384m");
-    command.addAll(jvmOptions);
+    List<String> command = ServiceProcess.java(jvmOptions);
     command.add("-XX:AOTCacheOutput=" + aotCache);
     command.add("-Dspring.context.exit=onRefresh");
     command.add("-D" + InFlight.PEAK_FILE + "=" + log.resolveSibling("training.peak"));
@@ -174,10 +171,12 @@ final class ServiceJars {
       throw new IllegalStateException("The AOT training run did not end in 3 minutes; see " + log);
     }
     if (training.exitValue() != 0 || !Files.isRegularFile(aotCache)) {
-      throw new UncheckedIOException(
-          new IOException(
-              "The AOT training run exited with %d and no cache; see %s"
-                  .formatted(training.exitValue(), log)));
+      throw new IllegalStateException(
+          "The AOT training run exited with %d, %s; see %s"
+              .formatted(
+                  training.exitValue(),
+                  Files.isRegularFile(aotCache) ? "cache written" : "no cache written",
+                  log));
     }
   }
 }

@@ -108,10 +108,7 @@ public final class ServiceProcess implements AutoCloseable {
       Path logFile) {
     int port = freePort();
     int managementPort = freePort();
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xmx384m");
-    command.addAll(jvmOptions);
+    List<String> command = java(jvmOptions);
     command.addAll(List.of("-cp", classPath, mainClass));
     properties.forEach((key, value) -> command.add("--" + key + "=" + value));
     command.add("--server.address=127.0.0.1");
@@ -121,6 +118,18 @@ public final class ServiceProcess implements AutoCloseable {
     ServiceProcess service = watched(command, agents, logFile, managementPort);
     service.awaitReady();
     return service;
+  }
+
+  /**
+   * The command line of the service's JVM up to its class path: this JVM's {@code java}, the heap
+   * limit of the container's defaults, then {@code jvmOptions}.
+   */
+  public static List<String> java(List<String> jvmOptions) {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xmx384m");
+    command.addAll(jvmOptions);
+    return command;
   }
 
   /** Runs {@code command} as the service under the watchdog, without waiting for anything more. */
