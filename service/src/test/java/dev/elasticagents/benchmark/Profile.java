@@ -18,7 +18,7 @@ import jdk.jfr.consumer.RecordedStackTrace;
 import jdk.jfr.consumer.RecordingFile;
 
 /**
- * Where the service's CPU went while it ran a closed loop: JDK Flight Recorder's execution samples
+ * Where the service's CPU went while it ran a closed loop: JDK Flight Recorder's CPU-time samples
  * inside the measured window, by the method on top of the stack (self) and by the libraries
  * anywhere on the stack (inclusive).
  */
@@ -94,7 +94,7 @@ record Profile(
               event.getThread("eventThread").getJavaThreadId(), 1, Integer::sum);
           continue;
         }
-        if (!type.equals("jdk.ExecutionSample")) {
+        if (!type.equals("jdk.CPUTimeSample")) {
           continue;
         }
         RecordedStackTrace stack = event.getStackTrace();
@@ -173,8 +173,9 @@ record Profile(
     StringBuilder text = new StringBuilder();
     text.append("# Profile of the service: ").append(label).append("\n\n");
     text.append(
-            "JDK Flight Recorder (settings `profile`, execution samples every 10 ms of each running"
-                + " thread) on the service's JVM while it ran the closed loop ")
+            "JDK Flight Recorder (settings `profile`, and its CPU-time sampler: a sample every 10"
+                + " ms of CPU time of each thread, `jdk.CPUTimeSample`) on the service's JVM while"
+                + " it ran the closed loop ")
         .append(scenario)
         .append("; only samples inside the measured window count: ")
         .append(samples)
@@ -183,8 +184,9 @@ record Profile(
             "The JVM used %.0f %% of a core on average in the window (`jdk.CPULoad`). "
                 .formatted(jvmCpuPercent))
         .append(
-            "Execution samples see only threads running Java code; what the JIT compilers, the"
-                + " garbage collector and native code use shows in the threads' CPU below"
+            "CPU-time samples count the time a Java thread spends in native code and system calls"
+                + " too (a socket write counts toward the library that wrote); what the JIT"
+                + " compilers and the garbage collector use shows in the threads' CPU below"
                 + " (`jdk.ThreadCPULoad`, in % of one core).\n\n");
     text.append("## CPU by thread\n\n| Thread | CPU %% of a core |\n|---|---:|\n".formatted());
     threadCpu.forEach(

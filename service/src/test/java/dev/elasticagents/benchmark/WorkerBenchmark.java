@@ -100,7 +100,9 @@ class WorkerBenchmark {
     List<String> flightRecorder =
         List.of(
             serviceJars.aotCacheOption(),
-            "-XX:StartFlightRecording=filename=" + recording + ",settings=profile,dumponexit=true");
+            "-XX:StartFlightRecording=filename="
+                + recording
+                + ",settings=profile,dumponexit=true,jdk.CPUTimeSample#enabled=true,jdk.CPUTimeSample#throttle=10ms");
     int concurrency = settings.concurrencies().getFirst();
     Duration window = settings.window().multipliedBy(2);
     Instant from;

@@ -4,6 +4,7 @@ import dev.elasticagents.agent.AgentDecision;
 import dev.elasticagents.agent.AgentProfile;
 import dev.elasticagents.agent.ClusterProfile;
 import dev.elasticagents.agent.JobIdentifier;
+import dev.elasticagents.agent.RecordedDecision;
 import java.sql.ResultSet;
 import java.time.Instant;
 import java.util.HashMap;
@@ -94,29 +95,60 @@ final class Allocation {
   }
 
   /**
+   * What a demand finds before it is decided without the cluster profile's lock, read in one
+   * statement, so one round trip to the database: the decision recorded under its key, and the live
+   * agent its GoCD job has.
+   */
+  FirstLook firstLook(Demand demand, DecisionLog decisions) {
+    List<Record> found =
+        jdbc.sql(
+                """
+                select 'decision' as found, outcome, agent_id, job_key, variables, null as assignment
+                from decisions where decision_key = ?
+                union all
+                select 'agent', null, a.id, r.job_key, null, a.assignment
+                from agent_requests r join agents a on a.id = r.agent_id
+                where r.job_key = ? and a.state in %s
+                """
+                    .formatted(AgentRows.LIVE_STATES))
+            .params(demand.key().value(), demand.jobKey().orElse(null))
+            .query(
+                (row, number) ->
+                    "decision".equals(row.getString("found"))
+                        ? decisions.recorded(row)
+                        : new LiveAgent(
+                            row.getString("agent_id"),
+                            Objects.requireNonNullElse(row.getString("assignment"), "")))
+            .list();
+    return new FirstLook(first(found, RecordedDecision.class), first(found, LiveAgent.class));
+  }
+
+  private static <T> Optional<T> first(List<Record> found, Class<T> type) {
+    return found.stream().filter(type::isInstance).map(type::cast).findFirst();
+  }
+
+  /** The decision recorded for a demand, if any, and the live agent of its GoCD job, if any. */
+  record FirstLook(Optional<RecordedDecision> recorded, Optional<LiveAgent> liveAgent) {}
+
+  /**
    * The decision when the GoCD job already has a live agent: the lifecycle adopts it if
    * should-assign-work gave it the job (a compare-and-set on that assignment, so that one lifecycle
-   * adopts it), otherwise the agent is already created. Empty when the job has none.
+   * adopts it), otherwise the agent is already created.
    */
-  Optional<AgentDecision> agentTheJobHas(Demand demand, Instant now) {
-    return agentTheJobHas(demand, now, demand.jobKey().flatMap(this::liveAgentWithAssignmentOf));
+  AgentDecision agentTheJobHas(Demand demand, Instant now, LiveAgent existing) {
+    return (existing.assignedByGoCdTo(demand)
+            ? adoptAssignedByGoCd(existing.id(), demand, now)
+            : Optional.<String>empty())
+        .<AgentDecision>map(
+            id ->
+                new AgentDecision.Reused(
+                    id, demand.key().value(), demand.cluster().maxBuildDuration()))
+        .orElseGet(() -> new AgentDecision.AlreadyCreated(existing.id()));
   }
 
   private Optional<AgentDecision> agentTheJobHas(
       Demand demand, Instant now, Optional<LiveAgent> existing) {
-    if (existing.isEmpty()) {
-      return Optional.empty();
-    }
-    String agentId = existing.get().id();
-    boolean assignedByGoCd =
-        existing.get().assignment().equals(ASSIGNED_BY_GOCD + demand.jobKey().orElseThrow());
-    return Optional.of(
-        (assignedByGoCd ? adoptAssignedByGoCd(agentId, demand, now) : Optional.<String>empty())
-            .<AgentDecision>map(
-                id ->
-                    new AgentDecision.Reused(
-                        id, demand.key().value(), demand.cluster().maxBuildDuration()))
-            .orElseGet(() -> new AgentDecision.AlreadyCreated(agentId)));
+    return existing.map(agent -> agentTheJobHas(demand, now, agent));
   }
 
   /**
@@ -154,7 +186,16 @@ final class Allocation {
   }
 
   /** A live agent bound to a job, with the assignment it carries (empty when it has none). */
-  private record LiveAgent(String id, String assignment) {}
+  record LiveAgent(String id, String assignment) {
+
+    /**
+     * Whether should-assign-work gave it the demand's GoCD job before any lifecycle decided: the
+     * demand then adopts it, a change of the agent that must commit with the decision.
+     */
+    boolean assignedByGoCdTo(Demand demand) {
+      return demand.jobKey().map(job -> assignment.equals(ASSIGNED_BY_GOCD + job)).orElse(false);
+    }
+  }
 
   /** The agent a GoCD job was given, while it is neither terminating nor terminated. */
   Optional<String> liveAgentOf(String jobKey) {

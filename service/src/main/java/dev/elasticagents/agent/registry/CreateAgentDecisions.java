@@ -62,7 +62,7 @@ final class CreateAgentDecisions {
   RecordedDecision decide(Demand demand) {
     profileLocks.ensureRow(demand.cluster().id());
     try {
-      Optional<RecordedDecision> withoutLock = atomically(() -> decideWithoutLock(demand));
+      Optional<RecordedDecision> withoutLock = decideWithoutLock(demand);
       if (withoutLock.isPresent()) {
         return withoutLock.get();
       }
@@ -84,18 +84,29 @@ final class CreateAgentDecisions {
    * recorded decision that stands, and the agent the GoCD job already has. Each rests on a
    * compare-and-set or a unique key, not on the lock: two redeliveries recording at once collide on
    * the decision key, and an agent given to the job by should-assign-work is adopted by a
-   * compare-and-set. Empty when the decision needs the lock; that runs in a transaction of its own,
-   * so that this one holds no row lock while it waits for the cluster profile's.
+   * compare-and-set. Empty when the decision needs the lock; that runs in a transaction of its own.
+   *
+   * <p>No transaction spans the reads: one statement reads the recorded decision and the job's live
+   * agent, so both come from one snapshot, and what is written rests on the unique key and the
+   * compare-and-set alone. Only an adoption, a change of the agent besides the decision, commits in
+   * a transaction; the decision that the job's agent is already created is one insert that commits
+   * by itself. So GoCD's re-sent create-agent costs two round trips to the database.
    */
   private Optional<RecordedDecision> decideWithoutLock(Demand demand) {
-    Optional<RecordedDecision> recorded = decisions.find(demand.key());
-    if (recorded.isPresent()) {
-      return recorded
+    Allocation.FirstLook look = allocation.firstLook(demand, decisions);
+    if (look.recorded().isPresent()) {
+      return look.recorded()
           .filter(decision -> standing(decision, demand.owner()) == Standing.STANDS)
           .map(decision -> decisions.replayed(demand.key(), decision));
     }
     Instant now = clock.instant();
-    return allocation.agentTheJobHas(demand, now).map(decision -> record(demand, decision, now));
+    return look.liveAgent()
+        .map(
+            agent ->
+                agent.assignedByGoCdTo(demand)
+                    ? atomically(
+                        () -> record(demand, allocation.agentTheJobHas(demand, now, agent), now))
+                    : record(demand, allocation.agentTheJobHas(demand, now, agent), now));
   }
 
   /**

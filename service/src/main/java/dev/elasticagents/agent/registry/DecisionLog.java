@@ -82,7 +82,8 @@ final class DecisionLog {
     return found;
   }
 
-  private RecordedDecision recorded(ResultSet row) throws SQLException {
+  /** The decision of a row with the columns of {@code decisions}. */
+  RecordedDecision recorded(ResultSet row) throws SQLException {
     return new RecordedDecision(
         outcome(row.getString("outcome")),
         Optional.ofNullable(row.getString("agent_id")),
