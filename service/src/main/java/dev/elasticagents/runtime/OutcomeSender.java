@@ -3,6 +3,7 @@ package dev.elasticagents.runtime;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,9 +41,30 @@ public class OutcomeSender {
 
   /** Sends the outcome and applies the policy to any problem; never throws. */
   public void send(JobRef job, JobOutcome outcome) {
+    attempt(job, outcome).ifPresent(problem -> applyPolicy(job, outcome, problem));
+  }
+
+  /**
+   * Makes the first attempt to send the outcome without waiting for the answer. The stage completes
+   * with the problem, if the cluster did not accept it, once the attempt is recorded; the caller
+   * then hands that problem to {@link #applyPolicy}, which may wait and send again. It never
+   * completes exceptionally.
+   */
+  CompletionStage<Optional<Problem>> firstAttempt(JobRef job, JobOutcome outcome) {
+    long start = System.nanoTime();
+    return commands
+        .sendAsync(job.key(), outcome)
+        .thenApply(problem -> recorded(job, outcome, problem, start));
+  }
+
+  /**
+   * Applies the policy to the problem the first attempt met: sends again after back-offs, falls
+   * back or gives up. It blocks while it waits; never throws.
+   */
+  void applyPolicy(JobRef job, JobOutcome outcome, Problem first) {
     ProblemPolicy policy = policies.forJobType(job.type());
     int attempt = 1;
-    Optional<Problem> problem = attempt(job, outcome);
+    Optional<Problem> problem = Optional.of(first);
     while (problem.isPresent()) {
       Optional<Duration> wait = react(job, outcome, problem.get(), policy, attempt);
       if (wait.isEmpty() || !pause(job, wait.get())) {
@@ -55,7 +77,11 @@ public class OutcomeSender {
 
   private Optional<Problem> attempt(JobRef job, JobOutcome outcome) {
     long start = System.nanoTime();
-    Optional<Problem> problem = commands.send(job.key(), outcome);
+    return recorded(job, outcome, commands.send(job.key(), outcome), start);
+  }
+
+  private Optional<Problem> recorded(
+      JobRef job, JobOutcome outcome, Optional<Problem> problem, long start) {
     Duration latency = Duration.ofNanos(System.nanoTime() - start);
     metrics.attempted(job, outcome, problem.map(Problem::status).orElse("204"), latency);
     problem.ifPresentOrElse(

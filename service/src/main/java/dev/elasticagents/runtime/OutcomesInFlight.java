@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -19,8 +20,11 @@ import org.springframework.stereotype.Component;
 /**
  * Sends job outcomes off the handlers' threads, at most {@code job-workers.max-outcomes-in-flight}
  * at once. The client counts a job against its worker's {@code max-jobs-active} until the handler
- * returns: sending each outcome on a virtual thread of its own lets the handler return as soon as
- * it has decided, so a slow send (a REST call, the problem policy's back-offs) holds no job slot.
+ * returns: the handler starts sending its outcome and returns as soon as it has decided, without
+ * waiting for the answer, so a slow send (a REST call, the problem policy's back-offs) holds no job
+ * slot. An accepted outcome ends on the HTTP client's thread that read the answer, with no thread
+ * of its own; an outcome the cluster did not accept goes to a virtual thread of its own, where the
+ * problem policy may wait and send again.
  *
  * <p>A job takes its permit before its handler runs, and the send gives it back once it ended. So
  * when the cluster pushes back (503, 429) and sends pile up in their back-offs, the next handlers
@@ -77,9 +81,9 @@ public class OutcomesInFlight implements DisposableBean {
   }
 
   /**
-   * Interrupts the sends still running, which stops their back-offs, and waits up to one request
-   * timeout for them to end. By now the workers' drain has given them its grace period: what still
-   * runs is left to Zeebe, which hands the job out again when its timeout ends.
+   * Interrupts the problem policies still running, which stops their back-offs, and waits up to one
+   * request timeout for them to end. By now the workers' drain has given them its grace period:
+   * what still runs is left to Zeebe, which hands the job out again when its timeout ends.
    */
   @Override
   public void destroy() throws InterruptedException {
@@ -92,22 +96,72 @@ public class OutcomesInFlight implements DisposableBean {
     }
   }
 
-  private void sendThenRelease(JobRef job, JobOutcome outcome, Runnable whenDone) {
+  /**
+   * Starts the outcome's first attempt and returns without waiting for its answer. An accepted
+   * outcome, nearly every one, ends on the thread that read the answer; a problem goes to a sender
+   * thread of its own, where the policy may wait and send again.
+   */
+  private void send(JobRef job, JobOutcome outcome, Runnable whenDone) {
+    CompletionStage<Optional<Problem>> first;
     try {
-      sender.send(job, outcome);
+      first = sender.firstAttempt(job, outcome);
     } catch (RuntimeException e) {
-      log.error(
-          "Sending {} for job {} of type '{}' failed unexpectedly; Zeebe hands the job out again"
-              + " when its timeout ends",
-          outcome.kind(),
+      failed(job, outcome, e);
+      release(whenDone);
+      return;
+    }
+    first.whenComplete(
+        (problem, failure) -> {
+          if (failure != null) {
+            failed(job, outcome, failure);
+          } else if (problem.isPresent()) {
+            applyPolicy(job, outcome, problem.get(), whenDone);
+            return;
+          }
+          release(whenDone);
+        });
+  }
+
+  private void applyPolicy(JobRef job, JobOutcome outcome, Problem problem, Runnable whenDone) {
+    Runnable policy =
+        () -> {
+          try {
+            sender.applyPolicy(job, outcome, problem);
+          } catch (RuntimeException e) {
+            failed(job, outcome, e);
+          } finally {
+            release(whenDone);
+          }
+        };
+    try {
+      sends.execute(policy);
+    } catch (RejectedExecutionException e) {
+      // The senders have stopped, the service with them: no thread is left to wait out a back-off.
+      log.info(
+          "Left job {} of type '{}' to Zeebe: the cluster answered {} to its {} while the service"
+              + " stopped; Zeebe hands it out again when its timeout ends",
           job.key(),
           job.type(),
-          e);
-    } finally {
-      sending.decrementAndGet();
-      permits.release();
-      whenDone.run();
+          problem.summary(),
+          outcome.kind());
+      release(whenDone);
     }
+  }
+
+  private static void failed(JobRef job, JobOutcome outcome, Throwable failure) {
+    log.error(
+        "Sending {} for job {} of type '{}' failed unexpectedly; Zeebe hands the job out again"
+            + " when its timeout ends",
+        outcome.kind(),
+        job.key(),
+        job.type(),
+        failure);
+  }
+
+  private void release(Runnable whenDone) {
+    sending.decrementAndGet();
+    permits.release();
+    whenDone.run();
   }
 
   /**
@@ -124,7 +178,7 @@ public class OutcomesInFlight implements DisposableBean {
     }
 
     /**
-     * Sends the outcome on a virtual thread of its own and returns at once. The send keeps the
+     * Sends the outcome and returns without waiting for the cluster's answer. The send keeps the
      * permit until it ended (sent, or the problem policy gave up or fell back), however it ended;
      * then it gives the permit back and runs {@code whenDone}.
      */
@@ -134,13 +188,7 @@ public class OutcomesInFlight implements DisposableBean {
       }
       used = true;
       sending.incrementAndGet();
-      Runnable send = () -> sendThenRelease(job, outcome, whenDone);
-      try {
-        sends.execute(send);
-      } catch (RejectedExecutionException e) {
-        // The senders have stopped, the service with them: send on this thread, not lose it.
-        send.run();
-      }
+      OutcomesInFlight.this.send(job, outcome, whenDone);
     }
 
     /** Gives the permit back without sending anything: the job is left to Zeebe. */

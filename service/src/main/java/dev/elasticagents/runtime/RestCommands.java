@@ -7,6 +7,9 @@ import io.camunda.client.api.command.CompleteUserTaskJobResultStep1;
 import io.camunda.client.api.command.FinalCommandStep;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
@@ -44,12 +47,35 @@ public class RestCommands {
 
   /** Sends the outcome and returns the problem, if the cluster did not accept it. */
   public Optional<Problem> send(long jobKey, JobOutcome outcome) {
+    return sendAsync(jobKey, outcome).toCompletableFuture().join();
+  }
+
+  /**
+   * Sends the outcome without waiting for the answer: the stage completes with the problem, if the
+   * cluster did not accept it, on the thread that read the answer. It never completes
+   * exceptionally.
+   */
+  public CompletionStage<Optional<Problem>> sendAsync(long jobKey, JobOutcome outcome) {
     try {
-      command(jobKey, outcome).requestTimeout(requestTimeout).send().join();
-      return Optional.empty();
+      return command(jobKey, outcome)
+          .requestTimeout(requestTimeout)
+          .send()
+          .handle(
+              (response, failure) ->
+                  failure == null
+                      ? Optional.<Problem>empty()
+                      : Optional.of(Problem.of(unwrapped(failure))));
     } catch (RuntimeException e) {
-      return Optional.of(Problem.of(e));
+      return CompletableFuture.completedFuture(Optional.of(Problem.of(e)));
     }
+  }
+
+  private static Throwable unwrapped(Throwable failure) {
+    Throwable cause = failure;
+    while (cause instanceof CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause;
   }
 
   private FinalCommandStep<?> command(long jobKey, JobOutcome outcome) {

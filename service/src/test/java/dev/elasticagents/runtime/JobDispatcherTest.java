@@ -12,16 +12,19 @@ import io.camunda.zeebe.gateway.protocol.GatewayOuterClass;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -29,10 +32,10 @@ import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
 /**
- * The dispatcher hands each outcome to a sender of its own and returns, while a bound on outcomes
- * in flight holds back the next handlers when sends do not end. A cluster that answers only when
- * the test lets it stands in for REST; the problem policy, the metrics and the drain are the
- * service's own.
+ * The dispatcher starts sending each outcome and returns without waiting for the answer, while a
+ * bound on outcomes in flight holds back the next handlers when sends do not end. A cluster that
+ * answers only when the test lets it stands in for REST; the problem policy, the metrics and the
+ * drain are the service's own.
  */
 class JobDispatcherTest {
 
@@ -70,8 +73,29 @@ class JobDispatcherTest {
     assertThat(cluster.accepted()).isEmpty();
     assertThat(jobs.running()).isEqualTo(1);
     assertThat(outcomesInFlight()).isEqualTo(1);
-    assertThat(cluster.senders.get(1L)).isNotSameAs(dispatch);
-    assertThat(cluster.senders.get(1L).isVirtual()).isTrue();
+
+    cluster.answer(1);
+
+    await().atMost(WAIT).until(() -> jobs.running() == 0);
+    assertThat(cluster.accepted()).containsExactly(1L);
+    assertThat(outcomesInFlight()).isZero();
+  }
+
+  @Test
+  void anOutcomeTheClusterRefusesIsSentAgainOnASenderThreadWhileItKeepsItsPermit() {
+    start(1);
+    cluster.refusesNext(new Problem.Unavailable(503, "Service Unavailable", "busy"));
+
+    Thread dispatch = dispatch(1);
+    awaitReturned(dispatch);
+    cluster.answer(1);
+
+    await().atMost(WAIT).until(() -> cluster.received().size() == 2);
+    assertThat(cluster.received()).containsExactly(1L, 1L);
+    assertThat(cluster.senders()).element(1).isNotSameAs(dispatch);
+    assertThat(cluster.senders().get(1).isVirtual()).isTrue();
+    assertThat(outcomesInFlight()).isEqualTo(1);
+    assertThat(jobs.running()).isEqualTo(1);
 
     cluster.answer(1);
 
@@ -300,43 +324,75 @@ class JobDispatcherTest {
 
   /**
    * A cluster that answers each outcome only when the test lets it, one answer per permit it
-   * releases, and breaks unexpectedly on the jobs the test names.
+   * releases, in the order the outcomes came, and breaks unexpectedly on the jobs the test names.
    */
   private static final class HeldCluster extends RestCommands {
 
-    private final Semaphore answers = new Semaphore(0);
     private final List<Long> received = new CopyOnWriteArrayList<>();
+    private final List<Thread> senders = new CopyOnWriteArrayList<>();
     private final List<Long> accepted = new CopyOnWriteArrayList<>();
-    private final Map<Long, Thread> senders = new ConcurrentHashMap<>();
     private final Set<Long> broken = ConcurrentHashMap.newKeySet();
+    private final Deque<Held> held = new ArrayDeque<>();
+    private final Deque<Problem> refusals = new ArrayDeque<>();
+    private int answers;
 
     HeldCluster() {
       super(null, Duration.ofSeconds(10), Transport.REST);
     }
 
+    private record Held(long jobKey, CompletableFuture<Optional<Problem>> answer) {}
+
     @Override
-    public Optional<Problem> send(long jobKey, JobOutcome outcome) {
+    public CompletionStage<Optional<Problem>> sendAsync(long jobKey, JobOutcome outcome) {
       received.add(jobKey);
-      senders.put(jobKey, Thread.currentThread());
+      senders.add(Thread.currentThread());
       if (broken.contains(jobKey)) {
         throw new IllegalStateException("the cluster broke unexpectedly");
       }
-      try {
-        answers.acquire();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("the test stopped before the cluster answered", e);
+      CompletableFuture<Optional<Problem>> answer = new CompletableFuture<>();
+      synchronized (this) {
+        held.add(new Held(jobKey, answer));
       }
-      accepted.add(jobKey);
-      return Optional.empty();
+      answerDue();
+      return answer;
     }
 
     void answer(int count) {
-      answers.release(count);
+      synchronized (this) {
+        answers += count;
+      }
+      answerDue();
     }
 
     void answerAll() {
-      answers.release(10_000);
+      answer(10_000);
+    }
+
+    /** Answers outside the lock: an answer runs the sender's callbacks on this thread. */
+    private void answerDue() {
+      Map<Held, Optional<Problem>> due = new LinkedHashMap<>();
+      synchronized (this) {
+        while (answers > 0 && !held.isEmpty()) {
+          answers--;
+          due.put(held.poll(), Optional.ofNullable(refusals.poll()));
+        }
+      }
+      due.forEach(
+          (outcome, refusal) -> {
+            if (refusal.isEmpty()) {
+              accepted.add(outcome.jobKey());
+            }
+            outcome.answer().complete(refusal);
+          });
+    }
+
+    /** The next answer refuses the outcome with {@code problem}. */
+    synchronized void refusesNext(Problem problem) {
+      refusals.add(problem);
+    }
+
+    List<Thread> senders() {
+      return List.copyOf(senders);
     }
 
     void breaksOn(long jobKey) {
