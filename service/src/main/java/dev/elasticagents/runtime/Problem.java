@@ -5,6 +5,7 @@ import io.camunda.client.api.command.ClientHttpException;
 import io.camunda.client.api.command.MalformedResponseException;
 import io.camunda.client.api.command.ProblemException;
 import java.util.Objects;
+import java.util.concurrent.CompletionException;
 
 /**
  * Why the cluster did not accept an outcome: an RFC 9457 problem response classified by status, a
@@ -91,9 +92,15 @@ public sealed interface Problem {
   /** A response whose body could not be read as a problem; the status, when known, is kept. */
   record MalformedResponse(String status, String title, String detail) implements Problem {}
 
-  /** Classifies whatever sending an outcome threw. */
+  /**
+   * Classifies whatever sending an outcome threw or failed its stage with; a completion stage's
+   * wrapper is classified by what it wraps.
+   */
   static Problem of(Throwable failure) {
     Objects.requireNonNull(failure, "failure");
+    if (failure instanceof CompletionException wrapped && wrapped.getCause() != null) {
+      return of(wrapped.getCause());
+    }
     return switch (failure) {
       case ProblemException problem ->
           byStatus(problem.code(), problem.details(), problem.reason());

@@ -8,7 +8,6 @@ import io.camunda.client.api.command.FinalCommandStep;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
@@ -62,20 +61,10 @@ public class RestCommands {
           .send()
           .handle(
               (response, failure) ->
-                  failure == null
-                      ? Optional.<Problem>empty()
-                      : Optional.of(Problem.of(unwrapped(failure))));
+                  failure == null ? Optional.<Problem>empty() : Optional.of(Problem.of(failure)));
     } catch (RuntimeException e) {
       return CompletableFuture.completedFuture(Optional.of(Problem.of(e)));
     }
-  }
-
-  private static Throwable unwrapped(Throwable failure) {
-    Throwable cause = failure;
-    while (cause instanceof CompletionException && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
-    return cause;
   }
 
   private FinalCommandStep<?> command(long jobKey, JobOutcome outcome) {
