@@ -94,7 +94,7 @@ public class AgentLifecycle {
                 properties.declineRetries(),
                 AgentId::next));
     if (decision.outcome() == DecisionOutcome.CREATED) {
-      ensureLaunched(decision.agentId().orElseThrow(), request, profile, cluster);
+      ensureLaunched(decision, request, profile, cluster);
     }
     report(decision, request, cluster);
     return decision;
@@ -165,14 +165,18 @@ public class AgentLifecycle {
 
   /**
    * Launches a reserved agent unless it already was. A replayed decision gets here too: the service
-   * may have died between reserving the agent and launching it.
+   * may have died between reserving the agent and launching it, or another instance may own it, so
+   * its agent is read first. A fresh decision reserved its agent just now for this instance, and
+   * only the decision's job launches it; if cleanup ends the reservation meanwhile, the launch
+   * mark's compare-and-set tells.
    */
   private void ensureLaunched(
-      String agentId, CreateAgentRequest request, AgentProfile profile, ClusterProfile cluster) {
-    Agent agent = registry.find(agentId).orElseThrow();
-    if (agent.state() != AgentState.PENDING
-        || agent.isLaunched()
-        || !agent.owner().equals(provider.owner())) {
+      RecordedDecision decision,
+      CreateAgentRequest request,
+      AgentProfile profile,
+      ClusterProfile cluster) {
+    String agentId = decision.agentId().orElseThrow();
+    if (decision.replayed() && !awaitsLaunchHere(registry.find(agentId).orElseThrow())) {
       return;
     }
     try {
@@ -191,12 +195,14 @@ public class AgentLifecycle {
       // says why.
       // Not a failed launch: the provider refused before it started anything.
       terminator.terminate(
-          agent,
+          registry.find(agentId).orElseThrow(),
           new Termination(
               TerminationKind.OTHER, "launch refused: " + String.join("; ", e.problems())));
       throw e;
     } catch (RuntimeException e) {
-      terminator.terminate(agent, new Termination(TerminationKind.LAUNCH_FAILED, "launch failed"));
+      terminator.terminate(
+          registry.find(agentId).orElseThrow(),
+          new Termination(TerminationKind.LAUNCH_FAILED, "launch failed"));
       throw new IllegalStateException(
           "Could not launch agent " + agentId + ": " + e.getMessage(), e);
     }
@@ -205,6 +211,12 @@ public class AgentLifecycle {
       // Terminated while it was being launched: its termination ran before the process existed.
       terminator.removeUnknown(agentId);
     }
+  }
+
+  private boolean awaitsLaunchHere(Agent agent) {
+    return agent.state() == AgentState.PENDING
+        && !agent.isLaunched()
+        && agent.owner().equals(provider.owner());
   }
 
   private void report(

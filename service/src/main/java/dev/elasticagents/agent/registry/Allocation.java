@@ -3,10 +3,13 @@ package dev.elasticagents.agent.registry;
 import dev.elasticagents.agent.AgentDecision;
 import dev.elasticagents.agent.AgentProfile;
 import dev.elasticagents.agent.ClusterProfile;
+import dev.elasticagents.agent.DecisionKey;
 import dev.elasticagents.agent.JobIdentifier;
 import dev.elasticagents.agent.RecordedDecision;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,11 +28,21 @@ final class Allocation {
   /** The assignment of an agent that should-assign-work gave a job no lifecycle had decided on. */
   static final String ASSIGNED_BY_GOCD = "should-assign-work:";
 
-  /** The live agents of a cluster profile by agent profile, and those among them starting. */
+  /**
+   * The states of an agent that may still serve the GoCD job it was given: a terminating one counts
+   * against capacity but will not, so its job gets another.
+   */
+  private static final String SERVING_STATES = "('PENDING', 'BUSY', 'IDLE')";
+
+  /**
+   * The live agents of a cluster profile by agent profile, those among them starting and those
+   * idle.
+   */
   private static final String COUNT_LIVE =
       """
       select profile_key, count(*) as live,
-             count(case when state = 'PENDING' and registered_at is null then 1 end) as starting
+             count(case when state = 'PENDING' and registered_at is null then 1 end) as starting,
+             count(case when state = 'IDLE' then 1 end) as idle
       from agents where cluster_profile_id = ? and state in %s
       group by profile_key
       """
@@ -60,9 +73,12 @@ final class Allocation {
           .ifPresent(adopted -> view.bound(demand, adopted.assignedAgent().orElseThrow()));
       return existing.get();
     }
-    if (profile.reusable()) {
+    // Only an idle agent counted under the lock is looked for: one that becomes idle meanwhile is
+    // missed as it would be a moment later, and the next job of its profile gets it.
+    if (profile.reusable() && view.idle(profile.key()) > 0) {
       Optional<String> reused = reuseIdleAgent(demand, now);
       if (reused.isPresent()) {
+        view.reused(profile.key());
         view.bound(demand, reused.get());
         return new AgentDecision.Reused(
             reused.get(), demand.key().value(), cluster.maxBuildDuration());
@@ -110,7 +126,7 @@ final class Allocation {
                 from agent_requests r join agents a on a.id = r.agent_id
                 where r.job_key = ? and a.state in %s
                 """
-                    .formatted(AgentRows.LIVE_STATES))
+                    .formatted(SERVING_STATES))
             .params(demand.key().value(), demand.jobKey().orElse(null))
             .query(
                 (row, number) ->
@@ -216,8 +232,9 @@ final class Allocation {
             """
             select r.job_key, a.id, a.assignment
             from agent_requests r join agents a on a.id = r.agent_id
-            where r.job_key in (:jobs) and a.state in ('PENDING', 'BUSY', 'IDLE')
-            """)
+            where r.job_key in (:jobs) and a.state in %s
+            """
+                .formatted(SERVING_STATES))
         .param("jobs", jobKeys)
         .query(
             (ResultSet row) -> {
@@ -313,24 +330,83 @@ final class Allocation {
   }
 
   /**
-   * What the decisions of one transaction under a cluster profile's lock see of it, for the demands
-   * of that transaction.
+   * What the decisions of one transaction under a cluster profile's lock start from, read in one
+   * statement once the lock is held: the decisions recorded under the demands' keys, the live agent
+   * of each of their GoCD jobs, and the counts of the profile's agents. Read after the lock, so no
+   * decision of the profile commits meanwhile.
    */
-  LockedView lockedView(String clusterProfileId, List<Demand> demands) {
-    return new LockedView(
-        clusterProfileId,
-        demands.stream().flatMap(demand -> demand.jobKey().stream()).distinct().toList());
+  LockedLook lockedLook(String clusterProfileId, List<Demand> demands, DecisionLog decisions) {
+    Map<String, DecisionKey> keys = new HashMap<>();
+    demands.forEach(demand -> keys.put(demand.key().value(), demand.key()));
+    List<String> jobKeys =
+        demands.stream().flatMap(demand -> demand.jobKey().stream()).distinct().toList();
+    List<String> branches = new ArrayList<>();
+    branches.add(
+        """
+        select 'decision' as found, decision_key, outcome, agent_id, job_key, variables,
+               null as assignment, null as profile_key, 0 as live, 0 as starting, 0 as idle
+        from decisions where decision_key in (:keys)
+        """);
+    if (!jobKeys.isEmpty()) {
+      branches.add(
+          """
+          select 'agent', null, null, a.id, r.job_key, null, a.assignment, null, 0, 0, 0
+          from agent_requests r join agents a on a.id = r.agent_id
+          where r.job_key in (:jobs) and a.state in %s
+          """
+              .formatted(SERVING_STATES));
+    }
+    branches.add(
+        """
+        select 'count', null, null, null, null, null, null, profile_key, count(*),
+               count(case when state = 'PENDING' and registered_at is null then 1 end),
+               count(case when state = 'IDLE' then 1 end)
+        from agents where cluster_profile_id = :cluster and state in %s
+        group by profile_key
+        """
+            .formatted(AgentRows.LIVE_STATES));
+    Map<DecisionKey, RecordedDecision> recorded = new HashMap<>();
+    Map<String, LiveAgent> agentsByJob = new HashMap<>();
+    List<ProfileCount> counts = new ArrayList<>();
+    JdbcClient.StatementSpec statement =
+        jdbc.sql(String.join("union all\n", branches))
+            .param("keys", keys.keySet())
+            .param("cluster", clusterProfileId);
+    if (!jobKeys.isEmpty()) {
+      statement = statement.param("jobs", jobKeys);
+    }
+    statement.query(
+        (ResultSet row) -> {
+          switch (row.getString("found")) {
+            case "decision" ->
+                recorded.put(keys.get(row.getString("decision_key")), decisions.recorded(row));
+            case "agent" ->
+                agentsByJob.put(
+                    row.getString("job_key"),
+                    new LiveAgent(
+                        row.getString("agent_id"),
+                        Objects.requireNonNullElse(row.getString("assignment"), "")));
+            default -> counts.add(profileCount(row));
+          }
+        });
+    return new LockedLook(recorded, new LockedView(clusterProfileId, jobKeys, agentsByJob, counts));
   }
+
+  /**
+   * The decisions recorded for the demands of a locked transaction, and its view of the profile.
+   */
+  record LockedLook(Map<DecisionKey, RecordedDecision> recorded, LockedView view) {}
 
   /**
    * A cluster profile as the decisions of one transaction under its lock see it: how many of its
    * agents live, how many of each agent profile are still starting (reserved or launched, never
-   * registered), and the live agent of each GoCD job the transaction decides for. Each is read in
-   * one statement when first needed, then kept by the decisions that transaction takes. Only a
-   * decision under the lock adds an agent or binds a job, so nothing raises the counts or binds the
-   * jobs meanwhile; terminations and registrations elsewhere may lower the counts or end an agent,
-   * which leaves the counts safely high and is caught by the compare-and-set of whatever move
-   * follows. Owned by one transaction and its thread.
+   * registered) and how many idle, and the live agent of each GoCD job the transaction decides for.
+   * All are read in the transaction's first statement after the lock ({@link #lockedLook}), then
+   * kept by the decisions that transaction takes, and read again only after one of them ended an
+   * agent. Only a decision under the lock adds an agent or binds a job, so nothing raises the
+   * counts or binds the jobs meanwhile; terminations and registrations elsewhere may lower the
+   * counts or end an agent, which leaves the counts safely high and is caught by the
+   * compare-and-set of whatever move follows. Owned by one transaction and its thread.
    */
   final class LockedView {
 
@@ -339,11 +415,18 @@ final class Allocation {
     private int running;
     // Null until read, and again after reread().
     private Map<String, Integer> startingByProfile;
+    private Map<String, Integer> idleByProfile;
     private Map<String, LiveAgent> agentsByJob;
 
-    private LockedView(String clusterProfileId, List<String> jobKeys) {
+    private LockedView(
+        String clusterProfileId,
+        List<String> jobKeys,
+        Map<String, LiveAgent> agentsByJob,
+        List<ProfileCount> counts) {
       this.clusterProfileId = clusterProfileId;
       this.jobKeys = jobKeys;
+      this.agentsByJob = agentsByJob;
+      apply(counts);
     }
 
     int running() {
@@ -354,6 +437,17 @@ final class Allocation {
     int starting(String profileKey) {
       count();
       return startingByProfile.getOrDefault(profileKey, 0);
+    }
+
+    int idle(String profileKey) {
+      count();
+      return idleByProfile.getOrDefault(profileKey, 0);
+    }
+
+    /** A decision of this transaction gave a job an idle agent of the profile. */
+    void reused(String profileKey) {
+      count();
+      idleByProfile.merge(profileKey, -1, Integer::sum);
     }
 
     /** A decision of this transaction reserved an agent of the profile. */
@@ -389,23 +483,35 @@ final class Allocation {
       if (startingByProfile != null) {
         return;
       }
-      Map<String, Integer> starting = new HashMap<>();
-      int live = 0;
-      for (ProfileCount count :
+      apply(
           jdbc.sql(COUNT_LIVE)
               .param(clusterProfileId)
-              .query(
-                  (row, number) ->
-                      new ProfileCount(
-                          row.getString("profile_key"), row.getInt("live"), row.getInt("starting")))
-              .list()) {
+              .query((row, number) -> profileCount(row))
+              .list());
+    }
+
+    private void apply(List<ProfileCount> counts) {
+      Map<String, Integer> starting = new HashMap<>();
+      Map<String, Integer> idle = new HashMap<>();
+      int live = 0;
+      for (ProfileCount count : counts) {
         live += count.live();
         starting.put(count.profileKey(), count.starting());
+        idle.put(count.profileKey(), count.idle());
       }
       running = live;
       startingByProfile = starting;
+      idleByProfile = idle;
     }
   }
 
-  private record ProfileCount(String profileKey, int live, int starting) {}
+  private record ProfileCount(String profileKey, int live, int starting, int idle) {}
+
+  private static ProfileCount profileCount(ResultSet row) throws SQLException {
+    return new ProfileCount(
+        row.getString("profile_key"),
+        row.getInt("live"),
+        row.getInt("starting"),
+        row.getInt("idle"));
+  }
 }

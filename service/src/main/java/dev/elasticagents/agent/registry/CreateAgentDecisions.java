@@ -111,17 +111,19 @@ final class CreateAgentDecisions {
 
   /**
    * Decides demands of one cluster profile, in order, in one transaction that holds the profile's
-   * lock: one lock and one count of its agents for all of them.
+   * lock: one lock, and one statement that reads their recorded decisions, their GoCD jobs' agents
+   * and the count of the profile's agents, for all of them.
    */
   private List<RecordedDecision> decideLocked(List<Demand> demands) {
     return atomically(
         () -> {
           String clusterProfileId = demands.getFirst().cluster().id();
           profileLocks.lock(clusterProfileId);
-          Map<DecisionKey, RecordedDecision> recorded =
-              new HashMap<>(decisions.findAll(demands.stream().map(Demand::key).toList()));
-          Allocation.LockedView view = allocation.lockedView(clusterProfileId, demands);
-          return demands.stream().map(demand -> decideLocked(demand, recorded, view)).toList();
+          Allocation.LockedLook look = allocation.lockedLook(clusterProfileId, demands, decisions);
+          Map<DecisionKey, RecordedDecision> recorded = new HashMap<>(look.recorded());
+          return demands.stream()
+              .map(demand -> decideLocked(demand, recorded, look.view()))
+              .toList();
         });
   }
 

@@ -13,11 +13,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -59,27 +56,6 @@ final class DecisionLog {
         .param(key.value())
         .query((row, number) -> recorded(row))
         .optional();
-  }
-
-  /** The decisions recorded for any of {@code keys}, in one statement. */
-  Map<DecisionKey, RecordedDecision> findAll(Collection<DecisionKey> keys) {
-    if (keys.isEmpty()) {
-      return Map.of();
-    }
-    Map<String, DecisionKey> byValue = new HashMap<>();
-    keys.forEach(key -> byValue.put(key.value(), key));
-    Map<DecisionKey, RecordedDecision> found = new HashMap<>();
-    jdbc.sql(
-            """
-            select decision_key, outcome, agent_id, job_key, variables from decisions
-            where decision_key in (:keys)
-            """)
-        .param("keys", byValue.keySet())
-        .query(
-            (ResultSet row) -> {
-              found.put(byValue.get(row.getString("decision_key")), recorded(row));
-            });
-    return found;
   }
 
   /** The decision of a row with the columns of {@code decisions}. */

@@ -18,6 +18,7 @@ import dev.elasticagents.agent.registry.AgentRegistry;
 import dev.elasticagents.gocd.testing.GoCdBody;
 import dev.elasticagents.runtime.InvalidJobVariablesException;
 import dev.elasticagents.testing.AgentServices;
+import dev.elasticagents.testing.CountingDataSource;
 import dev.elasticagents.testing.MovableClock;
 import dev.elasticagents.testing.RecordingAgentProvider;
 import dev.elasticagents.testing.RegistryDatabases;
@@ -62,6 +63,24 @@ class AgentLifecycleTest {
     assertThat(launch.toString()).doesNotContain("secret-key");
     assertThat(services.agent(agent).isLaunched()).isTrue();
     assertThat(services.agent(agent).owner()).isEqualTo(provider.owner());
+  }
+
+  @Test
+  void aNewJobsAgentIsReservedLaunchedAndRecordedInSevenStatementsAndOneTransaction() {
+    CountingDataSource counted = new CountingDataSource(database);
+    AgentServices countedServices =
+        new AgentServices(counted, provider, clock, AgentServices.properties(10, 10));
+    countedServices.created(request(Map.of()));
+    counted.reset();
+
+    String agent = countedServices.created(request(Map.of()));
+    List<String> statements = counted.sql();
+    int transactions = counted.transactions();
+
+    assertThat(provider.launched()).containsKey(agent);
+    assertThat(countedServices.agent(agent).isLaunched()).isTrue();
+    assertThat(statements).hasSize(7);
+    assertThat(transactions).isEqualTo(1);
   }
 
   @Test

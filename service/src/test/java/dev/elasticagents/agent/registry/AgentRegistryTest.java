@@ -15,11 +15,8 @@ import dev.elasticagents.agent.RecordedDecision;
 import dev.elasticagents.agent.Termination;
 import dev.elasticagents.agent.TerminationKind;
 import dev.elasticagents.testing.AgentServices;
+import dev.elasticagents.testing.CountingDataSource;
 import dev.elasticagents.testing.RegistryDatabases;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +28,6 @@ import javax.sql.DataSource;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.springframework.jdbc.datasource.DelegatingDataSource;
 
 /**
  * The registry's decisions and transitions, on real PostgreSQL and on the embedded default (H2).
@@ -89,6 +85,27 @@ class AgentRegistryTest {
     assertThat(other.agentId()).isEqualTo(first.agentId());
     assertThat(registry.runningAgents(cluster.id())).isEqualTo(1);
     assertThat(registry.agentsAssignedTo(job)).containsExactly(agentOf(first));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
+  void aReSentRequestOfAJobWhoseAgentIsTerminatingGetsANewAgent(String name, DataSource database) {
+    AgentRegistry registry = AgentServices.registryOn(database);
+    ClusterProfile cluster = cluster(3, 3);
+    JobIdentifier job = job();
+    String terminating = agentOf(decide(registry, job, cluster, linux));
+    assertThat(
+            registry.claimTermination(
+                registry.find(terminating).orElseThrow(),
+                OWNER,
+                new Termination(TerminationKind.OTHER, "test")))
+        .isTrue();
+
+    RecordedDecision resent = decide(registry, job, cluster, linux);
+
+    assertThat(resent.outcome()).isEqualTo(DecisionOutcome.CREATED);
+    assertThat(resent.agentId()).isPresent().get().isNotEqualTo(terminating);
+    assertThat(registry.agentsAssignedTo(job)).containsExactly(terminating, agentOf(resent));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -360,53 +377,6 @@ class AgentRegistryTest {
   }
 
   /** Counts the statements prepared and the transactions begun on the connections it gives. */
-  private static final class CountingDataSource extends DelegatingDataSource {
-
-    private final AtomicInteger statements = new AtomicInteger();
-    private final AtomicInteger transactions = new AtomicInteger();
-
-    CountingDataSource(DataSource target) {
-      super(target);
-    }
-
-    @Override
-    public Connection getConnection() throws SQLException {
-      Connection connection = super.getConnection();
-      return (Connection)
-          Proxy.newProxyInstance(
-              Connection.class.getClassLoader(),
-              new Class<?>[] {Connection.class},
-              (proxy, method, arguments) -> {
-                if (method.getName().startsWith("prepare")
-                    || method.getName().equals("createStatement")) {
-                  statements.incrementAndGet();
-                }
-                if (method.getName().equals("setAutoCommit")
-                    && Boolean.FALSE.equals(arguments[0])) {
-                  transactions.incrementAndGet();
-                }
-                try {
-                  return method.invoke(connection, arguments);
-                } catch (InvocationTargetException e) {
-                  throw e.getCause();
-                }
-              });
-    }
-
-    void reset() {
-      statements.set(0);
-      transactions.set(0);
-    }
-
-    int statements() {
-      return statements.get();
-    }
-
-    int transactions() {
-      return transactions.get();
-    }
-  }
-
   static ClusterProfile cluster(int maxRunning, int maxPending) {
     return cluster(maxRunning, maxPending, "cluster-" + UUID.randomUUID());
   }
