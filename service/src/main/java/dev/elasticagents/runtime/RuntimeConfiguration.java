@@ -3,7 +3,9 @@ package dev.elasticagents.runtime;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import io.camunda.client.jobhandling.CamundaClientExecutorService;
+import java.util.List;
 import org.apache.hc.client5.http.async.AsyncExecChainHandler;
+import org.springframework.beans.factory.support.BeanDefinitionRegistryPostProcessor;
 import org.springframework.boot.autoconfigure.jackson.Jackson2ObjectMapperBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -51,4 +53,25 @@ class RuntimeConfiguration {
   AsyncExecChainHandler httpClientRetriesOff() {
     return new HttpClientRetriesOff();
   }
+
+  /**
+   * The Camunda starter 8.8 also builds the deprecated {@code ZeebeClient} beside the {@code
+   * CamundaClient}, with a gRPC channel, an executor and a started HTTP client (its I/O threads) of
+   * its own, which the service never uses. The starter has no setting that leaves it out, and it
+   * imports that configuration from its own ({@code CamundaAutoConfiguration}), so it cannot be
+   * excluded as an auto-configuration either: its bean definitions are dropped before any bean is
+   * made. {@code CamundaClientBeansTest} fails should an upgrade bring the client back under other
+   * names.
+   */
+  @Bean
+  static BeanDefinitionRegistryPostProcessor deprecatedZeebeClientLeftOut() {
+    return registry ->
+        DEPRECATED_ZEEBE_CLIENT_BEANS.stream()
+            .filter(registry::containsBeanDefinition)
+            .forEach(registry::removeBeanDefinition);
+  }
+
+  /** The beans of the starter's {@code ZeebeClientProdAutoConfiguration}. */
+  private static final List<String> DEPRECATED_ZEEBE_CLIENT_BEANS =
+      List.of("zeebeClientConfiguration", "zeebeClient", "zeebeLifecycleEventProducer");
 }
