@@ -7,7 +7,10 @@ enum Contender {
   SERVICE("service", "the service (create-agent, outcomes over REST)"),
   STARTER_DEFAULT("starter, defaults", "@JobWorker, auto-complete over gRPC, starter defaults"),
   STARTER_TUNED("starter, tuned", "@JobWorker, auto-complete over gRPC, tuned"),
-  PLAIN_REST("plain gRPC/REST", "plain client worker, gRPC activation, async REST completion");
+  PLAIN_REST("plain gRPC/REST", "plain client worker, gRPC activation, async REST completion"),
+  PLAIN_JDK_HTTP(
+      "plain gRPC/JDK HTTP",
+      "plain client worker, gRPC activation, async REST completion with the JDK's HTTP client");
 
   /** The starter's settings for blocking handlers, as Camunda's worker guidance gives them. */
   static final List<String> TUNED_STARTER =
@@ -25,6 +28,6 @@ enum Contender {
   }
 
   boolean runsBursts() {
-    return this != PLAIN_REST;
+    return this != PLAIN_REST && this != PLAIN_JDK_HTTP;
   }
 }

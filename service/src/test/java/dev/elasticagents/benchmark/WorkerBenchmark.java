@@ -410,6 +410,12 @@ class WorkerBenchmark {
       case PLAIN_REST ->
           PeerProcess.start(
               PlainRestPeer.class, peakFile, List.of(grpc, rest), directory.resolve("peer.log"));
+      case PLAIN_JDK_HTTP ->
+          PeerProcess.start(
+              PlainRestPeer.class,
+              peakFile,
+              List.of(grpc, rest, "jdk"),
+              directory.resolve("peer.log"));
     };
   }
 
