@@ -46,6 +46,35 @@ class BenchmarkFiguresTest {
   }
 
   @Test
+  void aFinishedTurnsFiguresJoinTheRunsBesideThoseOfTheTurnsBefore() {
+    Results.Scenario resent = new Results.Scenario(WorkerBenchmark.RESENT, 32);
+    Results runs = new Results();
+    runs.add(resent, Contender.SERVICE, measured(40, 80));
+    Results turn = new Results();
+    turn.add(resent, Contender.SERVICE, measured(50, 75));
+    turn.addResidentSet(Contender.SERVICE, 300_000);
+    turn.addServiceReadyAfter(Duration.ofSeconds(4));
+
+    runs.addAll(turn);
+
+    assertThat(runs.of(resent, Contender.SERVICE))
+        .containsExactly(measured(40, 80), measured(50, 75));
+    assertThat(runs.residentKilobytes()).containsEntry(Contender.SERVICE, List.of(300_000L));
+    assertThat(runs.serviceReadyAfter()).containsExactly(Duration.ofSeconds(4));
+  }
+
+  @Test
+  void aTurnWithALoopThatCompletedNothingIsKnownByItAsOneWhoseEngineBroke() {
+    Results turn = new Results();
+    turn.add(new Results.Scenario(WorkerBenchmark.RESENT, 32), Contender.SERVICE, measured(40, 80));
+    assertThat(turn.anyLoopCompletedNothing()).isFalse();
+
+    turn.add(new Results.Scenario(WorkerBenchmark.CREATE, 32), Contender.SERVICE, measured(0, 0));
+
+    assertThat(turn.anyLoopCompletedNothing()).isTrue();
+  }
+
+  @Test
   void aMeasurementGivesThroughputAndCpuPerCompletedInstance() {
     Measurement measurement =
         new Measurement(1_200, Duration.ofSeconds(12), 80, 200, 0, Duration.ofMillis(2_400));

@@ -64,6 +64,30 @@ final class Results {
     serviceReadyWithoutAotCache.add(readyAfter);
   }
 
+  /** Adds every figure of {@code turn}, one contender's finished turn, to these. */
+  void addAll(Results turn) {
+    turn.loops.forEach(
+        (scenario, byContender) ->
+            byContender.forEach(
+                (contender, measurements) ->
+                    measurements.forEach(measurement -> add(scenario, contender, measurement))));
+    turn.bursts.forEach((contender, runs) -> runs.forEach(burst -> add(contender, burst)));
+    turn.residentKilobytes.forEach(
+        (contender, sizes) -> sizes.forEach(size -> addResidentSet(contender, size)));
+    registryFills.addAll(turn.registryFills);
+    registryScaleLiveAfter.addAll(turn.registryScaleLiveAfter);
+    serviceReadyAfter.addAll(turn.serviceReadyAfter);
+    serviceReadyWithoutAotCache.addAll(turn.serviceReadyWithoutAotCache);
+  }
+
+  /** Whether a closed loop of these figures completed no instance: its engine stopped working. */
+  boolean anyLoopCompletedNothing() {
+    return loops.values().stream()
+        .flatMap(byContender -> byContender.values().stream())
+        .flatMap(List::stream)
+        .anyMatch(measurement -> measurement.completed() == 0);
+  }
+
   Map<Scenario, Map<Contender, List<Measurement>>> loops() {
     return loops;
   }
