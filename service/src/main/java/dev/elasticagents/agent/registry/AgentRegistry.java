@@ -70,7 +70,7 @@ public class AgentRegistry {
     this.grants = new CapacityGrants(jdbc);
     this.transitions = new AgentTransitions(jdbc, clock, meters);
     this.profileLocks = new ClusterProfileLocks(jdbc, this.transactions);
-    Allocation allocation = new Allocation(jdbc, grants, transitions);
+    Allocation allocation = new Allocation(jdbc, decisions, grants, transitions);
     this.workAssignment = new WorkAssignment(allocation, transitions);
     this.createAgentDecisions =
         new CreateAgentDecisions(

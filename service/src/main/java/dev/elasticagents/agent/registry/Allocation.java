@@ -7,9 +7,9 @@ import dev.elasticagents.agent.DecisionKey;
 import dev.elasticagents.agent.JobIdentifier;
 import dev.elasticagents.agent.RecordedDecision;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,26 +34,49 @@ final class Allocation {
    */
   private static final String SERVING_STATES = "('PENDING', 'BUSY', 'IDLE')";
 
+  /** The decisions recorded under some keys: a branch of {@link #read}. */
+  private static final String RECORDED_DECISIONS =
+      """
+      select 'decision' as found, decision_key, outcome, agent_id, job_key, variables,
+             null as assignment, null as profile_key, 0 as live, 0 as starting, 0 as idle
+      from decisions where decision_key in (:keys)
+      """;
+
+  /** The live agent of each of some GoCD jobs: a branch of {@link #read}. */
+  private static final String JOBS_AGENTS =
+      """
+      select 'agent' as found, null as decision_key, null as outcome, a.id as agent_id, r.job_key,
+             null as variables, a.assignment, null as profile_key, 0 as live, 0 as starting,
+             0 as idle
+      from agent_requests r join agents a on a.id = r.agent_id
+      where r.job_key in (:jobs) and a.state in %s
+      """
+          .formatted(SERVING_STATES);
+
   /**
    * The live agents of a cluster profile by agent profile, those among them starting and those
-   * idle.
+   * idle: a branch of {@link #read}.
    */
-  private static final String COUNT_LIVE =
+  private static final String PROFILE_COUNTS =
       """
-      select profile_key, count(*) as live,
+      select 'count' as found, null as decision_key, null as outcome, null as agent_id,
+             null as job_key, null as variables, null as assignment, profile_key, count(*) as live,
              count(case when state = 'PENDING' and registered_at is null then 1 end) as starting,
              count(case when state = 'IDLE' then 1 end) as idle
-      from agents where cluster_profile_id = ? and state in %s
+      from agents where cluster_profile_id = :cluster and state in %s
       group by profile_key
       """
           .formatted(AgentRows.LIVE_STATES);
 
   private final JdbcClient jdbc;
+  private final DecisionLog decisions;
   private final CapacityGrants grants;
   private final AgentTransitions transitions;
 
-  Allocation(JdbcClient jdbc, CapacityGrants grants, AgentTransitions transitions) {
+  Allocation(
+      JdbcClient jdbc, DecisionLog decisions, CapacityGrants grants, AgentTransitions transitions) {
     this.jdbc = jdbc;
+    this.decisions = decisions;
     this.grants = grants;
     this.transitions = transitions;
   }
@@ -115,32 +138,11 @@ final class Allocation {
    * statement, so one round trip to the database: the decision recorded under its key, and the live
    * agent its GoCD job has.
    */
-  FirstLook firstLook(Demand demand, DecisionLog decisions) {
-    List<Record> found =
-        jdbc.sql(
-                """
-                select 'decision' as found, outcome, agent_id, job_key, variables, null as assignment
-                from decisions where decision_key = ?
-                union all
-                select 'agent', null, a.id, r.job_key, null, a.assignment
-                from agent_requests r join agents a on a.id = r.agent_id
-                where r.job_key = ? and a.state in %s
-                """
-                    .formatted(SERVING_STATES))
-            .params(demand.key().value(), demand.jobKey().orElse(null))
-            .query(
-                (row, number) ->
-                    "decision".equals(row.getString("found"))
-                        ? decisions.recorded(row)
-                        : new LiveAgent(
-                            row.getString("agent_id"),
-                            Objects.requireNonNullElse(row.getString("assignment"), "")))
-            .list();
-    return new FirstLook(first(found, RecordedDecision.class), first(found, LiveAgent.class));
-  }
-
-  private static <T> Optional<T> first(List<Record> found, Class<T> type) {
-    return found.stream().filter(type::isInstance).map(type::cast).findFirst();
+  FirstLook firstLook(Demand demand) {
+    Found found = read(List.of(demand.key()), demand.jobKey().stream().toList(), Optional.empty());
+    return new FirstLook(
+        Optional.ofNullable(found.recorded().get(demand.key())),
+        demand.jobKey().map(found.agentsByJob()::get));
   }
 
   /** The decision recorded for a demand, if any, and the live agent of its GoCD job, if any. */
@@ -224,28 +226,75 @@ final class Allocation {
 
   /** The live agent of each of these GoCD jobs that has one, in one statement. */
   private Map<String, LiveAgent> liveAgentsOf(List<String> jobKeys) {
-    Map<String, LiveAgent> agents = new HashMap<>();
-    if (jobKeys.isEmpty()) {
-      return agents;
+    return jobKeys.isEmpty()
+        ? new HashMap<>()
+        : read(List.of(), jobKeys, Optional.empty()).agentsByJob();
+  }
+
+  /**
+   * Reads, in one statement, any of three things: the decisions recorded under {@code keys}, the
+   * live agents of the GoCD jobs {@code jobKeys}, and the counts of a cluster profile's agents.
+   * Each is a branch of one {@code union all}, left out when not asked for, so that each decision
+   * reads what it needs in one round trip to the database; at least one must be asked for.
+   */
+  private Found read(
+      Collection<DecisionKey> keys, Collection<String> jobKeys, Optional<String> countsOfProfile) {
+    Map<String, DecisionKey> keysByValue = new HashMap<>();
+    keys.forEach(key -> keysByValue.put(key.value(), key));
+    List<String> branches = new ArrayList<>();
+    Map<String, Object> parameters = new HashMap<>();
+    if (!keys.isEmpty()) {
+      branches.add(RECORDED_DECISIONS);
+      parameters.put("keys", keysByValue.keySet());
     }
-    jdbc.sql(
-            """
-            select r.job_key, a.id, a.assignment
-            from agent_requests r join agents a on a.id = r.agent_id
-            where r.job_key in (:jobs) and a.state in %s
-            """
-                .formatted(SERVING_STATES))
-        .param("jobs", jobKeys)
+    if (!jobKeys.isEmpty()) {
+      branches.add(JOBS_AGENTS);
+      parameters.put("jobs", jobKeys);
+    }
+    countsOfProfile.ifPresent(
+        clusterProfileId -> {
+          branches.add(PROFILE_COUNTS);
+          parameters.put("cluster", clusterProfileId);
+        });
+    Found found = new Found(new HashMap<>(), new HashMap<>(), new ArrayList<>());
+    jdbc.sql(String.join("union all\n", branches))
+        .params(parameters)
         .query(
             (ResultSet row) -> {
-              agents.put(
-                  row.getString("job_key"),
-                  new LiveAgent(
-                      row.getString("id"),
-                      Objects.requireNonNullElse(row.getString("assignment"), "")));
+              switch (row.getString("found")) {
+                case "decision" ->
+                    found
+                        .recorded()
+                        .put(
+                            keysByValue.get(row.getString("decision_key")),
+                            decisions.recorded(row));
+                case "agent" ->
+                    found
+                        .agentsByJob()
+                        .put(
+                            row.getString("job_key"),
+                            new LiveAgent(
+                                row.getString("agent_id"),
+                                Objects.requireNonNullElse(row.getString("assignment"), "")));
+                default ->
+                    found
+                        .counts()
+                        .add(
+                            new ProfileCount(
+                                row.getString("profile_key"),
+                                row.getInt("live"),
+                                row.getInt("starting"),
+                                row.getInt("idle")));
+              }
             });
-    return agents;
+    return found;
   }
+
+  /** What {@link #read} found; each part is empty when it was not asked for. */
+  private record Found(
+      Map<DecisionKey, RecordedDecision> recorded,
+      Map<String, LiveAgent> agentsByJob,
+      List<ProfileCount> counts) {}
 
   /**
    * Gives the job an idle agent of its profile. Cleanup does not take the cluster profile's lock,
@@ -335,61 +384,14 @@ final class Allocation {
    * of each of their GoCD jobs, and the counts of the profile's agents. Read after the lock, so no
    * decision of the profile commits meanwhile.
    */
-  LockedLook lockedLook(String clusterProfileId, List<Demand> demands, DecisionLog decisions) {
-    Map<String, DecisionKey> keys = new HashMap<>();
-    demands.forEach(demand -> keys.put(demand.key().value(), demand.key()));
+  LockedLook lockedLook(String clusterProfileId, List<Demand> demands) {
     List<String> jobKeys =
         demands.stream().flatMap(demand -> demand.jobKey().stream()).distinct().toList();
-    List<String> branches = new ArrayList<>();
-    branches.add(
-        """
-        select 'decision' as found, decision_key, outcome, agent_id, job_key, variables,
-               null as assignment, null as profile_key, 0 as live, 0 as starting, 0 as idle
-        from decisions where decision_key in (:keys)
-        """);
-    if (!jobKeys.isEmpty()) {
-      branches.add(
-          """
-          select 'agent', null, null, a.id, r.job_key, null, a.assignment, null, 0, 0, 0
-          from agent_requests r join agents a on a.id = r.agent_id
-          where r.job_key in (:jobs) and a.state in %s
-          """
-              .formatted(SERVING_STATES));
-    }
-    branches.add(
-        """
-        select 'count', null, null, null, null, null, null, profile_key, count(*),
-               count(case when state = 'PENDING' and registered_at is null then 1 end),
-               count(case when state = 'IDLE' then 1 end)
-        from agents where cluster_profile_id = :cluster and state in %s
-        group by profile_key
-        """
-            .formatted(AgentRows.LIVE_STATES));
-    Map<DecisionKey, RecordedDecision> recorded = new HashMap<>();
-    Map<String, LiveAgent> agentsByJob = new HashMap<>();
-    List<ProfileCount> counts = new ArrayList<>();
-    JdbcClient.StatementSpec statement =
-        jdbc.sql(String.join("union all\n", branches))
-            .param("keys", keys.keySet())
-            .param("cluster", clusterProfileId);
-    if (!jobKeys.isEmpty()) {
-      statement = statement.param("jobs", jobKeys);
-    }
-    statement.query(
-        (ResultSet row) -> {
-          switch (row.getString("found")) {
-            case "decision" ->
-                recorded.put(keys.get(row.getString("decision_key")), decisions.recorded(row));
-            case "agent" ->
-                agentsByJob.put(
-                    row.getString("job_key"),
-                    new LiveAgent(
-                        row.getString("agent_id"),
-                        Objects.requireNonNullElse(row.getString("assignment"), "")));
-            default -> counts.add(profileCount(row));
-          }
-        });
-    return new LockedLook(recorded, new LockedView(clusterProfileId, jobKeys, agentsByJob, counts));
+    Found found =
+        read(demands.stream().map(Demand::key).toList(), jobKeys, Optional.of(clusterProfileId));
+    return new LockedLook(
+        found.recorded(),
+        new LockedView(clusterProfileId, jobKeys, found.agentsByJob(), found.counts()));
   }
 
   /**
@@ -483,11 +485,7 @@ final class Allocation {
       if (startingByProfile != null) {
         return;
       }
-      apply(
-          jdbc.sql(COUNT_LIVE)
-              .param(clusterProfileId)
-              .query((row, number) -> profileCount(row))
-              .list());
+      apply(read(List.of(), List.of(), Optional.of(clusterProfileId)).counts());
     }
 
     private void apply(List<ProfileCount> counts) {
@@ -506,12 +504,4 @@ final class Allocation {
   }
 
   private record ProfileCount(String profileKey, int live, int starting, int idle) {}
-
-  private static ProfileCount profileCount(ResultSet row) throws SQLException {
-    return new ProfileCount(
-        row.getString("profile_key"),
-        row.getInt("live"),
-        row.getInt("starting"),
-        row.getInt("idle"));
-  }
 }

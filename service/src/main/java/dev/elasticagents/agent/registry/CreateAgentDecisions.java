@@ -93,7 +93,7 @@ final class CreateAgentDecisions {
    * by itself. So GoCD's re-sent create-agent costs two round trips to the database.
    */
   private Optional<RecordedDecision> decideWithoutLock(Demand demand) {
-    Allocation.FirstLook look = allocation.firstLook(demand, decisions);
+    Allocation.FirstLook look = allocation.firstLook(demand);
     if (look.recorded().isPresent()) {
       return look.recorded()
           .filter(decision -> standing(decision, demand.owner()) == Standing.STANDS)
@@ -119,7 +119,7 @@ final class CreateAgentDecisions {
         () -> {
           String clusterProfileId = demands.getFirst().cluster().id();
           profileLocks.lock(clusterProfileId);
-          Allocation.LockedLook look = allocation.lockedLook(clusterProfileId, demands, decisions);
+          Allocation.LockedLook look = allocation.lockedLook(clusterProfileId, demands);
           Map<DecisionKey, RecordedDecision> recorded = new HashMap<>(look.recorded());
           return demands.stream()
               .map(demand -> decideLocked(demand, recorded, look.view()))
