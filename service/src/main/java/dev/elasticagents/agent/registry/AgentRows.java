@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Collections;
 import java.util.Optional;
 
 /** How agents and times map to the registry's rows, on PostgreSQL and H2 alike. */
@@ -66,6 +67,17 @@ final class AgentRows {
   static Optional<Instant> instant(ResultSet row, String column) throws SQLException {
     return Optional.ofNullable(row.getObject(column, OffsetDateTime.class))
         .map(time -> time.withOffsetSameInstant(ZoneOffset.UTC).toInstant());
+  }
+
+  /**
+   * The {@code values} list of a multi-row insert of {@code count} rows: one statement, so one
+   * round trip to the database, whatever the number of rows.
+   */
+  static String rows(int count, String row) {
+    if (count < 1) {
+      throw new IllegalArgumentException("An insert needs at least one row");
+    }
+    return String.join(", ", Collections.nCopies(count, row));
   }
 
   static String abbreviate(String text, int length) {

@@ -9,6 +9,7 @@ import dev.elasticagents.agent.RecordedDecision;
 import java.sql.ResultSet;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -83,13 +84,18 @@ final class Allocation {
 
   /**
    * Decides a demand; call it in the transaction that holds the cluster profile's lock, with the
-   * view of that transaction.
+   * view of that transaction. A new agent's row and its job's binding are left to the view's
+   * inserts ({@link LockedView#sendInserts}), which go first whenever a statement reads or changes
+   * the agents, their jobs' bindings or the decisions.
    */
   AgentDecision decide(Demand demand, Instant now, LockedView view) {
     ClusterProfile cluster = demand.cluster();
     AgentProfile profile = demand.profile();
-    Optional<AgentDecision> existing =
-        agentTheJobHas(demand, now, demand.jobKey().flatMap(view::liveAgentOf));
+    Optional<LiveAgent> jobsAgent = demand.jobKey().flatMap(view::liveAgentOf);
+    if (jobsAgent.filter(agent -> agent.assignedByGoCdTo(demand)).isPresent()) {
+      view.sendInserts();
+    }
+    Optional<AgentDecision> existing = agentTheJobHas(demand, now, jobsAgent);
     if (existing.isPresent()) {
       existing
           .filter(AgentDecision.Reused.class::isInstance)
@@ -99,6 +105,7 @@ final class Allocation {
     // Only an idle agent counted under the lock is looked for: one that becomes idle meanwhile is
     // missed as it would be a moment later, and the next job of its profile gets it.
     if (profile.reusable() && view.idle(profile.key()) > 0) {
+      view.sendInserts();
       Optional<String> reused = reuseIdleAgent(demand, now);
       if (reused.isPresent()) {
         view.reused(profile.key());
@@ -110,6 +117,7 @@ final class Allocation {
     int running = view.running();
     Optional<CapacityGrants.Unused> grant = Optional.empty();
     if (running >= cluster.maxRunningAgents()) {
+      // Grants are a table of their own, which the view's inserts leave alone.
       grant = demand.jobKey().flatMap(job -> grants.unused(job, cluster.id(), profile.key()));
       if (grant.isEmpty() || running >= grant.get().maxRunningAgents()) {
         return demand.decline(atCapacity(cluster, grant));
@@ -122,13 +130,11 @@ final class Allocation {
               .formatted(starting));
     }
     String agentId = demand.newAgentId().get();
-    insert(agentId, demand, now);
-    view.added(profile.key());
     if (grant.isPresent() && !grants.use(grant.get().grantId(), agentId, now)) {
       throw new IllegalStateException(
           "Capacity grant " + grant.get().grantId() + " was used under the cluster profile's lock");
     }
-    demand.job().ifPresent(job -> bind(job, agentId, now));
+    view.added(new NewAgent(agentId, demand, now));
     view.bound(demand, agentId);
     return new AgentDecision.Created(agentId, demand.key().value(), cluster.maxBuildDuration());
   }
@@ -329,30 +335,42 @@ final class Allocation {
 
   private record IdleAgent(String id, long version) {}
 
-  private void insert(String agentId, Demand demand, Instant now) {
-    ClusterProfile cluster = demand.cluster();
-    AgentProfile profile = demand.profile();
+  /** An agent a decision reserved, with the demand it serves, still to be inserted. */
+  private record NewAgent(String agentId, Demand demand, Instant now) {}
+
+  /** Inserts reserved agents in one statement, whatever their number. */
+  private void insertAll(List<NewAgent> agents) {
+    List<Object> parameters = new ArrayList<>(agents.size() * 13);
+    for (NewAgent agent : agents) {
+      ClusterProfile cluster = agent.demand().cluster();
+      AgentProfile profile = agent.demand().profile();
+      parameters.addAll(
+          Arrays.asList(
+              agent.agentId(),
+              cluster.id(),
+              profile.key(),
+              profile.environment(),
+              agent.demand().owner(),
+              profile.reusable(),
+              cluster.idleTimeout().toSeconds(),
+              cluster.autoRegisterTimeout().toSeconds(),
+              cluster.maxBuildDuration().toSeconds(),
+              AgentRows.timestamp(agent.now()),
+              agent.demand().jobKey().orElse(null),
+              agent.demand().key().value(),
+              AgentRows.timestamp(agent.now())));
+    }
     jdbc.sql(
             """
             insert into agents (id, cluster_profile_id, profile_key, environment, state, version, owner,
                                 reusable, idle_timeout_seconds, auto_register_timeout_seconds,
                                 max_build_seconds, created_at, job_key, assignment, assigned_at)
-            values (?, ?, ?, ?, 'PENDING', 0, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        .params(
-            agentId,
-            cluster.id(),
-            profile.key(),
-            profile.environment(),
-            demand.owner(),
-            profile.reusable(),
-            cluster.idleTimeout().toSeconds(),
-            cluster.autoRegisterTimeout().toSeconds(),
-            cluster.maxBuildDuration().toSeconds(),
-            AgentRows.timestamp(now),
-            demand.jobKey().orElse(null),
-            demand.key().value(),
-            AgentRows.timestamp(now))
+            values %s
+            """
+                .formatted(
+                    AgentRows.rows(
+                        agents.size(), "(?, ?, ?, ?, 'PENDING', 0, ?, ?, ?, ?, ?, ?, ?, ?, ?)")))
+        .params(parameters)
         .update();
   }
 
@@ -361,20 +379,43 @@ final class Allocation {
    * statement; a job that had an agent before gets its row pointed at the new one.
    */
   void bind(JobIdentifier job, String agentId, Instant now) {
-    String jobKey = AgentRows.jobKey(job);
+    bindAll(List.of(new Binding(job, agentId, now)));
+  }
+
+  /** A GoCD job given an agent. */
+  private record Binding(JobIdentifier job, String agentId, Instant now) {}
+
+  /**
+   * Binds GoCD jobs to their agents: one statement inserts the rows of new jobs, whatever their
+   * number; only if some job had an agent before are the rows pointed at the new agents, one
+   * statement each (the insert does not tell which job had one).
+   */
+  private void bindAll(List<Binding> bindings) {
+    List<Object> parameters = new ArrayList<>(bindings.size() * 4);
+    for (Binding binding : bindings) {
+      parameters.add(AgentRows.jobKey(binding.job()));
+      parameters.add(AgentRows.abbreviate(binding.job().locator(), 512));
+      parameters.add(binding.agentId());
+      parameters.add(AgentRows.timestamp(binding.now()));
+    }
     int inserted =
         jdbc.sql(
                 """
                 insert into agent_requests (job_key, job_locator, agent_id, requested_at)
-                values (?, ?, ?, ?) on conflict do nothing
-                """)
-            .params(
-                jobKey, AgentRows.abbreviate(job.locator(), 512), agentId, AgentRows.timestamp(now))
+                values %s on conflict do nothing
+                """
+                    .formatted(AgentRows.rows(bindings.size(), "(?, ?, ?, ?)")))
+            .params(parameters)
             .update();
-    if (inserted == 0) {
-      jdbc.sql("update agent_requests set agent_id = ?, requested_at = ? where job_key = ?")
-          .params(agentId, AgentRows.timestamp(now), jobKey)
-          .update();
+    if (inserted < bindings.size()) {
+      for (Binding binding : bindings) {
+        jdbc.sql("update agent_requests set agent_id = ?, requested_at = ? where job_key = ?")
+            .params(
+                binding.agentId(),
+                AgentRows.timestamp(binding.now()),
+                AgentRows.jobKey(binding.job()))
+            .update();
+      }
     }
   }
 
@@ -408,12 +449,21 @@ final class Allocation {
    * agent. Only a decision under the lock adds an agent or binds a job, so nothing raises the
    * counts or binds the jobs meanwhile; terminations and registrations elsewhere may lower the
    * counts or end an agent, which leaves the counts safely high and is caught by the
-   * compare-and-set of whatever move follows. Owned by one transaction and its thread.
+   * compare-and-set of whatever move follows.
+   *
+   * <p>It also holds what the transaction's decisions will insert: the agents they reserve, the
+   * bindings of their jobs and the decisions themselves. Those go to the database together ({@link
+   * #sendInserts}), in three statements however many decisions the transaction takes, before any
+   * other statement of the transaction that reads or changes those tables and at its end, so that
+   * every statement sees them. Owned by one transaction and its thread.
    */
   final class LockedView {
 
     private final String clusterProfileId;
     private final List<String> jobKeys;
+    private final List<NewAgent> newAgents = new ArrayList<>();
+    private final List<Binding> bindings = new ArrayList<>();
+    private final List<DecisionLog.Recording> recordings = new ArrayList<>();
     private int running;
     // Null until read, and again after reread().
     private Map<String, Integer> startingByProfile;
@@ -452,15 +502,26 @@ final class Allocation {
       idleByProfile.merge(profileKey, -1, Integer::sum);
     }
 
-    /** A decision of this transaction reserved an agent of the profile. */
-    void added(String profileKey) {
+    /** A decision of this transaction reserved an agent, inserted with the others. */
+    private void added(NewAgent agent) {
       count();
       running++;
-      startingByProfile.merge(profileKey, 1, Integer::sum);
+      startingByProfile.merge(agent.demand().profile().key(), 1, Integer::sum);
+      newAgents.add(agent);
+      agent
+          .demand()
+          .job()
+          .ifPresent(job -> bindings.add(new Binding(job, agent.agentId(), agent.now())));
+    }
+
+    /** A decision of this transaction, recorded with the others. */
+    void record(DecisionKey key, RecordedDecision decision, Instant now) {
+      recordings.add(new DecisionLog.Recording(key, decision, now));
     }
 
     Optional<LiveAgent> liveAgentOf(String jobKey) {
       if (agentsByJob == null) {
+        sendInserts();
         agentsByJob = liveAgentsOf(jobKeys);
       }
       return Optional.ofNullable(agentsByJob.get(jobKey));
@@ -475,6 +536,26 @@ final class Allocation {
       }
     }
 
+    /**
+     * Sends what the decisions of this transaction left to insert: their agents, then their jobs'
+     * bindings, then the decisions, a statement each. Call it before any other statement of the
+     * transaction that reads or changes the agents, the bindings or the decisions, and at its end.
+     */
+    void sendInserts() {
+      if (!newAgents.isEmpty()) {
+        insertAll(newAgents);
+        newAgents.clear();
+      }
+      if (!bindings.isEmpty()) {
+        bindAll(bindings);
+        bindings.clear();
+      }
+      if (!recordings.isEmpty()) {
+        decisions.recordAll(recordings);
+        recordings.clear();
+      }
+    }
+
     /** Something of this transaction ended an agent: read again when next needed. */
     void reread() {
       startingByProfile = null;
@@ -485,6 +566,7 @@ final class Allocation {
       if (startingByProfile != null) {
         return;
       }
+      sendInserts();
       apply(read(List.of(), List.of(), Optional.of(clusterProfileId)).counts());
     }
 

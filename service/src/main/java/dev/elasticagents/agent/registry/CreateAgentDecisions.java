@@ -111,8 +111,9 @@ final class CreateAgentDecisions {
 
   /**
    * Decides demands of one cluster profile, in order, in one transaction that holds the profile's
-   * lock: one lock, and one statement that reads their recorded decisions, their GoCD jobs' agents
-   * and the count of the profile's agents, for all of them.
+   * lock: one lock, one statement that reads their recorded decisions, their GoCD jobs' agents and
+   * the count of the profile's agents, and three that insert the agents they reserve, their jobs'
+   * bindings and their decisions, for all of them.
    */
   private List<RecordedDecision> decideLocked(List<Demand> demands) {
     return atomically(
@@ -121,9 +122,10 @@ final class CreateAgentDecisions {
           profileLocks.lock(clusterProfileId);
           Allocation.LockedLook look = allocation.lockedLook(clusterProfileId, demands);
           Map<DecisionKey, RecordedDecision> recorded = new HashMap<>(look.recorded());
-          return demands.stream()
-              .map(demand -> decideLocked(demand, recorded, look.view()))
-              .toList();
+          List<RecordedDecision> decided =
+              demands.stream().map(demand -> decideLocked(demand, recorded, look.view())).toList();
+          look.view().sendInserts();
+          return decided;
         });
   }
 
@@ -134,14 +136,18 @@ final class CreateAgentDecisions {
   private RecordedDecision decideLocked(
       Demand demand, Map<DecisionKey, RecordedDecision> recorded, Allocation.LockedView view) {
     RecordedDecision found = recorded.get(demand.key());
-    if (found != null && stillStands(found, demand.owner(), view)) {
-      return decisions.replayed(demand.key(), found);
-    }
     if (found != null) {
+      // Its agent may be one this transaction reserved: the reads below must see it.
+      view.sendInserts();
+      if (stillStands(found, demand.owner(), view)) {
+        return decisions.replayed(demand.key(), found);
+      }
       decisions.forget(demand.key());
     }
     Instant now = clock.instant();
-    RecordedDecision fresh = record(demand, allocation.decide(demand, now, view), now);
+    AgentDecision decision = allocation.decide(demand, now, view);
+    RecordedDecision fresh = fresh(decision, demand);
+    view.record(demand.key(), fresh, now);
     recorded.put(
         demand.key(),
         new RecordedDecision(
@@ -150,11 +156,14 @@ final class CreateAgentDecisions {
   }
 
   private RecordedDecision record(Demand demand, AgentDecision decision, Instant now) {
-    RecordedDecision fresh =
-        RecordedDecision.fresh(
-            decision.outcome(), decision.assignedAgent(), demand.jobKey(), decision.variables());
+    RecordedDecision fresh = fresh(decision, demand);
     decisions.record(demand.key(), fresh, now);
     return fresh;
+  }
+
+  private static RecordedDecision fresh(AgentDecision decision, Demand demand) {
+    return RecordedDecision.fresh(
+        decision.outcome(), decision.assignedAgent(), demand.jobKey(), decision.variables());
   }
 
   /** Whether a recorded decision can be replayed, as far as a read tells. */

@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -75,18 +76,35 @@ final class DecisionLog {
    *     time elsewhere; the caller's transaction then rolls back and replays that decision
    */
   void record(DecisionKey key, RecordedDecision decision, Instant now) {
+    recordAll(List.of(new Recording(key, decision, now)));
+  }
+
+  /** A decision to record under its key. */
+  record Recording(DecisionKey key, RecordedDecision decision, Instant decidedAt) {}
+
+  /**
+   * Records decisions in one statement, whatever their number: one round trip to the database.
+   *
+   * @throws org.springframework.dao.DuplicateKeyException as {@link #record} does, for any of them;
+   *     none is recorded then
+   */
+  void recordAll(List<Recording> recordings) {
+    List<Object> parameters = new ArrayList<>(recordings.size() * 6);
+    for (Recording recording : recordings) {
+      parameters.add(recording.key().value());
+      parameters.add(recording.decision().outcome().name());
+      parameters.add(recording.decision().agentId().orElse(null));
+      parameters.add(recording.decision().jobKey().orElse(null));
+      parameters.add(write(recording.decision()));
+      parameters.add(AgentRows.timestamp(recording.decidedAt()));
+    }
     jdbc.sql(
             """
             insert into decisions (decision_key, outcome, agent_id, job_key, variables, decided_at)
-            values (?, ?, ?, ?, ?, ?)
-            """)
-        .params(
-            key.value(),
-            decision.outcome().name(),
-            decision.agentId().orElse(null),
-            decision.jobKey().orElse(null),
-            write(decision),
-            AgentRows.timestamp(now))
+            values %s
+            """
+                .formatted(AgentRows.rows(recordings.size(), "(?, ?, ?, ?, ?, ?)")))
+        .params(parameters)
         .update();
   }
 

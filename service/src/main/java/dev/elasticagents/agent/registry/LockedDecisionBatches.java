@@ -18,8 +18,9 @@ import java.util.function.Function;
  * Takes the create-agent decisions that need a cluster profile's lock in batches. While one
  * transaction of this instance holds a profile's lock, the decisions of that profile that arrive
  * wait here, and the next transaction takes them all, one after the other under one lock. A burst
- * of create-agent requests then costs one lock, one count and one commit per batch rather than per
- * decision, and only one connection of the instance waits for the profile's row lock at a time.
+ * of create-agent requests then costs one lock, one count, one insert into each table and one
+ * commit per batch rather than per decision, and only one connection of the instance waits for the
+ * profile's row lock at a time.
  *
  * <p>A batch that fails rolls back as a whole; each of its decisions is then taken again in a
  * transaction of its own, so that one request that cannot be decided fails alone.

@@ -366,7 +366,7 @@ class AgentRegistryTest {
         AgentId::next);
   }
 
-  private static void terminate(AgentRegistry registry, String agentId) {
+  static void terminate(AgentRegistry registry, String agentId) {
     assertThat(
             registry.claimTermination(
                 registry.find(agentId).orElseThrow(),
@@ -376,7 +376,6 @@ class AgentRegistryTest {
     assertThat(registry.finishTermination(agentId, OWNER)).isTrue();
   }
 
-  /** Counts the statements prepared and the transactions begun on the connections it gives. */
   static ClusterProfile cluster(int maxRunning, int maxPending) {
     return cluster(maxRunning, maxPending, "cluster-" + UUID.randomUUID());
   }

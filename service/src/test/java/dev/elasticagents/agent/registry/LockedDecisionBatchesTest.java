@@ -11,6 +11,7 @@ import dev.elasticagents.agent.DecisionOutcome;
 import dev.elasticagents.agent.JobIdentifier;
 import dev.elasticagents.agent.RecordedDecision;
 import dev.elasticagents.testing.AgentServices;
+import dev.elasticagents.testing.CountingDataSource;
 import dev.elasticagents.testing.LockWaits;
 import dev.elasticagents.testing.RegistryDatabases;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -203,6 +204,61 @@ class LockedDecisionBatchesTest {
     assertThat(registry.runningAgents(cluster.id())).isEqualTo(2);
   }
 
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
+  void aBatchInsertsItsAgentsTheirJobsBindingsAndItsDecisionsInOneStatementEach(
+      String name, DataSource database) throws Exception {
+    CountingDataSource counted = new CountingDataSource(database);
+    AgentRegistry registry = registryOn(counted);
+    ClusterProfile cluster = AgentRegistryTest.cluster(10, 10);
+    List<Demand> demands =
+        Stream.generate(() -> demand(cluster, AgentRegistryTest.job())).limit(5).toList();
+
+    List<Future<RecordedDecision>> decided = lineUp(registry, database, demands);
+
+    assertThat(outcomes(decided)).containsOnly(DecisionOutcome.CREATED).hasSize(5);
+    for (int i = 0; i < demands.size(); i++) {
+      assertThat(registry.agentOf(demands.get(i).job().orElseThrow()))
+          .isEqualTo(decided.get(i).get().agentId());
+      assertThat(registry.recordedDecision(demands.get(i).key()))
+          .map(RecordedDecision::agentId)
+          .contains(decided.get(i).get().agentId());
+    }
+    // The first demand was decided alone, the four behind it together: one insert into each
+    // table per transaction.
+    assertThat(batchSizes().max()).isEqualTo(4);
+    assertThat(inserts(counted, "agents")).isEqualTo(2);
+    assertThat(inserts(counted, "agent_requests")).isEqualTo(2);
+    assertThat(inserts(counted, "decisions")).isEqualTo(2);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
+  void aJobWhoseAgentWasTerminatedIsBoundToItsNewAgentInABatchWithNewJobs(
+      String name, DataSource database) throws Exception {
+    AgentRegistry registry = registryOn(database);
+    ClusterProfile cluster = AgentRegistryTest.cluster(10, 10);
+    JobIdentifier again = AgentRegistryTest.job();
+    String terminated = registry.decide(demand(cluster, again)).agentId().orElseThrow();
+    AgentRegistryTest.terminate(registry, terminated);
+    List<Demand> demands =
+        List.of(
+            demand(cluster, AgentRegistryTest.job()),
+            demand(cluster, AgentRegistryTest.job()),
+            demand(cluster, again),
+            demand(cluster, AgentRegistryTest.job()));
+
+    List<Future<RecordedDecision>> decided = lineUp(registry, database, demands);
+
+    assertThat(outcomes(decided)).containsOnly(DecisionOutcome.CREATED).hasSize(4);
+    assertThat(decided.get(2).get().agentId()).isNotEqualTo(Optional.of(terminated));
+    for (int i = 0; i < demands.size(); i++) {
+      assertThat(registry.agentOf(demands.get(i).job().orElseThrow()))
+          .isEqualTo(decided.get(i).get().agentId());
+    }
+    assertThat(batchSizes().max()).isEqualTo(3);
+  }
+
   /**
    * Decides one demand, which waits for the lock this test holds, then {@code behind} more that
    * line up behind it, then lets the lock go: the first is decided alone, the others together.
@@ -286,6 +342,13 @@ class LockedDecisionBatchesTest {
         Clock.fixed(Instant.parse("2026-11-23T10:00:00Z"), ZoneOffset.UTC),
         meters,
         new ObjectMapper());
+  }
+
+  /** The statements that inserted into {@code table} on the counted connections. */
+  private static long inserts(CountingDataSource counted, String table) {
+    return counted.sql().stream()
+        .filter(sql -> sql.strip().startsWith("insert into " + table + " "))
+        .count();
   }
 
   private DistributionSummary batchSizes() {
